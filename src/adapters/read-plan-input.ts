@@ -1,0 +1,81 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { PlanInput, StepLibrary } from '../core/build-plan.js';
+import type { Selection } from '../core/plan-types.js';
+import { InputError } from '../core/problem.js';
+import type { SourceFile } from '../core/source-doc.js';
+
+/** What the command line says about a runbook to load. */
+export interface PlanRequest {
+  file: string;
+  vars?: ReadonlyArray<[string, string]>;
+  varsFile?: string;
+  stepsDir?: string;
+  selection?: Selection;
+}
+
+/** Reads a source file, turning an unreadable or missing file into a positioned problem. */
+export function readSource(path: string, what: string): SourceFile {
+  try {
+    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    return { path, text: readFileSync(path, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder, not a file' : (error as Error).message;
+    throw new InputError([
+      {
+        file: path,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `cannot read ${what}: ${why}`,
+        expected: `a readable YAML file (${what})`,
+        received: code ?? 'an error',
+        hint: code === 'ENOENT' ? 'check the path; runbooks usually live in runbooks/' : undefined,
+      },
+    ]);
+  }
+}
+
+/** Finds the steps folder: the one given with --steps, else the nearest steps/ at or above the runbook's folder. */
+export function findStepsDir(runbookPath: string, explicit?: string): string | undefined {
+  if (explicit) return resolve(explicit);
+  let dir = resolve(dirname(runbookPath));
+  for (;;) {
+    const candidate = join(dir, 'steps');
+    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Lists the templates (*.yaml) and scripts (*.mjs, *.js, *.sh) of a steps folder. */
+export function readStepLibrary(dir: string | undefined): StepLibrary {
+  const templates = new Map<string, SourceFile>();
+  const scripts = new Set<string>();
+  if (!dir || !existsSync(dir)) return { dir: dir ? relative(process.cwd(), dir) || '.' : 'steps', templates, scripts };
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name);
+    const name = relative(dir, full).split(sep).join('/');
+    if (/\.ya?ml$/.test(name)) {
+      const path = relative(process.cwd(), full) || full;
+      templates.set(name.replace(/\.ya?ml$/, ''), { path, text: readFileSync(full, 'utf8') });
+    } else if (/\.(mjs|js|sh)$/.test(name)) scripts.add(name);
+  }
+  return { dir: relative(process.cwd(), dir) || '.', templates, scripts };
+}
+
+/** Reads everything a plan needs from disk: the runbook, its step library and any vars file. */
+export function readPlanInput(request: PlanRequest): PlanInput {
+  const runbook = readSource(request.file, 'the runbook');
+  const library = readStepLibrary(findStepsDir(request.file, request.stepsDir));
+  return {
+    runbook,
+    library,
+    varsFile: request.varsFile ? readSource(request.varsFile, 'the vars file') : undefined,
+    vars: request.vars,
+    selection: request.selection,
+  };
+}

@@ -1,0 +1,92 @@
+import { Command, CommanderError, Option } from 'commander';
+import { InputError, UsageError } from '../core/problem.js';
+import { ExitCode } from './exit-codes.js';
+import { addPlanOptions } from './plan-options.js';
+import { reportProblems } from './report-problems.js';
+import { stylesFor } from './terminal.js';
+import { lifeboatVersion } from './version.js';
+
+type Action = (...args: never[]) => Promise<number>;
+
+// Commands load their module only when called, so one command never pays for another's imports.
+const commands = {
+  validate: async () => (await import('./validate.js')).validateCommand,
+  plan: async () => (await import('./plan.js')).planCommand,
+  graph: async () => (await import('./graph.js')).graphCommand,
+} satisfies Record<string, () => Promise<Action>>;
+
+/** Builds the command-line program; each action records its exit code in `result`. */
+function buildProgram(result: { code: number }): Command {
+  const program = new Command('lifeboat')
+    .description('Disaster-recovery runbooks for homelabs: plan, run and verify a restore, step by step.')
+    .version(lifeboatVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
+  const run = <K extends keyof typeof commands>(name: K) =>
+    async (...args: unknown[]) => {
+      const action = (await commands[name]()) as unknown as (...a: unknown[]) => Promise<number>;
+      // commander passes the Command itself last; actions take arguments and options only.
+      result.code = await action(...args.slice(0, -1));
+    };
+
+  addPlanOptions(
+    program
+      .command('validate')
+      .description('check runbooks for every mistake at once (exit 0 valid, 2 invalid)')
+      .argument('<file...>', 'runbook files'),
+    false,
+  ).action(run('validate'));
+
+  addPlanOptions(
+    program
+      .command('plan')
+      .description('show the restore in order: positions, hosts, exact commands, checks; runs nothing')
+      .argument('<file>', 'runbook file')
+      .option('--json', 'print the plan as JSON'),
+  ).action(run('plan'));
+
+  addPlanOptions(
+    program
+      .command('graph')
+      .description('draw the restore order (Mermaid, Graphviz DOT) or print the state machine (JSON, for Stately)')
+      .argument('<file>', 'runbook file')
+      .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid')),
+  ).action(run('graph'));
+
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 done · 1 a step failed or aborted · 2 invalid input · 3 interrupted (resumable) · 4 locked by another run',
+  );
+  return program;
+}
+
+/** Runs the command line and maps every outcome to an exit code: the single error boundary. */
+export async function runCli(args: string[]): Promise<number> {
+  const result = { code: ExitCode.Ok as number };
+  const err = stylesFor(process.stderr);
+  try {
+    await buildProgram(result).parseAsync(args, { from: 'user' });
+    return result.code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
+    }
+    if (error instanceof InputError) {
+      reportProblems(error.problems, err, (text) => process.stderr.write(text));
+      return ExitCode.InvalidInput;
+    }
+    if (error instanceof UsageError) {
+      const lines = [`${err.red('✖')} ${err.bold(error.message)}`];
+      if (error.expected) lines.push(`  expected: ${error.expected}`);
+      if (error.received) lines.push(`  got:      ${error.received}`);
+      if (error.hint) lines.push(`  hint:     ${error.hint}`);
+      process.stderr.write(`${lines.join('\n')}\n`);
+      return ExitCode.InvalidInput;
+    }
+    process.stderr.write(`${err.red('✖')} lifeboat: internal error: ${(error as Error).message}\n`);
+    process.stderr.write(`${(error as Error).stack ?? ''}\nThis is a bug in Lifeboat, not in your runbook.\n`);
+    return ExitCode.Internal;
+  }
+}

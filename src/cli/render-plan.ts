@@ -1,0 +1,78 @@
+import { formatDuration } from '../core/duration.js';
+import type { Plan } from '../core/plan-types.js';
+import { stepView, type CheckView, type StepView } from '../core/plan-view.js';
+import type { Styles } from './terminal.js';
+
+function indent(text: string, prefix: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `${prefix}${line}`)
+    .join('\n');
+}
+
+function checkLines(title: string, checks: CheckView[], s: Styles): string[] {
+  return checks.map((c, i) => {
+    const where = c.host ? s.dim(` (on ${c.host})`) : '';
+    return `      ${i === 0 ? s.dim(title.padEnd(8)) : ' '.repeat(8)}${c.label}${where}`;
+  });
+}
+
+function stepLines(v: StepView, s: Styles): string[] {
+  const left = v.selected ? '' : s.yellow(`  [left out: ${v.excludedBy}]`);
+  const where = v.host ? `on ${v.host} (${v.ssh})` : 'local';
+  const head = `  ${s.bold(v.position.padEnd(5))} ${v.selected ? s.bold(v.title) : s.dim(v.title)}  ${s.dim(`${v.kind} · ${where}`)}${left}`;
+  const lines = [head];
+  if (v.description) lines.push(s.dim(indent(v.description, '        ')));
+  if (v.command !== undefined) lines.push(indent(v.command, `      ${s.cyan('$')} `).replace(/\n {6}\$ /g, '\n        '));
+  if (v.instructions !== undefined) lines.push(indent(v.instructions, `      ${s.magenta('✋')} `).replace(/\n {6}✋ /g, '\n         '));
+  if (v.script !== undefined) lines.push(`      ${s.cyan('$')} zx ${v.script}${v.args?.length ? ` ${v.args.join(' ')}` : ''}`);
+  if (v.wait) {
+    lines.push(`      ${s.dim('wait')}    up to ${formatDuration(v.wait.timeoutMs)}, every ${formatDuration(v.wait.intervalMs)}, until:`);
+    lines.push(...checkLines('', v.wait.until, s));
+  }
+  if (v.env) for (const [k, val] of Object.entries(v.env)) lines.push(`      ${s.dim('env')}     ${k}=${val}`);
+  lines.push(...checkLines('precheck', v.precheck, s));
+  lines.push(...checkLines('verify', v.verify, s));
+  const notes: string[] = [];
+  if (v.needs.length) notes.push(`after ${v.needs.join(', ')}`);
+  if (v.timeoutMs !== undefined) notes.push(`timeout ${formatDuration(v.timeoutMs)}`);
+  if (v.retries) notes.push(`retries ${v.retries}`);
+  if (v.onFailure === 'continue') notes.push('continues on failure');
+  if (v.confirm) notes.push(s.yellow(`confirm: ${v.confirm}`));
+  if (v.idempotent) notes.push('idempotent');
+  if (v.template) notes.push(`from ${v.template}`);
+  if (notes.length) lines.push(`      ${s.dim(notes.join(' · '))}`);
+  return lines;
+}
+
+/** Renders a plan as the restore document an operator reads before and during a restore. */
+export function renderPlan(plan: Plan, s: Styles): string {
+  const all = plan.phases.flatMap((p) => p.steps);
+  const selected = all.filter((step) => step.selected).length;
+  const out: string[] = [];
+  out.push(`${s.bold(`Plan · ${plan.name}`)} ${s.dim(`· ${plan.file}`)}`);
+  if (plan.description) out.push(plan.description.trim());
+  const left = all.length - selected;
+  out.push(
+    s.dim(
+      `${plan.phases.length} phase${plan.phases.length === 1 ? '' : 's'} in restore order: ${plan.phases.map((p) => p.id).join(' → ')} · ` +
+        `${all.length} step${all.length === 1 ? '' : 's'}${left ? `, ${left} left out` : ''}` +
+        `${plan.rtoMs !== undefined ? ` · RTO ${formatDuration(plan.rtoMs)}` : ''}`,
+    ),
+  );
+  const vars = Object.entries(plan.vars);
+  if (vars.length) out.push(s.dim(`vars: ${vars.map(([k, v]) => `${k}=${v}`).join('  ')}`));
+  const secrets = Object.keys(plan.secrets);
+  if (secrets.length) out.push(s.dim(`secrets (shown as [secret:NAME]): ${secrets.join(', ')}`));
+  for (const phase of plan.phases) {
+    out.push('');
+    const needs = phase.needs.length ? s.dim(`  after ${phase.needs.join(', ')}`) : '';
+    out.push(`${s.bold(s.blue(`${phase.number}  ${phase.title}`))}${s.dim(` [${phase.id}]`)}${needs}`);
+    if (phase.description) out.push(s.dim(indent(phase.description, '   ')));
+    for (const step of phase.steps) out.push(...stepLines(stepView(step), s));
+  }
+  out.push('');
+  out.push(s.dim('This is a plan: nothing was run. Run it with `lifeboat run ' + plan.file + '`.'));
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,28 @@
+import { loadPlan } from './load-plan.js';
+import { planRequest, type PlanOptions } from './plan-options.js';
+import { ExitCode } from './exit-codes.js';
+import { InputError, type Problem } from '../core/problem.js';
+import { reportProblems } from './report-problems.js';
+import { stylesFor } from './terminal.js';
+
+/** `lifeboat validate FILE...`: checks each runbook and its templates; exit 0 when all are valid, 2 otherwise. */
+export async function validateCommand(files: string[], options: PlanOptions): Promise<number> {
+  const out = stylesFor(process.stdout);
+  const err = stylesFor(process.stderr);
+  const problems: Problem[] = [];
+  for (const file of files) {
+    try {
+      const plan = loadPlan(planRequest(file, options));
+      const steps = plan.phases.reduce((n, p) => n + p.steps.length, 0);
+      process.stdout.write(`${out.green('✔')} ${file}: valid · ${plan.phases.length} phases, ${steps} steps\n`);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(...error.problems);
+      process.stdout.write(`${out.red('✖')} ${file}: ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}\n`);
+    }
+  }
+  if (problems.length === 0) return ExitCode.Ok;
+  process.stderr.write('\n');
+  reportProblems(problems, err, (text) => process.stderr.write(text));
+  return ExitCode.InvalidInput;
+}

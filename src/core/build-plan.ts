@@ -1,0 +1,321 @@
+import { parseDuration } from './duration.js';
+import { HOST_FIELDS, type Scope } from './interpolate.js';
+import type { HostRef, Plan, PlanPhase, PlanStep, SecretSource, Selection } from './plan-types.js';
+import { sortProblems, type Problem } from './problem.js';
+import { displayText, type Piece } from './rendered.js';
+import { child, isRecord, Resolution, type Located } from './resolve-context.js';
+import { resolveStep, type UnplacedStep } from './resolve-step.js';
+import { restoreOrder } from './restore-order.js';
+import type { SchemaCheck } from './schema-check.js';
+import { selectSteps } from './select-steps.js';
+import { parseSource, positionOf, type SourceDoc, type SourceFile } from './source-doc.js';
+import { TemplateCache } from './step-template.js';
+import { didYouMean } from './suggest.js';
+
+/** The step library a runbook draws on: templates by name and the script files present. */
+export interface StepLibrary {
+  /** The folder, as shown in messages. */
+  dir: string;
+  templates: ReadonlyMap<string, SourceFile>;
+  scripts: ReadonlySet<string>;
+}
+
+/** Everything a plan is built from; all of it already read from disk. */
+export interface PlanInput {
+  runbook: SourceFile;
+  library: StepLibrary;
+  /** --vars FILE */
+  varsFile?: SourceFile;
+  /** --var key=value, later ones win. */
+  vars?: ReadonlyArray<[string, string]>;
+  selection?: Selection;
+}
+
+export interface SchemaChecks {
+  runbook: SchemaCheck;
+  template: SchemaCheck;
+}
+
+/** Parses, validates, resolves and orders a runbook; returns the plan, or every problem found. */
+export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Plan; problems: Problem[] } {
+  const parsed = parseSource(input.runbook);
+  if (!parsed.source) return { problems: parsed.problems };
+  const src = parsed.source;
+  const value = src.doc.toJS() as unknown;
+  const res = new Resolution();
+  res.problems.push(...schemas.runbook(src, value));
+  if (!isRecord(value)) return { problems: sortProblems(res.problems) };
+
+  const root: Located<Record<string, unknown>> = { value, src, path: [], scope: emptyScope() };
+  const vars = resolveVars(root, input, res, schemas);
+  const hosts = resolveHosts(child(root, 'hosts'));
+  const secrets = resolveSecrets(child(root, 'secrets'), res);
+  const scope: Scope = {
+    vars: new Map([...vars].map(([k, v]) => [k, [{ text: v }] as Piece[]])),
+    secrets: new Set(Object.keys(secrets)),
+    hosts: new Map(Object.entries(hosts).map(([k, h]) => [k, hostFields(h)])),
+  };
+  root.scope = scope;
+
+  const templates = new TemplateCache(input.library.templates, schemas.template, res.problems);
+  const env = { hosts, templates, scripts: input.library.scripts, stepsDir: input.library.dir };
+  const phasesAt = child<unknown[]>(root, 'phases');
+  const phases: Array<{ at: Located<Record<string, unknown>>; id: string; steps: UnplacedStep[]; stepAt: Map<string, Located> }> = [];
+  const ids = new Map<string, Located>();
+  const claimId = (id: string, at: Located, what: string, keyAt: Located) => {
+    const first = ids.get(id);
+    if (first) {
+      res.report(keyAt, {
+        message: `duplicate id \`${id}\``,
+        expected: 'ids unique across all phases and steps',
+        received: `${what} \`${id}\`, already used at line ${positionOf(first.src, first.path).line}`,
+        hint: what === 'step' && !isRecord(at.value) ? undefined : 'rename one of them (a step made from a template takes the template name unless it has an `id:`)',
+      });
+    } else ids.set(id, at);
+  };
+
+  if (Array.isArray(phasesAt.value)) {
+    phasesAt.value.forEach((_, i) => {
+      const phaseAt = child<Record<string, unknown>>(phasesAt, i);
+      if (!isRecord(phaseAt.value) || typeof phaseAt.value.id !== 'string') return;
+      const phaseId = phaseAt.value.id;
+      claimId(phaseId, phaseAt, 'phase', child(phaseAt, 'id'));
+      const on = typeof phaseAt.value.on === 'string' ? phaseAt.value.on : undefined;
+      if (on !== undefined && !hosts[on]) {
+        res.report(child(phaseAt, 'on'), { message: `unknown host \`${on}\``, expected: `one of the hosts: ${Object.keys(hosts).join(', ') || '(none)'}`, received: `\`${on}\``, hint: didYouMean(on, Object.keys(hosts)) });
+      }
+      const steps: UnplacedStep[] = [];
+      const stepAt = new Map<string, Located>();
+      const stepsAt = child<unknown[]>(phaseAt, 'steps');
+      if (Array.isArray(stepsAt.value)) {
+        stepsAt.value.forEach((__, j) => {
+          const at = child(stepsAt, j);
+          const step = resolveStep(at, { id: phaseId, on: hosts[on ?? ''] ? on : undefined }, res, env);
+          if (!step) return;
+          const idAt = isRecord(at.value) && at.value.id !== undefined ? child(at, 'id') : child(at, 'uses');
+          claimId(step.id, at, 'step', idAt);
+          steps.push(step);
+          stepAt.set(step.id, at);
+        });
+      }
+      phases.push({ at: phaseAt, id: phaseId, steps, stepAt });
+    });
+  }
+
+  // Phases need phases; steps need steps of their own phase.
+  const phaseIds = phases.map((p) => p.id);
+  const phaseNeeds = new Map<string, string[]>();
+  for (const phase of phases) {
+    phaseNeeds.set(phase.id, checkNeeds(child(phase.at, 'needs'), phase.id, phaseIds, 'phase', res, (id) => describeStepElsewhere(id, phases)));
+  }
+  const phaseOrder = orderOrReport(phaseIds, phaseNeeds, 'phases', (id) => child(phases.find((p) => p.id === id)!.at, 'needs'), res);
+
+  const orderedPhases: PlanPhase[] = [];
+  for (const [n, phaseId] of phaseOrder.entries()) {
+    const phase = phases.find((p) => p.id === phaseId)!;
+    const stepIds = phase.steps.map((s) => s.id);
+    const stepNeeds = new Map<string, string[]>();
+    for (const step of phase.steps) {
+      const at = phase.stepAt.get(step.id)!;
+      stepNeeds.set(step.id, checkNeeds(child(at, 'needs'), step.id, stepIds, 'step', res, (id) => describeStepElsewhere(id, phases, phase.id)));
+    }
+    const stepOrder = orderOrReport(stepIds, stepNeeds, `steps of phase \`${phase.id}\``, (id) => child(phase.stepAt.get(id)!, 'needs'), res);
+    const byId = new Map(phase.steps.map((s) => [s.id, s]));
+    const raw = phase.at.value;
+    orderedPhases.push({
+      id: phase.id,
+      number: n + 1,
+      title: typeof raw.title === 'string' ? displayText(res.text(child(phase.at, 'title'), false)) : phase.id,
+      description: typeof raw.description === 'string' ? displayText(res.text(child(phase.at, 'description'), false)) : undefined,
+      needs: phaseNeeds.get(phase.id) ?? [],
+      rtoMs: duration(raw.rto),
+      steps: stepOrder.map((id, k): PlanStep => ({ ...byId.get(id)!, position: `${n + 1}.${k + 1}`, selected: true })),
+    });
+  }
+
+  // Text outside steps (titles, descriptions) may also hold references.
+  for (const key of ['description'] as const) if (typeof value[key] === 'string') res.text(child(root, key), false);
+
+  if (res.problems.length > 0) return { problems: sortProblems(res.problems) };
+  const plan: Plan = {
+    name: String(value.name),
+    description: typeof value.description === 'string' ? value.description : undefined,
+    file: src.file,
+    rtoMs: duration(value.rto),
+    vars: Object.fromEntries(vars),
+    secrets,
+    hosts,
+    phases: orderedPhases,
+  };
+  return { plan: input.selection ? selectSteps(plan, input.selection) : plan, problems: [] };
+}
+
+function emptyScope(): Scope {
+  return { vars: new Map(), secrets: new Set(), hosts: new Map() };
+}
+
+function duration(value: unknown): number | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
+}
+
+/** Applies defaults, then --vars FILE, then --var; reports unknown names and vars left without a value. */
+function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, res: Resolution, schemas: SchemaChecks): Map<string, string> {
+  const declaredAt = child(root, 'vars');
+  const declared = isRecord(declaredAt.value) ? declaredAt.value : {};
+  const names = Object.keys(declared);
+  const values = new Map<string, string | null>();
+  for (const name of names) {
+    const v = declared[name];
+    values.set(name, v === null || v === undefined ? null : typeof v === 'object' ? null : String(v));
+  }
+  if (input.varsFile) {
+    const parsed = parseSource(input.varsFile, 'a map of var names to values');
+    res.problems.push(...parsed.problems);
+    if (parsed.source) {
+      const fileValue = parsed.source.doc.toJS() as unknown;
+      const fileAt: Located = { value: fileValue, src: parsed.source, path: [], scope: emptyScope() };
+      if (!isRecord(fileValue)) {
+        res.report(fileAt, { message: 'a vars file must be a map', expected: 'name: value lines', received: Array.isArray(fileValue) ? 'a list' : typeof fileValue });
+      } else {
+        for (const [name, v] of Object.entries(fileValue)) {
+          if (!values.has(name)) {
+            res.report(child(fileAt, name), { message: `unknown var \`${name}\``, expected: `one of the runbook's vars: ${names.join(', ') || '(none)'}`, received: `\`${name}\``, hint: didYouMean(name, names) ?? 'declare it under `vars:` in the runbook first' }, true);
+          } else if (typeof v === 'object' && v !== null) {
+            res.report(child(fileAt, name), { message: `var \`${name}\` must be a single value`, expected: 'a string, number or boolean', received: Array.isArray(v) ? 'a list' : 'a map' });
+          } else values.set(name, v === null ? null : String(v));
+        }
+      }
+    }
+  }
+  for (const [name, v] of input.vars ?? []) {
+    if (!values.has(name)) {
+      res.problems.push({
+        file: '(command line)', line: 1, column: 1, path: `--var ${name}=...`,
+        message: `unknown var \`${name}\``,
+        expected: `one of the runbook's vars: ${names.join(', ') || '(none)'}`,
+        received: `\`${name}\``,
+        hint: didYouMean(name, names) ?? 'declare it under `vars:` in the runbook first',
+      });
+    } else values.set(name, v);
+  }
+  const resolved = new Map<string, string>();
+  for (const [name, v] of values) {
+    if (v === null) {
+      res.report(child(declaredAt, name), { message: `var \`${name}\` has no value`, expected: 'a value given with --var or --vars', received: 'null', hint: `run with --var ${name}=VALUE` }, true);
+    } else resolved.set(name, v);
+  }
+  void schemas;
+  return resolved;
+}
+
+function resolveHosts(at: Located): Record<string, HostRef> {
+  const hosts: Record<string, HostRef> = {};
+  if (!isRecord(at.value)) return hosts;
+  for (const [name, raw] of Object.entries(at.value)) {
+    if (!isRecord(raw) || typeof raw.ssh !== 'string') continue;
+    const ssh = raw.ssh;
+    const userAt = ssh.lastIndexOf('@');
+    hosts[name] = {
+      name,
+      ssh,
+      user: userAt >= 0 ? ssh.slice(0, userAt) : undefined,
+      address: userAt >= 0 ? ssh.slice(userAt + 1) : ssh,
+      port: typeof raw.port === 'number' ? raw.port : undefined,
+      identity: typeof raw.identity === 'string' ? raw.identity : undefined,
+      knownHosts: typeof raw.known_hosts === 'string' ? raw.known_hosts : undefined,
+    };
+  }
+  return hosts;
+}
+
+function hostFields(host: HostRef): Record<string, string> {
+  const fields: Record<(typeof HOST_FIELDS)[number], string> = {
+    name: host.name,
+    ssh: host.ssh,
+    user: host.user ?? '',
+    address: host.address,
+    port: String(host.port ?? 22),
+  };
+  return fields;
+}
+
+function resolveSecrets(at: Located, res: Resolution): Record<string, SecretSource> {
+  const secrets: Record<string, SecretSource> = {};
+  if (!isRecord(at.value)) return secrets;
+  for (const [name, raw] of Object.entries(at.value)) {
+    if (!isRecord(raw)) continue;
+    const sources = (['env', 'file', 'prompt'] as const).filter((k) => raw[k] !== undefined && raw[k] !== false);
+    if (sources.length !== 1) {
+      res.report(child(at, name), {
+        message: sources.length === 0 ? `secret \`${name}\` has no source` : `secret \`${name}\` has more than one source`,
+        expected: 'exactly one of env: VAR, file: PATH, prompt: true',
+        received: sources.length ? sources.join(' and ') : `keys ${Object.keys(raw).join(', ') || '(none)'}`,
+      });
+      continue;
+    }
+    const source = sources[0]!;
+    secrets[name] = source === 'env' ? { kind: 'env', name: String(raw.env) } : source === 'file' ? { kind: 'file', path: String(raw.file) } : { kind: 'prompt' };
+  }
+  return secrets;
+}
+
+function checkNeeds(
+  at: Located,
+  self: string,
+  known: readonly string[],
+  what: 'phase' | 'step',
+  res: Resolution,
+  elsewhere: (id: string) => string | undefined,
+): string[] {
+  if (!Array.isArray(at.value)) return [];
+  const valid: string[] = [];
+  at.value.forEach((need, i) => {
+    if (typeof need !== 'string') return;
+    const needAt = child(at, i);
+    if (need === self) {
+      res.report(needAt, { message: `${what} \`${self}\` needs itself`, expected: `other ${what}s`, received: `\`${need}\``, hint: 'remove it from `needs`' });
+    } else if (!known.includes(need)) {
+      res.report(needAt, {
+        message: `\`needs\` names no ${what} \`${need}\``,
+        expected: what === 'phase' ? `one of the phases: ${known.join(', ')}` : `a step of the same phase: ${known.join(', ')}`,
+        received: `\`${need}\``,
+        hint: elsewhere(need) ?? didYouMean(need, known),
+      });
+    } else valid.push(need);
+  });
+  return valid;
+}
+
+function describeStepElsewhere(id: string, phases: ReadonlyArray<{ id: string; steps: UnplacedStep[] }>, ownPhase?: string): string | undefined {
+  for (const phase of phases) {
+    if (phase.id === ownPhase) continue;
+    if (phase.steps.some((s) => s.id === id)) {
+      return ownPhase === undefined
+        ? `\`${id}\` is a step of phase \`${phase.id}\`; a phase needs phases: use \`${phase.id}\``
+        : `\`${id}\` is in phase \`${phase.id}\`; steps need steps of their own phase: make phase \`${ownPhase}\` need \`${phase.id}\``;
+    }
+  }
+  return undefined;
+}
+
+function orderOrReport(
+  ids: string[],
+  needs: Map<string, string[]>,
+  what: string,
+  needsAt: (id: string) => Located,
+  res: Resolution,
+): string[] {
+  const result = restoreOrder({ nodes: ids, needs });
+  if ('order' in result) return result.order;
+  const cycle = result.cycle;
+  res.report(needsAt(cycle[cycle.length - 1]!), {
+    message: `dependency cycle among ${what}: ${cycle.join(' -> ')}`,
+    expected: 'needs that form no cycle',
+    received: cycle.join(' -> '),
+    hint: `remove one of these needs so the restore order has a start`,
+  });
+  return ids;
+}
+
+/** Re-exported for callers that only want to parse. */
+export type { SourceDoc };

@@ -1,0 +1,152 @@
+import type { AnyStateMachine } from 'xstate';
+import type { Plan, PlanStep } from './plan-types.js';
+import { machineFromConfig, type StepStatus } from './restore-machine.js';
+
+// Reserved state names start with `_`, which runbook ids cannot, so they never collide.
+export const FINISHED = '_finished';
+export const ABORTED = '_aborted';
+const PHASE_COMPLETE = '_complete';
+const ABORTED_ID = '_aborted';
+
+type Transition = { target: string; guard?: unknown; actions?: unknown };
+type StateConfig = Record<string, unknown>;
+
+const status = (step: string, value: StepStatus) => ({ type: 'setStatus', params: { step, status: value } });
+const choice = (value: string) => ({ type: 'choiceIs', params: { choice: value } });
+const reason = (step: string) => ({ type: 'noteReason', params: { step } });
+
+/** Compiles a plan into a plain, JSON-serialisable XState config: phases in order, each step a lifecycle. */
+export function compileConfig(plan: Plan): StateConfig {
+  const phases = plan.phases
+    .map((phase) => ({ phase, steps: phase.steps.filter((s) => s.selected) }))
+    .filter((p) => p.steps.length > 0);
+  const states: Record<string, StateConfig> = {};
+  phases.forEach(({ phase, steps }, i) => {
+    const stepStates: Record<string, StateConfig> = {};
+    steps.forEach((step, j) => {
+      stepStates[step.id] = { ...stepConfig(step), onDone: { target: steps[j + 1]?.id ?? PHASE_COMPLETE } };
+    });
+    stepStates[PHASE_COMPLETE] = { type: 'final' };
+    states[phase.id] = {
+      description: phase.title,
+      initial: steps[0]!.id,
+      states: stepStates,
+      onDone: { target: phases[i + 1]?.phase.id ?? FINISHED },
+    };
+  });
+  states[FINISHED] = { type: 'final', entry: { type: 'finish', params: { outcome: 'done' } } };
+  states[ABORTED] = { id: ABORTED_ID, type: 'final', entry: { type: 'finish', params: { outcome: 'aborted' } } };
+  return {
+    id: 'restore',
+    description: plan.description ?? plan.name,
+    context: { steps: {} },
+    initial: phases[0]?.phase.id ?? FINISHED,
+    states,
+  };
+}
+
+/** Compiles a plan into the machine the engine executes (implementations provided by the executor). */
+export function compileMachine(plan: Plan): AnyStateMachine {
+  return machineFromConfig(compileConfig(plan));
+}
+
+function stepConfig(step: PlanStep): StateConfig {
+  const id = step.id;
+  const manual = step.action.kind === 'manual';
+  const hasVerify = step.verify.length > 0;
+  const abort: Transition = { target: `#${ABORTED_ID}` };
+  const act = manual ? (hasVerify ? 'verifying' : 'done') : 'running';
+  const afterAct = hasVerify ? 'verifying' : 'done';
+  const failure: Transition[] =
+    step.retries > 0 && !manual
+      ? [{ guard: { type: 'canRetry', params: { step: id, retries: step.retries } }, target: 'backoff', actions: reason(id) }, { target: 'failed', actions: reason(id) }]
+      : [{ target: 'failed', actions: reason(id) }];
+
+  const states: Record<string, StateConfig> = {};
+  if (step.precheck.length > 0) {
+    states.precheck = {
+      entry: status(id, 'precheck'),
+      invoke: {
+        src: 'runChecks',
+        input: { step: id, set: 'precheck' },
+        onDone: [{ guard: 'passed', target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'precheck' } } }, { target: 'awaiting' }],
+        onError: { target: 'awaiting' },
+      },
+    };
+  }
+  states.awaiting = {
+    entry: status(id, 'awaiting'),
+    invoke: {
+      src: 'askOperator',
+      input: { step: id, menu: 'before' },
+      onDone: [
+        { guard: choice('run'), target: step.confirm ? 'confirming' : act },
+        { guard: choice('skip'), target: 'skipped', actions: reason(id) },
+        abort,
+      ],
+    },
+  };
+  if (step.confirm) {
+    states.confirming = {
+      invoke: { src: 'confirmStep', input: { step: id }, onDone: [{ guard: 'confirmed', target: act }, { target: 'awaiting' }] },
+    };
+  }
+  if (!manual) {
+    states.running = {
+      entry: [status(id, 'running'), { type: 'countAttempt', params: { step: id } }],
+      invoke: { src: 'runStep', input: { step: id }, onDone: [{ guard: 'succeeded', target: afterAct }, ...failure], onError: failure },
+    };
+  }
+  if (hasVerify) {
+    states.verifying = {
+      entry: status(id, 'verifying'),
+      invoke: { src: 'runChecks', input: { step: id, set: 'verify' }, onDone: [{ guard: 'passed', target: 'done' }, ...failure], onError: failure },
+    };
+  }
+  if (step.retries > 0 && !manual) {
+    states.backoff = {
+      entry: status(id, 'backoff'),
+      invoke: { src: 'sleep', input: { step: id, ms: step.retryDelayMs }, onDone: { target: 'running' } },
+    };
+  }
+  if (step.onFailure === 'continue') {
+    states.failed = { type: 'final', entry: status(id, 'failed') };
+  } else {
+    const markDone: Transition = hasVerify
+      ? { guard: choice('mark-done'), target: 'markingDone' }
+      : { guard: choice('mark-done'), target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } };
+    states.failed = {
+      entry: status(id, 'failed'),
+      invoke: {
+        src: 'askOperator',
+        input: { step: id, menu: 'failure' },
+        onDone: [
+          { guard: choice('retry'), target: manual ? 'awaiting' : 'running' },
+          markDone,
+          { guard: choice('skip'), target: 'skipped', actions: reason(id) },
+          abort,
+        ],
+      },
+    };
+    if (hasVerify) {
+      // Marking done by hand still has to pass the step's checks.
+      states.markingDone = {
+        entry: status(id, 'verifying'),
+        invoke: {
+          src: 'runChecks',
+          input: { step: id, set: 'verify' },
+          onDone: [{ guard: 'passed', target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } }, { target: 'failed', actions: reason(id) }],
+          onError: { target: 'failed', actions: reason(id) },
+        },
+      };
+    }
+  }
+  states.done = { type: 'final', entry: status(id, 'done') };
+  states.skipped = { type: 'final', entry: status(id, 'skipped') };
+  return {
+    description: `${step.position} ${step.title}`,
+    initial: step.precheck.length > 0 ? 'precheck' : 'awaiting',
+    entry: status(id, 'pending'),
+    states,
+  };
+}

@@ -1,0 +1,64 @@
+import { shellQuote } from './shell-quote.js';
+
+/** A piece of an interpolated value: plain text, or a secret known only by name until run time. */
+export type Piece = { text: string } | { secret: string };
+
+/** A piece of rendered text: literal source text, or an interpolated value (shell-quoted in commands). */
+export type Segment = { raw: string } | { value: Piece[]; quote: boolean };
+
+/** Text after interpolation, with secrets still unresolved so a plan can never hold their values. */
+export type Rendered = Segment[];
+
+/** How a secret is written wherever it would otherwise be shown. */
+export function secretMask(name: string): string {
+  return `[secret:${name}]`;
+}
+
+/** Joins value pieces, revealing secrets through `secretValue`. */
+export function joinPieces(pieces: readonly Piece[], secretValue: (name: string) => string): string {
+  let out = '';
+  for (const piece of pieces) out += 'text' in piece ? piece.text : secretValue(piece.secret);
+  return out;
+}
+
+/** Produces the final text, revealing secrets through `secretValue` and quoting values where asked. */
+export function renderText(rendered: Rendered, secretValue: (name: string) => string): string {
+  let out = '';
+  for (const segment of rendered) {
+    if ('raw' in segment) out += segment.raw;
+    else {
+      const value = joinPieces(segment.value, secretValue);
+      out += segment.quote ? shellQuote(value) : value;
+    }
+  }
+  return out;
+}
+
+/** The text as shown on screen and in plans: secrets masked as [secret:NAME]. */
+export function displayText(rendered: Rendered): string {
+  return renderText(rendered, secretMask);
+}
+
+/** Names of the secrets a rendered text needs. */
+export function secretsIn(rendered: Rendered): string[] {
+  const names = new Set<string>();
+  for (const segment of rendered) {
+    if ('value' in segment) for (const piece of segment.value) if ('secret' in piece) names.add(piece.secret);
+  }
+  return [...names];
+}
+
+/** Flattens rendered text into value pieces (for values passed on, such as template parameters). */
+export function toPieces(rendered: Rendered): Piece[] {
+  const pieces: Piece[] = [];
+  for (const segment of rendered) {
+    if ('raw' in segment) pieces.push({ text: segment.raw });
+    else pieces.push(...segment.value);
+  }
+  return pieces;
+}
+
+/** Wraps a literal string as rendered text. */
+export function literal(text: string): Rendered {
+  return [{ raw: text }];
+}

@@ -1,0 +1,114 @@
+import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate';
+
+/** Where a step stands; the machine's state value says the same for the current step. */
+export type StepStatus = 'pending' | 'precheck' | 'awaiting' | 'running' | 'verifying' | 'backoff' | 'done' | 'skipped' | 'failed';
+
+/** What the run remembers of a step once it has been reached. */
+export interface StepRecord {
+  status: StepStatus;
+  /** How many times its action started. */
+  attempts: number;
+  /** `precheck` when it was already done, `operator` when marked done by hand. */
+  via?: 'precheck' | 'operator';
+  /** The operator's reason for a skip, or why the step failed. */
+  reason?: string;
+}
+
+export interface RestoreContext {
+  steps: Record<string, StepRecord>;
+  outcome?: 'done' | 'failed' | 'aborted';
+}
+
+/** The operator's answer to a menu. */
+export type Choice = 'run' | 'skip' | 'retry' | 'mark-done' | 'abort';
+
+export interface StepInput {
+  step: string;
+}
+export interface ChecksInput extends StepInput {
+  set: 'precheck' | 'verify';
+}
+export interface AskInput extends StepInput {
+  menu: 'before' | 'failure';
+}
+export interface SleepInput extends StepInput {
+  ms: number;
+}
+
+export interface ChecksOutput {
+  ok: boolean;
+  /** Label of the first failing check. */
+  failed?: string;
+}
+export interface StepOutput {
+  ok: boolean;
+  reason?: string;
+}
+export interface AskOutput {
+  choice: Choice;
+  reason?: string;
+}
+export interface ConfirmOutput {
+  confirmed: boolean;
+}
+
+/** Names of every actor the machine invokes; an executor provides each with `machine.provide`. */
+export const ACTOR_NAMES = ['runChecks', 'askOperator', 'confirmStep', 'runStep', 'sleep'] as const;
+
+function notProvided(name: string) {
+  return fromPromise<never, unknown>(async () => {
+    throw new Error(`the ${name} actor has no implementation: provide one with machine.provide()`);
+  });
+}
+
+type Output<T> = { output?: T } & Record<string, unknown>;
+const output = <T>(event: unknown): T | undefined => (event as Output<T>).output;
+
+/**
+ * The restore machine's named implementations. Compiled configs reference only these names
+ * (with JSON params), so a config is plain data and a run's snapshot can be persisted.
+ */
+export const restoreSetup = setup({
+  types: {
+    context: {} as RestoreContext,
+    events: {} as { type: string; output?: unknown; error?: unknown },
+  },
+  actors: {
+    runChecks: notProvided('runChecks'),
+    askOperator: notProvided('askOperator'),
+    confirmStep: notProvided('confirmStep'),
+    runStep: notProvided('runStep'),
+    sleep: notProvided('sleep'),
+  },
+  guards: {
+    passed: ({ event }) => output<ChecksOutput>(event)?.ok === true,
+    succeeded: ({ event }) => output<StepOutput>(event)?.ok === true,
+    confirmed: ({ event }) => output<ConfirmOutput>(event)?.confirmed === true,
+    choiceIs: ({ event }, params: { choice: Choice }) => output<AskOutput>(event)?.choice === params.choice,
+    canRetry: ({ context }, params: { step: string; retries: number }) => (context.steps[params.step]?.attempts ?? 0) <= params.retries,
+  },
+  actions: {
+    setStatus: assign(({ context }, params: { step: string; status: StepStatus }) => ({
+      steps: { ...context.steps, [params.step]: { ...(context.steps[params.step] ?? { attempts: 0 }), status: params.status } },
+    })),
+    countAttempt: assign(({ context }, params: { step: string }) => {
+      const record = context.steps[params.step] ?? { status: 'running' as const, attempts: 0 };
+      return { steps: { ...context.steps, [params.step]: { ...record, attempts: record.attempts + 1 } } };
+    }),
+    noteVia: assign(({ context }, params: { step: string; via: 'precheck' | 'operator' }) => ({
+      steps: { ...context.steps, [params.step]: { ...context.steps[params.step]!, via: params.via } },
+    })),
+    noteReason: assign(({ context, event }, params: { step: string }) => {
+      const out = output<{ reason?: string; failed?: string }>(event);
+      const error = (event as { error?: { message?: string } }).error;
+      const reason = out?.reason ?? (out?.failed ? `check failed: ${out.failed}` : undefined) ?? error?.message;
+      return { steps: { ...context.steps, [params.step]: { ...context.steps[params.step]!, reason } } };
+    }),
+    finish: assign((_, params: { outcome: 'done' | 'failed' | 'aborted' }) => ({ outcome: params.outcome })),
+  },
+});
+
+/** Builds the executable machine from a compiled config. */
+export function machineFromConfig(config: object): AnyStateMachine {
+  return restoreSetup.createMachine(config as Parameters<typeof restoreSetup.createMachine>[0]);
+}

@@ -1,0 +1,117 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Problem, SourcePosition } from './problem.js';
+
+/** A file's path and text, as read by an adapter. */
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+/** A parsed YAML file that can say where any of its values stands. */
+export interface SourceDoc {
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+export type YamlPath = ReadonlyArray<string | number>;
+
+/** Parses YAML, keeping positions; syntax errors and an empty file become problems. */
+export function parseSource(source: SourceFile, what = 'a runbook'): { source?: SourceDoc; problems: Problem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const sourceDoc: SourceDoc = { file: source.path, text: source.text, doc, lines };
+  const problems: Problem[] = doc.errors.map((error) => {
+    const at = lines.linePos(error.pos[0]);
+    return {
+      file: source.path,
+      line: at.line,
+      column: at.col,
+      path: '',
+      message: `YAML syntax error: ${firstLine(error.message)}`,
+      hint: yamlHint(error.code),
+    };
+  });
+  if (problems.length > 0) return { problems };
+  if (doc.contents === null || source.text.trim() === '') {
+    return {
+      problems: [
+        { file: source.path, line: 1, column: 1, path: '', message: 'the file is empty', expected: what, received: 'no content' },
+      ],
+    };
+  }
+  return { source: sourceDoc, problems };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'each key may appear once in a map; remove or rename one';
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'check the indentation of this line against the one above';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a value containing ": " must be quoted';
+    default:
+      return undefined;
+  }
+}
+
+/** Formats a YAML path as phases[1].steps[0].run. */
+export function formatPath(path: YamlPath): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+  return out;
+}
+
+/** The position of the value at `path` (or of its key, when `key` is set), falling back to the nearest parent. */
+export function positionOf(source: SourceDoc, path: YamlPath, key = false): SourcePosition {
+  let node: unknown = source.doc.contents;
+  let keyNode: Node | undefined;
+  let best: Node | undefined = node as Node;
+  for (const part of path) {
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
+      if (!pair) break;
+      keyNode = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === 'number') {
+      node = node.items[part];
+    } else break;
+    if (node && (node as Node).range) best = node as Node;
+    else if (keyNode) best = keyNode;
+  }
+  const target = key && keyNode?.range ? keyNode : best;
+  return offsetPosition(source, target?.range?.[0] ?? 0);
+}
+
+/** The position of a character offset. */
+export function offsetPosition(source: SourceDoc, offset: number): SourcePosition {
+  const at = source.lines.linePos(offset);
+  return { file: source.file, line: at.line, column: at.col };
+}
+
+/** The position of `needle` inside the scalar at `path`, when it can be found in the raw source. */
+export function positionInValue(source: SourceDoc, path: YamlPath, needle: string, occurrence = 0): SourcePosition {
+  const node = source.doc.getIn(path, true) as Node | undefined;
+  const range = node?.range;
+  if (range) {
+    const raw = source.text.slice(range[0], range[1]);
+    let from = -1;
+    for (let i = 0; i <= occurrence; i++) {
+      from = raw.indexOf(needle, from + 1);
+      if (from < 0) break;
+    }
+    if (from >= 0) return offsetPosition(source, range[0] + from);
+  }
+  return positionOf(source, path);
+}

@@ -1,0 +1,124 @@
+import { parseDuration } from './duration.js';
+import type { Scope } from './interpolate.js';
+import type { Problem } from './problem.js';
+import { toPieces, type Piece } from './rendered.js';
+import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
+import type { SchemaCheck } from './schema-check.js';
+import { parseSource, type SourceDoc, type SourceFile } from './source-doc.js';
+import type { RawParam } from './runbook-types.js';
+import { didYouMean } from './suggest.js';
+
+/** A parsed, schema-checked step template. */
+export interface LoadedTemplate {
+  name: string;
+  src: SourceDoc;
+  params: Record<string, RawParam>;
+  step: Record<string, unknown>;
+}
+
+/** Parses and schema-checks template files once each, remembering the outcome. */
+export class TemplateCache {
+  private readonly loaded = new Map<string, LoadedTemplate | undefined>();
+  constructor(
+    private readonly files: ReadonlyMap<string, SourceFile>,
+    private readonly check: SchemaCheck,
+    private readonly problems: Problem[],
+  ) {}
+
+  /** Names of every template in the library. */
+  names(): Iterable<string> {
+    return this.files.keys();
+  }
+
+  /** The template called `name`, undefined when missing or broken (its problems are reported once). */
+  get(name: string): LoadedTemplate | undefined {
+    if (this.loaded.has(name)) return this.loaded.get(name);
+    const file = this.files.get(name);
+    let template: LoadedTemplate | undefined;
+    if (file) {
+      const parsed = parseSource(file, 'a step template with a `step:` key');
+      this.problems.push(...parsed.problems);
+      if (parsed.source) {
+        const value = parsed.source.doc.toJS() as unknown;
+        const problems = this.check(parsed.source, value);
+        this.problems.push(...problems);
+        if (problems.length === 0 && isRecord(value) && isRecord(value.step)) {
+          template = { name, src: parsed.source, params: (value.params ?? {}) as Record<string, RawParam>, step: value.step };
+        }
+      }
+    }
+    this.loaded.set(name, template);
+    return template;
+  }
+}
+
+/** Binds a `uses` step's `with:` values to the template's declared params, checking names, types and required ones. */
+export function bindParams(
+  template: LoadedTemplate,
+  withAt: Located,
+  usesAt: Located,
+  res: Resolution,
+  hostNames: readonly string[],
+): Map<string, Piece[]> {
+  const bound = new Map<string, Piece[]>();
+  const given = isRecord(withAt.value) ? withAt.value : {};
+  const declared = Object.keys(template.params);
+  for (const key of Object.keys(given)) {
+    if (!(key in template.params)) {
+      res.report(child(withAt, key), {
+        message: `unknown param \`${key}\` for template \`${template.name}\``,
+        expected: declared.length ? `one of ${declared.join(', ')}` : 'no params (the template declares none)',
+        received: `\`${key}\``,
+        hint: didYouMean(key, declared),
+      }, true);
+    }
+  }
+  for (const [name, param] of Object.entries(template.params)) {
+    const valueAt = child(withAt, name);
+    const value = given[name];
+    if (value === undefined || value === null) {
+      if (param.default !== undefined) bound.set(name, [{ text: String(param.default) }]);
+      else if (param.required !== false) {
+        res.report(usesAt, {
+          message: `missing required param \`${name}\` for template \`${template.name}\``,
+          expected: `with: { ${name}: ... }${param.description ? ` (${param.description})` : ''}`,
+          received: Object.keys(given).length ? `with: { ${Object.keys(given).join(', ')} }` : 'no `with:`',
+          hint: `add \`${name}\` under \`with:\``,
+        });
+      } else bound.set(name, []);
+      continue;
+    }
+    if (typeof value === 'object') {
+      res.report(valueAt, { message: `param \`${name}\` must be a single value`, expected: param.type ?? 'string', received: Array.isArray(value) ? 'a list' : 'a map' });
+      continue;
+    }
+    const pieces = toPieces(res.text(valueAt, false));
+    bound.set(name, pieces);
+    const isStatic = pieces.every((p) => 'text' in p) && !(typeof value === 'string' && value.includes('{{'));
+    if (isStatic) checkParamType(name, param, String(value), valueAt, res, hostNames);
+  }
+  return bound;
+}
+
+function checkParamType(name: string, param: RawParam, text: string, at: Located, res: Resolution, hostNames: readonly string[]): void {
+  const type = param.type ?? 'string';
+  const ok =
+    type === 'string' ||
+    (type === 'number' && text.trim() !== '' && Number.isFinite(Number(text))) ||
+    (type === 'boolean' && (text === 'true' || text === 'false')) ||
+    (type === 'duration' && parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text) !== undefined) ||
+    (type === 'host' && hostNames.includes(text));
+  if (!ok) {
+    res.report(at, {
+      message: `param \`${name}\` has the wrong type`,
+      expected: type === 'host' ? `a host name: ${hostNames.join(', ') || '(no hosts declared)'}` : `a ${type}`,
+      received: JSON.stringify(text),
+      hint: type === 'host' ? didYouMean(text, hostNames) : undefined,
+    });
+  }
+}
+
+/** The scope a template's own fields are interpolated in: the runbook's, plus its params. */
+export function templateScope(base: Scope, params: Map<string, Piece[]>): Scope {
+  return { ...base, params };
+}
