@@ -13,7 +13,7 @@ export async function graphCommand(file: string, options: PlanOptions & { format
   if (!(GRAPH_FORMATS as readonly string[]).includes(options.format)) {
     throw new UsageError(`--format ${options.format}: unknown format`, { expected: GRAPH_FORMATS.join(', '), received: options.format });
   }
-  const plan = loadPlan(planRequest(file, options));
+  const plan = await loadPlan(planRequest(file, options));
   const text =
     options.format === 'mermaid' ? toMermaid(plan) : options.format === 'dot' ? toDot(plan) : `${JSON.stringify(compileConfig(plan), null, 2)}\n`;
   process.stdout.write(text);

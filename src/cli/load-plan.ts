@@ -5,7 +5,7 @@ import type { Plan } from '../core/plan-types.js';
 import { InputError } from '../core/problem.js';
 
 /** Reads and builds a plan, throwing every problem at once as an InputError. */
-export function loadPlan(request: PlanRequest): Plan {
+export async function loadPlan(request: PlanRequest): Promise<Plan> {
   const { plan, problems } = buildPlan(readPlanInput(request), loadSchemaChecks());
   if (!plan) throw new InputError(problems);
   return plan;

@@ -7,7 +7,7 @@ import { stylesFor } from './terminal.js';
 
 /** `lifeboat plan FILE`: the restore in order, exactly as it would run; runs nothing. */
 export async function planCommand(file: string, options: PlanOptions & { json?: boolean }): Promise<number> {
-  const plan = loadPlan(planRequest(file, options));
+  const plan = await loadPlan(planRequest(file, options));
   process.stdout.write(options.json ? `${JSON.stringify(planView(plan), null, 2)}\n` : renderPlan(plan, stylesFor(process.stdout)));
   return ExitCode.Ok;
 }

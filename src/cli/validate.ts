@@ -12,7 +12,7 @@ export async function validateCommand(files: string[], options: PlanOptions): Pr
   const problems: Problem[] = [];
   for (const file of files) {
     try {
-      const plan = loadPlan(planRequest(file, options));
+      const plan = await loadPlan(planRequest(file, options));
       const steps = plan.phases.reduce((n, p) => n + p.steps.length, 0);
       process.stdout.write(`${out.green('✔')} ${file}: valid · ${plan.phases.length} phases, ${steps} steps\n`);
     } catch (error) {

@@ -41,7 +41,7 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
   const parsed = parseSource(input.runbook);
   if (!parsed.source) return { problems: parsed.problems };
   const src = parsed.source;
-  const value = src.doc.toJS() as unknown;
+  const value = parsed.value;
   const res = new Resolution();
   res.problems.push(...schemas.runbook(src, value));
   if (!isRecord(value)) return { problems: sortProblems(res.problems) };
@@ -172,7 +172,7 @@ function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, r
     const parsed = parseSource(input.varsFile, 'a map of var names to values');
     res.problems.push(...parsed.problems);
     if (parsed.source) {
-      const fileValue = parsed.source.doc.toJS() as unknown;
+      const fileValue = parsed.value;
       const fileAt: Located = { value: fileValue, src: parsed.source, path: [], scope: emptyScope() };
       if (!isRecord(fileValue)) {
         res.report(fileAt, { message: 'a vars file must be a map', expected: 'name: value lines', received: Array.isArray(fileValue) ? 'a list' : typeof fileValue });

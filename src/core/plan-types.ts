@@ -1,4 +1,3 @@
-import type { SourcePosition } from './problem.js';
 import type { Rendered } from './rendered.js';
 
 /** Where a step's commands run: a host from the inventory. */
@@ -62,7 +61,6 @@ export interface PlanStep {
   unattended: 'stop' | 'verify' | 'skip';
   /** The template it came from, if any. */
   template?: string;
-  source: SourcePosition;
   /** False when --only, --from or --skip leave it out. */
   selected: boolean;
   /** Why it is left out, when it is. */

@@ -35,7 +35,6 @@ export interface StepView {
   confirm?: string;
   idempotent: boolean;
   template?: string;
-  source: string;
   selected: boolean;
   excludedBy?: string;
 }
@@ -95,7 +94,6 @@ export function stepView(step: PlanStep): StepView {
     confirm: confirmText(step.confirm),
     idempotent: step.idempotent,
     template: step.template,
-    source: `${step.source.file}:${step.source.line}:${step.source.column}`,
     selected: step.selected,
     excludedBy: step.excludedBy,
   };

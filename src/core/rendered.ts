@@ -62,3 +62,35 @@ export function toPieces(rendered: Rendered): Piece[] {
 export function literal(text: string): Rendered {
   return [{ raw: text }];
 }
+
+/** The environment variable a secret travels in, so its value never appears on a command line. */
+export function secretEnvName(name: string): string {
+  return `LIFEBOAT_SECRET_${name.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase()}`;
+}
+
+/** Renders shell text for execution: values quoted, secrets as "${LIFEBOAT_SECRET_X}" references. */
+export function renderShell(rendered: Rendered): { script: string; secrets: string[] } {
+  let script = '';
+  const secrets = new Set<string>();
+  for (const segment of rendered) {
+    if ('raw' in segment) {
+      script += segment.raw;
+      continue;
+    }
+    const hasSecret = segment.value.some((p) => 'secret' in p);
+    if (!hasSecret) {
+      const text = joinPieces(segment.value, () => '');
+      script += segment.quote ? shellQuote(text) : text;
+      continue;
+    }
+    let word = '';
+    for (const piece of segment.value) {
+      if ('secret' in piece) {
+        secrets.add(piece.secret);
+        word += `"\${${secretEnvName(piece.secret)}}"`;
+      } else if (piece.text !== '') word += shellQuote(piece.text);
+    }
+    script += word;
+  }
+  return { script, secrets: [...secrets] };
+}

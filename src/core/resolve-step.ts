@@ -5,7 +5,6 @@ import { resolveChecks, unknownHost } from './resolve-check.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import { STEP_KINDS } from './runbook-types.js';
 import { bindParams, templateScope, type TemplateCache } from './step-template.js';
-import { positionOf } from './source-doc.js';
 import { didYouMean } from './suggest.js';
 
 /** What a step is resolved against: the inventory, the template library and the scripts on disk. */
@@ -172,7 +171,6 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
     idempotent: value('idempotent') === true,
     unattended: (value('unattended') as UnplacedStep['unattended'] | undefined) ?? 'stop',
     template,
-    source: positionOf(stepAt.src, stepAt.path),
   };
   return step;
 }

@@ -17,7 +17,8 @@ export function createSchemaChecks(runbookSchema: object, templateSchema: object
   return { runbook: check(runbook), template: check(template) };
 }
 
-function check(validate: ValidateFunction): SchemaCheck {
+/** Wraps a compiled validator (built at run time or ahead of time) as a problem-collecting check. */
+export function check(validate: ValidateFunction): SchemaCheck {
   return (source, value) => {
     if (validate(value)) return [];
     return toProblems(source, validate.errors ?? []);

@@ -1,3 +1,4 @@
+import jsYaml from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem, SourcePosition } from './problem.js';
 
@@ -11,18 +12,60 @@ export interface SourceFile {
 export interface SourceDoc {
   file: string;
   text: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
+  /** The position-keeping parse, made only when a position is first asked for. */
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+}
+
+/**
+ * A source whose position-keeping parse is deferred: js-yaml reads values about ten times
+ * faster than the yaml package, whose node ranges are needed only to point at problems.
+ */
+function lazySource(source: SourceFile): SourceDoc {
+  let parsed: { doc: Document.Parsed; lines: LineCounter } | undefined;
+  const parse = () => (parsed ??= parseWithPositions(source.text));
+  return {
+    file: source.path,
+    text: source.text,
+    get doc() {
+      return parse().doc;
+    },
+    get lines() {
+      return parse().lines;
+    },
+  };
+}
+
+function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCounter } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  return { doc, lines };
 }
 
 export type YamlPath = ReadonlyArray<string | number>;
 
-/** Parses YAML, keeping positions; syntax errors and an empty file become problems. */
-export function parseSource(source: SourceFile, what = 'a runbook'): { source?: SourceDoc; problems: Problem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(source.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const sourceDoc: SourceDoc = { file: source.path, text: source.text, doc, lines };
-  const problems: Problem[] = doc.errors.map((error) => {
+/** Parses YAML into a value; syntax errors and an empty file become positioned problems. */
+export function parseSource(source: SourceFile, what = 'a runbook'): { source?: SourceDoc; value?: unknown; problems: Problem[] } {
+  const empty: Problem = { file: source.path, line: 1, column: 1, path: '', message: 'the file is empty', expected: what, received: 'no content' };
+  if (source.text.trim() === '') return { problems: [empty] };
+  let value: unknown;
+  try {
+    value = jsYaml.load(source.text, { filename: source.path, schema: jsYaml.CORE_SCHEMA });
+  } catch (error) {
+    return { problems: syntaxProblems(source, error as jsYaml.YAMLException) };
+  }
+  if (value === undefined || value === null) return { problems: [{ ...empty, received: 'only comments or null' }] };
+  return { source: lazySource(source), value, problems: [] };
+}
+
+/** Reports syntax errors with the yaml package's positions and wording, falling back to js-yaml's. */
+function syntaxProblems(source: SourceFile, fallback: jsYaml.YAMLException): Problem[] {
+  const { doc, lines } = parseWithPositions(source.text);
+  if (doc.errors.length === 0) {
+    const mark = fallback.mark;
+    return [{ file: source.path, line: (mark?.line ?? 0) + 1, column: (mark?.column ?? 0) + 1, path: '', message: `YAML syntax error: ${fallback.reason}` }];
+  }
+  return doc.errors.map((error) => {
     const at = lines.linePos(error.pos[0]);
     return {
       file: source.path,
@@ -33,15 +76,6 @@ export function parseSource(source: SourceFile, what = 'a runbook'): { source?: 
       hint: yamlHint(error.code),
     };
   });
-  if (problems.length > 0) return { problems };
-  if (doc.contents === null || source.text.trim() === '') {
-    return {
-      problems: [
-        { file: source.path, line: 1, column: 1, path: '', message: 'the file is empty', expected: what, received: 'no content' },
-      ],
-    };
-  }
-  return { source: sourceDoc, problems };
 }
 
 function firstLine(message: string): string {

@@ -39,7 +39,7 @@ export class TemplateCache {
       const parsed = parseSource(file, 'a step template with a `step:` key');
       this.problems.push(...parsed.problems);
       if (parsed.source) {
-        const value = parsed.source.doc.toJS() as unknown;
+        const value = parsed.value;
         const problems = this.check(parsed.source, value);
         this.problems.push(...problems);
         if (problems.length === 0 && isRecord(value) && isRecord(value.step)) {

@@ -1,0 +1,37 @@
+import type { Choice } from './restore-machine.js';
+
+/** Which set of checks ran. */
+export type CheckSet = 'precheck' | 'verify' | 'wait';
+
+/** How a whole run ended. */
+export type RunStatus = 'done' | 'failed' | 'aborted' | 'interrupted';
+
+/** Everything that happens in a run, as recorded in the journal and shown on screen: a union on `kind`. */
+export type RunEvent =
+  | {
+      kind: 'run.started';
+      runId: string;
+      runbook: { name: string; path: string; hash: string };
+      selection: { only?: string[]; from?: string; skip?: string[] };
+      vars: Record<string, string>;
+      operator: string;
+      hostname: string;
+      version: string;
+      mode: 'interactive' | 'unattended';
+      dryRun: boolean;
+      steps: number;
+      phases: number;
+    }
+  | { kind: 'step.started'; step: string; position: string; title: string; phase: string; action: string; host?: string }
+  | { kind: 'step.attempt'; step: string; attempt: number; command?: string; host?: string }
+  | { kind: 'step.spawned'; step: string; attempt: number; pid: number; pgid: number }
+  | { kind: 'step.output'; step: string; stream: 'stdout' | 'stderr'; text: string }
+  | { kind: 'step.exited'; step: string; attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string }
+  | { kind: 'check.passed'; step: string; set: CheckSet; check: string; durationMs: number }
+  | { kind: 'check.failed'; step: string; set: CheckSet; check: string; durationMs: number; reason: string; output?: string }
+  | { kind: 'operator.choice'; step: string; menu: 'before' | 'failure' | 'confirm'; choice: Choice | 'confirmed' | 'declined'; reason?: string; by: 'operator' | 'unattended' }
+  | { kind: 'step.finished'; step: string; position: string; status: 'done' | 'skipped' | 'failed'; via?: string; exitCode?: number; attempts: number; durationMs: number; reason?: string }
+  | { kind: 'run.note'; level: 'info' | 'warn'; message: string; step?: string }
+  | { kind: 'run.finished'; status: RunStatus; durationMs: number; counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>; stoppedAt?: string; message?: string };
+
+export type RunEventKind = RunEvent['kind'];

@@ -1,0 +1,295 @@
+import { createActor, fromPromise, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import { compileMachine } from '../core/compile-machine.js';
+import type { Check, Plan, PlanStep } from '../core/plan-types.js';
+import { displayText, renderShell, secretEnvName } from '../core/rendered.js';
+import type { AskInput, AskOutput, ChecksInput, ChecksOutput, ConfirmOutput, RestoreContext, SleepInput, StepInput, StepOutput } from '../core/restore-machine.js';
+import type { CheckSet, RunEvent, RunStatus } from '../core/run-event.js';
+import { shellQuote } from '../core/shell-quote.js';
+import type { Clock } from '../ports/clock.js';
+import type { CommandResult, CommandRunner } from '../ports/command-runner.js';
+import type { EventSink } from '../ports/event-sink.js';
+import type { Probe } from '../ports/probe.js';
+import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
+import { revealWith, runCheck, type CheckDeps } from './run-check.js';
+
+/** The effects a run uses; tests and --dry-run swap them. */
+export interface RunPorts {
+  runner: CommandRunner;
+  probe: Probe;
+  prompter: Prompter;
+  sink: EventSink;
+  clock: Clock;
+}
+
+export interface RunSettings {
+  runId: string;
+  plan: Plan;
+  /** Secret values by name, read at the start of the run. */
+  secrets: ReadonlyMap<string, string>;
+  /** Absolute path of the steps folder, where script steps live. */
+  stepsDir: string;
+  /** Aborted on Ctrl-C or SIGTERM: the running command's process group is killed. */
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  status: RunStatus;
+  /** The step the run stopped at, when it did not finish. */
+  stoppedAt?: PlanStep;
+  message?: string;
+  counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>;
+}
+
+const FINAL = new Set(['done', 'skipped', 'failed']);
+const WAIT_BACKOFF = 1.5;
+const WAIT_MAX_INTERVAL_MS = 30_000;
+
+/** Executes a plan by running its compiled XState machine with actors built on the given ports. */
+export async function executeRun(ports: RunPorts, settings: RunSettings): Promise<RunOutcome> {
+  const { plan, signal } = settings;
+  const steps = new Map(plan.phases.flatMap((phase) => phase.steps.filter((s) => s.selected).map((s) => [s.id, s] as const)));
+  const phases = plan.phases.filter((p) => p.steps.some((s) => s.selected));
+  const runStarted = ports.clock.now();
+  const startedAt = new Map<string, number>();
+  const lastExit = new Map<string, number | undefined>();
+  const failures = new Map<string, FailureInfo>();
+  let abortedFrom: 'before' | 'failure' | undefined;
+  let abortReason: string | undefined;
+  const emit = (event: RunEvent) => ports.sink.emit(event);
+  const reveal = revealWith(settings.secrets);
+  const secretEnv = (names: string[]) => Object.fromEntries(names.map((n) => [secretEnvName(n), settings.secrets.get(n) ?? '']));
+  const checkDeps: CheckDeps = { runner: ports.runner, probe: ports.probe, reveal, secretEnv, now: () => ports.clock.now(), signal };
+  const stepOf = (id: string) => {
+    const step = steps.get(id);
+    if (!step) throw new Error(`no selected step \`${id}\``);
+    return step;
+  };
+
+  const begin = (step: PlanStep) => {
+    if (startedAt.has(step.id)) return;
+    startedAt.set(step.id, ports.clock.now());
+    emit({ kind: 'step.started', step: step.id, position: step.position, title: step.title, phase: step.phase, action: step.action.kind, host: step.host?.name });
+  };
+
+  const context = (step: PlanStep): PromptContext => {
+    const phaseIndex = phases.findIndex((p) => p.id === step.phase);
+    const phase = phases[phaseIndex]!;
+    return {
+      runId: settings.runId,
+      runbook: plan.name,
+      phaseNumber: phase.number,
+      phaseCount: plan.phases.length,
+      phaseTitle: phase.title,
+      stepNumber: Number(step.position.split('.')[1]),
+      stepCount: phase.steps.length,
+      elapsedMs: ports.clock.now() - runStarted,
+    };
+  };
+
+  const runChecks = async (step: PlanStep, checks: Check[], set: CheckSet, quiet = false): Promise<ChecksOutput> => {
+    for (const check of checks) {
+      const result = await runCheck(check, checkDeps);
+      if (result.ok) {
+        if (!quiet) emit({ kind: 'check.passed', step: step.id, set, check: check.label, durationMs: result.durationMs });
+        continue;
+      }
+      if (!quiet || set === 'wait') {
+        emit({ kind: 'check.failed', step: step.id, set, check: check.label, durationMs: result.durationMs, reason: result.reason ?? 'failed', output: result.output });
+      }
+      if (set !== 'precheck') {
+        failures.set(step.id, { summary: `check failed: ${check.label}: ${result.reason ?? 'failed'}`, tail: (result.output ?? '').split('\n').filter(Boolean).slice(-10) });
+      }
+      return { ok: false, failed: check.label };
+    }
+    return { ok: true };
+  };
+
+  const runCommand = async (step: PlanStep, attempt: number, script: string, env: Record<string, string>, shown: string): Promise<StepOutput> => {
+    emit({ kind: 'step.attempt', step: step.id, attempt, command: shown, host: step.host?.name });
+    const result: CommandResult = await ports.runner.run(
+      { script, host: step.action.kind === 'script' ? undefined : step.host, env, timeoutMs: step.timeoutMs },
+      {
+        signal,
+        onSpawn: (pid) => emit({ kind: 'step.spawned', step: step.id, attempt, pid, pgid: pid }),
+        onOutput: (stream, text) => emit({ kind: 'step.output', step: step.id, stream, text }),
+      },
+    );
+    lastExit.set(step.id, result.exitCode);
+    emit({ kind: 'step.exited', step: step.id, attempt, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs: result.durationMs, error: result.error });
+    const tail = result.output.trimEnd().split('\n').filter(Boolean).slice(-10);
+    if (result.aborted) return { ok: false, reason: 'interrupted' };
+    if (result.error) {
+      failures.set(step.id, { summary: result.error, tail });
+      return { ok: false, reason: result.error };
+    }
+    if (result.timedOut) {
+      const reason = `timed out after ${Math.round((step.timeoutMs ?? 0) / 1000)}s; its process group was killed`;
+      failures.set(step.id, { summary: reason, tail });
+      return { ok: false, reason };
+    }
+    if (result.exitCode !== 0) {
+      const reason = `exited ${result.exitCode ?? result.signal} after ${(result.durationMs / 1000).toFixed(1)}s`;
+      failures.set(step.id, { summary: `\`${shown.split('\n')[0]}\` ${reason}`, tail });
+      return { ok: false, reason };
+    }
+    return { ok: true };
+  };
+
+  const attempts = new Map<string, number>();
+  const actors = {
+    runChecks: fromPromise<ChecksOutput, ChecksInput>(async ({ input }) => {
+      const step = stepOf(input.step);
+      begin(step);
+      return runChecks(step, input.set === 'precheck' ? step.precheck : step.verify, input.set);
+    }),
+    askOperator: fromPromise<AskOutput, AskInput>(async ({ input }) => {
+      const step = stepOf(input.step);
+      begin(step);
+      const answer =
+        input.menu === 'before'
+          ? await ports.prompter.beforeStep(step, context(step))
+          : await ports.prompter.afterFailure(step, failures.get(step.id) ?? { summary: 'the step failed', tail: [] }, context(step));
+      emit({ kind: 'operator.choice', step: step.id, menu: input.menu, choice: answer.choice, reason: answer.reason, by: ports.prompter.by });
+      if (answer.choice === 'abort') {
+        abortedFrom = input.menu;
+        abortReason = answer.reason;
+      }
+      return answer;
+    }),
+    confirmStep: fromPromise<ConfirmOutput, StepInput>(async ({ input }) => {
+      const step = stepOf(input.step);
+      const word = step.confirm?.kind === 'typed' ? reveal(step.confirm.word) : undefined;
+      const confirmed = await ports.prompter.confirm(step, word);
+      emit({ kind: 'operator.choice', step: step.id, menu: 'confirm', choice: confirmed ? 'confirmed' : 'declined', by: ports.prompter.by });
+      return { confirmed };
+    }),
+    runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
+      const step = stepOf(input.step);
+      begin(step);
+      const attempt = (attempts.get(step.id) ?? 0) + 1;
+      attempts.set(step.id, attempt);
+      const env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, reveal(v)]));
+      const action = step.action;
+      switch (action.kind) {
+        case 'run': {
+          const { script, secrets } = renderShell(action.command);
+          return runCommand(step, attempt, script, { ...env, ...secretEnv(secrets) }, displayText(action.command));
+        }
+        case 'script': {
+          const path = `${settings.stepsDir}/${action.script}`;
+          const args = action.args.map((a) => shellQuote(reveal(a))).join(' ');
+          const script = `exec ${shellQuote(process.execPath)} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
+          const hostEnv: Record<string, string> = step.host ? { LIFEBOAT_HOST: step.host.name, LIFEBOAT_SSH: step.host.ssh } : {};
+          return runCommand(step, attempt, script, { ...env, ...hostEnv }, `zx ${action.script}${action.args.length ? ` ${action.args.map(displayText).join(' ')}` : ''}`);
+        }
+        case 'wait': {
+          emit({ kind: 'step.attempt', step: step.id, attempt, command: `wait up to ${Math.round(action.timeoutMs / 1000)}s` });
+          const deadline = ports.clock.now() + action.timeoutMs;
+          let interval = action.intervalMs;
+          for (;;) {
+            const quiet = ports.clock.now() + interval < deadline;
+            const result = await runChecks(step, action.until, 'wait', quiet);
+            if (result.ok) {
+              for (const check of action.until) emit({ kind: 'check.passed', step: step.id, set: 'wait', check: check.label, durationMs: 0 });
+              return { ok: true };
+            }
+            if (signal?.aborted) return { ok: false, reason: 'interrupted' };
+            if (!quiet) {
+              const reason = `still failing after ${Math.round(action.timeoutMs / 1000)}s: ${result.failed}`;
+              failures.set(step.id, { summary: reason, tail: failures.get(step.id)?.tail ?? [] });
+              return { ok: false, reason };
+            }
+            await ports.clock.sleep(Math.min(interval, Math.max(0, deadline - ports.clock.now())), signal);
+            interval = Math.min(interval * WAIT_BACKOFF, WAIT_MAX_INTERVAL_MS);
+          }
+        }
+        case 'manual':
+          return { ok: true };
+      }
+    }),
+    sleep: fromPromise<void, SleepInput>(async ({ input }) => ports.clock.sleep(input.ms, signal)),
+  };
+
+  const machine: AnyStateMachine = compileMachine(plan).provide({ actors });
+  const actor = createActor(machine);
+  let current: string | undefined;
+  const finish = (id: string, snapshot: SnapshotFrom<AnyStateMachine>) => {
+    const record = (snapshot.context as RestoreContext).steps[id];
+    if (!record || !FINAL.has(record.status)) return;
+    const step = stepOf(id);
+    emit({
+      kind: 'step.finished',
+      step: id,
+      position: step.position,
+      status: record.status as 'done' | 'skipped' | 'failed',
+      via: record.via,
+      exitCode: lastExit.get(id),
+      attempts: record.attempts,
+      durationMs: ports.clock.now() - (startedAt.get(id) ?? ports.clock.now()),
+      reason: record.reason,
+    });
+  };
+
+  const outcome = await new Promise<RunOutcome>((resolve) => {
+    const stop = (status: RunStatus, message?: string) => {
+      const snapshot = actor.getSnapshot();
+      resolve({ status, stoppedAt: current ? steps.get(current) : undefined, message, counts: countSteps(snapshot.context as RestoreContext, steps.size) });
+    };
+    const onAbort = () => {
+      // The step in flight is not finished: it stays current, so a resume checks it first.
+      actor.stop();
+      stop('interrupted', 'interrupted by a signal');
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    actor.subscribe({
+      next: (snapshot) => {
+        const id = currentStep(snapshot.value);
+        if (id !== current) {
+          if (current) finish(current, snapshot);
+          current = id;
+        }
+        if (snapshot.status === 'done') {
+          signal?.removeEventListener('abort', onAbort);
+          const ctx = snapshot.context as RestoreContext;
+          if (ctx.outcome === 'aborted') {
+            const stoppedAt = lastStepOf(ctx, steps);
+            current = stoppedAt;
+            stop(abortedFrom === 'failure' && ports.prompter.by === 'unattended' ? 'failed' : 'aborted', abortReason);
+          } else stop('done');
+        }
+      },
+      error: (error) => {
+        signal?.removeEventListener('abort', onAbort);
+        stop(signal?.aborted ? 'interrupted' : 'aborted', (error as Error).message);
+      },
+    });
+    actor.start();
+  });
+  return outcome;
+}
+
+/** The id of the step the machine is in, from a state value like { zfs: { 'import-pool': 'running' } }. */
+export function currentStep(value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const [, inner] = Object.entries(value as Record<string, unknown>)[0] ?? [];
+  if (typeof inner === 'string') return inner.startsWith('_') ? undefined : inner;
+  if (!inner || typeof inner !== 'object') return undefined;
+  const [step] = Object.keys(inner);
+  return step && !step.startsWith('_') ? step : undefined;
+}
+
+function lastStepOf(ctx: RestoreContext, steps: ReadonlyMap<string, PlanStep>): string | undefined {
+  let last: string | undefined;
+  for (const id of steps.keys()) if (ctx.steps[id]) last = id;
+  return last;
+}
+
+function countSteps(ctx: RestoreContext, total: number): RunOutcome['counts'] {
+  const counts = { done: 0, skipped: 0, failed: 0, pending: 0 };
+  for (const record of Object.values(ctx.steps)) {
+    if (record.status === 'done' || record.status === 'skipped' || record.status === 'failed') counts[record.status] += 1;
+  }
+  counts.pending = total - counts.done - counts.skipped - counts.failed;
+  return counts;
+}
+

@@ -1,0 +1,33 @@
+import type { AskOutput } from '../core/restore-machine.js';
+import type { PlanStep } from '../core/plan-types.js';
+
+/** What went wrong with a step, for the failure menu. */
+export interface FailureInfo {
+  summary: string;
+  /** The last lines of output or of the failing check. */
+  tail: string[];
+}
+
+/** Asks the operator what to do; the inquirer adapter asks a person, the scripted one answers by policy. */
+export interface Prompter {
+  /** Before a step: run (or "done" for a manual step), skip with a reason, or abort. */
+  beforeStep(step: PlanStep, context: PromptContext): Promise<AskOutput>;
+  /** After a failure: retry, mark done, skip with a reason, or abort. */
+  afterFailure(step: PlanStep, failure: FailureInfo, context: PromptContext): Promise<AskOutput>;
+  /** A dangerous step: true only when the operator confirms (types the word, for typed confirmation). */
+  confirm(step: PlanStep, word: string | undefined): Promise<boolean>;
+  /** Who answered: recorded in the journal. */
+  readonly by: 'operator' | 'unattended';
+}
+
+/** Where the run is, for the prompt's header. */
+export interface PromptContext {
+  runId: string;
+  runbook: string;
+  phaseNumber: number;
+  phaseCount: number;
+  phaseTitle: string;
+  stepNumber: number;
+  stepCount: number;
+  elapsedMs: number;
+}
