@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { PlanInput, StepLibrary } from '../core/build-plan.js';
 import type { Selection } from '../core/plan-types.js';
-import { InputError } from '../core/problem.js';
+import { InputError, type Problem } from '../core/problem.js';
 import type { SourceFile } from '../core/source-doc.js';
 
 /** What the command line says about a runbook to load. */
@@ -30,8 +30,8 @@ export function readSource(path: string, what: string): SourceFile {
         path: '',
         message: `cannot read ${what}: ${why}`,
         expected: `a readable YAML file (${what})`,
-        received: code ?? 'an error',
-        hint: code === 'ENOENT' ? 'check the path; runbooks usually live in runbooks/' : undefined,
+        received: code === 'ENOENT' ? 'no file at this path' : why,
+        hint: code === 'ENOENT' ? (what === 'the runbook' ? 'check the path; runbooks usually live in runbooks/' : 'check the path given on the command line') : undefined,
       },
     ]);
   }
@@ -71,11 +71,14 @@ export function readStepLibrary(dir: string | undefined): StepLibrary {
 export function readPlanInput(request: PlanRequest): PlanInput {
   const runbook = readSource(request.file, 'the runbook');
   const library = readStepLibrary(findStepsDir(request.file, request.stepsDir));
-  return {
-    runbook,
-    library,
-    varsFile: request.varsFile ? readSource(request.varsFile, 'the vars file') : undefined,
-    vars: request.vars,
-    selection: request.selection,
-  };
+  const problems: Problem[] = [];
+  let varsFile: SourceFile | undefined;
+  try {
+    varsFile = request.varsFile ? readSource(request.varsFile, 'the vars file') : undefined;
+  } catch (error) {
+    // Reported with the runbook's own problems rather than hiding them.
+    if (!(error instanceof InputError)) throw error;
+    problems.push(...error.problems);
+  }
+  return { runbook, library, varsFile, vars: request.vars, selection: request.selection, problems };
 }

@@ -14,7 +14,7 @@ function indent(text: string, prefix: string): string {
 function checkLines(title: string, checks: CheckView[], s: Styles): string[] {
   return checks.map((c, i) => {
     const where = c.host ? s.dim(` (on ${c.host})`) : '';
-    return `      ${i === 0 ? s.dim(title.padEnd(8)) : ' '.repeat(8)}${c.label}${where}`;
+    return `      ${i === 0 ? s.dim(title.padEnd(9)) : ' '.repeat(9)}${c.label}${where}`;
   });
 }
 
@@ -28,10 +28,10 @@ function stepLines(v: StepView, s: Styles): string[] {
   if (v.instructions !== undefined) lines.push(indent(v.instructions, `      ${s.magenta('✋')} `).replace(/\n {6}✋ /g, '\n         '));
   if (v.script !== undefined) lines.push(`      ${s.cyan('$')} zx ${v.script}${v.args?.length ? ` ${v.args.join(' ')}` : ''}`);
   if (v.wait) {
-    lines.push(`      ${s.dim('wait')}    up to ${formatDuration(v.wait.timeoutMs)}, every ${formatDuration(v.wait.intervalMs)}, until:`);
+    lines.push(`      ${s.dim('wait')}     up to ${formatDuration(v.wait.timeoutMs)}, every ${formatDuration(v.wait.intervalMs)}, until:`);
     lines.push(...checkLines('', v.wait.until, s));
   }
-  if (v.env) for (const [k, val] of Object.entries(v.env)) lines.push(`      ${s.dim('env')}     ${k}=${val}`);
+  if (v.env) for (const [k, val] of Object.entries(v.env)) lines.push(`      ${s.dim('env')}      ${k}=${val}`);
   lines.push(...checkLines('precheck', v.precheck, s));
   lines.push(...checkLines('verify', v.verify, s));
   const notes: string[] = [];

@@ -5,6 +5,7 @@ import { sortProblems, type Problem } from './problem.js';
 import { displayText, type Piece } from './rendered.js';
 import { child, isRecord, Resolution, type Located } from './resolve-context.js';
 import { resolveStep, type UnplacedStep } from './resolve-step.js';
+import { unknownHost } from './resolve-check.js';
 import { restoreOrder } from './restore-order.js';
 import type { SchemaCheck } from './schema-check.js';
 import { selectSteps } from './select-steps.js';
@@ -28,6 +29,8 @@ export interface PlanInput {
   varsFile?: SourceFile;
   /** --var key=value, later ones win. */
   vars?: ReadonlyArray<[string, string]>;
+  /** Problems met while reading (an unreadable vars file), reported with the rest. */
+  problems?: Problem[];
   selection?: Selection;
 }
 
@@ -39,20 +42,23 @@ export interface SchemaChecks {
 /** Parses, validates, resolves and orders a runbook; returns the plan, or every problem found. */
 export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Plan; problems: Problem[] } {
   const parsed = parseSource(input.runbook);
-  if (!parsed.source) return { problems: parsed.problems };
+  if (!parsed.source) return { problems: sortProblems([...(input.problems ?? []), ...parsed.problems], input.runbook.path) };
   const src = parsed.source;
   const value = parsed.value;
   const res = new Resolution();
+  res.problems.push(...(input.problems ?? []));
   res.problems.push(...schemas.runbook(src, value));
-  if (!isRecord(value)) return { problems: sortProblems(res.problems) };
+  if (!isRecord(value)) return { problems: sortProblems(res.problems, src.file) };
 
   const root: Located<Record<string, unknown>> = { value, src, path: [], scope: emptyScope() };
   const vars = resolveVars(root, input, res, schemas);
   const hosts = resolveHosts(child(root, 'hosts'));
   const secrets = resolveSecrets(child(root, 'secrets'), res);
+  const declaredSecrets = isRecord(value.secrets) ? Object.keys(value.secrets) : [];
   const scope: Scope = {
     vars: new Map([...vars].map(([k, v]) => [k, [{ text: v }] as Piece[]])),
-    secrets: new Set(Object.keys(secrets)),
+    // Every declared secret is in scope, even a broken one, so its uses are not reported twice.
+    secrets: new Set(declaredSecrets),
     hosts: new Map(Object.entries(hosts).map(([k, h]) => [k, hostFields(h)])),
   };
   root.scope = scope;
@@ -60,18 +66,19 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
   const templates = new TemplateCache(input.library.templates, schemas.template, res.problems);
   const env = { hosts, templates, scripts: input.library.scripts, stepsDir: input.library.dir };
   const phasesAt = child<unknown[]>(root, 'phases');
-  const phases: Array<{ at: Located<Record<string, unknown>>; id: string; steps: UnplacedStep[]; stepAt: Map<string, Located> }> = [];
-  const ids = new Map<string, Located>();
-  const claimId = (id: string, at: Located, what: string, keyAt: Located) => {
+  // `declared` holds every step id written, even of steps that failed to resolve, so `needs` naming them is not reported twice.
+  const phases: Array<{ at: Located<Record<string, unknown>>; id: string; steps: UnplacedStep[]; stepAt: Map<string, Located>; declared: string[] }> = [];
+  const ids = new Map<string, { at: Located; what: 'phase' | 'step' }>();
+  const claimId = (id: string, at: Located, what: 'phase' | 'step', keyAt: Located, fromTemplate = false) => {
     const first = ids.get(id);
     if (first) {
       res.report(keyAt, {
         message: `duplicate id \`${id}\``,
         expected: 'ids unique across all phases and steps',
-        received: `${what} \`${id}\`, already used at line ${positionOf(first.src, first.path).line}`,
-        hint: what === 'step' && !isRecord(at.value) ? undefined : 'rename one of them (a step made from a template takes the template name unless it has an `id:`)',
+        received: `${what} \`${id}\`, already the id of the ${first.what} at line ${positionOf(first.at.src, first.at.path).line}`,
+        hint: fromTemplate ? 'a step made from a template takes the template name unless it has an `id:`: give it one' : `rename one of them`,
       });
-    } else ids.set(id, at);
+    } else ids.set(id, { at, what });
   };
 
   if (Array.isArray(phasesAt.value)) {
@@ -81,24 +88,26 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
       const phaseId = phaseAt.value.id;
       claimId(phaseId, phaseAt, 'phase', child(phaseAt, 'id'));
       const on = typeof phaseAt.value.on === 'string' ? phaseAt.value.on : undefined;
-      if (on !== undefined && !hosts[on]) {
-        res.report(child(phaseAt, 'on'), { message: `unknown host \`${on}\``, expected: `one of the hosts: ${Object.keys(hosts).join(', ') || '(none)'}`, received: `\`${on}\``, hint: didYouMean(on, Object.keys(hosts)) });
-      }
+      if (on !== undefined && !hosts[on]) res.report(child(phaseAt, 'on'), unknownHost(on, hosts));
       const steps: UnplacedStep[] = [];
       const stepAt = new Map<string, Located>();
+      const declared: string[] = [];
       const stepsAt = child<unknown[]>(phaseAt, 'steps');
       if (Array.isArray(stepsAt.value)) {
         stepsAt.value.forEach((__, j) => {
           const at = child(stepsAt, j);
+          const raw = isRecord(at.value) ? at.value : {};
+          const declaredId = typeof raw.id === 'string' ? raw.id : typeof raw.uses === 'string' ? raw.uses.split('/').pop() : undefined;
+          if (declaredId) declared.push(declaredId);
           const step = resolveStep(at, { id: phaseId, on: hosts[on ?? ''] ? on : undefined }, res, env);
           if (!step) return;
-          const idAt = isRecord(at.value) && at.value.id !== undefined ? child(at, 'id') : child(at, 'uses');
-          claimId(step.id, at, 'step', idAt);
+          const idAt = raw.id !== undefined ? child(at, 'id') : child(at, 'uses');
+          claimId(step.id, at, 'step', idAt, raw.id === undefined && raw.uses !== undefined);
           steps.push(step);
           stepAt.set(step.id, at);
         });
       }
-      phases.push({ at: phaseAt, id: phaseId, steps, stepAt });
+      phases.push({ at: phaseAt, id: phaseId, steps, stepAt, declared });
     });
   }
 
@@ -117,7 +126,7 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
     const stepNeeds = new Map<string, string[]>();
     for (const step of phase.steps) {
       const at = phase.stepAt.get(step.id)!;
-      stepNeeds.set(step.id, checkNeeds(child(at, 'needs'), step.id, stepIds, 'step', res, (id) => describeStepElsewhere(id, phases, phase.id)));
+      stepNeeds.set(step.id, checkNeeds(child(at, 'needs'), step.id, phase.declared, 'step', res, (id) => describeStepElsewhere(id, phases, phase.id)));
     }
     const stepOrder = orderOrReport(stepIds, stepNeeds, `steps of phase \`${phase.id}\``, (id) => child(phase.stepAt.get(id)!, 'needs'), res);
     const byId = new Map(phase.steps.map((s) => [s.id, s]));
@@ -136,7 +145,7 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
   // Text outside steps (titles, descriptions) may also hold references.
   for (const key of ['description'] as const) if (typeof value[key] === 'string') res.text(child(root, key), false);
 
-  if (res.problems.length > 0) return { problems: sortProblems(res.problems) };
+  if (res.problems.length > 0) return { problems: sortProblems(res.problems, src.file) };
   const plan: Plan = {
     name: String(value.name),
     description: typeof value.description === 'string' ? value.description : undefined,
@@ -166,7 +175,7 @@ function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, r
   const values = new Map<string, string | null>();
   for (const name of names) {
     const v = declared[name];
-    values.set(name, v === null || v === undefined ? null : typeof v === 'object' ? null : String(v));
+    values.set(name, v === null || v === undefined ? null : typeof v === 'object' ? '' : String(v));
   }
   if (input.varsFile) {
     const parsed = parseSource(input.varsFile, 'a map of var names to values');
@@ -190,7 +199,7 @@ function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, r
   for (const [name, v] of input.vars ?? []) {
     if (!values.has(name)) {
       res.problems.push({
-        file: '(command line)', line: 1, column: 1, path: `--var ${name}=...`,
+        file: '(command line)', line: 0, column: 0, path: `--var ${name}=...`,
         message: `unknown var \`${name}\``,
         expected: `one of the runbook's vars: ${names.join(', ') || '(none)'}`,
         received: `\`${name}\``,
@@ -202,7 +211,9 @@ function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, r
   for (const [name, v] of values) {
     if (v === null) {
       res.report(child(declaredAt, name), { message: `var \`${name}\` has no value`, expected: 'a value given with --var or --vars', received: 'null', hint: `run with --var ${name}=VALUE` }, true);
-    } else resolved.set(name, v);
+    }
+    // Kept in scope even without a value, so its uses are not reported as undefined too.
+    resolved.set(name, v ?? '');
   }
   void schemas;
   return resolved;
@@ -212,8 +223,9 @@ function resolveHosts(at: Located): Record<string, HostRef> {
   const hosts: Record<string, HostRef> = {};
   if (!isRecord(at.value)) return hosts;
   for (const [name, raw] of Object.entries(at.value)) {
-    if (!isRecord(raw) || typeof raw.ssh !== 'string') continue;
-    const ssh = raw.ssh;
+    // A host the schema rejects stays known by name, so steps on it are not reported as well.
+    if (!isRecord(raw)) continue;
+    const ssh = typeof raw.ssh === 'string' ? raw.ssh : '';
     const userAt = ssh.lastIndexOf('@');
     hosts[name] = {
       name,
@@ -308,11 +320,12 @@ function orderOrReport(
   const result = restoreOrder({ nodes: ids, needs });
   if ('order' in result) return result.order;
   const cycle = result.cycle;
+  const pairs = cycle.slice(1).map((id, i) => `${id} needs ${cycle[i]}`);
   res.report(needsAt(cycle[cycle.length - 1]!), {
     message: `dependency cycle among ${what}: ${cycle.join(' -> ')}`,
-    expected: 'needs that form no cycle',
-    received: cycle.join(' -> '),
-    hint: `remove one of these needs so the restore order has a start`,
+    expected: 'needs that form no cycle (a -> b: b needs a)',
+    received: pairs.join(', '),
+    hint: 'remove one of these needs so the restore order has a start',
   });
   return ids;
 }

@@ -26,16 +26,23 @@ export class InputError extends Error {
   }
 }
 
-/** Sorts problems by file, then line, then column, so reports read top to bottom. */
-export function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
-  );
+/** Sorts problems (the main file's first, then by file, line and column) and drops exact repeats. */
+export function sortProblems(problems: readonly Problem[], mainFile?: string): Problem[] {
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const key = `${p.file}:${p.line}:${p.column}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const rank = (p: Problem) => (p.line === 0 ? 0 : p.file === mainFile ? 1 : 2);
+  return unique.sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
 /** Renders a problem as the plain lines shown to the operator. */
 export function formatProblem(p: Problem): string {
-  const where = `${p.file}:${p.line}:${p.column}`;
+  // Line 0 marks a problem that is not in a file (the command line).
+  const where = p.line === 0 ? p.file : `${p.file}:${p.line}:${p.column}`;
   const lines = [`${where}: ${p.message}${p.path ? ` (at ${p.path})` : ''}`];
   if (p.expected !== undefined) lines.push(`  expected: ${p.expected}`);
   if (p.received !== undefined) lines.push(`  got:      ${p.received}`);

@@ -94,3 +94,14 @@ export function renderShell(rendered: Rendered): { script: string; secrets: stri
   }
   return { script, secrets: [...secrets] };
 }
+
+/** Reveals secrets in non-shell text. */
+export function revealWith(secrets: ReadonlyMap<string, string>): (rendered: Rendered) => string {
+  return (rendered) => renderText(rendered, (name) => secrets.get(name) ?? '');
+}
+
+/** The environment that carries the named secrets to a command. */
+export function secretEnvFor(secrets: ReadonlyMap<string, string>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [secretEnvName(n), secrets.get(n) ?? '']));
+}
+

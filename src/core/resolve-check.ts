@@ -51,20 +51,21 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
       if (raw[field] !== undefined && !FIELDS_OF[kind]!.includes(field)) {
         res.report(child(at, field), {
           message: `\`${field}\` does not apply to a ${kind} check`,
-          expected: FIELDS_OF[kind]!.length ? `${kind} check keys: ${FIELDS_OF[kind]!.join(', ')}` : `no extra keys for a ${kind} check`,
+          expected: `a ${kind} check takes ${[...FIELDS_OF[kind]!, 'name', 'from', 'timeout', ...(kind === 'run' ? ['readonly'] : [])].join(', ')}`,
           received: `\`${field}\``,
           hint: `\`${field}\` belongs to ${other} checks`,
         }, true);
       }
     }
   }
-  let host = stepHost;
+  // Commands run where the step runs; network and file probes run here unless `from` says otherwise.
+  let host = kind === 'run' ? stepHost : undefined;
   if (typeof raw.from === 'string') {
     host = hosts[raw.from];
     if (!host) res.report(child(at, 'from'), unknownHost(raw.from, hosts));
   }
   const timeoutMs = raw.timeout === undefined ? DEFAULT_CHECK_TIMEOUT_MS : (parseDuration(raw.timeout as string) ?? DEFAULT_CHECK_TIMEOUT_MS);
-  const name = typeof raw.name === 'string' ? raw.name : undefined;
+  const name = typeof raw.name === 'string' ? displayText(res.text(child(at, 'name'), false)) : undefined;
   const base = { host, timeoutMs };
   const label = (text: Rendered, prefix: string) => name ?? `${prefix}${displayText(text)}`;
   switch (kind) {

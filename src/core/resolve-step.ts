@@ -32,11 +32,13 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
   const fields = new Map<string, Located>();
   for (const key of Object.keys(own)) fields.set(key, child(stepAt, key));
   let template: string | undefined;
+  let templateAt: Located | undefined;
 
   if (typeof own.uses === 'string') {
     template = own.uses;
     const loaded = env.templates.get(own.uses);
-    if (!loaded) {
+    if (loaded === 'broken') return undefined;
+    if (loaded === 'missing') {
       const known = [...env.templates.names()];
       res.report(child(stepAt, 'uses'), {
         message: `unknown step template \`${own.uses}\``,
@@ -49,6 +51,16 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
     const params = bindParams(loaded, child(stepAt, 'with'), child(stepAt, 'uses'), res, Object.keys(env.hosts));
     const scope = templateScope(stepAt.scope, params);
     const base: Located = { value: loaded.step, src: loaded.src, path: ['step'], scope };
+    if (loaded.step.uses !== undefined) {
+      res.report(child(base, 'uses'), {
+        message: "a template's step cannot use another template",
+        expected: 'one of run, manual, script or wait in the template',
+        received: `uses: ${String(loaded.step.uses)}`,
+        hint: 'copy what the other template does into this one, or use both from the runbook',
+      });
+      return undefined;
+    }
+    templateAt = base;
     for (const key of Object.keys(loaded.step)) if (!fields.has(key)) fields.set(key, child(base, key));
     fields.delete('uses');
     fields.delete('with');
@@ -59,14 +71,16 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
   const value = (key: string) => fields.get(key)?.value;
   const kinds = STEP_KINDS.filter((k) => k !== 'uses' && value(k) !== undefined);
   if (kinds.length !== 1) {
-    if (template === undefined || kinds.length > 1) {
-      res.report(stepAt, {
-        message: kinds.length === 0 ? 'a step needs something to do' : `a step has more than one kind: ${kinds.join(', ')}`,
-        expected: 'exactly one of run, manual, script, wait or uses',
-        received: kinds.length === 0 ? `keys ${Object.keys(own).join(', ') || '(none)'}` : kinds.join(' and '),
-        hint: kinds.length > 1 ? 'split it into one step per action' : didYouMean(Object.keys(own)[0] ?? '', STEP_KINDS),
-      });
-    }
+    // With a template, an action missing everywhere is the template's fault; two actions may be either's.
+    const at = kinds.length === 0 && templateAt ? templateAt : stepAt;
+    const keys = Object.keys(at.value as object);
+    const typo = keys.map((k) => didYouMean(k, STEP_KINDS)).find((h) => h !== undefined && !keys.some((k) => (STEP_KINDS as readonly string[]).includes(k)));
+    res.report(at, {
+      message: kinds.length === 0 ? 'a step needs something to do' : `a step has more than one action: ${kinds.join(', ')}`,
+      expected: templateAt ? 'exactly one of run, manual, script or wait (from the template or the step)' : 'exactly one of run, manual, script, wait or uses',
+      received: kinds.length === 0 ? `keys ${keys.join(', ') || '(none)'}` : kinds.join(' and '),
+      hint: kinds.length > 1 ? (templateAt ? 'the step overrides the template\'s action: remove one of them' : 'split it into one step per action') : typo,
+    });
     return undefined;
   }
   const kind = kinds[0]!;
@@ -185,7 +199,8 @@ function confirmOf(at: Located | undefined, id: string, res: Resolution): Confir
   if (value === true) return { kind: 'yes' };
   if (value === 'typed') return { kind: 'typed', word: literal(id) };
   if (isRecord(value) && typeof value.typed === 'string') {
-    return { kind: 'typed', word: res.text(child(at!, 'typed'), false), message: typeof value.message === 'string' ? value.message : undefined };
+    const message = typeof value.message === 'string' ? displayText(res.text(child(at!, 'message'), false)) : undefined;
+    return { kind: 'typed', word: res.text(child(at!, 'typed'), false), message };
   }
   return undefined;
 }

@@ -34,32 +34,19 @@ function pointerToPath(pointer: string): YamlPath {
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
-/** Names the kind of object at a path, so messages say "step" rather than a JSON pointer. */
+const ITEM_KIND: Record<string, string> = { phases: 'phase', steps: 'step', verify: 'check', precheck: 'check', until: 'check' };
+
+/** Names the kind of object at a path, so messages say "step" or "`phases`" rather than a JSON pointer. */
 export function objectKind(path: YamlPath): string {
-  const named = [...path].reverse().find((p) => typeof p === 'string') as string | undefined;
-  const last = path[path.length - 1];
-  const container = typeof last === 'number' ? path[path.length - 2] : undefined;
-  switch (container ?? (path.length === 0 ? 'root' : named)) {
-    case 'root':
-      return 'runbook';
-    case 'phases':
-      return 'phase';
-    case 'steps':
-      return 'step';
-    case 'verify':
-    case 'precheck':
-    case 'until':
-      return 'check';
-    default:
-      break;
-  }
+  if (path.length === 0) return 'runbook';
+  const last = path[path.length - 1]!;
   const parent = path[path.length - 2];
+  if (typeof last === 'number') return (typeof parent === 'string' && ITEM_KIND[parent]) || 'list item';
   if (parent === 'hosts') return 'host';
   if (parent === 'secrets') return 'secret';
   if (parent === 'params') return 'param';
   if (last === 'wait') return 'wait';
-  if (last === 'confirm') return 'confirm';
-  return typeof last === 'string' ? `\`${last}\`` : 'value';
+  return `\`${last}\``;
 }
 
 /** Describes a value as "what arrived": its type and a short rendering. */
@@ -118,7 +105,7 @@ function toProblem(source: SourceDoc, error: ErrorObject): Problem {
       return {
         ...base(path),
         message: `missing key \`${name}\` in ${objectKind(path)}`,
-        expected: `a \`${name}:\` entry`,
+        expected: `${/^[aeiou]/.test(name) ? 'an' : 'a'} \`${name}:\` entry`,
         received: describeValue(error.data),
       };
     }
@@ -152,20 +139,36 @@ function toProblem(source: SourceDoc, error: ErrorObject): Problem {
       return {
         ...base(path),
         message: `${objectKind(path)} must not be empty`,
+        hint: path[path.length - 1] === 'steps' ? 'a phase needs at least one step; remove the phase or add a step' : undefined,
         expected: `at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`,
         received: describeValue(error.data),
       };
-    case 'type':
-    case 'anyOf':
+    case 'anyOf': {
+      const expected = expectedOf(error);
+      const isDuration = expected?.includes('duration') ?? false;
+      return {
+        ...base(path),
+        message: isDuration ? `invalid duration for ${objectKind(path)}` : `invalid value for ${objectKind(path)}`,
+        expected: expected ?? 'a value of another form',
+        received: describeValue(error.data),
+        hint: isDuration ? 'write a number and a unit: 30s, 5m, 1h30m' : undefined,
+      };
+    }
+    case 'type': {
+      const list = String(params.type) === 'array';
+      const itemKind = typeof path[path.length - 1] === 'string' ? ITEM_KIND[path[path.length - 1] as string] : undefined;
       return {
         ...base(path),
         message: `wrong type for ${objectKind(path)}`,
-        expected: expectedOf(error) ?? `${article(String(params.type))}`,
+        expected: expectedOf(error) ?? (list && itemKind ? `a list of ${itemKind === 'check' ? 'checks' : `${itemKind}s`}` : article(String(params.type))),
         received: describeValue(error.data),
         hint: typeof error.data === 'object' && error.data !== null && !Array.isArray(error.data) && String(params.type) === 'string'
           ? 'a value containing ": " must be quoted'
-          : undefined,
+          : list && itemKind
+            ? `write a list: each ${itemKind} starts with \`- \` on its own line`
+            : undefined,
       };
+    }
     default:
       return {
         ...base(path),

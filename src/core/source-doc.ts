@@ -65,38 +65,44 @@ function syntaxProblems(source: SourceFile, fallback: jsYaml.YAMLException): Pro
     const mark = fallback.mark;
     return [{ file: source.path, line: (mark?.line ?? 0) + 1, column: (mark?.column ?? 0) + 1, path: '', message: `YAML syntax error: ${fallback.reason}` }];
   }
-  return doc.errors.map((error) => {
-    const at = lines.linePos(error.pos[0]);
+  // One tab or one unclosed quote makes the parser trip over everything after it: report the cause.
+  const tabs = doc.errors.filter((e) => e.code === 'TAB_AS_INDENT');
+  const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+  const firstOther = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  const errors = tabs.length ? tabs : [...duplicates, ...(firstOther ? [firstOther] : [])].sort((a, b) => a.pos[0] - b.pos[0]);
+  return errors.map((error) => {
+    const message = firstLine(error.message);
+    const opening = openingOf(source.text, error.pos[0], message);
+    const at = lines.linePos(opening?.offset ?? error.pos[0]);
+    const multiple = message.startsWith('Source contains multiple documents');
     return {
       file: source.path,
       line: at.line,
       column: at.col,
       path: '',
-      message: `YAML syntax error: ${firstLine(error.message)}`,
-      hint: yamlHint(error.code),
+      message: multiple ? 'YAML syntax error: a second YAML document starts here' : `YAML syntax error: ${message}`,
+      hint: multiple ? 'a runbook is one document: remove the `---` and what follows, or move it to a file of its own' : opening?.hint ?? yamlHint(error.code),
     };
   });
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-}
-
-function yamlHint(code: string): string | undefined {
-  switch (code) {
-    case 'DUPLICATE_KEY':
-      return 'each key may appear once in a map; remove or rename one';
-    case 'TAB_AS_INDENT':
-      return 'indent with spaces, not tabs';
-    case 'BAD_INDENT':
-    case 'MISSING_CHAR':
-      return 'check the indentation of this line against the one above';
-    case 'BLOCK_AS_IMPLICIT_KEY':
-    case 'MULTILINE_IMPLICIT_KEY':
-      return 'a value containing ": " must be quoted';
-    default:
-      return undefined;
+/** For an unclosed quote or bracket, where it was opened: the parser only notices at the end. */
+function openingOf(text: string, pos: number, message: string): { offset: number; hint: string } | undefined {
+  const quote = /Missing closing (["'])quote/.exec(message)?.[1];
+  if (quote) {
+    const offset = text.lastIndexOf(quote, pos - 1);
+    return offset >= 0 ? { offset, hint: `close the quote with ${quote} on the same value` } : undefined;
   }
+  const bracket = /end with a ([\]}])/.exec(message)?.[1];
+  if (bracket) {
+    const open = bracket === ']' ? '[' : '{';
+    let depth = 0;
+    for (let i = Math.min(pos, text.length) - 1; i >= 0; i--) {
+      if (text[i] === bracket) depth++;
+      else if (text[i] === open && depth-- === 0) return { offset: i, hint: `close the \`${open}\` with \`${bracket}\`` };
+    }
+  }
+  return undefined;
 }
 
 /** Formats a YAML path as phases[1].steps[0].run. */
@@ -148,4 +154,25 @@ export function positionInValue(source: SourceDoc, path: YamlPath, needle: strin
     if (from >= 0) return offsetPosition(source, range[0] + from);
   }
   return positionOf(source, path);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'each key may appear once in a map; remove or rename one';
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'check the indentation of this line against the lines above: keys of one map line up';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a value containing ": " must be quoted';
+    default:
+      return undefined;
+  }
 }

@@ -18,7 +18,7 @@ export interface LoadedTemplate {
 
 /** Parses and schema-checks template files once each, remembering the outcome. */
 export class TemplateCache {
-  private readonly loaded = new Map<string, LoadedTemplate | undefined>();
+  private readonly loaded = new Map<string, LoadedTemplate | 'missing' | 'broken'>();
   constructor(
     private readonly files: ReadonlyMap<string, SourceFile>,
     private readonly check: SchemaCheck,
@@ -30,11 +30,12 @@ export class TemplateCache {
     return this.files.keys();
   }
 
-  /** The template called `name`, undefined when missing or broken (its problems are reported once). */
-  get(name: string): LoadedTemplate | undefined {
-    if (this.loaded.has(name)) return this.loaded.get(name);
+  /** The template called `name`, or whether it is missing or broken (a broken one's problems are reported once). */
+  get(name: string): LoadedTemplate | 'missing' | 'broken' {
+    const known = this.loaded.get(name);
+    if (known) return known;
     const file = this.files.get(name);
-    let template: LoadedTemplate | undefined;
+    let template: LoadedTemplate | 'missing' | 'broken' = file ? 'broken' : 'missing';
     if (file) {
       const parsed = parseSource(file, 'a step template with a `step:` key');
       this.problems.push(...parsed.problems);
@@ -62,6 +63,8 @@ export function bindParams(
 ): Map<string, Piece[]> {
   const bound = new Map<string, Piece[]>();
   const given = isRecord(withAt.value) ? withAt.value : {};
+  // A `with:` of the wrong type is the schema's problem to report; do not add "missing" ones.
+  const withBroken = withAt.value !== undefined && !isRecord(withAt.value);
   const declared = Object.keys(template.params);
   for (const key of Object.keys(given)) {
     if (!(key in template.params)) {
@@ -78,18 +81,21 @@ export function bindParams(
     const value = given[name];
     if (value === undefined || value === null) {
       if (param.default !== undefined) bound.set(name, [{ text: String(param.default) }]);
-      else if (param.required !== false) {
+      else if (param.required !== false && !withBroken) {
         res.report(usesAt, {
           message: `missing required param \`${name}\` for template \`${template.name}\``,
           expected: `with: { ${name}: ... }${param.description ? ` (${param.description})` : ''}`,
           received: Object.keys(given).length ? `with: { ${Object.keys(given).join(', ')} }` : 'no `with:`',
           hint: `add \`${name}\` under \`with:\``,
         });
-      } else bound.set(name, []);
+      }
+      // Bound even when missing, so uses of it inside the template are not reported again.
+      if (!bound.has(name)) bound.set(name, []);
       continue;
     }
     if (typeof value === 'object') {
       res.report(valueAt, { message: `param \`${name}\` must be a single value`, expected: param.type ?? 'string', received: Array.isArray(value) ? 'a list' : 'a map' });
+      bound.set(name, []);
       continue;
     }
     const pieces = toPieces(res.text(valueAt, false));
@@ -108,7 +114,14 @@ function checkParamType(name: string, param: RawParam, text: string, at: Located
     (type === 'boolean' && (text === 'true' || text === 'false')) ||
     (type === 'duration' && parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text) !== undefined) ||
     (type === 'host' && hostNames.includes(text));
-  if (!ok) {
+  if (!ok && type === 'host') {
+    res.report(at, {
+      message: `unknown host \`${text}\` for param \`${name}\``,
+      expected: `a host name: ${hostNames.join(', ') || '(no hosts declared)'}`,
+      received: JSON.stringify(text),
+      hint: didYouMean(text, hostNames),
+    });
+  } else if (!ok) {
     res.report(at, {
       message: `param \`${name}\` has the wrong type`,
       expected: type === 'host' ? `a host name: ${hostNames.join(', ') || '(no hosts declared)'}` : `a ${type}`,

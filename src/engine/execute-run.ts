@@ -1,21 +1,21 @@
 import { createActor, fromPromise, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import { compileMachine } from '../core/compile-machine.js';
 import type { Check, Plan, PlanStep } from '../core/plan-types.js';
-import { displayText, renderShell, secretEnvName } from '../core/rendered.js';
+import { displayText, renderShell, revealWith, secretEnvFor } from '../core/rendered.js';
 import type { AskInput, AskOutput, ChecksInput, ChecksOutput, ConfirmOutput, RestoreContext, SleepInput, StepInput, StepOutput } from '../core/restore-machine.js';
 import type { CheckSet, RunEvent, RunStatus } from '../core/run-event.js';
 import { shellQuote } from '../core/shell-quote.js';
 import type { Clock } from '../ports/clock.js';
 import type { CommandResult, CommandRunner } from '../ports/command-runner.js';
 import type { EventSink } from '../ports/event-sink.js';
-import type { Probe } from '../ports/probe.js';
 import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
-import { revealWith, runCheck, type CheckDeps } from './run-check.js';
+import type { CheckRunner } from '../ports/check-runner.js';
+import { LineBuffer } from './line-buffer.js';
 
 /** The effects a run uses; tests and --dry-run swap them. */
 export interface RunPorts {
   runner: CommandRunner;
-  probe: Probe;
+  checks: CheckRunner;
   prompter: Prompter;
   sink: EventSink;
   clock: Clock;
@@ -28,6 +28,8 @@ export interface RunSettings {
   secrets: ReadonlyMap<string, string>;
   /** Absolute path of the steps folder, where script steps live. */
   stepsDir: string;
+  /** The node binary that runs zx script steps. */
+  nodePath: string;
   /** Aborted on Ctrl-C or SIGTERM: the running command's process group is killed. */
   signal?: AbortSignal;
 }
@@ -57,8 +59,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   let abortReason: string | undefined;
   const emit = (event: RunEvent) => ports.sink.emit(event);
   const reveal = revealWith(settings.secrets);
-  const secretEnv = (names: string[]) => Object.fromEntries(names.map((n) => [secretEnvName(n), settings.secrets.get(n) ?? '']));
-  const checkDeps: CheckDeps = { runner: ports.runner, probe: ports.probe, reveal, secretEnv, now: () => ports.clock.now(), signal };
+  const secretEnv = (names: string[]) => secretEnvFor(settings.secrets, names);
   const stepOf = (id: string) => {
     const step = steps.get(id);
     if (!step) throw new Error(`no selected step \`${id}\``);
@@ -88,7 +89,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
 
   const runChecks = async (step: PlanStep, checks: Check[], set: CheckSet, quiet = false): Promise<ChecksOutput> => {
     for (const check of checks) {
-      const result = await runCheck(check, checkDeps);
+      const result = await ports.checks.run(check, set, signal);
       if (result.ok) {
         if (!quiet) emit({ kind: 'check.passed', step: step.id, set, check: check.label, durationMs: result.durationMs });
         continue;
@@ -106,14 +107,16 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
 
   const runCommand = async (step: PlanStep, attempt: number, script: string, env: Record<string, string>, shown: string): Promise<StepOutput> => {
     emit({ kind: 'step.attempt', step: step.id, attempt, command: shown, host: step.host?.name });
+    const lines = new LineBuffer((stream, text) => emit({ kind: 'step.output', step: step.id, stream, text }));
     const result: CommandResult = await ports.runner.run(
       { script, host: step.action.kind === 'script' ? undefined : step.host, env, timeoutMs: step.timeoutMs },
       {
         signal,
         onSpawn: (pid) => emit({ kind: 'step.spawned', step: step.id, attempt, pid, pgid: pid }),
-        onOutput: (stream, text) => emit({ kind: 'step.output', step: step.id, stream, text }),
+        onOutput: (stream, text) => lines.push(stream, text),
       },
     );
+    lines.flush();
     lastExit.set(step.id, result.exitCode);
     emit({ kind: 'step.exited', step: step.id, attempt, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs: result.durationMs, error: result.error });
     const tail = result.output.trimEnd().split('\n').filter(Boolean).slice(-10);
@@ -178,7 +181,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
         case 'script': {
           const path = `${settings.stepsDir}/${action.script}`;
           const args = action.args.map((a) => shellQuote(reveal(a))).join(' ');
-          const script = `exec ${shellQuote(process.execPath)} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
+          const script = `exec ${shellQuote(settings.nodePath)} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
           const hostEnv: Record<string, string> = step.host ? { LIFEBOAT_HOST: step.host.name, LIFEBOAT_SSH: step.host.ssh } : {};
           return runCommand(step, attempt, script, { ...env, ...hostEnv }, `zx ${action.script}${action.args.length ? ` ${action.args.map(displayText).join(' ')}` : ''}`);
         }

@@ -1,0 +1,62 @@
+import type { Check } from '../core/plan-types.js';
+import { renderShell, revealWith, secretEnvFor } from '../core/rendered.js';
+import type { CheckResult, CheckRunner } from '../ports/check-runner.js';
+import type { CommandRunner } from '../ports/command-runner.js';
+import type { Probe } from '../ports/probe.js';
+
+function tail(text: string, lines = 12): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Checks that really run: commands through the runner, network and files through the probe. */
+export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: ReadonlyMap<string, string>): CheckRunner {
+  const reveal = revealWith(secrets);
+  return {
+    async run(check: Check, _set, signal): Promise<CheckResult> {
+      const started = performance.now();
+      const done = (ok: boolean, reason?: string, output?: string): CheckResult => ({ ok, reason, output, durationMs: performance.now() - started });
+      try {
+        switch (check.kind) {
+          case 'run': {
+            const { script, secrets: names } = renderShell(check.command);
+            const result = await runner.run({ script, host: check.host, env: secretEnvFor(secrets, names), timeoutMs: check.timeoutMs }, { signal });
+            if (result.error) return done(false, result.error, tail(result.output));
+            if (result.timedOut) return done(false, `timed out after ${Math.round(check.timeoutMs / 1000)}s`, tail(result.output));
+            if (result.exitCode !== check.exit) {
+              return done(false, `exited ${result.exitCode ?? result.signal}${check.exit === 0 ? '' : `, expected ${check.exit}`}`, tail(result.output));
+            }
+            if (check.stdout !== undefined && !new RegExp(check.stdout, 'm').test(result.stdout)) {
+              return done(false, `output does not match /${check.stdout}/`, tail(result.output));
+            }
+            return done(true);
+          }
+          case 'tcp': {
+            const target = reveal(check.target);
+            const at = target.lastIndexOf(':');
+            const port = Number(target.slice(at + 1));
+            if (at < 0 || !Number.isInteger(port)) return done(false, `not host:port: ${target}`);
+            await probe.tcp(target.slice(0, at).replace(/^\[|\]$/g, ''), port, check.timeoutMs);
+            return done(true);
+          }
+          case 'http': {
+            const status = await probe.http(reveal(check.url), check.timeoutMs);
+            return status === check.status ? done(true) : done(false, `answered ${status}, expected ${check.status}`);
+          }
+          case 'dns': {
+            const answers = await probe.dns(reveal(check.name), check.type, check.server ? reveal(check.server) : undefined, check.timeoutMs);
+            const expected = check.expect.map(reveal);
+            if (answers.length === 0) return done(false, 'no answer');
+            const missing = expected.filter((e) => !answers.includes(e));
+            return missing.length ? done(false, `answered ${answers.join(', ')}, expected ${expected.join(', ')}`) : done(true);
+          }
+          case 'path': {
+            const exists = await probe.pathExists(reveal(check.path));
+            return exists === check.exists ? done(true) : done(false, check.exists ? 'does not exist' : 'exists');
+          }
+        }
+      } catch (error) {
+        return done(false, (error as Error).message);
+      }
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { RunEvent } from '../core/run-event.js';
+import type { EventSink } from '../ports/event-sink.js';
+
+const OUTPUT_CAP_BYTES = 256 * 1024;
+
+/** Creates logs/<run-id>/ (0700) and returns its path. */
+export function createRunDir(logsDir: string, runId: string): string {
+  mkdirSync(logsDir, { recursive: true });
+  const dir = join(logsDir, runId);
+  mkdirSync(dir, { mode: 0o700 });
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
+/**
+ * The run journal: one JSON object per line in events.jsonl (0600), written synchronously so
+ * that what happened is on disk before the next thing happens. Output is capped per step.
+ */
+export function createPinoJournal(runDir: string, runId: string): EventSink {
+  const file = join(runDir, 'events.jsonl');
+  const destination = pino.destination({ dest: file, sync: true, mode: 0o600, append: true, mkdir: false });
+  const logger = pino(
+    {
+      base: { runId },
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+  const outputBytes = new Map<string, number>();
+  return {
+    emit(event: RunEvent) {
+      if (event.kind === 'step.output') {
+        const used = outputBytes.get(event.step) ?? 0;
+        if (used >= OUTPUT_CAP_BYTES) return;
+        const size = Buffer.byteLength(event.text);
+        outputBytes.set(event.step, used + size);
+        if (used + size > OUTPUT_CAP_BYTES) {
+          logger.info({ ...event, text: event.text.slice(0, OUTPUT_CAP_BYTES - used), truncated: true });
+          logger.info({ kind: 'run.note', level: 'info', step: event.step, message: `output of ${event.step} truncated at ${OUTPUT_CAP_BYTES / 1024} KiB in the journal` });
+          return;
+        }
+      }
+      const level = event.kind === 'step.finished' && event.status === 'failed' ? 'warn' : event.kind === 'run.note' && event.level === 'warn' ? 'warn' : 'info';
+      logger[level](event);
+    },
+    close() {
+      destination.flushSync();
+      destination.end();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { formatDuration } from '../core/duration.js';
+import type { RunEvent } from '../core/run-event.js';
+import type { EventSink } from '../ports/event-sink.js';
+
+/** What the screens need to know besides the events: positions by step id, how to resume. */
+export interface ScreenInfo {
+  positions: ReadonlyMap<string, string>;
+  resumeHint: (runId: string) => string;
+}
+
+function clock(at: Date): string {
+  return at.toTimeString().slice(0, 8);
+}
+
+/** Formats one event as the plain, timestamped lines of an unattended or piped run; a case per kind. */
+export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): string[] {
+  const pos = (step: string) => (info.positions.get(step) ?? step).padEnd(5);
+  const line = (step: string | undefined, tag: string, text: string) => `${clock(at)} ${step ? pos(step) : '     '} ${tag.padEnd(8)}${text}`;
+  switch (event.kind) {
+    case 'run.started':
+      return [line(undefined, 'run', `${event.runbook.name} · run ${event.runId} · ${event.steps} steps in ${event.phases} phases${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`)];
+    case 'step.started':
+      return [line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`)];
+    case 'step.attempt':
+      return event.command ? [line(event.step, event.attempt > 1 ? `try ${event.attempt}` : '$', event.command.split('\n').join(' ⏎ '))] : [];
+    case 'step.spawned':
+      return [];
+    case 'step.output':
+      return event.text.replace(/\n$/, '').split('\n').map((text) => line(event.step, 'out', text));
+    case 'step.exited':
+      if (event.exitCode === 0) return [];
+      return [line(event.step, 'exited', event.error ?? (event.timedOut ? `timed out after ${formatDuration(event.durationMs)}` : `exit ${event.exitCode ?? event.signal} after ${formatDuration(event.durationMs)}`))];
+    case 'check.passed':
+      return [line(event.step, 'check', `✔ ${event.check}`)];
+    case 'check.failed':
+      return [line(event.step, 'check', `✖ ${event.check}: ${event.reason}`), ...(event.output ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : [])];
+    case 'operator.choice':
+      return event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort'
+        ? [line(event.step, 'choice', `${event.choice}${event.reason ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}`)]
+        : [];
+    case 'step.finished': {
+      const how = event.via === 'precheck' ? 'already done (precheck passed)' : event.via === 'operator' ? 'marked done by the operator' : event.reason ?? '';
+      return [line(event.step, event.status, `${formatDuration(event.durationMs)}${how ? ` · ${how}` : ''}`)];
+    }
+    case 'run.note':
+      return [line(event.step, event.level === 'warn' ? 'warning' : 'note', event.message)];
+    case 'run.finished': {
+      const c = event.counts;
+      const summary = `${event.status} after ${formatDuration(event.durationMs)}: ${c.done} done, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} not reached`;
+      return [line(event.stoppedAt, 'run', summary), ...(event.message ? [line(event.stoppedAt, 'run', event.message)] : [])];
+    }
+    default: {
+      const unhandled: never = event;
+      return [String(unhandled)];
+    }
+  }
+}
+
+/** The screen of an unattended or piped run: plain, timestamped lines, no colour, no spinners. */
+export function createPlainScreen(write: (text: string) => void, info: ScreenInfo): EventSink {
+  return {
+    emit(event) {
+      for (const l of formatPlainEvent(event, info, new Date())) write(`${l}\n`);
+    },
+  };
+}

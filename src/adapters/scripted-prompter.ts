@@ -1,0 +1,68 @@
+import type { PlanStep } from '../core/plan-types.js';
+import type { AskOutput } from '../core/restore-machine.js';
+import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
+
+/** How a scripted prompter answers each menu. */
+export interface PromptPolicy {
+  before(step: PlanStep, context: PromptContext): AskOutput;
+  failure(step: PlanStep, failure: FailureInfo, context: PromptContext): AskOutput;
+  confirm(step: PlanStep, word: string | undefined): boolean;
+}
+
+/** A prompter that answers by policy, with no person: `--yes` runs, rehearsals and tests. */
+export function createScriptedPrompter(policy: PromptPolicy, by: Prompter['by'] = 'unattended'): Prompter {
+  return {
+    by,
+    beforeStep: async (step, context) => policy.before(step, context),
+    afterFailure: async (step, failure, context) => policy.failure(step, failure, context),
+    confirm: async (step, word) => policy.confirm(step, word),
+  };
+}
+
+/** `--yes`: run every step; a manual step does what its `unattended` says; a failure stops the run. */
+export const unattendedPolicy: PromptPolicy = {
+  before(step) {
+    if (step.action.kind !== 'manual') return { choice: 'run' };
+    if (step.unattended === 'verify') return { choice: 'run', reason: 'unattended: checks decide' };
+    if (step.unattended === 'skip') return { choice: 'skip', reason: 'manual step skipped unattended' };
+    return { choice: 'abort', reason: `manual step ${step.position} needs a person (it says unattended: stop)` };
+  },
+  failure: (_step, failure) => ({ choice: 'abort', reason: failure.summary }),
+  confirm: () => true,
+};
+
+/** `--dry-run`: walk every step; a step whose probes fail is recorded as blocked and passed over. */
+export const rehearsalPolicy: PromptPolicy = {
+  before: () => ({ choice: 'run' }),
+  failure: (_step, failure) => ({ choice: 'skip', reason: `blocked: ${failure.summary}` }),
+  confirm: () => true,
+};
+
+/** One scripted answer: for a menu, optionally for a given step. */
+export type ScriptedAnswer =
+  | { menu: 'before' | 'failure'; step?: string; choice: AskOutput['choice']; reason?: string }
+  | { menu: 'confirm'; step?: string; confirmed: boolean };
+
+/** Answers from a list, in order, failing loudly when the run asks something unexpected (for tests). */
+export function answersPolicy(answers: ScriptedAnswer[], fallback: PromptPolicy = unattendedPolicy): PromptPolicy {
+  const queue = [...answers];
+  const next = (menu: ScriptedAnswer['menu'], step: PlanStep) => {
+    const answer = queue[0];
+    if (!answer || answer.menu !== menu || (answer.step !== undefined && answer.step !== step.id)) return undefined;
+    return queue.shift();
+  };
+  return {
+    before(step, context) {
+      const a = next('before', step);
+      return a && a.menu !== 'confirm' ? { choice: a.choice, reason: a.reason } : fallback.before(step, context);
+    },
+    failure(step, failure, context) {
+      const a = next('failure', step);
+      return a && a.menu !== 'confirm' ? { choice: a.choice, reason: a.reason } : fallback.failure(step, failure, context);
+    },
+    confirm(step, word) {
+      const a = next('confirm', step);
+      return a && a.menu === 'confirm' ? a.confirmed : fallback.confirm(step, word);
+    },
+  };
+}

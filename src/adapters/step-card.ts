@@ -1,0 +1,75 @@
+import type { Styles } from '../cli/terminal.js';
+import { formatDuration } from '../core/duration.js';
+import type { PlanStep } from '../core/plan-types.js';
+import { stepView } from '../core/plan-view.js';
+import type { FailureInfo, PromptContext } from '../ports/prompter.js';
+
+function clockTime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** The card shown before a step: where the run is, what the step will do, and how it is verified. */
+export function stepCard(step: PlanStep, ctx: PromptContext, s: Styles, width = 80): string {
+  const v = stepView(step);
+  const lines: string[] = [];
+  lines.push(s.dim(`Lifeboat · ${ctx.runbook} · run ${ctx.runId}`));
+  const where = `Phase ${ctx.phaseNumber}/${ctx.phaseCount} ${ctx.phaseTitle} ▸ step ${v.position} of ${ctx.stepCount}`;
+  const elapsed = `elapsed ${clockTime(ctx.elapsedMs)}`;
+  lines.push(`${s.bold(where)}${' '.repeat(Math.max(2, width - where.length - elapsed.length))}${s.dim(elapsed)}`);
+  lines.push('');
+  const host = v.host ? `on ${v.host} (${v.ssh})` : 'on this machine';
+  lines.push(`  ${s.bold(v.title)}${' '.repeat(Math.max(2, width - 2 - v.title.length - host.length))}${s.cyan(host)}`);
+  if (v.description) for (const l of v.description.trim().split('\n')) lines.push(`  ${l}`);
+  lines.push('');
+  if (v.command !== undefined) v.command.split('\n').forEach((l, i) => lines.push(`  ${i === 0 ? s.cyan('$') : ' '} ${l}`));
+  if (v.instructions !== undefined) {
+    lines.push(`  ${s.magenta('Do this by hand:')}`);
+    for (const l of v.instructions.trim().split('\n')) lines.push(`    ${l}`);
+  }
+  if (v.script !== undefined) lines.push(`  ${s.cyan('$')} zx ${v.script}${v.args?.length ? ` ${v.args.join(' ')}` : ''}`);
+  if (v.wait) {
+    lines.push(`  wait up to ${formatDuration(v.wait.timeoutMs)} until:`);
+    for (const c of v.wait.until) lines.push(`          ${c.label}`);
+  }
+  v.precheck.forEach((c, i) => lines.push(`  ${s.dim(i === 0 ? 'precheck' : '        ')}  ${c.label}`));
+  v.verify.forEach((c, i) => lines.push(`  ${s.dim(i === 0 ? 'verify  ' : '        ')}  ${c.label}${c.host && c.host !== v.host ? s.dim(` (on ${c.host})`) : ''}`));
+  if (v.verify.length === 0 && v.kind !== 'wait') lines.push(s.yellow('  no verify checks: success is the exit code alone'));
+  if (v.confirm) lines.push(s.yellow(`  ! dangerous: asks you to confirm (${v.confirm}) before it runs`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The failure summary shown above the failure menu. */
+export function failureCard(step: PlanStep, failure: FailureInfo, s: Styles): string {
+  const lines = [`${s.red('✖')} ${s.bold(`${step.position} ${step.title}`)} failed: ${failure.summary}`];
+  if (failure.tail.length) {
+    lines.push('  last output:');
+    for (const l of failure.tail) lines.push(`    ${l}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Everything about a step, for "Show details". */
+export function stepDetails(step: PlanStep, s: Styles): string {
+  const v = stepView(step);
+  const rows: Array<[string, string | undefined]> = [
+    ['id', v.id],
+    ['position', v.position],
+    ['phase', v.phase],
+    ['kind', v.kind],
+    ['host', v.host ? `${v.host} (${v.ssh})` : 'this machine'],
+    ['template', v.template],
+    ['needs', v.needs.join(', ') || undefined],
+    ['timeout', v.timeoutMs !== undefined ? formatDuration(v.timeoutMs) : 'none'],
+    ['retries', String(v.retries)],
+    ['on failure', v.onFailure],
+    ['confirm', v.confirm],
+    ['idempotent', v.idempotent ? 'yes' : 'no'],
+    ['env', v.env ? Object.entries(v.env).map(([k, val]) => `${k}=${val}`).join(' ') : undefined],
+  ];
+  const out = rows.filter(([, val]) => val !== undefined).map(([k, val]) => `  ${s.dim(k.padEnd(11))} ${val}`);
+  for (const [set, checks] of [['precheck', v.precheck], ['verify', v.verify]] as const) {
+    for (const c of checks) out.push(`  ${s.dim(set.padEnd(11))} ${c.label} ${s.dim(`(${c.kind}, timeout ${formatDuration(c.timeoutMs)}${c.host ? `, on ${c.host}` : ''})`)}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,15 @@
+import type { Check } from '../core/plan-types.js';
+import type { CheckSet } from '../core/run-event.js';
+
+/** The result of one check: passed, or why not (with the output that shows it). */
+export interface CheckResult {
+  ok: boolean;
+  reason?: string;
+  output?: string;
+  durationMs: number;
+}
+
+/** Runs checks; the live adapter really checks, the dry-run adapter rehearses. */
+export interface CheckRunner {
+  run(check: Check, set: CheckSet, signal?: AbortSignal): Promise<CheckResult>;
+}
