@@ -1,5 +1,6 @@
 import type { Check } from '../core/plan-types.js';
-import { renderShell, revealWith, secretEnvFor } from '../core/rendered.js';
+import { displayText, renderShell, revealWith, secretEnvFor } from '../core/rendered.js';
+import { shellQuote } from '../core/shell-quote.js';
 import type { CheckResult, CheckRunner } from '../ports/check-runner.js';
 import type { CommandRunner } from '../ports/command-runner.js';
 import type { Probe } from '../ports/probe.js';
@@ -25,8 +26,8 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
             if (result.exitCode !== check.exit) {
               return done(false, `exited ${result.exitCode ?? result.signal}${check.exit === 0 ? '' : `, expected ${check.exit}`}`, tail(result.output));
             }
-            if (check.stdout !== undefined && !new RegExp(check.stdout, 'm').test(result.stdout)) {
-              return done(false, `output does not match /${check.stdout}/`, tail(result.output));
+            if (check.stdout !== undefined && !new RegExp(reveal(check.stdout), 'm').test(result.stdout)) {
+              return done(false, `output does not match /${displayText(check.stdout)}/`, tail(result.output));
             }
             return done(true);
           }
@@ -50,6 +51,13 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
             return missing.length ? done(false, `answered ${answers.join(', ')}, expected ${expected.join(', ')}`) : done(true);
           }
           case 'path': {
+            if (check.host) {
+              // A path on another host is tested there, with the same runner as its commands.
+              const result = await runner.run({ script: `test -e ${shellQuote(reveal(check.path))}`, host: check.host, env: {}, timeoutMs: check.timeoutMs }, { signal });
+              if (result.error) return done(false, result.error);
+              const exists = result.exitCode === 0;
+              return exists === check.exists ? done(true) : done(false, check.exists ? 'does not exist' : 'exists');
+            }
             const exists = await probe.pathExists(reveal(check.path));
             return exists === check.exists ? done(true) : done(false, check.exists ? 'does not exist' : 'exists');
           }

@@ -68,9 +68,10 @@ export function readStepLibrary(dir: string | undefined): StepLibrary {
 }
 
 /** Reads everything a plan needs from disk: the runbook, its step library and any vars file. */
-export function readPlanInput(request: PlanRequest): PlanInput {
+export function readPlanInput(request: PlanRequest): PlanInput & { stepsDir: string } {
   const runbook = readSource(request.file, 'the runbook');
-  const library = readStepLibrary(findStepsDir(request.file, request.stepsDir));
+  const stepsDir = findStepsDir(request.file, request.stepsDir);
+  const library = readStepLibrary(stepsDir);
   const problems: Problem[] = [];
   let varsFile: SourceFile | undefined;
   try {
@@ -80,5 +81,5 @@ export function readPlanInput(request: PlanRequest): PlanInput {
     if (!(error instanceof InputError)) throw error;
     problems.push(...error.problems);
   }
-  return { runbook, library, varsFile, vars: request.vars, selection: request.selection, problems };
+  return { runbook, library, varsFile, vars: request.vars, selection: request.selection, problems, stepsDir: stepsDir ?? resolve('steps') };
 }

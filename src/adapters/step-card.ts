@@ -1,4 +1,4 @@
-import type { Styles } from '../cli/terminal.js';
+import type { Styles } from './terminal-styles.js';
 import { formatDuration } from '../core/duration.js';
 import type { PlanStep } from '../core/plan-types.js';
 import { stepView } from '../core/plan-view.js';

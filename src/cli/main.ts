@@ -1,5 +1,12 @@
 import { lifeboatVersion } from './version.js';
 
+// A reader that goes away (`lifeboat plan … | head`) must not crash a run: its journal goes on.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 // `--version` answers before anything heavy loads: it must cost no more than starting node.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {

@@ -3,7 +3,7 @@ import { ExitCode } from './exit-codes.js';
 import { loadPlan } from './load-plan.js';
 import { planRequest, type PlanOptions } from './plan-options.js';
 import { renderPlan } from './render-plan.js';
-import { stylesFor } from './terminal.js';
+import { stylesFor } from '../adapters/terminal-styles.js';
 
 /** `lifeboat plan FILE`: the restore in order, exactly as it would run; runs nothing. */
 export async function planCommand(file: string, options: PlanOptions & { json?: boolean }): Promise<number> {

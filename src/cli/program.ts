@@ -3,7 +3,7 @@ import { InputError, UsageError } from '../core/problem.js';
 import { ExitCode } from './exit-codes.js';
 import { addPlanOptions } from './plan-options.js';
 import { reportProblems } from './report-problems.js';
-import { stylesFor } from './terminal.js';
+import { stylesFor } from '../adapters/terminal-styles.js';
 import { lifeboatVersion } from './version.js';
 
 type Action = (...args: never[]) => Promise<number>;
@@ -13,6 +13,7 @@ const commands = {
   validate: async () => (await import('./validate.js')).validateCommand,
   plan: async () => (await import('./plan.js')).planCommand,
   graph: async () => (await import('./graph.js')).graphCommand,
+  run: async () => (await import('./run.js')).runCommand,
 } satisfies Record<string, () => Promise<Action>>;
 
 /** Builds the command-line program; each action records its exit code in `result`. */
@@ -54,6 +55,17 @@ function buildProgram(result: { code: number }): Command {
       .argument('<file>', 'runbook file')
       .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid')),
   ).action(run('graph'));
+
+  addPlanOptions(
+    program
+      .command('run')
+      .description('walk through the restore: each step shown, run, then verified by its checks')
+      .argument('<file>', 'runbook file')
+      .option('-y, --yes', 'run unattended: no questions; a failure stops the run')
+      .option('--dry-run', 'rehearse: walk every step and print every command, execute nothing')
+      .option('--probe', 'with --dry-run: really run the read-only checks, to see what is already done')
+      .option('--logs <dir>', 'where run logs go (default: $LIFEBOAT_LOGS or ./logs)'),
+  ).action(run('run'));
 
   program.addHelpText(
     'after',

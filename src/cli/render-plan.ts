@@ -1,7 +1,7 @@
 import { formatDuration } from '../core/duration.js';
 import type { Plan } from '../core/plan-types.js';
 import { stepView, type CheckView, type StepView } from '../core/plan-view.js';
-import type { Styles } from './terminal.js';
+import type { Styles } from '../adapters/terminal-styles.js';
 
 function indent(text: string, prefix: string): string {
   return text

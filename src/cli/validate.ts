@@ -3,7 +3,7 @@ import { planRequest, type PlanOptions } from './plan-options.js';
 import { ExitCode } from './exit-codes.js';
 import { InputError, type Problem } from '../core/problem.js';
 import { reportProblems } from './report-problems.js';
-import { stylesFor } from './terminal.js';
+import { stylesFor } from '../adapters/terminal-styles.js';
 
 /** `lifeboat validate FILE...`: checks each runbook and its templates; exit 0 when all are valid, 2 otherwise. */
 export async function validateCommand(files: string[], options: PlanOptions): Promise<number> {

@@ -142,13 +142,12 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
     });
   }
 
-  // Text outside steps (titles, descriptions) may also hold references.
-  for (const key of ['description'] as const) if (typeof value[key] === 'string') res.text(child(root, key), false);
+  const description = typeof value.description === 'string' ? displayText(res.text(child(root, 'description'), false)) : undefined;
 
   if (res.problems.length > 0) return { problems: sortProblems(res.problems, src.file) };
   const plan: Plan = {
     name: String(value.name),
-    description: typeof value.description === 'string' ? value.description : undefined,
+    description,
     file: src.file,
     rtoMs: duration(value.rto),
     vars: Object.fromEntries(vars),

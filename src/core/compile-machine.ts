@@ -14,6 +14,7 @@ type StateConfig = Record<string, unknown>;
 const status = (step: string, value: StepStatus) => ({ type: 'setStatus', params: { step, status: value } });
 const choice = (value: string) => ({ type: 'choiceIs', params: { choice: value } });
 const reason = (step: string) => ({ type: 'noteReason', params: { step } });
+const finished = (step: string) => ({ type: 'stepFinished', params: { step } });
 
 /** Compiles a plan into a plain, JSON-serialisable XState config: phases in order, each step a lifecycle. */
 export function compileConfig(plan: Plan): StateConfig {
@@ -84,11 +85,13 @@ function stepConfig(step: PlanStep): StateConfig {
         { guard: choice('skip'), target: 'skipped', actions: reason(id) },
         abort,
       ],
+      // A prompt that breaks (no terminal left) stops the run where it is, resumable.
+      onError: abort,
     },
   };
   if (step.confirm) {
     states.confirming = {
-      invoke: { src: 'confirmStep', input: { step: id }, onDone: [{ guard: 'confirmed', target: act }, { target: 'awaiting' }] },
+      invoke: { src: 'confirmStep', input: { step: id }, onDone: [{ guard: 'confirmed', target: act }, { target: 'awaiting' }], onError: abort },
     };
   }
   if (!manual) {
@@ -106,11 +109,11 @@ function stepConfig(step: PlanStep): StateConfig {
   if (step.retries > 0 && !manual) {
     states.backoff = {
       entry: status(id, 'backoff'),
-      invoke: { src: 'sleep', input: { step: id, ms: step.retryDelayMs }, onDone: { target: 'running' } },
+      invoke: { src: 'sleep', input: { step: id, ms: step.retryDelayMs }, onDone: { target: 'running' }, onError: { target: 'running' } },
     };
   }
   if (step.onFailure === 'continue') {
-    states.failed = { type: 'final', entry: status(id, 'failed') };
+    states.failed = { type: 'final', entry: [status(id, 'failed'), finished(id)] };
   } else {
     const markDone: Transition = hasVerify
       ? { guard: choice('mark-done'), target: 'markingDone' }
@@ -126,6 +129,7 @@ function stepConfig(step: PlanStep): StateConfig {
           { guard: choice('skip'), target: 'skipped', actions: reason(id) },
           abort,
         ],
+        onError: abort,
       },
     };
     if (hasVerify) {
@@ -141,8 +145,8 @@ function stepConfig(step: PlanStep): StateConfig {
       };
     }
   }
-  states.done = { type: 'final', entry: status(id, 'done') };
-  states.skipped = { type: 'final', entry: status(id, 'skipped') };
+  states.done = { type: 'final', entry: [status(id, 'done'), finished(id)] };
+  states.skipped = { type: 'final', entry: [status(id, 'skipped'), finished(id)] };
   return {
     description: `${step.position} ${step.title}`,
     initial: step.precheck.length > 0 ? 'precheck' : 'awaiting',

@@ -1,4 +1,5 @@
-import type { Piece, Rendered, Segment } from './rendered.js';
+import type { Piece, Rendered, Segment, ValueContext } from './rendered.js';
+import { shellContexts } from './shell-context.js';
 import { didYouMean } from './suggest.js';
 
 /** What a `{{ ... }}` reference may name, in the place where it is written. */
@@ -29,30 +30,65 @@ export function hasReferences(text: string): boolean {
   return text.includes('{{');
 }
 
-/** Interpolates `{{ ns.name }}` references; in shell text each value becomes one quoted word. */
-export function interpolate(
-  text: string,
-  scope: Scope,
-  shell: boolean,
-): { rendered: Rendered; errors: ReferenceError[] } {
+/** What kind of text is interpolated: plain text, a bash script, or a regular expression. */
+export type TextKind = 'plain' | 'shell' | 'regex';
+
+/**
+ * Interpolates `{{ ns.name }}` references. In a bash script each value is escaped for the
+ * spot it lands in (bare word, '…', "…", here-document), so a value can never become code;
+ * in a regular expression it matches itself literally.
+ */
+export function interpolate(text: string, scope: Scope, kind: TextKind): { rendered: Rendered; errors: ReferenceError[] } {
   const rendered: Segment[] = [];
   const errors: ReferenceError[] = [];
   if (!hasReferences(text)) return { rendered: [{ raw: text }], errors };
+  const matches = [...text.matchAll(REFERENCE)];
+  const contexts: ValueContext[] = kind === 'shell' ? shellContexts(text, matches.map((m) => m.index)) : matches.map(() => kind as ValueContext);
   let last = 0;
-  for (const match of text.matchAll(REFERENCE)) {
+  matches.forEach((match, n) => {
     const index = match.index;
+    const unclosed = text.slice(last, index).indexOf('{{');
+    if (unclosed >= 0) errors.push(unclosedError(text, last + unclosed));
     if (index > last) rendered.push({ raw: text.slice(last, index) });
     last = index + match[0].length;
+    const context = contexts[n]!;
     const result = lookup(match[1]!, scope);
-    if ('error' in result) {
-      errors.push({ reference: match[0], index, ...result.error });
+    const placement = 'error' in result ? undefined : placementError(result.value, context);
+    if ('error' in result || placement) {
+      errors.push({ reference: match[0], index, ...('error' in result ? result.error : placement!) });
       rendered.push({ raw: match[0] });
     } else {
-      rendered.push({ value: result.value, quote: shell });
+      rendered.push({ value: result.value, quote: context });
     }
-  }
+  });
+  const unclosed = text.indexOf('{{', last);
+  if (unclosed >= 0) errors.push(unclosedError(text, unclosed));
   if (last < text.length) rendered.push({ raw: text.slice(last) });
   return { rendered, errors };
+}
+
+function unclosedError(text: string, index: number): ReferenceError {
+  const reference = text.slice(index, index + 20).split('\n')[0]!;
+  return { reference, index, message: 'a `{{` reference is not closed', expected: '{{ namespace.name }}', hint: 'add the closing `}}`' };
+}
+
+/** Values that no escaping can make safe in a here-document body. */
+function placementError(value: Piece[], context: ValueContext): Omit<ReferenceError, 'reference' | 'index'> | undefined {
+  if (context === 'heredoc-literal') {
+    return {
+      message: "a value cannot be placed in a quoted here-document (<<'EOF'): its body is taken literally",
+      expected: "an unquoted here-document (<<EOF) or a here-string (<<<)",
+      hint: 'drop the quotes around the here-document delimiter',
+    };
+  }
+  if (context === 'heredoc' && value.some((p) => 'text' in p && p.text.includes('\n'))) {
+    return {
+      message: 'a value with a line break cannot be placed in a here-document: a line of it could end the document',
+      expected: 'a one-line value here',
+      hint: 'pass it as an argument or through a here-string (<<<) instead',
+    };
+  }
+  return undefined;
 }
 
 type Lookup = { value: Piece[] } | { error: Omit<ReferenceError, 'reference' | 'index'> };
@@ -82,7 +118,7 @@ function lookup(expression: string, scope: Scope): Lookup {
   if (namespace === 'hosts') {
     const host = scope.hosts.get(name);
     if (!host) return missing('host', name, scope.hosts.keys());
-    if (field === undefined || rest.length > 0 || !(field in host)) {
+    if (field === undefined || rest.length > 0 || !Object.hasOwn(host, field)) {
       return {
         error: {
           message: `unknown host field \`${field ?? ''}\` in \`${expression}\``,
@@ -100,7 +136,7 @@ function lookup(expression: string, scope: Scope): Lookup {
     return scope.secrets.has(name) ? { value: [{ secret: name }] } : missing('secret', name, scope.secrets);
   }
   const table = namespace === 'params' ? scope.params! : scope.vars;
-  const value = table.get(name);
+  const value = table.has(name) ? table.get(name) : undefined;
   return value ? { value } : missing(namespace === 'params' ? 'param' : 'var', name, table.keys());
 }
 

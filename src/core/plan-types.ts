@@ -22,7 +22,7 @@ interface CheckBase {
 }
 
 export type Check =
-  | (CheckBase & { kind: 'run'; command: Rendered; exit: number; stdout?: string })
+  | (CheckBase & { kind: 'run'; command: Rendered; exit: number; stdout?: Rendered })
   | (CheckBase & { kind: 'tcp'; target: Rendered })
   | (CheckBase & { kind: 'http'; url: Rendered; status: number })
   | (CheckBase & { kind: 'dns'; name: Rendered; server?: Rendered; type: string; expect: Rendered[] })

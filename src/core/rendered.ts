@@ -1,10 +1,14 @@
+import type { ShellContext } from './shell-context.js';
 import { shellQuote } from './shell-quote.js';
 
 /** A piece of an interpolated value: plain text, or a secret known only by name until run time. */
 export type Piece = { text: string } | { secret: string };
 
-/** A piece of rendered text: literal source text, or an interpolated value (shell-quoted in commands). */
-export type Segment = { raw: string } | { value: Piece[]; quote: boolean };
+/** How a value is escaped where it is placed: as-is, for a spot in bash syntax, or inside a regular expression. */
+export type ValueContext = 'plain' | 'regex' | ShellContext;
+
+/** A piece of rendered text: literal source text, or an interpolated value escaped for where it stands. */
+export type Segment = { raw: string } | { value: Piece[]; quote: ValueContext };
 
 /** Text after interpolation, with secrets still unresolved so a plan can never hold their values. */
 export type Rendered = Segment[];
@@ -14,6 +18,26 @@ export function secretMask(name: string): string {
   return `[secret:${name}]`;
 }
 
+/** Escapes a value so that, placed in `context`, it stands for exactly itself and never for code. */
+export function escapeValue(value: string, context: ValueContext): string {
+  switch (context) {
+    case 'plain':
+      return value;
+    case 'regex':
+      return value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    case 'word':
+      return shellQuote(value);
+    case 'single':
+      return value.replace(/'/g, `'\\''`);
+    case 'double':
+      return value.replace(/[\\"$`]/g, '\\$&');
+    case 'heredoc':
+      return value.replace(/[\\$`]/g, '\\$&');
+    case 'heredoc-literal':
+      return value;
+  }
+}
+
 /** Joins value pieces, revealing secrets through `secretValue`. */
 export function joinPieces(pieces: readonly Piece[], secretValue: (name: string) => string): string {
   let out = '';
@@ -21,15 +45,11 @@ export function joinPieces(pieces: readonly Piece[], secretValue: (name: string)
   return out;
 }
 
-/** Produces the final text, revealing secrets through `secretValue` and quoting values where asked. */
+/** Produces the final text, revealing secrets through `secretValue` and escaping each value for its place. */
 export function renderText(rendered: Rendered, secretValue: (name: string) => string): string {
   let out = '';
   for (const segment of rendered) {
-    if ('raw' in segment) out += segment.raw;
-    else {
-      const value = joinPieces(segment.value, secretValue);
-      out += segment.quote ? shellQuote(value) : value;
-    }
+    out += 'raw' in segment ? segment.raw : escapeValue(joinPieces(segment.value, secretValue), segment.quote);
   }
   return out;
 }
@@ -37,15 +57,6 @@ export function renderText(rendered: Rendered, secretValue: (name: string) => st
 /** The text as shown on screen and in plans: secrets masked as [secret:NAME]. */
 export function displayText(rendered: Rendered): string {
   return renderText(rendered, secretMask);
-}
-
-/** Names of the secrets a rendered text needs. */
-export function secretsIn(rendered: Rendered): string[] {
-  const names = new Set<string>();
-  for (const segment of rendered) {
-    if ('value' in segment) for (const piece of segment.value) if ('secret' in piece) names.add(piece.secret);
-  }
-  return [...names];
 }
 
 /** Flattens rendered text into value pieces (for values passed on, such as template parameters). */
@@ -63,12 +74,28 @@ export function literal(text: string): Rendered {
   return [{ raw: text }];
 }
 
-/** The environment variable a secret travels in, so its value never appears on a command line. */
+/**
+ * The environment variable a secret travels in, so its value never appears on a command
+ * line. The name is encoded one-to-one (`_` as `__`, `-` as `_0`), so two secrets never share one.
+ */
 export function secretEnvName(name: string): string {
-  return `LIFEBOAT_SECRET_${name.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase()}`;
+  return `LIFEBOAT_SECRET_${name.replace(/_/g, '__').replace(/-/g, '_0')}`;
 }
 
-/** Renders shell text for execution: values quoted, secrets as "${LIFEBOAT_SECRET_X}" references. */
+/** How a secret's environment variable is referenced from each place in bash syntax. */
+function secretReference(name: string, context: ValueContext): string {
+  const variable = `\${${secretEnvName(name)}}`;
+  switch (context) {
+    case 'word':
+      return `"${variable}"`;
+    case 'single':
+      return `'"${variable}"'`;
+    default:
+      return variable;
+  }
+}
+
+/** Renders shell text for execution: values escaped for their place, secrets as references to environment variables. */
 export function renderShell(rendered: Rendered): { script: string; secrets: string[] } {
   let script = '';
   const secrets = new Set<string>();
@@ -77,20 +104,14 @@ export function renderShell(rendered: Rendered): { script: string; secrets: stri
       script += segment.raw;
       continue;
     }
-    const hasSecret = segment.value.some((p) => 'secret' in p);
-    if (!hasSecret) {
-      const text = joinPieces(segment.value, () => '');
-      script += segment.quote ? shellQuote(text) : text;
-      continue;
-    }
-    let word = '';
     for (const piece of segment.value) {
       if ('secret' in piece) {
         secrets.add(piece.secret);
-        word += `"\${${secretEnvName(piece.secret)}}"`;
-      } else if (piece.text !== '') word += shellQuote(piece.text);
+        script += secretReference(piece.secret, segment.quote);
+      } else if (piece.text !== '' || segment.value.length === 1) {
+        script += escapeValue(piece.text, segment.quote);
+      }
     }
-    script += word;
   }
   return { script, secrets: [...secrets] };
 }
@@ -104,4 +125,3 @@ export function revealWith(secrets: ReadonlyMap<string, string>): (rendered: Ren
 export function secretEnvFor(secrets: ReadonlyMap<string, string>, names: readonly string[]): Record<string, string> {
   return Object.fromEntries(names.map((n) => [secretEnvName(n), secrets.get(n) ?? '']));
 }
-

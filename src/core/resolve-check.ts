@@ -58,8 +58,8 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
       }
     }
   }
-  // Commands run where the step runs; network and file probes run here unless `from` says otherwise.
-  let host = kind === 'run' ? stepHost : undefined;
+  // Commands and paths are about the step's host; network probes run from here unless `from` says otherwise.
+  let host = kind === 'run' || kind === 'path' ? stepHost : undefined;
   if (typeof raw.from === 'string') {
     host = hosts[raw.from];
     if (!host) res.report(child(at, 'from'), unknownHost(raw.from, hosts));
@@ -71,9 +71,10 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
   switch (kind) {
     case 'run': {
       const command = res.text(child(at, 'run'), true);
-      if (typeof raw.stdout === 'string') {
+      const stdout = typeof raw.stdout === 'string' ? res.text(child(at, 'stdout'), 'regex') : undefined;
+      if (stdout) {
         try {
-          new RegExp(raw.stdout);
+          new RegExp(displayText(stdout));
         } catch (error) {
           res.report(child(at, 'stdout'), {
             message: 'invalid regular expression in `stdout`',
@@ -88,7 +89,7 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
         command,
         label: label(command, ''),
         exit: typeof raw.exit === 'number' ? raw.exit : 0,
-        stdout: typeof raw.stdout === 'string' ? raw.stdout : undefined,
+        stdout,
         readonly: raw.readonly === true,
       };
     }

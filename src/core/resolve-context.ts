@@ -1,4 +1,4 @@
-import { interpolate, type Scope } from './interpolate.js';
+import { interpolate, type Scope, type TextKind } from './interpolate.js';
 import type { Problem } from './problem.js';
 import { literal, type Rendered } from './rendered.js';
 import { formatPath, positionInValue, positionOf, type SourceDoc, type YamlPath } from './source-doc.js';
@@ -20,10 +20,10 @@ export class Resolution {
     this.problems.push({ ...positionOf(at.src, at.path, key), path: formatPath(at.path), ...problem });
   }
 
-  /** Interpolates a located string, recording every unresolved reference where it is written. */
-  text(at: Located, shell: boolean): Rendered {
+  /** Interpolates a located string (true: a bash script), recording every unresolved reference where it is written. */
+  text(at: Located, kind: boolean | TextKind): Rendered {
     if (typeof at.value !== 'string') return literal(String(at.value ?? ''));
-    const { rendered, errors } = interpolate(at.value, at.scope, shell);
+    const { rendered, errors } = interpolate(at.value, at.scope, kind === true ? 'shell' : kind === false ? 'plain' : kind);
     const seen = new Map<string, number>();
     for (const error of errors) {
       const occurrence = seen.get(error.reference) ?? 0;

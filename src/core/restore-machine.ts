@@ -1,4 +1,4 @@
-import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate';
+import { assign, emit, fromPromise, setup, type AnyStateMachine } from 'xstate';
 
 /** Where a step stands; the machine's state value says the same for the current step. */
 export type StepStatus = 'pending' | 'precheck' | 'awaiting' | 'running' | 'verifying' | 'backoff' | 'done' | 'skipped' | 'failed';
@@ -52,6 +52,13 @@ export interface ConfirmOutput {
   confirmed: boolean;
 }
 
+/** Emitted by the machine when a step is finished. */
+export interface StepFinishedEvent {
+  type: 'step.finished';
+  step: string;
+  record: StepRecord;
+}
+
 /** Names of every actor the machine invokes; an executor provides each with `machine.provide`. */
 export const ACTOR_NAMES = ['runChecks', 'askOperator', 'confirmStep', 'runStep', 'sleep'] as const;
 
@@ -72,6 +79,7 @@ export const restoreSetup = setup({
   types: {
     context: {} as RestoreContext,
     events: {} as { type: string; output?: unknown; error?: unknown },
+    emitted: {} as StepFinishedEvent,
   },
   actors: {
     runChecks: notProvided('runChecks'),
@@ -88,9 +96,14 @@ export const restoreSetup = setup({
     canRetry: ({ context }, params: { step: string; retries: number }) => (context.steps[params.step]?.attempts ?? 0) <= params.retries,
   },
   actions: {
-    setStatus: assign(({ context }, params: { step: string; status: StepStatus }) => ({
-      steps: { ...context.steps, [params.step]: { ...(context.steps[params.step] ?? { attempts: 0 }), status: params.status } },
-    })),
+    setStatus: assign(({ context }, params: { step: string; status: StepStatus }) => {
+      const record: StepRecord = { ...(context.steps[params.step] ?? { attempts: 0 }), status: params.status };
+      // A step that ends done succeeded in the end: an earlier attempt's failure is no longer its reason.
+      if (params.status === 'done') delete record.reason;
+      return { steps: { ...context.steps, [params.step]: record } };
+    }),
+    /** Announces a step that reached done, skipped or failed, in order, before the next step starts. */
+    stepFinished: emit(({ context }, params: { step: string }) => ({ type: 'step.finished', step: params.step, record: context.steps[params.step]! })),
     countAttempt: assign(({ context }, params: { step: string }) => {
       const record = context.steps[params.step] ?? { status: 'running' as const, attempts: 0 };
       return { steps: { ...context.steps, [params.step]: { ...record, attempts: record.attempts + 1 } } };

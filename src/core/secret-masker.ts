@@ -17,13 +17,18 @@ export function createMasker(secrets: ReadonlyMap<string, string>): SecretMasker
   return { mask: (text) => text.replace(pattern, (found) => secretMask(names.get(found)!)), empty: false };
 }
 
-/** Masks every string inside a JSON-like value. */
+/** Masks every string inside a JSON-like value, except `kind`, which names the event and holds no data. */
 export function maskDeep<T>(value: T, masker: SecretMasker): T {
   if (masker.empty) return value;
   if (typeof value === 'string') return masker.mask(value) as T;
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, masker)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v, masker)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'kind' ? v : maskDeep(v, masker)])) as T;
   }
   return value;
+}
+
+/** Secrets so short that masking them will also hide those letters in ordinary output. */
+export function shortSecrets(secrets: ReadonlyMap<string, string>, minimum = 6): string[] {
+  return [...secrets].filter(([, value]) => value.length > 0 && value.length < minimum).map(([name]) => name);
 }

@@ -1,8 +1,8 @@
-import { createActor, fromPromise, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import { createActor, fromPromise, type AnyStateMachine } from 'xstate';
 import { compileMachine } from '../core/compile-machine.js';
 import type { Check, Plan, PlanStep } from '../core/plan-types.js';
 import { displayText, renderShell, revealWith, secretEnvFor } from '../core/rendered.js';
-import type { AskInput, AskOutput, ChecksInput, ChecksOutput, ConfirmOutput, RestoreContext, SleepInput, StepInput, StepOutput } from '../core/restore-machine.js';
+import type { AskInput, AskOutput, ChecksInput, ChecksOutput, ConfirmOutput, RestoreContext, SleepInput, StepFinishedEvent, StepInput, StepOutput } from '../core/restore-machine.js';
 import type { CheckSet, RunEvent, RunStatus } from '../core/run-event.js';
 import { shellQuote } from '../core/shell-quote.js';
 import type { Clock } from '../ports/clock.js';
@@ -42,7 +42,6 @@ export interface RunOutcome {
   counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>;
 }
 
-const FINAL = new Set(['done', 'skipped', 'failed']);
 const WAIT_BACKOFF = 1.5;
 const WAIT_MAX_INTERVAL_MS = 30_000;
 
@@ -216,9 +215,8 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   const machine: AnyStateMachine = compileMachine(plan).provide({ actors });
   const actor = createActor(machine);
   let current: string | undefined;
-  const finish = (id: string, snapshot: SnapshotFrom<AnyStateMachine>) => {
-    const record = (snapshot.context as RestoreContext).steps[id];
-    if (!record || !FINAL.has(record.status)) return;
+  actor.on('step.finished', (event: StepFinishedEvent) => {
+    const { step: id, record } = event;
     const step = stepOf(id);
     emit({
       kind: 'step.finished',
@@ -231,12 +229,13 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       durationMs: ports.clock.now() - (startedAt.get(id) ?? ports.clock.now()),
       reason: record.reason,
     });
-  };
+  });
 
   const outcome = await new Promise<RunOutcome>((resolve) => {
     const stop = (status: RunStatus, message?: string) => {
       const snapshot = actor.getSnapshot();
-      resolve({ status, stoppedAt: current ? steps.get(current) : undefined, message, counts: countSteps(snapshot.context as RestoreContext, steps.size) });
+      const stoppedAt = status !== 'done' && current ? steps.get(current) : undefined;
+      resolve({ status, stoppedAt, message, counts: countSteps(snapshot.context as RestoreContext, steps.size) });
     };
     const onAbort = () => {
       // The step in flight is not finished: it stays current, so a resume checks it first.
@@ -246,11 +245,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     signal?.addEventListener('abort', onAbort, { once: true });
     actor.subscribe({
       next: (snapshot) => {
-        const id = currentStep(snapshot.value);
-        if (id !== current) {
-          if (current) finish(current, snapshot);
-          current = id;
-        }
+        current = currentStep(snapshot.value) ?? current;
         if (snapshot.status === 'done') {
           signal?.removeEventListener('abort', onAbort);
           const ctx = snapshot.context as RestoreContext;

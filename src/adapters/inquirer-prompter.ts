@@ -1,0 +1,121 @@
+import { confirm, input, select } from '@inquirer/prompts';
+import { spawnSync } from 'node:child_process';
+import type { PlanStep } from '../core/plan-types.js';
+import type { AskOutput, Choice } from '../core/restore-machine.js';
+import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
+import { failureCard, stepCard, stepDetails } from './step-card.js';
+import type { Styles } from './terminal-styles.js';
+
+type MenuValue = Choice | 'details' | 'shell';
+
+/** What the interactive prompter needs from the terminal around it. */
+export interface InquirerOptions {
+  styles: Styles;
+  write: (text: string) => void;
+  /** Called when the operator presses Ctrl-C at a prompt: the run is interrupted, not aborted. */
+  onInterrupt: () => void;
+  /** Stops the live line before a prompt takes the terminal. */
+  pauseScreen?: () => void;
+}
+
+function isExit(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError');
+}
+
+/** The ssh or local shell command that opens a shell where the step runs. */
+export function shellCommand(step: PlanStep): { command: string; args: string[]; where: string } {
+  const host = step.host;
+  if (!host) return { command: process.env.SHELL || 'bash', args: [], where: 'this machine' };
+  const args = ['-t'];
+  if (host.port) args.push('-p', String(host.port));
+  if (host.identity) args.push('-i', host.identity);
+  if (host.knownHosts) args.push('-o', `UserKnownHostsFile=${host.knownHosts}`);
+  args.push(host.ssh);
+  return { command: 'ssh', args, where: `${host.name} (${host.ssh})` };
+}
+
+/** Asks a person, with inquirer: the step card and menu, the failure menu, typed confirmation. */
+export function createInquirerPrompter(options: InquirerOptions): Prompter {
+  const { styles: s, write } = options;
+  const ask = async <T>(prompt: () => Promise<T>): Promise<T> => {
+    options.pauseScreen?.();
+    try {
+      return await prompt();
+    } catch (error) {
+      if (!isExit(error)) throw error;
+      options.onInterrupt();
+      // The run is being stopped; this answer is never needed.
+      return new Promise<T>(() => {});
+    }
+  };
+  const openShell = (step: PlanStep) => {
+    const { command, args, where } = shellCommand(step);
+    write(s.dim(`Opening a shell on ${where}. Exit it to come back to this step.\n`));
+    spawnSync(command, args, { stdio: 'inherit' });
+    write(s.dim(`Back from the shell on ${where}.\n`));
+  };
+  const reason = (what: string) =>
+    ask(() => input({ message: `Why ${what}? (recorded in the run log)`, validate: (v) => (v.trim() ? true : 'a short reason, please') }));
+
+  const menu = async (step: PlanStep, message: string, choices: Array<{ name: string; value: MenuValue; description?: string }>, reprint: () => void): Promise<AskOutput> => {
+    for (;;) {
+      const picked = await ask(() => select<MenuValue>({ message, choices, loop: false }));
+      if (picked === 'details') {
+        write(stepDetails(step, s));
+        continue;
+      }
+      if (picked === 'shell') {
+        openShell(step);
+        reprint();
+        continue;
+      }
+      if (picked === 'skip') return { choice: 'skip', reason: await reason('skip this step') };
+      if (picked === 'abort') return { choice: 'abort', reason: 'stopped by the operator' };
+      return { choice: picked };
+    }
+  };
+
+  return {
+    by: 'operator',
+    async beforeStep(step: PlanStep, context: PromptContext) {
+      const print = () => write(`\n${stepCard(step, context, s, Math.min(process.stdout.columns ?? 80, 100))}\n`);
+      print();
+      const manual = step.action.kind === 'manual';
+      const where = step.host ? `on ${step.host.name}` : 'here';
+      return menu(step, 'What now?', [
+        manual
+          ? { name: 'Done: check it', value: 'run', description: 'you did it by hand; the checks run now' }
+          : { name: 'Run', value: 'run', description: 'run the command, then its checks' },
+        { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
+        { name: 'Show details', value: 'details', description: 'the full step: template, timeouts, checks' },
+        { name: 'Open a shell', value: 'shell', description: `${where}; come back here when you exit` },
+        { name: 'Abort', value: 'abort', description: 'stop here; `lifeboat resume` continues' },
+      ], print);
+    },
+    async afterFailure(step: PlanStep, failure: FailureInfo) {
+      const print = () => write(`\n${failureCard(step, failure, s)}\n`);
+      print();
+      const where = step.host ? `on ${step.host.name}` : 'here';
+      return menu(step, 'What now?', [
+        { name: 'Retry', value: 'retry', description: step.action.kind === 'manual' ? 'back to the instructions' : 'run the step again' },
+        { name: 'Open a shell', value: 'shell', description: `${where}; look around, fix it, come back` },
+        { name: 'Mark done', value: 'mark-done', description: 'you fixed it by hand; the checks must pass' },
+        { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
+        { name: 'Show details', value: 'details' },
+        { name: 'Abort', value: 'abort', description: 'stop here; `lifeboat resume` continues' },
+      ], print);
+    },
+    async confirm(step: PlanStep, word: string | undefined) {
+      const message = step.confirm?.message ?? `${step.position} ${step.title} is dangerous.`;
+      write(`\n${s.yellow('!')} ${s.bold(message)}\n`);
+      if (word === undefined) return ask(() => confirm({ message: 'Run it?', default: false }));
+      const typed = await ask(() =>
+        input({
+          message: `Type ${s.bold(word)} to run it (empty to go back):`,
+          validate: (v) => (v === '' || v === word ? true : `type exactly ${word}, or leave it empty to go back`),
+        }),
+      );
+      return typed === word;
+    },
+  };
+}

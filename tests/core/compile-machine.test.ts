@@ -1,0 +1,488 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, createMachine, fromPromise, waitFor, type AnyStateMachine } from 'xstate';
+import { loadSchemaChecks } from '../../src/adapters/schemas.js';
+import { buildPlan } from '../../src/core/build-plan.js';
+import { ABORTED, FINISHED, compileConfig, compileMachine } from '../../src/core/compile-machine.js';
+import type { Plan, Selection } from '../../src/core/plan-types.js';
+import {
+  ACTOR_NAMES,
+  machineFromConfig,
+  type AskInput,
+  type AskOutput,
+  type ChecksInput,
+  type ChecksOutput,
+  type RestoreContext,
+  type SleepInput,
+  type StepInput,
+  type StepOutput,
+} from '../../src/core/restore-machine.js';
+import { lifeboat } from '../helpers/cli.js';
+
+// Awaited so this works whether loadSchemaChecks is synchronous or returns a promise.
+const SCHEMAS = await loadSchemaChecks();
+
+function planOf(text: string, selection?: Selection): Plan {
+  const { plan, problems } = buildPlan(
+    { runbook: { path: 'machine.yaml', text }, library: { dir: 'steps', templates: new Map(), scripts: new Set() }, selection },
+    SCHEMAS,
+  );
+  expect(problems).toEqual([]);
+  return plan!;
+}
+
+/** What each actor answers, call by call; when a list runs out the default answer is used. */
+interface Script {
+  /** By step id: runStep results (an Error is thrown). Default { ok: true }. */
+  run?: Record<string, Array<StepOutput | Error>>;
+  /** By `step:set`: runChecks results (an Error is thrown). Default { ok: true }. */
+  checks?: Record<string, Array<ChecksOutput | Error>>;
+  /** By `step:menu`: the operator's answers. Default 'run' before a step, 'abort' after a failure. */
+  ask?: Record<string, AskOutput[]>;
+  /** By step id: confirmStep answers. Default confirmed. */
+  confirm?: Record<string, boolean[]>;
+}
+
+interface Run {
+  value: unknown;
+  status: string;
+  context: RestoreContext;
+  /** Every actor call in order: `run:a`, `checks:a:verify`, `ask:a:before`, `confirm:a`, `sleep:a:3000`. */
+  calls: string[];
+  /** Only the runStep calls, by step id. */
+  ran: string[];
+  /** Each step's status changes as they happened, e.g. ['awaiting', 'running', 'done']. */
+  history: Record<string, string[]>;
+}
+
+function next<T>(lists: Record<string, T[]> | undefined, key: string, fallback: T): T {
+  const list = lists?.[key];
+  return list && list.length > 0 ? list.shift()! : fallback;
+}
+
+async function drive(machine: AnyStateMachine, script: Script = {}): Promise<Run> {
+  const calls: string[] = [];
+  const ran: string[] = [];
+  const answer = <T>(value: T | Error): T => {
+    if (value instanceof Error) throw value;
+    return value;
+  };
+  const provided = machine.provide({
+    actors: {
+      runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
+        calls.push(`run:${input.step}`);
+        ran.push(input.step);
+        return answer(next(script.run, input.step, { ok: true } as StepOutput | Error));
+      }),
+      runChecks: fromPromise<ChecksOutput, ChecksInput>(async ({ input }) => {
+        calls.push(`checks:${input.step}:${input.set}`);
+        return answer(next(script.checks, `${input.step}:${input.set}`, { ok: true } as ChecksOutput | Error));
+      }),
+      askOperator: fromPromise<AskOutput, AskInput>(async ({ input }) => {
+        calls.push(`ask:${input.step}:${input.menu}`);
+        return next(script.ask, `${input.step}:${input.menu}`, { choice: input.menu === 'before' ? 'run' : 'abort' } as AskOutput);
+      }),
+      confirmStep: fromPromise<{ confirmed: boolean }, StepInput>(async ({ input }) => {
+        calls.push(`confirm:${input.step}`);
+        return { confirmed: next(script.confirm, input.step, true) };
+      }),
+      sleep: fromPromise<void, SleepInput>(async ({ input }) => {
+        calls.push(`sleep:${input.step}:${input.ms}`);
+      }),
+    },
+  });
+  const actor = createActor(provided);
+  const history: Record<string, string[]> = {};
+  actor.subscribe((snapshot) => {
+    for (const [id, record] of Object.entries((snapshot.context as RestoreContext).steps)) {
+      const list = (history[id] ??= []);
+      if (list.at(-1) !== record.status) list.push(record.status);
+    }
+  });
+  actor.start();
+  const snapshot = await waitFor(actor, (s) => s.status !== 'active', { timeout: 5_000 });
+  actor.stop();
+  return { value: snapshot.value, status: snapshot.status, context: snapshot.context as RestoreContext, calls, ran, history };
+}
+
+const statuses = (run: Run) => Object.fromEntries(Object.entries(run.context.steps).map(([id, r]) => [id, r.status]));
+
+const TWO_PHASES = `
+name: machine
+phases:
+  - id: services
+    needs: [storage]
+    steps:
+      - { id: start-db, run: "systemctl start db" }
+      - { id: start-web, run: "systemctl start web", needs: [start-db] }
+  - id: storage
+    steps:
+      - { id: mount, run: "zfs mount -a", needs: [import] }
+      - { id: import, run: "zpool import tank" }
+`;
+
+describe('the compiled machine executes', () => {
+  it('runs every step once, in restore order, and finishes', async () => {
+    const run = await drive(compileMachine(planOf(TWO_PHASES)));
+    expect(run.ran).toEqual(['import', 'mount', 'start-db', 'start-web']);
+    expect(run.calls).toEqual([
+      'ask:import:before',
+      'run:import',
+      'ask:mount:before',
+      'run:mount',
+      'ask:start-db:before',
+      'run:start-db',
+      'ask:start-web:before',
+      'run:start-web',
+    ]);
+    expect(run.status).toBe('done');
+    expect(run.value).toBe(FINISHED);
+    expect(run.context.outcome).toBe('done');
+    expect(run.history.import).toEqual(['awaiting', 'running', 'done']);
+    expect(run.context.steps).toEqual({
+      import: { status: 'done', attempts: 1 },
+      mount: { status: 'done', attempts: 1 },
+      'start-db': { status: 'done', attempts: 1 },
+      'start-web': { status: 'done', attempts: 1 },
+    });
+  });
+
+  it('a skipped step never runs, keeps the reason, and the restore goes on', async () => {
+    const run = await drive(compileMachine(planOf(TWO_PHASES)), { ask: { 'mount:before': [{ choice: 'skip', reason: 'already mounted by hand' }] } });
+    expect(run.ran).toEqual(['import', 'start-db', 'start-web']);
+    expect(run.context.steps.mount).toEqual({ status: 'skipped', attempts: 0, reason: 'already mounted by hand' });
+    expect(run.value).toBe(FINISHED);
+  });
+
+  it('steps left out by a selection are not in the machine at all', async () => {
+    const run = await drive(compileMachine(planOf(TWO_PHASES, { only: ['storage'] })));
+    expect(run.ran).toEqual(['import', 'mount']);
+    expect(Object.keys(run.context.steps)).toEqual(['import', 'mount']);
+    expect(run.value).toBe(FINISHED);
+
+    const nothing = await drive(compileMachine(planOf(TWO_PHASES, { skip: ['storage', 'services'] })));
+    expect(nothing.calls).toEqual([]);
+    expect(nothing.value).toBe(FINISHED);
+    expect(nothing.context.outcome).toBe('done');
+  });
+
+  it('on_failure: continue marks the step failed, with the reason, and moves on', async () => {
+    const plan = planOf(`
+name: m
+phases:
+  - id: p
+    steps:
+      - { id: a, run: "true", on_failure: continue }
+      - { id: b, run: "true", on_failure: continue }
+      - { id: c, run: "true" }
+`);
+    const run = await drive(compileMachine(plan), { run: { a: [{ ok: false, reason: 'exit 3' }], b: [new Error('ssh: connection refused')] } });
+    expect(run.ran).toEqual(['a', 'b', 'c']);
+    expect(statuses(run)).toEqual({ a: 'failed', b: 'failed', c: 'done' });
+    expect(run.context.steps.a!.reason).toBe('exit 3');
+    expect(run.context.steps.b!.reason).toBe('ssh: connection refused');
+    // No failure menu for a step that continues.
+    expect(run.calls.filter((c) => c.endsWith(':failure'))).toEqual([]);
+    expect(run.value).toBe(FINISHED);
+  });
+
+  // QUESTIONABLE (src/core/compile-machine.ts): a run in which steps failed (on_failure: continue)
+  // still ends with context.outcome 'done', the same as a clean run; RestoreContext.outcome has a
+  // 'failed' value that is never set. Input: the plan above, step a's runStep returns { ok: false }.
+  // Actual: outcome 'done'. Expected (per the type and exit code 1 "a step failed"): 'failed', or
+  // some other way for the final state to say that not everything is done.
+  it.todo('a run where a step failed with on_failure: continue does not end with outcome "done"');
+
+  describe('precheck', () => {
+    const plan = () =>
+      planOf(`
+name: m
+phases:
+  - id: p
+    steps:
+      - id: import
+        run: zpool import tank
+        precheck: [{ run: zpool list tank, readonly: true }]
+        verify: [{ run: zpool list -H -o health tank }]
+      - { id: after, run: "true" }
+`);
+
+    it('when it passes the step is done via precheck, without asking or running', async () => {
+      const run = await drive(compileMachine(plan()));
+      expect(run.calls).toEqual(['checks:import:precheck', 'ask:after:before', 'run:after']);
+      expect(run.context.steps.import).toEqual({ status: 'done', attempts: 0, via: 'precheck' });
+    });
+
+    it('when it fails (or errors) the step is asked about, run and verified', async () => {
+      for (const outcome of [{ ok: false, failed: 'zpool list tank' }, new Error('timeout')]) {
+        const run = await drive(compileMachine(plan()), { checks: { 'import:precheck': [outcome] } });
+        expect(run.calls.slice(0, 4)).toEqual(['checks:import:precheck', 'ask:import:before', 'run:import', 'checks:import:verify']);
+        expect(run.context.steps.import).toEqual({ status: 'done', attempts: 1 });
+      }
+    });
+  });
+
+  describe('retries', () => {
+    const plan = () =>
+      planOf(`
+name: m
+phases:
+  - id: p
+    steps:
+      - { id: ping, run: ping -c1 gw, retries: 2, retry_delay: 3s }
+      - { id: after, run: "true" }
+`);
+
+    it('re-runs after a backoff until it succeeds', async () => {
+      const run = await drive(compileMachine(plan()), { run: { ping: [{ ok: false }, new Error('unreachable')] } });
+      expect(run.calls).toEqual(['ask:ping:before', 'run:ping', 'sleep:ping:3000', 'run:ping', 'sleep:ping:3000', 'run:ping', 'ask:after:before', 'run:after']);
+      expect(run.context.steps.ping).toMatchObject({ status: 'done', attempts: 3 });
+    });
+
+    it('re-runs at most N more times, then asks the operator', async () => {
+      const fail = { ok: false, reason: 'no answer' };
+      const run = await drive(compileMachine(plan()), { run: { ping: [fail, fail, fail, fail] } });
+      expect(run.ran).toEqual(['ping', 'ping', 'ping']);
+      expect(run.calls.filter((c) => c.startsWith('sleep:'))).toEqual(['sleep:ping:3000', 'sleep:ping:3000']);
+      expect(run.calls.at(-1)).toBe('ask:ping:failure');
+      expect(run.context.steps.ping).toEqual({ status: 'failed', attempts: 3, reason: 'no answer' });
+      expect(run.value).toBe(ABORTED);
+    });
+
+    it('a failing verify counts as a failed attempt and is retried too', async () => {
+      const withVerify = planOf(`
+name: m
+phases:
+  - id: p
+    steps:
+      - { id: a, run: "true", retries: 1, retry_delay: 500ms, verify: [{ tcp: "nas:22" }] }
+`);
+      const run = await drive(compileMachine(withVerify), { checks: { 'a:verify': [{ ok: false, failed: 'tcp nas:22' }] } });
+      expect(run.calls).toEqual(['ask:a:before', 'run:a', 'checks:a:verify', 'sleep:a:500', 'run:a', 'checks:a:verify']);
+      expect(run.context.steps.a).toMatchObject({ status: 'done', attempts: 2, reason: 'check failed: tcp nas:22' });
+    });
+
+    it('without retries a failure goes straight to the operator, and "retry" runs it again', async () => {
+      const once = planOf(`
+name: m
+phases: [{ id: p, steps: [{ id: a, run: "true" }] }]
+`);
+      const run = await drive(compileMachine(once), { run: { a: [{ ok: false }] }, ask: { 'a:failure': [{ choice: 'retry' }] } });
+      expect(run.calls).toEqual(['ask:a:before', 'run:a', 'ask:a:failure', 'run:a']);
+      expect(run.context.steps.a).toMatchObject({ status: 'done', attempts: 2 });
+    });
+  });
+
+  // QUESTIONABLE (src/core/compile-machine.ts, stepConfig): `abort` is the fallback transition
+  // of the operator menus, not guarded by choice 'abort'. Input: askOperator answers
+  // { choice: 'retry' } (or 'mark-done', or anything unexpected) in the 'before' menu. Actual:
+  // the whole restore ends in _aborted. Expected: only an explicit 'abort' aborts; an answer the
+  // menu does not offer asks again (or errors loudly). Also: the awaiting, failed, confirming
+  // and backoff states have no onError, so a rejected askOperator/confirmStep/sleep (e.g. the
+  // terminal closed) puts the actor in status 'error' instead of a state the run can resume from.
+  it.todo('only an explicit "abort" choice aborts the restore');
+
+  describe('abort', () => {
+    it('before a step: ends in the _aborted final state and runs nothing more', async () => {
+      const run = await drive(compileMachine(planOf(TWO_PHASES)), { ask: { 'mount:before': [{ choice: 'abort' }] } });
+      expect(run.ran).toEqual(['import']);
+      expect(run.value).toBe(ABORTED);
+      expect(run.status).toBe('done');
+      expect(run.context.outcome).toBe('aborted');
+      expect(statuses(run)).toEqual({ import: 'done', mount: 'awaiting' });
+    });
+
+    it('after a failure', async () => {
+      const run = await drive(compileMachine(planOf(TWO_PHASES)), { run: { mount: [{ ok: false }] }, ask: { 'mount:failure': [{ choice: 'abort' }] } });
+      expect(run.ran).toEqual(['import', 'mount']);
+      expect(run.value).toBe(ABORTED);
+      expect(run.context.steps.mount!.status).toBe('failed');
+    });
+  });
+
+  describe('mark-done', () => {
+    const plan = () =>
+      planOf(`
+name: m
+phases:
+  - id: p
+    steps:
+      - { id: checked, run: "true", verify: [{ path: /mnt/tank }] }
+      - { id: unchecked, run: "true" }
+`);
+
+    it('runs the verify checks and ends done (by the operator) when they pass', async () => {
+      const run = await drive(compileMachine(plan()), {
+        run: { checked: [{ ok: false }] },
+        ask: { 'checked:failure': [{ choice: 'mark-done' }] },
+      });
+      expect(run.calls.slice(0, 4)).toEqual(['ask:checked:before', 'run:checked', 'ask:checked:failure', 'checks:checked:verify']);
+      expect(run.context.steps.checked).toMatchObject({ status: 'done', via: 'operator', attempts: 1 });
+      expect(run.value).toBe(FINISHED);
+    });
+
+    it('does not end done when the checks fail: back to the failure menu', async () => {
+      const run = await drive(compileMachine(plan()), {
+        run: { checked: [{ ok: false }] },
+        checks: { 'checked:verify': [{ ok: false, failed: 'exists /mnt/tank' }] },
+        ask: { 'checked:failure': [{ choice: 'mark-done' }, { choice: 'skip', reason: 'check by hand later' }] },
+      });
+      expect(run.calls.slice(0, 6)).toEqual([
+        'ask:checked:before',
+        'run:checked',
+        'ask:checked:failure',
+        'checks:checked:verify',
+        'ask:checked:failure',
+        'ask:unchecked:before',
+      ]);
+      // mark-done went through verifying and, the checks failing, back to failed: never done.
+      expect(run.history.checked).toEqual(['awaiting', 'running', 'failed', 'verifying', 'failed', 'skipped']);
+      expect(run.context.steps.checked).toEqual({ status: 'skipped', attempts: 1, reason: 'check by hand later' });
+    });
+
+    it('with no checks, the operator word is enough', async () => {
+      const run = await drive(compileMachine(plan()), {
+        run: { unchecked: [{ ok: false }] },
+        ask: { 'unchecked:failure': [{ choice: 'mark-done' }] },
+      });
+      expect(run.calls.slice(-3)).toEqual(['ask:unchecked:before', 'run:unchecked', 'ask:unchecked:failure']);
+      expect(run.context.steps.unchecked).toMatchObject({ status: 'done', via: 'operator' });
+    });
+  });
+
+  describe('manual steps', () => {
+    const plan = () =>
+      planOf(`
+name: m
+phases:
+  - id: p
+    steps:
+      - { id: plug, manual: Plug the disks back in., verify: [{ path: /dev/disk/by-id/ata-1 }], retries: 3 }
+      - { id: look, manual: Look at the lights. }
+`);
+
+    it('never call runStep; checks run once the operator says done', async () => {
+      const run = await drive(compileMachine(plan()));
+      expect(run.ran).toEqual([]);
+      expect(run.calls).toEqual(['ask:plug:before', 'checks:plug:verify', 'ask:look:before']);
+      expect(statuses(run)).toEqual({ plug: 'done', look: 'done' });
+      expect(run.context.steps.plug!.attempts).toBe(0);
+    });
+
+    it('a failing check goes to the failure menu (no automatic retries), and "retry" asks again', async () => {
+      const run = await drive(compileMachine(plan()), {
+        checks: { 'plug:verify': [{ ok: false, failed: 'exists /dev/disk/by-id/ata-1' }] },
+        ask: { 'plug:failure': [{ choice: 'retry' }] },
+      });
+      expect(run.ran).toEqual([]);
+      expect(run.calls).toEqual(['ask:plug:before', 'checks:plug:verify', 'ask:plug:failure', 'ask:plug:before', 'checks:plug:verify', 'ask:look:before']);
+      expect(run.calls.some((c) => c.startsWith('sleep:'))).toBe(false);
+    });
+  });
+
+  describe('confirm', () => {
+    const plan = () =>
+      planOf(`
+name: m
+phases:
+  - id: p
+    steps:
+      - { id: wipe, run: "zpool destroy old", confirm: typed }
+      - { id: yes-no, run: "true", confirm: true }
+      - { id: plain, run: "true" }
+`);
+
+    it('invokes confirmStep before running a confirm step, and only for those', async () => {
+      const run = await drive(compileMachine(plan()));
+      expect(run.calls).toEqual(['ask:wipe:before', 'confirm:wipe', 'run:wipe', 'ask:yes-no:before', 'confirm:yes-no', 'run:yes-no', 'ask:plain:before', 'run:plain']);
+    });
+
+    it('a refusal runs nothing and asks again', async () => {
+      const run = await drive(compileMachine(plan()), {
+        confirm: { wipe: [false] },
+        ask: { 'wipe:before': [{ choice: 'run' }, { choice: 'skip', reason: 'not today' }] },
+      });
+      expect(run.calls.slice(0, 4)).toEqual(['ask:wipe:before', 'confirm:wipe', 'ask:wipe:before', 'ask:yes-no:before']);
+      expect(run.context.steps.wipe).toEqual({ status: 'skipped', attempts: 0, reason: 'not today' });
+      expect(run.ran).not.toContain('wipe');
+    });
+  });
+});
+
+describe('the compiled config is plain data', () => {
+  const RICH = `
+name: rich
+description: Everything at once
+phases:
+  - id: storage
+    steps:
+      - id: import
+        run: zpool import tank
+        precheck: [{ run: zpool list tank }]
+        verify: [{ run: zpool status tank }]
+        retries: 2
+        confirm: { typed: tank }
+      - { id: plug, manual: Plug it in., verify: [{ path: /dev/sda }] }
+      - { id: maybe, run: "true", on_failure: continue }
+      - { id: hold, wait: { until: [{ tcp: "nas:22" }], timeout: 1m } }
+  - id: network
+    needs: [storage]
+    steps:
+      - { id: link, run: ip link set eth0 up }
+`;
+
+  it('survives a JSON round trip unchanged', () => {
+    const config = compileConfig(planOf(RICH));
+    expect(JSON.parse(JSON.stringify(config))).toEqual(config);
+  });
+
+  it('references only named actors, guards and actions', () => {
+    const config = compileConfig(planOf(RICH));
+    const actors = new Set<string>();
+    const guards = new Set<string>();
+    const actions = new Set<string>();
+    const visit = (node: unknown, key?: string): void => {
+      if (typeof node === 'function') throw new Error(`a function in the config at ${key}`);
+      if (Array.isArray(node)) return node.forEach((n) => visit(n, key));
+      if (typeof node !== 'object' || node === null) return;
+      const record = node as Record<string, unknown>;
+      if (typeof record.src === 'string') actors.add(record.src);
+      const named = (value: unknown, into: Set<string>) => {
+        for (const v of [value].flat()) {
+          if (typeof v === 'string') into.add(v);
+          else if (v && typeof v === 'object' && typeof (v as { type?: unknown }).type === 'string') into.add((v as { type: string }).type);
+          else if (v !== undefined) throw new Error(`unnamed implementation ${JSON.stringify(v)}`);
+        }
+      };
+      if ('guard' in record) named(record.guard, guards);
+      for (const k of ['entry', 'exit', 'actions'] as const) if (k in record) named(record[k], actions);
+      for (const [k, v] of Object.entries(record)) visit(v, k);
+    };
+    visit(config);
+    expect([...actors].every((a) => (ACTOR_NAMES as readonly string[]).includes(a))).toBe(true);
+    expect([...actors].sort()).toEqual([...ACTOR_NAMES].sort());
+    expect([...guards].sort()).toEqual(['canRetry', 'choiceIs', 'confirmed', 'passed', 'succeeded']);
+    expect([...actions].sort()).toEqual(['countAttempt', 'finish', 'noteReason', 'noteVia', 'setStatus']);
+  });
+
+  it('the JSON form still executes', async () => {
+    const plan = planOf(TWO_PHASES);
+    const machine = machineFromConfig(JSON.parse(JSON.stringify(compileConfig(plan))) as object);
+    const run = await drive(machine);
+    expect(run.ran).toEqual(['import', 'mount', 'start-db', 'start-web']);
+    expect(run.value).toBe(FINISHED);
+  });
+
+  it('xstate createMachine accepts `lifeboat graph --format json` output', async () => {
+    const result = await lifeboat(['graph', 'tests/fixtures/valid/homelab/runbook.yaml', '--steps', 'tests/fixtures/valid/homelab/steps', '--format', 'json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const config = JSON.parse(result.stdout) as Record<string, unknown>;
+    const machine = createMachine(config as Parameters<typeof createMachine>[0]);
+    expect(machine.id).toBe('restore');
+    expect(Object.keys(machine.root.states)).toEqual(['network', 'storage', 'guests', FINISHED, ABORTED]);
+    // And it runs, given the implementations.
+    const run = await drive(machineFromConfig(config));
+    expect(run.value).toBe(FINISHED);
+    expect(run.ran.length).toBeGreaterThan(0);
+  });
+});
