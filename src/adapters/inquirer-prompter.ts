@@ -105,6 +105,32 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
         { name: 'Abort', value: 'abort', description: 'stop here; `lifeboat resume` continues' },
       ], print);
     },
+    async afterInterruption(step: PlanStep, info: FailureInfo) {
+      const print = () =>
+        write(`\n${s.yellow('!')} ${s.bold(`${step.position} ${step.title}`)} was running when the last run stopped, and its checks do not show it done.\n  ${info.summary}\n\n`);
+      print();
+      const where = step.host ? `on ${step.host.name}` : 'here';
+      return menu(step, 'What now?', [
+        { name: 'Run it again', value: 'retry', description: step.idempotent ? 'the step is idempotent' : 'only if a second run is safe' },
+        { name: 'Open a shell', value: 'shell', description: `${where}; see what the first run did` },
+        { name: 'Mark done', value: 'mark-done', description: 'it did complete; its checks must pass' },
+        { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
+        { name: 'Show details', value: 'details' },
+        { name: 'Abort', value: 'abort', description: 'stop here; `lifeboat resume` continues' },
+      ], print);
+    },
+    async stillRunning(step: PlanStep, pid: number) {
+      write(`\n${s.yellow('!')} The command of ${step.position} ${step.title} (process group ${pid}) is still running from the last run.\n`);
+      return ask(() =>
+        select<'wait' | 'kill'>({
+          message: 'What now?',
+          choices: [
+            { name: 'Wait for it to finish', value: 'wait', description: 'then its checks decide' },
+            { name: 'Kill it', value: 'kill', description: 'stop its whole process group, then its checks decide' },
+          ],
+        }),
+      );
+    },
     async confirm(step: PlanStep, word: string | undefined) {
       const message = step.confirm?.message ?? `${step.position} ${step.title} is dangerous.`;
       write(`\n${s.yellow('!')} ${s.bold(message)}\n`);

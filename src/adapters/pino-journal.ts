@@ -1,19 +1,9 @@
-import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { RunEvent } from '../core/run-event.js';
 import type { EventSink } from '../ports/event-sink.js';
 
 const OUTPUT_CAP_BYTES = 256 * 1024;
-
-/** Creates logs/<run-id>/ (0700) and returns its path. */
-export function createRunDir(logsDir: string, runId: string): string {
-  mkdirSync(logsDir, { recursive: true });
-  const dir = join(logsDir, runId);
-  mkdirSync(dir, { mode: 0o700 });
-  chmodSync(dir, 0o700);
-  return dir;
-}
 
 /**
  * The run journal: one JSON object per line in events.jsonl (0600), written synchronously so

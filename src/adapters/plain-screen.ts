@@ -19,6 +19,8 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
   switch (event.kind) {
     case 'run.started':
       return [line(undefined, 'run', `${event.runbook.name} · run ${event.runId} · ${event.steps} steps in ${event.phases} phases${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`)];
+    case 'run.resumed':
+      return [line(event.at, 'resume', `run ${event.runId} resumed by ${event.operator}@${event.hostname}${event.at ? ` at ${info.positions.get(event.at) ?? event.at}` : ''}`)];
     case 'step.started':
       return [line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`)];
     case 'step.attempt':

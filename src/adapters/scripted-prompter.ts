@@ -6,6 +6,7 @@ import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js'
 export interface PromptPolicy {
   before(step: PlanStep, context: PromptContext): AskOutput;
   failure(step: PlanStep, failure: FailureInfo, context: PromptContext): AskOutput;
+  interrupted(step: PlanStep, info: FailureInfo): AskOutput;
   confirm(step: PlanStep, word: string | undefined): boolean;
 }
 
@@ -15,6 +16,9 @@ export function createScriptedPrompter(policy: PromptPolicy, by: Prompter['by'] 
     by,
     beforeStep: async (step, context) => policy.before(step, context),
     afterFailure: async (step, failure, context) => policy.failure(step, failure, context),
+    afterInterruption: async (step, info) => policy.interrupted(step, info),
+    // Unattended, a command left running is waited for: killing it is a person's decision.
+    stillRunning: async () => 'wait',
     confirm: async (step, word) => policy.confirm(step, word),
   };
 }
@@ -28,6 +32,15 @@ export const unattendedPolicy: PromptPolicy = {
     return { choice: 'abort', reason: `manual step ${step.position} needs a person (it says unattended: stop)` };
   },
   failure: (_step, failure) => ({ choice: 'abort', reason: failure.summary }),
+  interrupted: (step, info) =>
+    step.idempotent
+      ? { choice: 'retry', reason: 'idempotent: run again after the interruption' }
+      : {
+          choice: 'abort',
+          reason:
+            `${step.position} ${step.id} was interrupted while it ran and its checks do not show it done (${info.summary}); ` +
+            'it is not marked idempotent, so it is not run again unattended. Check it by hand, then resume without --yes to run it again, mark it done or skip it',
+        },
   confirm: () => true,
 };
 
@@ -35,12 +48,13 @@ export const unattendedPolicy: PromptPolicy = {
 export const rehearsalPolicy: PromptPolicy = {
   before: () => ({ choice: 'run' }),
   failure: (_step, failure) => ({ choice: 'skip', reason: `blocked: ${failure.summary}` }),
+  interrupted: () => ({ choice: 'retry' }),
   confirm: () => true,
 };
 
 /** One scripted answer: for a menu, optionally for a given step. */
 export type ScriptedAnswer =
-  | { menu: 'before' | 'failure'; step?: string; choice: AskOutput['choice']; reason?: string }
+  | { menu: 'before' | 'failure' | 'interrupted'; step?: string; choice: AskOutput['choice']; reason?: string }
   | { menu: 'confirm'; step?: string; confirmed: boolean };
 
 /** Answers from a list, in order, failing loudly when the run asks something unexpected (for tests). */
@@ -59,6 +73,10 @@ export function answersPolicy(answers: ScriptedAnswer[], fallback: PromptPolicy 
     failure(step, failure, context) {
       const a = next('failure', step);
       return a && a.menu !== 'confirm' ? { choice: a.choice, reason: a.reason } : fallback.failure(step, failure, context);
+    },
+    interrupted(step, info) {
+      const a = next('interrupted', step);
+      return a && a.menu !== 'confirm' ? { choice: a.choice, reason: a.reason } : fallback.interrupted(step, info);
     },
     confirm(step, word) {
       const a = next('confirm', step);

@@ -41,6 +41,9 @@ export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: Scr
       case 'run.started':
         write(`${s.bold(`Lifeboat · ${event.runbook.name}`)} ${s.dim(`· run ${event.runId}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`)}\n`);
         return;
+      case 'run.resumed':
+        write(`${s.bold('Resuming')} ${s.dim(`run ${event.runId}`)}\n`);
+        return;
       case 'step.started':
         return;
       case 'step.attempt':

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import { readPlanInput, type PlanRequest } from '../adapters/read-plan-input.js';
 import { loadSchemaChecks } from '../adapters/schemas.js';
 import { buildPlan } from '../core/build-plan.js';
@@ -12,7 +13,8 @@ export interface LoadedPlan {
   hash: string;
   /** Absolute path of the steps folder, for script steps. */
   stepsDir: string;
-  text: string;
+  /** Absolute path of the runbook. */
+  path: string;
 }
 
 /** Reads and builds a plan, throwing every problem at once as an InputError. */
@@ -23,7 +25,7 @@ export function loadPlanWithSources(request: PlanRequest): LoadedPlan {
   const hash = createHash('sha256').update(input.runbook.text);
   const used = new Set(plan.phases.flatMap((p) => p.steps.map((s) => s.template)).filter((t): t is string => t !== undefined));
   for (const name of [...used].sort()) hash.update(`\0${name}\0${input.library.templates.get(name)?.text ?? ''}`);
-  return { plan, hash: hash.digest('hex'), stepsDir: input.stepsDir, text: input.runbook.text };
+  return { plan, hash: hash.digest('hex'), stepsDir: input.stepsDir, path: resolve(request.file) };
 }
 
 /** Reads and builds a plan, throwing every problem at once as an InputError. */

@@ -14,6 +14,7 @@ const commands = {
   plan: async () => (await import('./plan.js')).planCommand,
   graph: async () => (await import('./graph.js')).graphCommand,
   run: async () => (await import('./run.js')).runCommand,
+  resume: async () => (await import('./resume.js')).resumeCommand,
 } satisfies Record<string, () => Promise<Action>>;
 
 /** Builds the command-line program; each action records its exit code in `result`. */
@@ -66,6 +67,15 @@ function buildProgram(result: { code: number }): Command {
       .option('--probe', 'with --dry-run: really run the read-only checks, to see what is already done')
       .option('--logs <dir>', 'where run logs go (default: $LIFEBOAT_LOGS or ./logs)'),
   ).action(run('run'));
+
+  program
+    .command('resume')
+    .description('continue an interrupted run where it stopped; finished steps never run again')
+    .argument('[run-id]', 'a run id, a unique prefix of one, or last (default: the newest unfinished run)')
+    .option('-y, --yes', 'run unattended: no questions; a failure stops the run')
+    .option('--accept-changes', 'resume even though the runbook changed, matching steps by id')
+    .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
+    .action(run('resume'));
 
   program.addHelpText(
     'after',

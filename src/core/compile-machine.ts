@@ -1,6 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
 import type { Plan, PlanStep } from './plan-types.js';
-import { machineFromConfig, type StepStatus } from './restore-machine.js';
+import { machineFromConfig, type RestoreContext, type StepStatus } from './restore-machine.js';
 
 // Reserved state names start with `_`, which runbook ids cannot, so they never collide.
 export const FINISHED = '_finished';
@@ -16,8 +16,11 @@ const choice = (value: string) => ({ type: 'choiceIs', params: { choice: value }
 const reason = (step: string) => ({ type: 'noteReason', params: { step } });
 const finished = (step: string) => ({ type: 'stepFinished', params: { step } });
 
-/** Compiles a plan into a plain, JSON-serialisable XState config: phases in order, each step a lifecycle. */
-export function compileConfig(plan: Plan): StateConfig {
+/**
+ * Compiles a plan into a plain, JSON-serialisable XState config: phases in order, each step a
+ * lifecycle. A run resumes by starting the same machine from the context it had recorded.
+ */
+export function compileConfig(plan: Plan, context: RestoreContext = { steps: {} }): StateConfig {
   const phases = plan.phases
     .map((phase) => ({ phase, steps: phase.steps.filter((s) => s.selected) }))
     .filter((p) => p.steps.length > 0);
@@ -40,15 +43,15 @@ export function compileConfig(plan: Plan): StateConfig {
   return {
     id: 'restore',
     description: plan.description ?? plan.name,
-    context: { steps: {} },
+    context,
     initial: phases[0]?.phase.id ?? FINISHED,
     states,
   };
 }
 
 /** Compiles a plan into the machine the engine executes (implementations provided by the executor). */
-export function compileMachine(plan: Plan): AnyStateMachine {
-  return machineFromConfig(compileConfig(plan));
+export function compileMachine(plan: Plan, context?: RestoreContext): AnyStateMachine {
+  return machineFromConfig(compileConfig(plan, context));
 }
 
 function stepConfig(step: PlanStep): StateConfig {
@@ -147,10 +150,59 @@ function stepConfig(step: PlanStep): StateConfig {
   }
   states.done = { type: 'final', entry: [status(id, 'done'), finished(id)] };
   states.skipped = { type: 'final', entry: [status(id, 'skipped'), finished(id)] };
+
+  // Resuming: a step that had ended is passed silently; one whose command may have been
+  // running is checked before anything else; any other starts afresh.
+  const start = step.precheck.length > 0 ? 'precheck' : 'awaiting';
+  const ended: StepStatus[] = step.onFailure === 'continue' ? ['done', 'skipped', 'failed'] : ['done', 'skipped'];
+  states._entry = {
+    always: [
+      { guard: { type: 'endedAs', params: { step: id, statuses: ended } }, target: '_resumed' },
+      ...(manual ? [] : [{ guard: { type: 'endedAs', params: { step: id, statuses: ['running', 'verifying'] } }, target: 'recovering' }]),
+      { target: start, actions: status(id, 'pending') },
+    ],
+  };
+  states._resumed = { type: 'final' };
+  if (!manual) {
+    states.recovering = {
+      invoke: {
+        src: 'recoverStep',
+        input: { step: id },
+        onDone: [
+          { guard: 'passed', target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'recovered' } } },
+          { target: 'interrupted', actions: reason(id) },
+        ],
+        onError: { target: 'interrupted', actions: reason(id) },
+      },
+    };
+    states.interrupted = {
+      invoke: {
+        src: 'askOperator',
+        input: { step: id, menu: 'interrupted' },
+        onDone: [
+          { guard: choice('retry'), target: 'running' },
+          hasVerify ? { guard: choice('mark-done'), target: 'markingDone' } : { guard: choice('mark-done'), target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } },
+          { guard: choice('skip'), target: 'skipped', actions: reason(id) },
+          abort,
+        ],
+        onError: abort,
+      },
+    };
+    if (hasVerify && !states.markingDone) {
+      states.markingDone = {
+        entry: status(id, 'verifying'),
+        invoke: {
+          src: 'runChecks',
+          input: { step: id, set: 'verify' },
+          onDone: [{ guard: 'passed', target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } }, { target: 'interrupted', actions: reason(id) }],
+          onError: { target: 'interrupted', actions: reason(id) },
+        },
+      };
+    }
+  }
   return {
     description: `${step.position} ${step.title}`,
-    initial: step.precheck.length > 0 ? 'precheck' : 'awaiting',
-    entry: status(id, 'pending'),
+    initial: '_entry',
     states,
   };
 }

@@ -8,8 +8,8 @@ export interface StepRecord {
   status: StepStatus;
   /** How many times its action started. */
   attempts: number;
-  /** `precheck` when it was already done, `operator` when marked done by hand. */
-  via?: 'precheck' | 'operator';
+  /** `precheck` when it was already done, `operator` when marked done by hand, `recovered` when its checks passed after an interruption. */
+  via?: 'precheck' | 'operator' | 'recovered';
   /** The operator's reason for a skip, or why the step failed. */
   reason?: string;
 }
@@ -29,7 +29,8 @@ export interface ChecksInput extends StepInput {
   set: 'precheck' | 'verify';
 }
 export interface AskInput extends StepInput {
-  menu: 'before' | 'failure';
+  /** before: the step card; failure: after it failed; interrupted: its command may or may not have run before the run died. */
+  menu: 'before' | 'failure' | 'interrupted';
 }
 export interface SleepInput extends StepInput {
   ms: number;
@@ -60,7 +61,7 @@ export interface StepFinishedEvent {
 }
 
 /** Names of every actor the machine invokes; an executor provides each with `machine.provide`. */
-export const ACTOR_NAMES = ['runChecks', 'askOperator', 'confirmStep', 'runStep', 'sleep'] as const;
+export const ACTOR_NAMES = ['runChecks', 'askOperator', 'confirmStep', 'runStep', 'sleep', 'recoverStep'] as const;
 
 function notProvided(name: string) {
   return fromPromise<never, unknown>(async () => {
@@ -87,6 +88,7 @@ export const restoreSetup = setup({
     confirmStep: notProvided('confirmStep'),
     runStep: notProvided('runStep'),
     sleep: notProvided('sleep'),
+    recoverStep: notProvided('recoverStep'),
   },
   guards: {
     passed: ({ event }) => output<ChecksOutput>(event)?.ok === true,
@@ -94,6 +96,8 @@ export const restoreSetup = setup({
     confirmed: ({ event }) => output<ConfirmOutput>(event)?.confirmed === true,
     choiceIs: ({ event }, params: { choice: Choice }) => output<AskOutput>(event)?.choice === params.choice,
     canRetry: ({ context }, params: { step: string; retries: number }) => (context.steps[params.step]?.attempts ?? 0) <= params.retries,
+    /** On resume: the step already ended in one of these statuses. */
+    endedAs: ({ context }, params: { step: string; statuses: StepStatus[] }) => params.statuses.includes(context.steps[params.step]?.status ?? 'pending'),
   },
   actions: {
     setStatus: assign(({ context }, params: { step: string; status: StepStatus }) => {
@@ -108,7 +112,7 @@ export const restoreSetup = setup({
       const record = context.steps[params.step] ?? { status: 'running' as const, attempts: 0 };
       return { steps: { ...context.steps, [params.step]: { ...record, attempts: record.attempts + 1 } } };
     }),
-    noteVia: assign(({ context }, params: { step: string; via: 'precheck' | 'operator' }) => ({
+    noteVia: assign(({ context }, params: { step: string; via: 'precheck' | 'operator' | 'recovered' }) => ({
       steps: { ...context.steps, [params.step]: { ...context.steps[params.step]!, via: params.via } },
     })),
     noteReason: assign(({ context, event }, params: { step: string }) => {
@@ -120,6 +124,12 @@ export const restoreSetup = setup({
     finish: assign((_, params: { outcome: 'done' | 'failed' | 'aborted' }) => ({ outcome: params.outcome })),
   },
 });
+
+/** Output of recoverStep: whether the interrupted step's checks now pass. */
+export interface RecoverOutput {
+  ok: boolean;
+  reason?: string;
+}
 
 /** Builds the executable machine from a compiled config. */
 export function machineFromConfig(config: object): AnyStateMachine {

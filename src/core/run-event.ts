@@ -24,14 +24,15 @@ export type RunEvent =
     }
   | { kind: 'step.started'; step: string; position: string; title: string; phase: string; action: string; host?: string }
   | { kind: 'step.attempt'; step: string; attempt: number; command?: string; host?: string }
-  | { kind: 'step.spawned'; step: string; attempt: number; pid: number; pgid: number }
+  | { kind: 'step.spawned'; step: string; attempt: number; pid: number; pgid: number; startTicks?: number }
   | { kind: 'step.output'; step: string; stream: 'stdout' | 'stderr'; text: string }
   | { kind: 'step.exited'; step: string; attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string }
   | { kind: 'check.passed'; step: string; set: CheckSet; check: string; durationMs: number }
   | { kind: 'check.failed'; step: string; set: CheckSet; check: string; durationMs: number; reason: string; output?: string }
-  | { kind: 'operator.choice'; step: string; menu: 'before' | 'failure' | 'confirm'; choice: Choice | 'confirmed' | 'declined'; reason?: string; by: 'operator' | 'unattended' }
+  | { kind: 'operator.choice'; step: string; menu: 'before' | 'failure' | 'interrupted' | 'confirm' | 'still-running'; choice: Choice | 'confirmed' | 'declined' | 'wait' | 'kill'; reason?: string; by: 'operator' | 'unattended' }
   | { kind: 'step.finished'; step: string; position: string; status: 'done' | 'skipped' | 'failed'; via?: string; exitCode?: number; attempts: number; durationMs: number; reason?: string }
   | { kind: 'run.note'; level: 'info' | 'warn'; message: string; step?: string }
+  | { kind: 'run.resumed'; runId: string; operator: string; hostname: string; version: string; mode: 'interactive' | 'unattended'; at?: string; acceptedChanges?: { added: string[]; removed: string[]; edited: string[] } }
   | { kind: 'run.finished'; status: RunStatus; durationMs: number; counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>; stoppedAt?: string; message?: string };
 
 export type RunEventKind = RunEvent['kind'];

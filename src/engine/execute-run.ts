@@ -2,7 +2,8 @@ import { createActor, fromPromise, type AnyStateMachine } from 'xstate';
 import { compileMachine } from '../core/compile-machine.js';
 import type { Check, Plan, PlanStep } from '../core/plan-types.js';
 import { displayText, renderShell, revealWith, secretEnvFor } from '../core/rendered.js';
-import type { AskInput, AskOutput, ChecksInput, ChecksOutput, ConfirmOutput, RestoreContext, SleepInput, StepFinishedEvent, StepInput, StepOutput } from '../core/restore-machine.js';
+import type { AskInput, AskOutput, ChecksInput, ChecksOutput, ConfirmOutput, RecoverOutput, RestoreContext, SleepInput, StepFinishedEvent, StepInput, StepOutput } from '../core/restore-machine.js';
+import type { ProcessTable } from '../ports/process-table.js';
 import type { CheckSet, RunEvent, RunStatus } from '../core/run-event.js';
 import { shellQuote } from '../core/shell-quote.js';
 import type { Clock } from '../ports/clock.js';
@@ -19,6 +20,16 @@ export interface RunPorts {
   prompter: Prompter;
   sink: EventSink;
   clock: Clock;
+  /** Processes left by an interrupted run; needed only when resuming. */
+  processes?: ProcessTable;
+}
+
+/** The step whose command may have been running when an earlier run died. */
+export interface InFlight {
+  step: string;
+  /** Its process group, when the journal recorded the spawn. */
+  pgid?: number;
+  startTicks?: number;
 }
 
 export interface RunSettings {
@@ -32,6 +43,15 @@ export interface RunSettings {
   nodePath: string;
   /** Aborted on Ctrl-C or SIGTERM: the running command's process group is killed. */
   signal?: AbortSignal;
+  /** Resuming: the context the interrupted run had recorded. */
+  context?: RestoreContext;
+  /** Resuming: the command that may still be running. */
+  inFlight?: InFlight;
+  /**
+   * Saves the machine's persisted snapshot. Called before each command starts and after each
+   * step finishes, so that what is on disk is never behind what has happened.
+   */
+  persist?: (snapshot: unknown) => void;
 }
 
 export interface RunOutcome {
@@ -54,7 +74,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   const startedAt = new Map<string, number>();
   const lastExit = new Map<string, number | undefined>();
   const failures = new Map<string, FailureInfo>();
-  let abortedFrom: 'before' | 'failure' | undefined;
+  let abortedFrom: AskInput['menu'] | undefined;
   let abortReason: string | undefined;
   const emit = (event: RunEvent) => ports.sink.emit(event);
   const reveal = revealWith(settings.secrets);
@@ -104,14 +124,18 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     return { ok: true };
   };
 
+  const persistNow = () => settings.persist?.(actor.getPersistedSnapshot());
+
   const runCommand = async (step: PlanStep, attempt: number, script: string, env: Record<string, string>, shown: string): Promise<StepOutput> => {
+    // On disk before the command starts: a resume then knows it may have run.
+    persistNow();
     emit({ kind: 'step.attempt', step: step.id, attempt, command: shown, host: step.host?.name });
     const lines = new LineBuffer((stream, text) => emit({ kind: 'step.output', step: step.id, stream, text }));
     const result: CommandResult = await ports.runner.run(
       { script, host: step.action.kind === 'script' ? undefined : step.host, env, timeoutMs: step.timeoutMs },
       {
         signal,
-        onSpawn: (pid) => emit({ kind: 'step.spawned', step: step.id, attempt, pid, pgid: pid }),
+        onSpawn: (pid) => emit({ kind: 'step.spawned', step: step.id, attempt, pid, pgid: pid, startTicks: ports.processes?.startTicks(pid) }),
         onOutput: (stream, text) => lines.push(stream, text),
       },
     );
@@ -147,10 +171,13 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     askOperator: fromPromise<AskOutput, AskInput>(async ({ input }) => {
       const step = stepOf(input.step);
       begin(step);
+      const failure = failures.get(step.id) ?? { summary: 'the step failed', tail: [] };
       const answer =
         input.menu === 'before'
           ? await ports.prompter.beforeStep(step, context(step))
-          : await ports.prompter.afterFailure(step, failures.get(step.id) ?? { summary: 'the step failed', tail: [] }, context(step));
+          : input.menu === 'failure'
+            ? await ports.prompter.afterFailure(step, failure, context(step))
+            : await ports.prompter.afterInterruption(step, failure, context(step));
       emit({ kind: 'operator.choice', step: step.id, menu: input.menu, choice: answer.choice, reason: answer.reason, by: ports.prompter.by });
       if (answer.choice === 'abort') {
         abortedFrom = input.menu;
@@ -210,14 +237,36 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       }
     }),
     sleep: fromPromise<void, SleepInput>(async ({ input }) => ports.clock.sleep(input.ms, signal)),
+    recoverStep: fromPromise<RecoverOutput, StepInput>(async ({ input }) => {
+      const step = stepOf(input.step);
+      begin(step);
+      const flight = settings.inFlight?.step === step.id ? settings.inFlight : undefined;
+      const table = ports.processes;
+      if (flight?.pgid !== undefined && table?.alive(flight.pgid, flight.startTicks)) {
+        const answer = await ports.prompter.stillRunning(step, flight.pgid);
+        emit({ kind: 'operator.choice', step: step.id, menu: 'still-running', choice: answer, by: ports.prompter.by });
+        if (answer === 'kill') table.kill(flight.pgid);
+        else emit({ kind: 'run.note', level: 'info', step: step.id, message: `waiting for process group ${flight.pgid}, started by the interrupted run, to end` });
+        while (table.alive(flight.pgid, flight.startTicks) && !signal?.aborted) await ports.clock.sleep(200, signal);
+      }
+      if (step.verify.length === 0) {
+        const reason = 'it has no verify checks to show whether it completed';
+        failures.set(step.id, { summary: reason, tail: [] });
+        return { ok: false, reason };
+      }
+      emit({ kind: 'run.note', level: 'info', step: step.id, message: `${step.position} was running when the run stopped: checking it before going on` });
+      const result = await runChecks(step, step.verify, 'verify');
+      return result.ok ? { ok: true } : { ok: false, reason: `interrupted, and check failed: ${result.failed}` };
+    }),
   };
 
-  const machine: AnyStateMachine = compileMachine(plan).provide({ actors });
+  const machine: AnyStateMachine = compileMachine(plan, settings.context).provide({ actors });
   const actor = createActor(machine);
   let current: string | undefined;
   actor.on('step.finished', (event: StepFinishedEvent) => {
     const { step: id, record } = event;
     const step = stepOf(id);
+    queueMicrotask(persistNow);
     emit({
       kind: 'step.finished',
       step: id,
@@ -248,6 +297,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
         current = currentStep(snapshot.value) ?? current;
         if (snapshot.status === 'done') {
           signal?.removeEventListener('abort', onAbort);
+          persistNow();
           const ctx = snapshot.context as RestoreContext;
           if (ctx.outcome === 'aborted') {
             const stoppedAt = lastStepOf(ctx, steps);

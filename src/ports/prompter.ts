@@ -14,6 +14,13 @@ export interface Prompter {
   beforeStep(step: PlanStep, context: PromptContext): Promise<AskOutput>;
   /** After a failure: retry, mark done, skip with a reason, or abort. */
   afterFailure(step: PlanStep, failure: FailureInfo, context: PromptContext): Promise<AskOutput>;
+  /**
+   * A step whose command may or may not have run when the run died, and whose checks do not
+   * prove it done: run it again, mark it done, skip it, or abort.
+   */
+  afterInterruption(step: PlanStep, info: FailureInfo, context: PromptContext): Promise<AskOutput>;
+  /** The command a dead run started is still running: wait for it, or kill its process group. */
+  stillRunning(step: PlanStep, pid: number): Promise<'wait' | 'kill'>;
   /** A dangerous step: true only when the operator confirms (types the word, for typed confirmation). */
   confirm(step: PlanStep, word: string | undefined): Promise<boolean>;
   /** Who answered: recorded in the journal. */

@@ -1,0 +1,67 @@
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
+
+const RUN_ID = /^\d{8}T\d{6}Z-/;
+
+/** Reads a journal, leaving out (and reporting) a last line torn by a crash mid-write. */
+export function readJournalFile(file: string): JournalRead {
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  const events: JournalRead['events'] = [];
+  let tornLine = false;
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      events.push(JSON.parse(line) as JournalRead['events'][number]);
+    } catch {
+      // Only the last line can be torn; anything else is damage worth stopping for.
+      if (i >= lines.length - 2) tornLine = true;
+      else throw new Error(`${file}:${i + 1}: unreadable journal line`);
+    }
+  });
+  return { events, tornLine };
+}
+
+/** Runs as folders under the logs directory: run.json, snapshot.json (atomic), events.jsonl. */
+export function createFileRunStore(dir: string): RunStore {
+  const runDir = (runId: string) => join(dir, runId);
+  return {
+    dir,
+    runDir,
+    create(meta) {
+      mkdirSync(dir, { recursive: true });
+      const path = runDir(meta.runId);
+      mkdirSync(path, { mode: 0o700 });
+      // Written (and fsynced) before any step runs: a full disk or a read-only folder stops the run here.
+      writeFileAtomic.sync(join(path, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 });
+      closeSync(openSync(join(path, 'events.jsonl'), 'a', 0o600));
+      return path;
+    },
+    readMeta(runId) {
+      return JSON.parse(readFileSync(join(runDir(runId), 'run.json'), 'utf8')) as RunMeta;
+    },
+    saveSnapshot(runId, snapshot) {
+      writeFileAtomic.sync(join(runDir(runId), 'snapshot.json'), JSON.stringify(snapshot), { mode: 0o600 });
+    },
+    loadSnapshot(runId) {
+      const file = join(runDir(runId), 'snapshot.json');
+      if (!existsSync(file)) return { problem: 'the snapshot is missing' };
+      try {
+        return { snapshot: JSON.parse(readFileSync(file, 'utf8')) as { context?: unknown } };
+      } catch (error) {
+        return { problem: `the snapshot is unreadable (${(error as Error).message})` };
+      }
+    },
+    readJournal(runId) {
+      return readJournalFile(join(runDir(runId), 'events.jsonl'));
+    },
+    list() {
+      if (!existsSync(dir)) return [];
+      return readdirSync(dir)
+        .filter((name) => RUN_ID.test(name) && existsSync(join(dir, name, 'run.json')) && statSync(join(dir, name)).isDirectory())
+        .sort();
+    },
+  };
+}

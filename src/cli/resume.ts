@@ -1,0 +1,112 @@
+import { createFileRunStore } from '../adapters/file-run-store.js';
+import { stylesFor } from '../adapters/terminal-styles.js';
+import { formatDuration } from '../core/duration.js';
+import { noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan-changes.js';
+import type { RestoreContext } from '../core/restore-machine.js';
+import { UsageError } from '../core/problem.js';
+import { resumeState } from '../core/resume-state.js';
+import { runStatusOf } from '../core/run-status.js';
+import type { RunStore } from '../ports/run-store.js';
+import { loadPlanWithSources } from './load-plan.js';
+import { logsDir } from './run.js';
+import { currentBootId, requireTerminal, runSession, type SessionOptions } from './run-session.js';
+
+export interface ResumeOptions extends SessionOptions {
+  logs?: string;
+  acceptChanges?: boolean;
+}
+
+/** Finds a run by id, unique prefix or `last`; with no id, the newest unfinished run. */
+export function findRun(store: RunStore, wanted: string | undefined): string {
+  const runs = store.list();
+  if (wanted === undefined) {
+    for (const runId of [...runs].reverse()) {
+      try {
+        if (runStatusOf(store.readJournal(runId).events) !== 'done') return runId;
+      } catch {
+        continue;
+      }
+    }
+    throw new UsageError(`no unfinished run in ${store.dir}`, { expected: 'a run that stopped before its end', received: `${runs.length} run(s), all finished`, hint: 'name a run, or pass --logs DIR if the runs are elsewhere' });
+  }
+  if (wanted === 'last' && runs.length) return runs[runs.length - 1]!;
+  const matches = runs.filter((id) => id.startsWith(wanted));
+  if (matches.length === 1) return matches[0]!;
+  throw new UsageError(matches.length ? `run id ${wanted} is ambiguous` : `no run ${wanted} in ${store.dir}`, {
+    expected: 'a run id, a unique prefix of one, or last',
+    received: matches.length ? matches.join(', ') : wanted,
+    hint: matches.length ? 'type more of the id' : 'list runs with `ls logs/` (or `lifeboat logs list`); pass --logs DIR if they are elsewhere',
+  });
+}
+
+function describeChanges(changes: PlanChanges): string {
+  const parts = [];
+  if (changes.added.length) parts.push(`added: ${changes.added.join(', ')}`);
+  if (changes.removed.length) parts.push(`removed: ${changes.removed.join(', ')}`);
+  if (changes.edited.length) parts.push(`edited: ${changes.edited.join(', ')}`);
+  return parts.join('; ');
+}
+
+/** `lifeboat resume [RUN_ID]`: continues an interrupted run exactly where it stopped. */
+export async function resumeCommand(wanted: string | undefined, options: ResumeOptions): Promise<number> {
+  const store = createFileRunStore(logsDir(options.logs));
+  const runId = findRun(store, wanted);
+  requireTerminal(options, `lifeboat resume ${runId}`);
+  const out = stylesFor(process.stdout);
+  const meta = store.readMeta(runId);
+  const journal = store.readJournal(runId);
+  const notes: string[] = [];
+  if (journal.tornLine) notes.push('the journal ended in a torn line (the run died mid-write); it was left out');
+  const status = runStatusOf(journal.events);
+  if (status === 'done') {
+    throw new UsageError(`run ${runId} already finished`, { expected: 'an unfinished run', received: 'a run that ended done', hint: `start a new one with lifeboat run ${meta.request.file}` });
+  }
+
+  const loaded = loadPlanWithSources({ ...meta.request, vars: meta.request.vars });
+  const changes = planChanges(meta.fingerprints, stepFingerprints(loaded.plan));
+  let acceptedChanges: PlanChanges | undefined;
+  if (loaded.hash !== meta.runbook.hash && !noChanges(changes)) {
+    if (!options.acceptChanges) {
+      throw new UsageError(`the runbook changed since run ${runId} started`, {
+        expected: `the runbook as it was (${meta.runbook.path})`,
+        received: describeChanges(changes),
+        hint: `check the new plan with \`lifeboat plan ${meta.request.file}\`, then resume with --accept-changes (steps are matched by id)`,
+      });
+    }
+    acceptedChanges = changes;
+  }
+
+  const saved = store.loadSnapshot(runId);
+  if (saved.problem) notes.push(`${saved.problem}: the run's state was rebuilt from its journal`);
+  const order = loaded.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id));
+  const state = resumeState(journal.events, saved.snapshot?.context as RestoreContext | undefined, order);
+  // After a reboot no process of the old run can be alive, whatever its pid now names.
+  const inFlight = state.inFlight && meta.bootId && meta.bootId !== currentBootId() ? { step: state.inFlight.step } : state.inFlight;
+
+  const steps = new Map(loaded.plan.phases.flatMap((p) => p.steps.map((s) => [s.id, s] as const)));
+  const at = state.stoppedAt ? steps.get(state.stoppedAt) : undefined;
+  const ago = state.lastEventAt ? `${formatDuration(Date.now() - Date.parse(state.lastEventAt))} ago` : 'at an unknown time';
+  const lines = [`${out.bold(`Previous run ${runId} of ${meta.runbook.name}`)} ${status === 'running' ? 'died (its last record has no end)' : `was ${status}`}`];
+  if (at) lines.push(`  at ${at.position} ${at.title}${at.host ? ` (on ${at.host.name})` : ''} · ${ago} · started by ${meta.operator}@${meta.hostname}`);
+  if (inFlight) {
+    const step = steps.get(inFlight.step);
+    lines.push(`  ${step?.position ?? inFlight.step} had started its command${inFlight.pgid ? ` (process group ${inFlight.pgid})` : ''}; its checks run before anything else.`);
+  }
+  if (acceptedChanges) {
+    lines.push(`  The runbook changed; going on with steps matched by id (${describeChanges(acceptedChanges)}).`);
+    if (acceptedChanges.added.length) lines.push(`  Added steps run when their turn comes; removed steps are ignored; finished steps are not run again, edited or not.`);
+  }
+  for (const note of notes) lines.push(`  ${out.yellow('!')} ${note}`);
+  if (!at) lines.push('  Every step had finished: the run only needs to record its end.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  const code = await runSession({
+    loaded,
+    runId,
+    options,
+    store,
+    resume: { context: state.context, inFlight, at: state.stoppedAt, acceptedChanges },
+    selection: meta.request.selection ?? {},
+  });
+  return code;
+}

@@ -1,0 +1,253 @@
+import { password } from '@inquirer/prompts';
+import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { createDryRunChecks } from '../adapters/dry-run-checks.js';
+import { createDryRunRunner } from '../adapters/dry-run-runner.js';
+import { createExecaRunner } from '../adapters/execa-runner.js';
+import { createInquirerPrompter } from '../adapters/inquirer-prompter.js';
+import { createLiveChecks } from '../adapters/live-checks.js';
+import { createMaskingSink } from '../adapters/masking-sink.js';
+import { netProbe } from '../adapters/net-probe.js';
+import { osProcessTable } from '../adapters/os-process-table.js';
+import { createPinoJournal } from '../adapters/pino-journal.js';
+import { createPlainScreen } from '../adapters/plain-screen.js';
+import { readSecrets } from '../adapters/read-secrets.js';
+import { acquireRunLock, LockedError } from '../adapters/run-lock.js';
+import { createScriptedPrompter, rehearsalPolicy, unattendedPolicy } from '../adapters/scripted-prompter.js';
+import { createVirtualClock, systemClock } from '../adapters/system-clock.js';
+import { stylesFor, type Styles } from '../adapters/terminal-styles.js';
+import { createTtyScreen } from '../adapters/tty-screen.js';
+import type { Plan } from '../core/plan-types.js';
+import { UsageError } from '../core/problem.js';
+import type { RunEvent } from '../core/run-event.js';
+import { createMasker, shortSecrets } from '../core/secret-masker.js';
+import { secretsUsed } from '../core/secrets-used.js';
+import { executeRun, type InFlight, type RunOutcome, type RunPorts } from '../engine/execute-run.js';
+import type { RestoreContext } from '../core/restore-machine.js';
+import type { EventSink } from '../ports/event-sink.js';
+import type { RunMeta, RunStore } from '../ports/run-store.js';
+import { ExitCode } from './exit-codes.js';
+import type { LoadedPlan } from './load-plan.js';
+import { lifeboatVersion } from './version.js';
+
+/** How a run or resume was asked for on the command line. */
+export interface SessionOptions {
+  yes?: boolean;
+  dryRun?: boolean;
+  probe?: boolean;
+}
+
+/** Everything one run (or resumed run) of a plan needs. */
+export interface Session {
+  loaded: LoadedPlan;
+  runId: string;
+  options: SessionOptions;
+  /** Absent for a dry run, which records nothing. */
+  store?: RunStore;
+  /** A new run's metadata, created once the lock is held. */
+  meta?: RunMeta;
+  /** Set when resuming. */
+  resume?: { context: RestoreContext; inFlight?: InFlight; at?: string; acceptedChanges?: { added: string[]; removed: string[]; edited: string[] } };
+  /** The selection options, for the run.started record. */
+  selection: { only?: string[]; from?: string; skip?: string[] };
+}
+
+/** True when this process can ask questions: both ends are a terminal. */
+export function interactiveTerminal(): boolean {
+  return process.stdin.isTTY === true && process.stdout.isTTY === true;
+}
+
+/** Refuses an interactive run without a terminal, at once, instead of waiting for input that never comes. */
+export function requireTerminal(options: SessionOptions, command: string): void {
+  if (options.yes || options.dryRun || interactiveTerminal()) return;
+  throw new UsageError('no terminal to ask questions on', {
+    expected: 'a terminal, or --yes to run unattended (or --dry-run to rehearse)',
+    received: `${process.stdin.isTTY ? 'input' : 'no input'} terminal, ${process.stdout.isTTY ? 'output' : 'no output'} terminal`,
+    hint: `${command} --yes`,
+  });
+}
+
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** This machine's boot, recorded so a resume after a reboot knows no old process survived. */
+export const currentBootId = bootId;
+
+function exitCodeOf(outcome: RunOutcome): number {
+  if (outcome.status === 'done') return ExitCode.Ok;
+  return outcome.status === 'interrupted' ? ExitCode.Interrupted : ExitCode.Failed;
+}
+
+/** Runs a session: lock, journal, screen, prompts, signals; returns the exit code. */
+export async function runSession(session: Session): Promise<number> {
+  const { loaded, runId, options, store } = session;
+  const { plan } = loaded;
+  const interactive = !options.yes && !options.dryRun;
+  const out = stylesFor(process.stdout);
+  const controller = new AbortController();
+
+  const secrets = options.dryRun
+    ? new Map<string, string>()
+    : await readSecrets(plan.secrets, secretsUsed(plan), interactive ? (name) => password({ message: `Secret ${name}:`, mask: '*' }) : undefined);
+
+  const warnings: string[] = [];
+  let release: (() => void) | undefined;
+  const sinks: EventSink[] = [];
+  if (store) {
+    try {
+      release = acquireRunLock(store.dir, plan.name, runId, (message) => warnings.push(message));
+    } catch (error) {
+      if (error instanceof LockedError) {
+        process.stderr.write(`${stylesFor(process.stderr).red('✖')} ${error.message}\n  Wait for it to finish, or stop it; a lock whose process has died is taken over.\n`);
+        return ExitCode.Locked;
+      }
+      throw unwritable(store.dir, error);
+    }
+    try {
+      if (session.meta) store.create(session.meta);
+      sinks.push(createPinoJournal(store.runDir(runId), runId));
+    } catch (error) {
+      release();
+      throw unwritable(store.dir, error);
+    }
+  }
+
+  const steps = plan.phases.flatMap((p) => p.steps.filter((s) => s.selected));
+  const positions = new Map(steps.map((s) => [s.id, s.position]));
+  const resumeHint = (id: string) => `lifeboat resume ${id}`;
+  let pauseScreen: (() => void) | undefined;
+  if (process.stdout.isTTY) {
+    const screen = createTtyScreen(process.stdout, out, {
+      positions,
+      resumeHint,
+      titles: new Map(steps.map((s) => [s.id, s.title])),
+      hosts: new Map(steps.map((s) => [s.id, s.host?.name])),
+    });
+    pauseScreen = screen.pause;
+    sinks.push(screen);
+  } else {
+    sinks.push(createPlainScreen((text) => process.stdout.write(text), { positions, resumeHint }));
+  }
+  const finished: Extract<RunEvent, { kind: 'step.finished' }>[] = [];
+  sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });
+  const masker = createMasker(secrets);
+  const sink = createMaskingSink(masker, sinks);
+
+  const prompter = interactive
+    ? createInquirerPrompter({ styles: out, write: (text) => process.stdout.write(masker.mask(text)), onInterrupt: () => controller.abort(), pauseScreen: () => pauseScreen?.() })
+    : createScriptedPrompter(options.dryRun ? rehearsalPolicy : unattendedPolicy);
+  const live = createExecaRunner();
+  const ports: RunPorts = options.dryRun
+    ? { runner: createDryRunRunner(), checks: createDryRunChecks(options.probe ? createLiveChecks(live, netProbe, secrets) : undefined), prompter, sink, clock: createVirtualClock() }
+    : { runner: live, checks: createLiveChecks(live, netProbe, secrets), prompter, sink, clock: systemClock, processes: osProcessTable };
+
+  let signals = 0;
+  const onSignal = () => {
+    signals += 1;
+    // The journal and snapshot are written synchronously, so a second Ctrl-C can leave at once.
+    if (signals > 1) process.exit(ExitCode.Interrupted);
+    process.stderr.write('\nInterrupting: stopping the running command… (Ctrl-C again to leave at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const started = Date.now();
+  const who = { operator: userInfo().username, hostname: hostname(), version: lifeboatVersion(), mode: interactive ? ('interactive' as const) : ('unattended' as const) };
+  if (session.resume) {
+    sink.emit({ kind: 'run.resumed', runId, ...who, at: session.resume.at, acceptedChanges: session.resume.acceptedChanges });
+  } else {
+    sink.emit({
+      kind: 'run.started',
+      runId,
+      runbook: { name: plan.name, path: loaded.path, hash: loaded.hash },
+      selection: session.selection,
+      vars: plan.vars,
+      ...who,
+      dryRun: options.dryRun === true,
+      steps: steps.length,
+      phases: plan.phases.filter((p) => p.steps.some((s) => s.selected)).length,
+    });
+  }
+  for (const message of warnings) sink.emit({ kind: 'run.note', level: 'warn', message });
+  for (const name of shortSecrets(secrets)) {
+    sink.emit({ kind: 'run.note', level: 'warn', message: `secret ${name} is very short: wherever its letters appear in output they are masked too` });
+  }
+  let outcome: RunOutcome;
+  try {
+    outcome = await executeRun(ports, {
+      runId,
+      plan,
+      secrets,
+      stepsDir: loaded.stepsDir,
+      nodePath: process.execPath,
+      signal: controller.signal,
+      context: session.resume?.context,
+      inFlight: session.resume?.inFlight,
+      persist: store ? (snapshot) => store.saveSnapshot(runId, snapshot) : undefined,
+    });
+    sink.emit({
+      kind: 'run.finished',
+      status: outcome.status,
+      durationMs: Date.now() - started,
+      counts: outcome.counts,
+      stoppedAt: outcome.stoppedAt?.id,
+      message: finishMessage(outcome, runId, options),
+    });
+  } finally {
+    await sink.close?.();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    release?.();
+  }
+  if (options.dryRun) process.stdout.write(rehearsalSummary(plan, finished));
+  else if (store) process.stdout.write(out.dim(`Run log: ${store.runDir(runId)}/events.jsonl\n`));
+  return exitCodeOf(outcome);
+}
+
+function unwritable(dir: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new UsageError(`cannot record the run in ${dir}: ${code ?? (error as Error).message}`, {
+    expected: 'a writable logs folder with free space: nothing runs without a record',
+    received: code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? 'a folder that cannot be written' : String(code ?? error),
+    hint: 'choose another with --logs DIR or LIFEBOAT_LOGS, or fix its permissions or free space',
+  });
+}
+
+function finishMessage(outcome: RunOutcome, runId: string, options: SessionOptions): string | undefined {
+  if (options.dryRun) return 'This was a dry run: nothing was executed.';
+  const at = outcome.stoppedAt ? `${outcome.stoppedAt.position} ${outcome.stoppedAt.title}` : undefined;
+  const resume = `lifeboat resume ${runId}${options.yes ? ' --yes' : ''}`;
+  switch (outcome.status) {
+    case 'done':
+      return outcome.counts.failed ? `${outcome.counts.failed} step(s) failed and the run went on past them (on_failure: continue).` : undefined;
+    case 'interrupted':
+      return `Interrupted${at ? ` at ${at}` : ''}. Continue with: ${resume}`;
+    default:
+      return `Stopped${at ? ` at ${at}` : ''}${outcome.message ? `: ${outcome.message}` : ''}. Continue with: ${resume}`;
+  }
+}
+
+function rehearsalSummary(plan: Plan, finished: Extract<RunEvent, { kind: 'step.finished' }>[]): string {
+  const byStep = new Map(finished.map((f) => [f.step, f]));
+  const lines = ['', 'Rehearsal: what a real run would do now'];
+  const counts = { satisfied: 0, 'would run': 0, blocked: 0 };
+  for (const phase of plan.phases) {
+    for (const step of phase.steps) {
+      if (!step.selected) continue;
+      const f = byStep.get(step.id);
+      const verdict: keyof typeof counts = f?.via === 'precheck' ? 'satisfied' : f?.status === 'skipped' && f.reason?.startsWith('blocked') ? 'blocked' : 'would run';
+      counts[verdict] += 1;
+      lines.push(`  ${step.position.padEnd(6)}${verdict.padEnd(11)}${step.title}${verdict === 'blocked' && f?.reason ? ` (${f.reason})` : ''}`);
+    }
+  }
+  lines.push(`${counts.satisfied} satisfied, ${counts['would run']} would run, ${counts.blocked} blocked. Nothing was executed.`, '');
+  return lines.join('\n');
+}
+
+export type { Styles };

@@ -1,0 +1,39 @@
+import type { RunEvent } from '../core/run-event.js';
+import type { Selection } from '../core/plan-types.js';
+
+/** What a run records about itself at the start, so it can be resumed and reviewed later. */
+export interface RunMeta {
+  runId: string;
+  runbook: { name: string; path: string; hash: string };
+  /** How the plan was built, so a resume builds the same one. */
+  request: { file: string; vars: Array<[string, string]>; varsFile?: string; stepsDir?: string; selection?: Selection };
+  /** A fingerprint per step id, to say what changed when the runbook is edited. */
+  fingerprints: Record<string, string>;
+  /** Step ids in restore order (selected steps only). */
+  order: string[];
+  createdAt: string;
+  operator: string;
+  hostname: string;
+  bootId?: string;
+}
+
+/** A journal as read back: its events, and whether a torn last line was left out. */
+export interface JournalRead {
+  events: Array<RunEvent & { time?: string }>;
+  tornLine: boolean;
+}
+
+/** Where runs live: their metadata, snapshot and journal. */
+export interface RunStore {
+  readonly dir: string;
+  /** Creates the run's folder and metadata; fails before any step runs if the folder is not writable. */
+  create(meta: RunMeta): string;
+  runDir(runId: string): string;
+  readMeta(runId: string): RunMeta;
+  saveSnapshot(runId: string, snapshot: unknown): void;
+  /** The saved snapshot, or undefined (with the reason) when it is missing or unreadable. */
+  loadSnapshot(runId: string): { snapshot?: { context?: unknown }; problem?: string };
+  readJournal(runId: string): JournalRead;
+  /** Run ids, oldest first. */
+  list(): string[];
+}
