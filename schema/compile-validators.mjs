@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url';
 const read = (name) => JSON.parse(readFileSync(fileURLToPath(new URL(name, import.meta.url)), 'utf8'));
 const runbook = read('./runbook.schema.json');
 const template = read('./step-template.schema.json');
+const inventory = read('./inventory.schema.json');
 // These options must match createSchemaChecks in src/core/schema-check.ts.
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: true } });
 ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
 ajv.addSchema(runbook);
 ajv.addSchema(template);
-const code = standaloneCode.default(ajv, { runbook: runbook.$id, template: template.$id });
+ajv.addSchema(inventory);
+const code = standaloneCode.default(ajv, { runbook: runbook.$id, template: template.$id, inventory: inventory.$id });
 const out = fileURLToPath(new URL('../dist/', import.meta.url));
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}schema-validators.cjs`, code);

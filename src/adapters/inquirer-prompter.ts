@@ -4,6 +4,7 @@ import type { PlanStep } from '../core/plan-types.js';
 import type { AskOutput, Choice } from '../core/restore-machine.js';
 import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
 import { failureCard, stepCard, stepDetails } from './step-card.js';
+import { sshArgs, type SshOptions } from './ssh-runner.js';
 import type { Styles } from './terminal-styles.js';
 
 type MenuValue = Choice | 'details' | 'shell';
@@ -16,6 +17,8 @@ export interface InquirerOptions {
   onInterrupt: () => void;
   /** Stops the live line before a prompt takes the terminal. */
   pauseScreen?: () => void;
+  /** The run's ssh options, so "Open a shell" reaches a host the way the run does. */
+  ssh?: SshOptions;
 }
 
 function isExit(error: unknown): boolean {
@@ -23,15 +26,12 @@ function isExit(error: unknown): boolean {
 }
 
 /** The ssh or local shell command that opens a shell where the step runs. */
-export function shellCommand(step: PlanStep): { command: string; args: string[]; where: string } {
+export function shellCommand(step: PlanStep, ssh?: SshOptions): { command: string; args: string[]; where: string } {
   const host = step.host;
   if (!host) return { command: process.env.SHELL || 'bash', args: [], where: 'this machine' };
-  const args = ['-t'];
-  if (host.port) args.push('-p', String(host.port));
-  if (host.identity) args.push('-i', host.identity);
-  if (host.knownHosts) args.push('-o', `UserKnownHostsFile=${host.knownHosts}`);
-  args.push(host.ssh);
-  return { command: 'ssh', args, where: `${host.name} (${host.ssh})` };
+  // The same options as the run's own connection, except that a person may answer a password prompt.
+  const args = ssh ? sshArgs(host, ssh).map((a) => (a === 'BatchMode=yes' ? 'BatchMode=no' : a)) : [];
+  return { command: 'ssh', args: [...args, '-t', host.ssh], where: `${host.name} (${host.ssh})` };
 }
 
 /** Asks a person, with inquirer: the step card and menu, the failure menu, typed confirmation. */
@@ -49,7 +49,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     }
   };
   const openShell = (step: PlanStep) => {
-    const { command, args, where } = shellCommand(step);
+    const { command, args, where } = shellCommand(step, options.ssh);
     write(s.dim(`Opening a shell on ${where}. Exit it to come back to this step.\n`));
     spawnSync(command, args, { stdio: 'inherit' });
     write(s.dim(`Back from the shell on ${where}.\n`));

@@ -9,11 +9,22 @@ function tail(text: string, lines = 12): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** Checks that really run: commands through the runner, network and files through the probe. */
+/** Splits a DNS server written as address, address:port or [v6]:port. */
+function splitServer(server: string): [string, string | undefined] {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(server);
+  if (v6) return [v6[1]!, v6[2]];
+  const parts = server.split(':');
+  return parts.length === 2 ? [parts[0]!, parts[1]] : [server, undefined];
+}
+
+/** Checks that really run: commands through the runner, network and files through the probe (or over ssh `from` a host). */
 export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: ReadonlyMap<string, string>): CheckRunner {
   const reveal = revealWith(secrets);
+  let signal: AbortSignal | undefined;
+  const remote = (check: Check, script: string) => runner.run({ script, host: check.host, env: {}, timeoutMs: check.timeoutMs + 5_000 }, { signal });
   return {
-    async run(check: Check, _set, signal): Promise<CheckResult> {
+    async run(check: Check, _set, abort): Promise<CheckResult> {
+      signal = abort;
       const started = performance.now();
       const done = (ok: boolean, reason?: string, output?: string): CheckResult => ({ ok, reason, output, durationMs: performance.now() - started });
       try {
@@ -36,15 +47,40 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
             const at = target.lastIndexOf(':');
             const port = Number(target.slice(at + 1));
             if (at < 0 || !Number.isInteger(port)) return done(false, `not host:port: ${target}`);
-            await probe.tcp(target.slice(0, at).replace(/^\[|\]$/g, ''), port, check.timeoutMs);
+            const address = target.slice(0, at).replace(/^\[|\]$/g, '');
+            if (check.host) {
+              const seconds = Math.max(1, Math.ceil(check.timeoutMs / 1000));
+              const result = await remote(check, `timeout ${seconds} bash -c ${shellQuote(`exec 3<>/dev/tcp/${address}/${port}`)}`);
+              if (result.error) return done(false, result.error);
+              return result.exitCode === 0 ? done(true) : done(false, `${address}:${port}: no connection from ${check.host.name}`);
+            }
+            await probe.tcp(address, port, check.timeoutMs);
             return done(true);
           }
           case 'http': {
-            const status = await probe.http(reveal(check.url), check.timeoutMs);
+            const url = reveal(check.url);
+            let status: number;
+            if (check.host) {
+              const seconds = Math.max(1, Math.ceil(check.timeoutMs / 1000));
+              const result = await remote(check, `curl -s -o /dev/null -w '%{http_code}' --max-time ${seconds} ${shellQuote(url)}`);
+              if (result.error) return done(false, result.error);
+              status = Number(result.stdout.trim());
+              if (!status) return done(false, `no answer from ${url} (from ${check.host.name})`);
+            } else status = await probe.http(url, check.timeoutMs);
             return status === check.status ? done(true) : done(false, `answered ${status}, expected ${check.status}`);
           }
           case 'dns': {
-            const answers = await probe.dns(reveal(check.name), check.type, check.server ? reveal(check.server) : undefined, check.timeoutMs);
+            const name = reveal(check.name);
+            const server = check.server ? reveal(check.server) : undefined;
+            let answers: string[];
+            if (check.host) {
+              const [address, port] = server ? splitServer(server) : [undefined, undefined];
+              const seconds = Math.max(1, Math.ceil(check.timeoutMs / 1000));
+              const command = `dig +short +time=${seconds} +tries=1 ${address ? shellQuote(`@${address}`) : ''} ${port ? `-p ${port}` : ''} ${shellQuote(name)} ${shellQuote(check.type)}`;
+              const result = await remote(check, command);
+              if (result.error) return done(false, result.error);
+              answers = result.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith(';'));
+            } else answers = await probe.dns(name, check.type, server, check.timeoutMs);
             const expected = check.expect.map(reveal);
             if (answers.length === 0) return done(false, 'no answer');
             const missing = expected.filter((e) => !answers.includes(e));

@@ -10,6 +10,7 @@ export interface PlanRequest {
   file: string;
   vars?: ReadonlyArray<[string, string]>;
   varsFile?: string;
+  inventory?: string;
   stepsDir?: string;
   selection?: Selection;
 }
@@ -73,13 +74,17 @@ export function readPlanInput(request: PlanRequest): PlanInput & { stepsDir: str
   const stepsDir = findStepsDir(request.file, request.stepsDir);
   const library = readStepLibrary(stepsDir);
   const problems: Problem[] = [];
-  let varsFile: SourceFile | undefined;
-  try {
-    varsFile = request.varsFile ? readSource(request.varsFile, 'the vars file') : undefined;
-  } catch (error) {
-    // Reported with the runbook's own problems rather than hiding them.
-    if (!(error instanceof InputError)) throw error;
-    problems.push(...error.problems);
-  }
-  return { runbook, library, varsFile, vars: request.vars, selection: request.selection, problems, stepsDir: stepsDir ?? resolve('steps') };
+  // An unreadable vars file or inventory is reported with the runbook's own problems rather than hiding them.
+  const optional = (path: string | undefined, what: string): SourceFile | undefined => {
+    try {
+      return path ? readSource(path, what) : undefined;
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const varsFile = optional(request.varsFile, 'the vars file');
+  const inventory = optional(request.inventory, 'the inventory');
+  return { runbook, library, varsFile, inventory, vars: request.vars, selection: request.selection, problems, stepsDir: stepsDir ?? resolve('steps') };
 }

@@ -14,11 +14,11 @@ let cached: SchemaChecks | undefined;
 export function loadSchemaChecks(): SchemaChecks {
   if (cached) return cached;
   try {
-    const compiled = createRequire(import.meta.url)('../schema-validators.cjs') as Record<'runbook' | 'template', ValidateFunction>;
-    cached = { runbook: check(compiled.runbook), template: check(compiled.template) };
+    const compiled = createRequire(import.meta.url)('../schema-validators.cjs') as Record<'runbook' | 'template' | 'inventory', ValidateFunction>;
+    cached = { runbook: check(compiled.runbook), template: check(compiled.template), inventory: check(compiled.inventory) };
   } catch {
     const read = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../schema/${name}`, import.meta.url)), 'utf8')) as object;
-    cached = createSchemaChecks(read('runbook.schema.json'), read('step-template.schema.json'));
+    cached = createSchemaChecks(read('runbook.schema.json'), read('step-template.schema.json'), read('inventory.schema.json'));
   }
   return cached;
 }

@@ -6,6 +6,7 @@ import { UsageError } from '../core/problem.js';
 export interface PlanOptions {
   var?: string[];
   vars?: string;
+  inventory?: string;
   steps?: string;
   only?: string[];
   from?: string;
@@ -20,6 +21,7 @@ export function addPlanOptions(command: Command, select = true): Command {
   command
     .addOption(new Option('--var <key=value>', 'set a var (repeatable)').argParser(collectVar))
     .addOption(new Option('--vars <file>', 'read vars from a YAML file of name: value lines'))
+    .addOption(new Option('--inventory <file>', 'hosts (and vars) that replace the runbook\'s, e.g. a test lab'))
     .addOption(new Option('--steps <dir>', 'the step template folder (default: the nearest steps/ above the runbook)'));
   if (select) {
     command
@@ -43,6 +45,7 @@ export function planRequest(file: string, options: PlanOptions): PlanRequest {
     file,
     vars,
     varsFile: options.vars,
+    inventory: options.inventory,
     stepsDir: options.steps,
     selection: options.only || options.from || options.skip ? { only: options.only, from: options.from, skip: options.skip } : undefined,
   };

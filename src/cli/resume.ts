@@ -6,7 +6,7 @@ import type { RestoreContext } from '../core/restore-machine.js';
 import { UsageError } from '../core/problem.js';
 import { resumeState } from '../core/resume-state.js';
 import { runStatusOf } from '../core/run-status.js';
-import type { RunStore } from '../ports/run-store.js';
+import { findRun } from './find-run.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './run.js';
 import { currentBootId, requireTerminal, runSession, type SessionOptions } from './run-session.js';
@@ -16,28 +16,7 @@ export interface ResumeOptions extends SessionOptions {
   acceptChanges?: boolean;
 }
 
-/** Finds a run by id, unique prefix or `last`; with no id, the newest unfinished run. */
-export function findRun(store: RunStore, wanted: string | undefined): string {
-  const runs = store.list();
-  if (wanted === undefined) {
-    for (const runId of [...runs].reverse()) {
-      try {
-        if (runStatusOf(store.readJournal(runId).events) !== 'done') return runId;
-      } catch {
-        continue;
-      }
-    }
-    throw new UsageError(`no unfinished run in ${store.dir}`, { expected: 'a run that stopped before its end', received: `${runs.length} run(s), all finished`, hint: 'name a run, or pass --logs DIR if the runs are elsewhere' });
-  }
-  if (wanted === 'last' && runs.length) return runs[runs.length - 1]!;
-  const matches = runs.filter((id) => id.startsWith(wanted));
-  if (matches.length === 1) return matches[0]!;
-  throw new UsageError(matches.length ? `run id ${wanted} is ambiguous` : `no run ${wanted} in ${store.dir}`, {
-    expected: 'a run id, a unique prefix of one, or last',
-    received: matches.length ? matches.join(', ') : wanted,
-    hint: matches.length ? 'type more of the id' : 'list runs with `ls logs/` (or `lifeboat logs list`); pass --logs DIR if they are elsewhere',
-  });
-}
+export { findRun };
 
 function describeChanges(changes: PlanChanges): string {
   const parts = [];

@@ -13,6 +13,7 @@ import { createPinoJournal } from '../adapters/pino-journal.js';
 import { createPlainScreen } from '../adapters/plain-screen.js';
 import { readSecrets } from '../adapters/read-secrets.js';
 import { acquireRunLock, LockedError } from '../adapters/run-lock.js';
+import { createSshRunner, type SshOptions } from '../adapters/ssh-runner.js';
 import { createScriptedPrompter, rehearsalPolicy, unattendedPolicy } from '../adapters/scripted-prompter.js';
 import { createVirtualClock, systemClock } from '../adapters/system-clock.js';
 import { stylesFor, type Styles } from '../adapters/terminal-styles.js';
@@ -138,10 +139,12 @@ export async function runSession(session: Session): Promise<number> {
   const masker = createMasker(secrets);
   const sink = createMaskingSink(masker, sinks);
 
+  const ssh: SshOptions = { controlDir: `/tmp/lifeboat-ssh-${process.getuid?.() ?? 'user'}` };
   const prompter = interactive
-    ? createInquirerPrompter({ styles: out, write: (text) => process.stdout.write(masker.mask(text)), onInterrupt: () => controller.abort(), pauseScreen: () => pauseScreen?.() })
+    ? createInquirerPrompter({ styles: out, write: (text) => process.stdout.write(masker.mask(text)), onInterrupt: () => controller.abort(), pauseScreen: () => pauseScreen?.(), ssh })
     : createScriptedPrompter(options.dryRun ? rehearsalPolicy : unattendedPolicy);
-  const live = createExecaRunner();
+  const sshRunner = options.dryRun ? undefined : createSshRunner(ssh);
+  const live = createExecaRunner(sshRunner);
   const ports: RunPorts = options.dryRun
     ? { runner: createDryRunRunner(), checks: createDryRunChecks(options.probe ? createLiveChecks(live, netProbe, secrets) : undefined), prompter, sink, clock: createVirtualClock() }
     : { runner: live, checks: createLiveChecks(live, netProbe, secrets), prompter, sink, clock: systemClock, processes: osProcessTable };
@@ -200,6 +203,7 @@ export async function runSession(session: Session): Promise<number> {
       message: finishMessage(outcome, runId, options),
     });
   } finally {
+    await sshRunner?.close();
     await sink.close?.();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

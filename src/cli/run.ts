@@ -69,6 +69,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
           file: loaded.path,
           vars: [...(request.vars ?? [])],
           varsFile: request.varsFile ? resolve(request.varsFile) : undefined,
+          inventory: request.inventory ? resolve(request.inventory) : undefined,
           stepsDir: loaded.stepsDir,
           selection: request.selection,
         },

@@ -25,6 +25,8 @@ export interface StepLibrary {
 export interface PlanInput {
   runbook: SourceFile;
   library: StepLibrary;
+  /** --inventory FILE: hosts and vars that replace the runbook's. */
+  inventory?: SourceFile;
   /** --vars FILE */
   varsFile?: SourceFile;
   /** --var key=value, later ones win. */
@@ -37,6 +39,7 @@ export interface PlanInput {
 export interface SchemaChecks {
   runbook: SchemaCheck;
   template: SchemaCheck;
+  inventory: SchemaCheck;
 }
 
 /** Parses, validates, resolves and orders a runbook; returns the plan, or every problem found. */
@@ -51,8 +54,9 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
   if (!isRecord(value)) return { problems: sortProblems(res.problems, src.file) };
 
   const root: Located<Record<string, unknown>> = { value, src, path: [], scope: emptyScope() };
-  const vars = resolveVars(root, input, res, schemas);
-  const hosts = resolveHosts(child(root, 'hosts'));
+  const inventory = readInventory(input.inventory, res, schemas);
+  const vars = resolveVars(root, input, res, inventory?.vars);
+  const hosts = { ...resolveHosts(child(root, 'hosts')), ...(inventory ? resolveHosts(inventory.hosts) : {}) };
   const secrets = resolveSecrets(child(root, 'secrets'), res);
   const declaredSecrets = isRecord(value.secrets) ? Object.keys(value.secrets) : [];
   const scope: Scope = {
@@ -166,8 +170,19 @@ function duration(value: unknown): number | undefined {
   return typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
 }
 
-/** Applies defaults, then --vars FILE, then --var; reports unknown names and vars left without a value. */
-function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, res: Resolution, schemas: SchemaChecks): Map<string, string> {
+/** Parses and checks an inventory file: its hosts and vars, located for problems. */
+function readInventory(file: SourceFile | undefined, res: Resolution, schemas: SchemaChecks): { hosts: Located; vars: Located } | undefined {
+  if (!file) return undefined;
+  const parsed = parseSource(file, 'an inventory with hosts: and vars:');
+  res.problems.push(...parsed.problems);
+  if (!parsed.source) return undefined;
+  res.problems.push(...schemas.inventory(parsed.source, parsed.value));
+  const at: Located = { value: isRecord(parsed.value) ? parsed.value : {}, src: parsed.source, path: [], scope: emptyScope() };
+  return { hosts: child(at, 'hosts'), vars: child(at, 'vars') };
+}
+
+/** Applies defaults, then the inventory's vars, then --vars FILE, then --var; reports unknown names and vars left without a value. */
+function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, res: Resolution, inventoryVars: Located | undefined): Map<string, string> {
   const declaredAt = child(root, 'vars');
   const declared = isRecord(declaredAt.value) ? declaredAt.value : {};
   const names = Object.keys(declared);
@@ -175,6 +190,13 @@ function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, r
   for (const name of names) {
     const v = declared[name];
     values.set(name, v === null || v === undefined ? null : typeof v === 'object' ? '' : String(v));
+  }
+  if (inventoryVars && isRecord(inventoryVars.value)) {
+    for (const [name, v] of Object.entries(inventoryVars.value)) {
+      if (!values.has(name)) {
+        res.report(child(inventoryVars, name), { message: `unknown var \`${name}\``, expected: `one of the runbook's vars: ${names.join(', ') || '(none)'}`, received: `\`${name}\``, hint: didYouMean(name, names) ?? 'an inventory sets vars the runbook declares under `vars:`' }, true);
+      } else if (typeof v !== 'object' || v === null) values.set(name, v === null ? null : String(v));
+    }
   }
   if (input.varsFile) {
     const parsed = parseSource(input.varsFile, 'a map of var names to values');
@@ -214,7 +236,6 @@ function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, r
     // Kept in scope even without a value, so its uses are not reported as undefined too.
     resolved.set(name, v ?? '');
   }
-  void schemas;
   return resolved;
 }
 

@@ -6,15 +6,15 @@ import { didYouMean } from './suggest.js';
 /** Checks a parsed YAML value against a JSON Schema and reports every mismatch with its position. */
 export type SchemaCheck = (source: SourceDoc, value: unknown) => Problem[];
 
-/** Compiles the runbook and step-template schemas into checks that collect all problems. */
-export function createSchemaChecks(runbookSchema: object, templateSchema: object): { runbook: SchemaCheck; template: SchemaCheck } {
+/** Compiles the runbook, step-template and inventory schemas into checks that collect all problems. */
+export function createSchemaChecks(runbookSchema: object, templateSchema: object, inventorySchema: object): { runbook: SchemaCheck; template: SchemaCheck; inventory: SchemaCheck } {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
   ajv.addSchema(runbookSchema);
   ajv.addSchema(templateSchema);
-  const runbook = ajv.getSchema((runbookSchema as { $id: string }).$id)!;
-  const template = ajv.getSchema((templateSchema as { $id: string }).$id)!;
-  return { runbook: check(runbook), template: check(template) };
+  ajv.addSchema(inventorySchema);
+  const get = (schema: object) => check(ajv.getSchema((schema as { $id: string }).$id)!);
+  return { runbook: get(runbookSchema), template: get(templateSchema), inventory: get(inventorySchema) };
 }
 
 /** Wraps a compiled validator (built at run time or ahead of time) as a problem-collecting check. */

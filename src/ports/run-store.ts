@@ -6,7 +6,7 @@ export interface RunMeta {
   runId: string;
   runbook: { name: string; path: string; hash: string };
   /** How the plan was built, so a resume builds the same one. */
-  request: { file: string; vars: Array<[string, string]>; varsFile?: string; stepsDir?: string; selection?: Selection };
+  request: { file: string; vars: Array<[string, string]>; varsFile?: string; inventory?: string; stepsDir?: string; selection?: Selection };
   /** A fingerprint per step id, to say what changed when the runbook is edited. */
   fingerprints: Record<string, string>;
   /** Step ids in restore order (selected steps only). */

@@ -1,0 +1,28 @@
+import { UsageError } from '../core/problem.js';
+import { runStatusOf } from '../core/run-status.js';
+import type { RunStore } from '../ports/run-store.js';
+
+// Shared by `resume` and `logs`: a module of its own so that `logs` does not load the run engine.
+
+/** Finds a run by id, unique prefix or `last`; with no id, the newest unfinished run. */
+export function findRun(store: RunStore, wanted: string | undefined): string {
+  const runs = store.list();
+  if (wanted === undefined) {
+    for (const runId of [...runs].reverse()) {
+      try {
+        if (runStatusOf(store.readJournal(runId).events) !== 'done') return runId;
+      } catch {
+        continue;
+      }
+    }
+    throw new UsageError(`no unfinished run in ${store.dir}`, { expected: 'a run that stopped before its end', received: `${runs.length} run(s), all finished`, hint: 'name a run, or pass --logs DIR if the runs are elsewhere' });
+  }
+  if (wanted === 'last' && runs.length) return runs[runs.length - 1]!;
+  const matches = runs.filter((id) => id.startsWith(wanted));
+  if (matches.length === 1) return matches[0]!;
+  throw new UsageError(matches.length ? `run id ${wanted} is ambiguous` : `no run ${wanted} in ${store.dir}`, {
+    expected: 'a run id, a unique prefix of one, or last',
+    received: matches.length ? matches.join(', ') : wanted,
+    hint: matches.length ? 'type more of the id' : 'list runs with `lifeboat logs list`; pass --logs DIR if they are elsewhere',
+  });
+}

@@ -1,0 +1,351 @@
+import type { CheckSet, RunEvent, RunStatus } from './run-event.js';
+import type { RunLayout } from './run-layout.js';
+import type { Outcome } from './status-mark.js';
+
+/** A journal event as read back: the event, plus pino's ISO `time` when the line had one. */
+export type TimedEvent = RunEvent & { time?: string };
+
+/** What a summary needs from run.json (RunMeta has all of it). */
+export interface RunHeader {
+  runId: string;
+  runbook: { name: string; path: string };
+  order: string[];
+  createdAt: string;
+  operator: string;
+  hostname: string;
+}
+
+/** How a whole run stands: how it last ended, or `running` when its last start has no end. */
+export type RunState = RunStatus | 'running';
+
+/** One stretch of time a step was being worked on, in ms since the epoch (a resumed step has several). */
+export interface Segment {
+  start: number;
+  end: number;
+}
+
+/** One step of a run, as its journal tells it. */
+export interface StepSummary {
+  id: string;
+  position?: string;
+  title: string;
+  phase?: string;
+  host?: string;
+  action?: string;
+  status: Outcome;
+  /** How a done or skipped step got there: precheck, operator, recovered. */
+  via?: string;
+  reason?: string;
+  exitCode?: number;
+  attempts: number;
+  startedAt?: string;
+  endedAt?: string;
+  /** Ms from the run's first event to the step's first start. */
+  offsetMs?: number;
+  /** Time spent on the step: the sum of its segments. */
+  durationMs?: number;
+  segments: Segment[];
+  commands: string[];
+  exits: Array<{ attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string }>;
+  choices: Array<{ menu: string; choice: string; reason?: string; by: string; at?: string }>;
+  checks: { passed: number; failed: Array<{ set: CheckSet; check: string; reason: string; output?: string; at?: string }> };
+  notes: string[];
+  outputLines: number;
+  outputBytes: number;
+  outputTruncated: boolean;
+  /** Captured output, in order; only when asked for (it can be most of a journal). */
+  output?: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
+}
+
+/** One phase of a run: its steps and the time spent on them. */
+export interface PhaseSummary {
+  id: string;
+  number?: number;
+  title: string;
+  rtoMs?: number;
+  status: Outcome;
+  /** Time spent on the phase's steps (their durations summed). */
+  durationMs?: number;
+  offsetMs?: number;
+  steps: StepSummary[];
+}
+
+/** A run reconstructed from its run.json and journal: the basis of show, report, compare and stats. */
+export interface RunSummary {
+  format: 'lifeboat-run/1';
+  runId: string;
+  runbook: { name: string; path: string };
+  operator: string;
+  hostname: string;
+  mode?: string;
+  version?: string;
+  status: RunState;
+  startedAt?: string;
+  endedAt?: string;
+  /** Wall-clock time from the first event to the last. */
+  elapsedMs?: number;
+  /** Time the run was actually going: its sessions (start or resume, to their last event) summed. */
+  activeMs: number;
+  sessions: Array<{ start: number; end: number; operator?: string; hostname?: string; mode?: string; resumed: boolean; status?: RunState | 'died' }>;
+  stoppedAt?: string;
+  message?: string;
+  counts: Record<Outcome, number>;
+  rtoMs?: number;
+  phases: PhaseSummary[];
+  notes: string[];
+  tornLine: boolean;
+}
+
+/** Options of summarizeRun. */
+export interface SummaryOptions {
+  layout?: RunLayout;
+  includeOutput?: boolean;
+  tornLine?: boolean;
+}
+
+interface Open {
+  start: number;
+}
+
+function blankStep(id: string): StepSummary {
+  return {
+    id,
+    title: id,
+    status: 'not reached',
+    attempts: 0,
+    segments: [],
+    commands: [],
+    exits: [],
+    choices: [],
+    checks: { passed: 0, failed: [] },
+    notes: [],
+    outputLines: 0,
+    outputBytes: 0,
+    outputTruncated: false,
+  };
+}
+
+function countLines(text: string): number {
+  if (text === '') return 0;
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return text.endsWith('\n') ? n : n + 1;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? undefined : new Date(ms).toISOString());
+
+/** How a step still open when its session ended stands, by how the session ended. */
+function outcomeOfOpen(sessionEnd: RunState | 'died'): Outcome {
+  if (sessionEnd === 'failed' || sessionEnd === 'aborted' || sessionEnd === 'running') return sessionEnd;
+  // A session that died (a later resume shows it) or was interrupted left its step half-done.
+  return 'interrupted';
+}
+
+/** The outcome of a group of steps: the worst one, or done when all are done or skipped. */
+export function groupOutcome(statuses: readonly Outcome[]): Outcome {
+  for (const worst of ['failed', 'aborted', 'interrupted', 'running'] as const) if (statuses.includes(worst)) return worst;
+  if (statuses.every((s) => s === 'not reached')) return 'not reached';
+  if (statuses.every((s) => s === 'done' || s === 'skipped')) return 'done';
+  return 'incomplete';
+}
+
+/**
+ * Reads a run back from its metadata and journal events: per step its times, attempts, choices,
+ * failing checks and output; per phase the time spent; for the run its sessions and outcome.
+ */
+export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, options: SummaryOptions = {}): RunSummary {
+  const layoutSteps = new Map(options.layout?.phases.flatMap((p) => p.steps.map((s) => [s.id, { ...s, phase: p.id }] as const)) ?? []);
+  const steps = new Map<string, StepSummary>();
+  const step = (id: string) => {
+    let s = steps.get(id);
+    if (!s) {
+      s = blankStep(id);
+      const known = layoutSteps.get(id);
+      if (known) Object.assign(s, { title: known.title, position: known.position, phase: known.phase, host: known.host });
+      steps.set(id, s);
+    }
+    return s;
+  };
+  for (const id of header.order) step(id);
+
+  const open = new Map<string, Open>();
+  const sessions: RunSummary['sessions'] = [];
+  const notes: string[] = [];
+  let session: RunSummary['sessions'][number] | undefined;
+  let first: number | undefined;
+  let last: number | undefined;
+  let status: RunState = 'running';
+  let stoppedAt: string | undefined;
+  let message: string | undefined;
+  let mode: string | undefined;
+  let version: string | undefined;
+
+  const closeSession = (end: number, how: RunState | 'died') => {
+    if (!session) return;
+    session.end = end;
+    session.status = how;
+    sessions.push(session);
+    session = undefined;
+    for (const [id, o] of open) {
+      const s = step(id);
+      s.segments.push({ start: o.start, end });
+      s.status = outcomeOfOpen(how);
+    }
+    open.clear();
+  };
+
+  for (const event of events) {
+    const parsed = event.time ? Date.parse(event.time) : Number.NaN;
+    const t = Number.isNaN(parsed) ? (last ?? 0) : parsed;
+    first ??= t;
+    switch (event.kind) {
+      case 'run.started':
+      case 'run.resumed':
+        // A new session while the last one is still open: that one died without recording its end.
+        if (session) closeSession(last ?? t, 'died');
+        session = { start: t, end: t, operator: event.operator, hostname: event.hostname, mode: event.mode, resumed: event.kind === 'run.resumed' };
+        mode ??= event.mode;
+        version ??= event.version;
+        status = 'running';
+        break;
+      case 'step.started': {
+        const s = step(event.step);
+        Object.assign(s, { title: event.title, position: event.position, phase: event.phase, action: event.action, host: event.host ?? s.host });
+        if (!open.has(event.step)) open.set(event.step, { start: t });
+        s.status = 'running';
+        break;
+      }
+      case 'step.attempt': {
+        const s = step(event.step);
+        s.attempts = Math.max(s.attempts, event.attempt);
+        if (event.command !== undefined && !s.commands.includes(event.command)) s.commands.push(event.command);
+        break;
+      }
+      case 'step.output': {
+        const s = step(event.step);
+        s.outputLines += countLines(event.text);
+        s.outputBytes += event.text.length;
+        if ((event as { truncated?: boolean }).truncated) s.outputTruncated = true;
+        if (options.includeOutput) (s.output ??= []).push({ stream: event.stream, text: event.text });
+        break;
+      }
+      case 'step.exited':
+        step(event.step).exits.push({ attempt: event.attempt, exitCode: event.exitCode, signal: event.signal, timedOut: event.timedOut, durationMs: event.durationMs, error: event.error });
+        break;
+      case 'check.passed':
+        step(event.step).checks.passed += 1;
+        break;
+      case 'check.failed':
+        step(event.step).checks.failed.push({ set: event.set, check: event.check, reason: event.reason, output: event.output, at: event.time });
+        break;
+      case 'operator.choice':
+        step(event.step).choices.push({ menu: event.menu, choice: event.choice, reason: event.reason, by: event.by, at: event.time });
+        break;
+      case 'step.finished': {
+        const s = step(event.step);
+        const o = open.get(event.step);
+        // A finish with no start in this session (journal damage) still counts, as an instant.
+        s.segments.push({ start: o?.start ?? t, end: t });
+        open.delete(event.step);
+        Object.assign(s, { status: event.status, via: event.via, exitCode: event.exitCode, reason: event.reason, position: event.position ?? s.position });
+        s.attempts = Math.max(s.attempts, event.attempts);
+        break;
+      }
+      case 'run.note':
+        if (event.step) step(event.step).notes.push(event.message);
+        else notes.push(event.message);
+        break;
+      case 'run.finished':
+        status = event.status;
+        stoppedAt = event.stoppedAt;
+        message = event.message;
+        if (!session) session = { start: t, end: t, resumed: true };
+        closeSession(t, event.status);
+        break;
+    }
+    last = t;
+  }
+  if (session) closeSession(last ?? session.start, 'running');
+
+  for (const s of steps.values()) {
+    if (s.segments.length) {
+      const start = s.segments[0]!.start;
+      const end = s.segments[s.segments.length - 1]!.end;
+      s.startedAt = iso(start);
+      s.endedAt = iso(end);
+      s.offsetMs = first === undefined ? undefined : start - first;
+      s.durationMs = s.segments.reduce((sum, g) => sum + (g.end - g.start), 0);
+    }
+    // A step stopped by a failure has no finish record: its reason is the last thing that went wrong.
+    if (s.reason === undefined && (s.status === 'failed' || s.status === 'aborted' || s.status === 'interrupted')) {
+      const choice = [...s.choices].reverse().find((c) => c.reason);
+      const check = s.checks.failed.filter((c) => c.set !== 'precheck').at(-1);
+      const exit = s.exits.filter((e) => e.exitCode !== 0).at(-1);
+      s.reason =
+        choice?.reason ??
+        (check ? `check failed: ${check.check}: ${check.reason}` : undefined) ??
+        (exit ? exit.error ?? (exit.timedOut ? 'timed out' : `exited ${exit.exitCode ?? exit.signal}`) : undefined) ??
+        (s.status === 'interrupted' ? 'interrupted' : undefined);
+    }
+  }
+
+  const phases = groupPhases([...steps.values()], options.layout, first);
+  const counts = Object.fromEntries(
+    (['done', 'skipped', 'failed', 'aborted', 'interrupted', 'running', 'incomplete', 'not reached'] as const).map((k) => [k, 0]),
+  ) as Record<Outcome, number>;
+  for (const s of steps.values()) counts[s.status] += 1;
+
+  return {
+    format: 'lifeboat-run/1',
+    runId: header.runId,
+    runbook: { name: header.runbook.name, path: header.runbook.path },
+    operator: header.operator,
+    hostname: header.hostname,
+    mode,
+    version,
+    status,
+    startedAt: iso(first) ?? header.createdAt,
+    endedAt: iso(last),
+    elapsedMs: first !== undefined && last !== undefined ? last - first : undefined,
+    activeMs: sessions.reduce((sum, x) => sum + (x.end - x.start), 0),
+    sessions,
+    stoppedAt,
+    message,
+    counts,
+    rtoMs: options.layout?.rtoMs,
+    phases,
+    notes,
+    tornLine: options.tornLine ?? false,
+  };
+}
+
+function groupPhases(steps: StepSummary[], layout: RunLayout | undefined, first: number | undefined): PhaseSummary[] {
+  const phases = new Map<string, PhaseSummary>();
+  for (const p of layout?.phases ?? []) phases.set(p.id, { id: p.id, number: p.number, title: p.title, rtoMs: p.rtoMs, status: 'not reached', steps: [] });
+  for (const s of steps) {
+    // Steps never reached, of a runbook that can no longer be read, have no known phase.
+    const id = s.phase ?? '';
+    let p = phases.get(id);
+    if (!p) {
+      p = { id, title: id || '(phase unknown)', status: 'not reached', steps: [] };
+      phases.set(id, p);
+    }
+    p.steps.push(s);
+  }
+  const result = [...phases.values()].filter((p) => p.steps.length > 0);
+  for (const p of result) {
+    // Within a phase, restore order is position order; steps the runbook no longer knows keep journal order.
+    if (layout) {
+      const order = new Map(layout.phases.find((lp) => lp.id === p.id)?.steps.map((s, i) => [s.id, i]) ?? []);
+      p.steps.sort((a, b) => (order.get(a.id) ?? Infinity) - (order.get(b.id) ?? Infinity));
+    }
+    p.status = groupOutcome(p.steps.map((s) => s.status));
+    const timed = p.steps.filter((s) => s.durationMs !== undefined);
+    if (timed.length) {
+      p.durationMs = timed.reduce((sum, s) => sum + s.durationMs!, 0);
+      const start = Math.min(...timed.map((s) => s.segments[0]!.start));
+      p.offsetMs = first === undefined ? undefined : start - first;
+    }
+  }
+  return result;
+}
