@@ -16,8 +16,8 @@ export function createDryRunChecks(live: CheckRunner | undefined): CheckRunner {
         return probed.get(check)!;
       }
       return set === 'precheck'
-        ? { ok: false, reason: 'not checked in a dry run', durationMs: 0 }
-        : { ok: true, reason: 'assumed in a dry run', durationMs: 0 };
+        ? { ok: false, reason: 'not checked in a dry run', durationMs: 0, assumed: true }
+        : { ok: true, reason: 'assumed in a dry run', durationMs: 0, assumed: true };
     },
   };
 }

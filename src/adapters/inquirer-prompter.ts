@@ -58,8 +58,11 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     ask(() => input({ message: `Why ${what}? (recorded in the run log)`, validate: (v) => (v.trim() ? true : 'a short reason, please') }));
 
   const menu = async (step: PlanStep, message: string, choices: Array<{ name: string; value: MenuValue; description?: string }>, reprint: () => void): Promise<AskOutput> => {
+    let last: MenuValue | undefined;
     for (;;) {
-      const picked = await ask(() => select<MenuValue>({ message, choices, loop: false }));
+      // Back from details or a shell, the cursor stays where the operator left it.
+      const picked = await ask(() => select<MenuValue>({ message, choices, loop: false, default: last }));
+      last = picked;
       if (picked === 'details') {
         write(stepDetails(step, s));
         continue;
@@ -85,7 +88,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
       return menu(step, 'What now?', [
         manual
           ? { name: 'Done: check it', value: 'run', description: 'you did it by hand; the checks run now' }
-          : { name: 'Run', value: 'run', description: 'run the command, then its checks' },
+          : { name: 'Run', value: 'run', description: step.verify.length ? 'run the command, then its checks' : 'run the command (it has no checks: its exit code decides)' },
         { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
         { name: 'Show details', value: 'details', description: 'the full step: template, timeouts, checks' },
         { name: 'Open a shell', value: 'shell', description: `${where}; come back here when you exit` },

@@ -14,7 +14,7 @@ export function createPinoJournal(runDir: string, runId: string): EventSink {
   const destination = pino.destination({ dest: file, sync: true, mode: 0o600, append: true, mkdir: false });
   const logger = pino(
     {
-      base: { runId },
+      base: null,
       messageKey: 'message',
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -30,13 +30,14 @@ export function createPinoJournal(runDir: string, runId: string): EventSink {
         const size = Buffer.byteLength(event.text);
         outputBytes.set(event.step, used + size);
         if (used + size > OUTPUT_CAP_BYTES) {
-          logger.info({ ...event, text: event.text.slice(0, OUTPUT_CAP_BYTES - used), truncated: true });
-          logger.info({ kind: 'run.note', level: 'info', step: event.step, message: `output of ${event.step} truncated at ${OUTPUT_CAP_BYTES / 1024} KiB in the journal` });
+          logger.info({ runId, ...event, text: event.text.slice(0, OUTPUT_CAP_BYTES - used), truncated: true });
+          logger.info({ runId, kind: 'run.note', level: 'info', step: event.step, message: `output of ${event.step} truncated at ${OUTPUT_CAP_BYTES / 1024} KiB in the journal` });
           return;
         }
       }
       const level = event.kind === 'step.finished' && event.status === 'failed' ? 'warn' : event.kind === 'run.note' && event.level === 'warn' ? 'warn' : 'info';
-      logger[level](event);
+      // runId first on every line; the event's own runId (run.started) is the same value, so the key appears once.
+      logger[level]({ runId, ...event });
     },
     close() {
       destination.flushSync();

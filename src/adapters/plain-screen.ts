@@ -24,7 +24,7 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
     case 'step.started':
       return [line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`)];
     case 'step.attempt':
-      return event.command ? [line(event.step, event.attempt > 1 ? `try ${event.attempt}` : '$', event.command.split('\n').join(' ⏎ '))] : [];
+      return event.command ? [line(event.step, event.attempt > 1 ? `try ${event.attempt}` : '$', event.command.trim().split('\n').join(' ⏎ '))] : [];
     case 'step.spawned':
       return [];
     case 'step.output':
@@ -33,9 +33,10 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
       if (event.exitCode === 0) return [];
       return [line(event.step, 'exited', event.error ?? (event.timedOut ? `timed out after ${formatDuration(event.durationMs)}` : `exit ${event.exitCode ?? event.signal} after ${formatDuration(event.durationMs)}`))];
     case 'check.passed':
-      return [line(event.step, 'check', `✔ ${event.check}`)];
+      return [line(event.step, 'check', event.assumed ? `· ${event.check} (not run: dry run)` : `✔ ${event.check}`)];
     case 'check.failed':
-      return [line(event.step, 'check', `✖ ${event.check}: ${event.reason}`), ...(event.output ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : [])];
+      if (event.assumed) return [line(event.step, 'check', `· ${event.check} (not run: dry run)`)];
+      return [line(event.step, 'check', `${event.set === 'precheck' ? '· not yet:' : '✖'} ${event.check}: ${event.reason}`), ...(event.output && event.set !== 'precheck' ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : [])];
     case 'operator.choice':
       return event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort'
         ? [line(event.step, 'choice', `${event.choice}${event.reason ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}`)]

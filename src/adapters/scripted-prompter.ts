@@ -29,7 +29,10 @@ export const unattendedPolicy: PromptPolicy = {
     if (step.action.kind !== 'manual') return { choice: 'run' };
     if (step.unattended === 'verify') return { choice: 'run', reason: 'unattended: checks decide' };
     if (step.unattended === 'skip') return { choice: 'skip', reason: 'manual step skipped unattended' };
-    return { choice: 'abort', reason: `manual step ${step.position} needs a person (it says unattended: stop)` };
+    return {
+      choice: 'abort',
+      reason: `manual step ${step.position} needs a person: run without --yes, or give it \`unattended: verify\` (its checks decide) or \`unattended: skip\``,
+    };
   },
   failure: (_step, failure) => ({ choice: 'abort', reason: failure.summary }),
   interrupted: (step, info) =>

@@ -39,7 +39,8 @@ export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: Scr
   const emit = (event: RunEvent): void => {
     switch (event.kind) {
       case 'run.started':
-        write(`${s.bold(`Lifeboat · ${event.runbook.name}`)} ${s.dim(`· run ${event.runId}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`)}\n`);
+        // Interactive runs show this header on every step card already.
+        if (event.mode === 'unattended') write(`${s.bold(`Lifeboat · ${event.runbook.name}`)} ${s.dim(`· run ${event.runId}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`)}\n`);
         return;
       case 'run.resumed':
         write(`${s.bold('Resuming')} ${s.dim(`run ${event.runId}`)}\n`);
@@ -48,7 +49,7 @@ export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: Scr
         return;
       case 'step.attempt':
         stopLive();
-        if (event.command) write(`${event.attempt > 1 ? s.yellow(`  try ${event.attempt}: `) : '  '}${s.cyan('$')} ${event.command.split('\n').join(`\n    `)}\n`);
+        if (event.command) write(`${event.attempt > 1 ? s.yellow(`  try ${event.attempt}: `) : '  '}${s.cyan('$')} ${event.command.trim().split('\n').join(`\n    `)}\n`);
         live = { step: event.step, started: Date.now(), frame: 0, timer: setInterval(drawLive, 100) };
         live.timer.unref();
         drawLive();
@@ -66,10 +67,12 @@ export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: Scr
         }
         return;
       case 'check.passed':
-        above(`  ${s.green('✔')} ${event.set === 'precheck' ? 'already: ' : ''}${event.check}\n`);
+        if (event.assumed) above(`  ${s.dim(`· ${event.check} (not run: dry run)`)}\n`);
+        else above(`  ${s.green('✔')} ${event.set === 'precheck' ? 'already: ' : ''}${event.check}\n`);
         return;
       case 'check.failed':
-        if (event.set === 'precheck') above(`  ${s.dim(`· not yet: ${event.check}`)}\n`);
+        if (event.assumed) above(`  ${s.dim(`· ${event.check} (not run: dry run)`)}\n`);
+        else if (event.set === 'precheck') above(`  ${s.dim(`· not yet: ${event.check}`)}\n`);
         else above(`  ${s.red('✖')} ${event.check}: ${event.reason}\n`);
         return;
       case 'operator.choice':

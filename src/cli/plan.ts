@@ -1,13 +1,35 @@
+import { resolve } from 'node:path';
+import { readRunHistory } from '../adapters/journal-reader.js';
+import { estimatePlan, withEstimate, type PlanEstimate } from '../core/plan-estimate.js';
+import type { Plan } from '../core/plan-types.js';
 import { planView } from '../core/plan-view.js';
+import { runLayout } from '../core/run-layout.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlan } from './load-plan.js';
+import { logsDir } from './logs-dir.js';
 import { planRequest, type PlanOptions } from './plan-options.js';
 import { renderPlan } from './render-plan.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 
-/** `lifeboat plan FILE`: the restore in order, exactly as it would run; runs nothing. */
+/** Past runs an estimate is taken from: the newest ones, enough for a steady median and a fast plan. */
+const HISTORY_RUNS = 20;
+
+/** Estimates from the runbook's past runs in the logs folder; a plan must never fail for want of history. */
+async function estimateFromLogs(file: string, plan: Plan): Promise<PlanEstimate> {
+  try {
+    const history = await readRunHistory(logsDir(undefined), { path: resolve(file), name: plan.name }, { layout: runLayout(plan), limit: HISTORY_RUNS });
+    return estimatePlan(plan, history);
+  } catch {
+    return estimatePlan(plan, []);
+  }
+}
+
+/** `lifeboat plan FILE`: the restore in order, exactly as it would run, with estimated durations from past runs; runs nothing. */
 export async function planCommand(file: string, options: PlanOptions & { json?: boolean }): Promise<number> {
   const plan = await loadPlan(planRequest(file, options));
-  process.stdout.write(options.json ? `${JSON.stringify(planView(plan), null, 2)}\n` : renderPlan(plan, stylesFor(process.stdout)));
+  const estimate = await estimateFromLogs(file, plan);
+  process.stdout.write(
+    options.json ? `${JSON.stringify(withEstimate(planView(plan), plan, estimate), null, 2)}\n` : renderPlan(plan, stylesFor(process.stdout), estimate),
+  );
   return ExitCode.Ok;
 }

@@ -15,6 +15,12 @@ const commands = {
   graph: async () => (await import('./graph.js')).graphCommand,
   run: async () => (await import('./run.js')).runCommand,
   resume: async () => (await import('./resume.js')).resumeCommand,
+  logsList: async () => (await import('./logs.js')).logsListCommand,
+  logsShow: async () => (await import('./logs.js')).logsShowCommand,
+  logsReport: async () => (await import('./logs.js')).logsReportCommand,
+  logsCompare: async () => (await import('./logs.js')).logsCompareCommand,
+  stats: async () => (await import('./stats.js')).statsCommand,
+  docs: async () => (await import('./docs.js')).docsCommand,
 } satisfies Record<string, () => Promise<Action>>;
 
 /** Builds the command-line program; each action records its exit code in `result`. */
@@ -76,6 +82,58 @@ function buildProgram(result: { code: number }): Command {
     .option('--accept-changes', 'resume even though the runbook changed, matching steps by id')
     .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
     .action(run('resume'));
+
+  const logs = program.command('logs').description('review recorded runs: list, show, report (HTML), compare');
+  logs
+    .command('list')
+    .description('one line per run, newest first: id, runbook, start, duration, status, operator, the step it stopped at')
+    .option('--runbook <name>', 'only runs of this runbook (its name, or its file)')
+    .option('--json', 'print the runs as JSON')
+    .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
+    .action(run('logsList'));
+  logs
+    .command('show')
+    .description("a run's timeline: each step's start, duration, status, choices and reasons, failing checks")
+    .argument('<run-id>', 'a run id, a unique prefix of one, or last')
+    .option('--step <id>', 'only this step')
+    .option('--output', "include each step's captured output (secrets stay masked)")
+    .option('--json', 'print the run as JSON')
+    .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
+    .action(run('logsShow'));
+  logs
+    .command('report')
+    .description('write one self-contained HTML page of a run: timeline chart, failures, collapsible output')
+    .argument('<run-id>', 'a run id, a unique prefix of one, or last')
+    .requiredOption('--html <file>', 'the HTML file to write')
+    .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
+    .action(run('logsReport'));
+  logs
+    .command('compare')
+    .description('two runs step by step: durations and outcomes side by side, largest slow-downs first')
+    .argument('<run-a>', 'the earlier (or reference) run: id, unique prefix, or last')
+    .argument('<run-b>', 'the run to compare with it')
+    .option('--json', 'print the comparison as JSON')
+    .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
+    .action(run('logsCompare'));
+
+  addPlanOptions(
+    program
+      .command('stats')
+      .description("per phase and step across a runbook's past runs: count, success rate, median and slowest, last success, RTO")
+      .argument('<file>', 'runbook file')
+      .option('--json', 'print the stats as JSON')
+      .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)'),
+    false,
+  ).action(run('stats'));
+
+  addPlanOptions(
+    program
+      .command('docs')
+      .description('render the runbook as a Markdown restore document (overview, Mermaid restore order, every step)')
+      .argument('<file>', 'runbook file')
+      .option('--out <file>', 'write the Markdown to this file instead of stdout'),
+    false,
+  ).action(run('docs'));
 
   program.addHelpText(
     'after',

@@ -1,5 +1,6 @@
 import { formatDuration } from '../core/duration.js';
-import type { Plan } from '../core/plan-types.js';
+import type { PlanEstimate } from '../core/plan-estimate.js';
+import type { Plan, PlanPhase } from '../core/plan-types.js';
 import { stepView, type CheckView, type StepView } from '../core/plan-view.js';
 import type { Styles } from '../adapters/terminal-styles.js';
 
@@ -18,7 +19,7 @@ function checkLines(title: string, checks: CheckView[], s: Styles): string[] {
   });
 }
 
-function stepLines(v: StepView, s: Styles): string[] {
+function stepLines(v: StepView, s: Styles, estimateMs: number | undefined): string[] {
   const left = v.selected ? '' : s.yellow(`  [left out: ${v.excludedBy}]`);
   const where = v.host ? `on ${v.host} (${v.ssh})` : 'local';
   const head = `  ${s.bold(v.position.padEnd(5))} ${v.selected ? s.bold(v.title) : s.dim(v.title)}  ${s.dim(`${v.kind} · ${where}`)}${left}`;
@@ -42,12 +43,34 @@ function stepLines(v: StepView, s: Styles): string[] {
   if (v.confirm) notes.push(s.yellow(`confirm: ${v.confirm}`));
   if (v.idempotent) notes.push('idempotent');
   if (v.template) notes.push(`from ${v.template}`);
+  if (estimateMs !== undefined) notes.push(`usually ${formatDuration(estimateMs)}`);
   if (notes.length) lines.push(`      ${s.dim(notes.join(' · '))}`);
   return lines;
 }
 
-/** Renders a plan as the restore document an operator reads before and during a restore. */
-export function renderPlan(plan: Plan, s: Styles): string {
+/** The estimate and RTO of a phase, for its heading: ` · est. 4m 10s · RTO 30m`. */
+function phaseTiming(phase: PlanPhase, estimate: PlanEstimate | undefined, s: Styles): string {
+  const parts: string[] = [];
+  const e = estimate?.phases.find((p) => p.id === phase.id);
+  if (e?.estimateMs !== undefined) parts.push(`est. ${formatDuration(e.estimateMs)}${e.unknownSteps ? ` + ${e.unknownSteps} step${e.unknownSteps === 1 ? '' : 's'} without history` : ''}`);
+  if (phase.rtoMs !== undefined) {
+    const over = e?.estimateMs !== undefined && e.estimateMs > phase.rtoMs;
+    parts.push(over ? s.red(`RTO ${formatDuration(phase.rtoMs)}: the estimate is over it`) : `RTO ${formatDuration(phase.rtoMs)}`);
+  }
+  return parts.length ? s.dim(` · ${parts.join(' · ')}`) : '';
+}
+
+/** The line under the plan's heading with the whole estimate beside the RTO; empty without history. */
+function estimateLine(estimate: PlanEstimate | undefined, rtoMs: number | undefined, s: Styles): string[] {
+  if (!estimate || estimate.runs === 0 || estimate.totalMs === undefined) return [];
+  const unknown = estimate.unknownSteps ? ` (+ ${estimate.unknownSteps} step${estimate.unknownSteps === 1 ? '' : 's'} without history)` : '';
+  const base = `estimated ${formatDuration(estimate.totalMs)}${unknown} from the median step times of ${estimate.runs} past run${estimate.runs === 1 ? '' : 's'}`;
+  if (rtoMs === undefined) return [s.dim(base)];
+  return [estimate.totalMs > rtoMs ? s.red(`${base} · over the RTO of ${formatDuration(rtoMs)}`) : s.dim(`${base} · within the RTO of ${formatDuration(rtoMs)}`)];
+}
+
+/** Renders a plan as the restore document an operator reads before and during a restore; with past runs, their estimated durations. */
+export function renderPlan(plan: Plan, s: Styles, estimate?: PlanEstimate): string {
   const all = plan.phases.flatMap((p) => p.steps);
   const selected = all.filter((step) => step.selected).length;
   const out: string[] = [];
@@ -61,6 +84,7 @@ export function renderPlan(plan: Plan, s: Styles): string {
         `${plan.rtoMs !== undefined ? ` · RTO ${formatDuration(plan.rtoMs)}` : ''}`,
     ),
   );
+  out.push(...estimateLine(estimate, plan.rtoMs, s));
   const vars = Object.entries(plan.vars);
   if (vars.length) out.push(s.dim(`vars: ${vars.map(([k, v]) => `${k}=${v}`).join('  ')}`));
   const secrets = Object.keys(plan.secrets);
@@ -68,9 +92,9 @@ export function renderPlan(plan: Plan, s: Styles): string {
   for (const phase of plan.phases) {
     out.push('');
     const needs = phase.needs.length ? s.dim(`  after ${phase.needs.join(', ')}`) : '';
-    out.push(`${s.bold(s.blue(`${phase.number}  ${phase.title}`))}${s.dim(` [${phase.id}]`)}${needs}`);
+    out.push(`${s.bold(s.blue(`${phase.number}  ${phase.title}`))}${s.dim(` [${phase.id}]`)}${needs}${phaseTiming(phase, estimate, s)}`);
     if (phase.description) out.push(s.dim(indent(phase.description, '   ')));
-    for (const step of phase.steps) out.push(...stepLines(stepView(step), s));
+    for (const step of phase.steps) out.push(...stepLines(stepView(step), s, estimate?.steps[step.id]));
   }
   out.push('');
   out.push(s.dim('This is a plan: nothing was run. Run it with `lifeboat run ' + plan.file + '`.'));

@@ -1,5 +1,5 @@
 import type { Piece, Rendered, Segment, ValueContext } from './rendered.js';
-import { shellContexts } from './shell-context.js';
+import { shellSpots, type ShellSpot } from './shell-context.js';
 import { didYouMean } from './suggest.js';
 
 /** What a `{{ ... }}` reference may name, in the place where it is written. */
@@ -43,7 +43,8 @@ export function interpolate(text: string, scope: Scope, kind: TextKind): { rende
   const errors: ReferenceError[] = [];
   if (!hasReferences(text)) return { rendered: [{ raw: text }], errors };
   const matches = [...text.matchAll(REFERENCE)];
-  const contexts: ValueContext[] = kind === 'shell' ? shellContexts(text, matches.map((m) => m.index)) : matches.map(() => kind as ValueContext);
+  const spots: ShellSpot[] | undefined = kind === 'shell' ? shellSpots(text, matches.map((m) => m.index)) : undefined;
+  const contexts: ValueContext[] = spots ? spots.map((s) => s.context) : matches.map(() => kind as ValueContext);
   let last = 0;
   matches.forEach((match, n) => {
     const index = match.index;
@@ -53,7 +54,7 @@ export function interpolate(text: string, scope: Scope, kind: TextKind): { rende
     last = index + match[0].length;
     const context = contexts[n]!;
     const result = lookup(match[1]!, scope);
-    const placement = 'error' in result ? undefined : placementError(result.value, context);
+    const placement = 'error' in result ? undefined : placementError(result.value, context, spots?.[n]?.delimiter);
     if ('error' in result || placement) {
       errors.push({ reference: match[0], index, ...('error' in result ? result.error : placement!) });
       rendered.push({ raw: match[0] });
@@ -72,8 +73,15 @@ function unclosedError(text: string, index: number): ReferenceError {
   return { reference, index, message: 'a `{{` reference is not closed', expected: '{{ namespace.name }}', hint: 'add the closing `}}`' };
 }
 
-/** Values that no escaping can make safe in a here-document body. */
-function placementError(value: Piece[], context: ValueContext): Omit<ReferenceError, 'reference' | 'index'> | undefined {
+/** Values that no escaping can make safe where they stand. */
+function placementError(value: Piece[], context: ValueContext, delimiter: string | undefined): Omit<ReferenceError, 'reference' | 'index'> | undefined {
+  if (context === 'unknown') {
+    return {
+      message: 'a value cannot be placed here: inside backticks, $\'…\', ${…}, arithmetic or a `case` in $(…), its quoting cannot be made safe',
+      expected: 'the reference as a plain argument, or inside \'…\' or "…"',
+      hint: 'use $(…) instead of backticks, or set a shell variable first: v={{ vars.x }}; then use "$v"',
+    };
+  }
   if (context === 'heredoc-literal') {
     return {
       message: "a value cannot be placed in a quoted here-document (<<'EOF'): its body is taken literally",
@@ -86,6 +94,14 @@ function placementError(value: Piece[], context: ValueContext): Omit<ReferenceEr
       message: 'a value with a line break cannot be placed in a here-document: a line of it could end the document',
       expected: 'a one-line value here',
       hint: 'pass it as an argument or through a here-string (<<<) instead',
+    };
+  }
+  const text = value.map((p) => ('text' in p ? p.text : '')).join('');
+  if (context === 'heredoc' && delimiter !== undefined && text.replace(/^\t+/, '').split('\n').includes(delimiter)) {
+    return {
+      message: `a value equal to the here-document's delimiter (${delimiter}) would end the document early`,
+      expected: `a value other than ${delimiter}`,
+      hint: 'pick a delimiter no value can equal, e.g. LIFEBOAT_EOF',
     };
   }
   return undefined;

@@ -34,7 +34,9 @@ export function escapeValue(value: string, context: ValueContext): string {
     case 'heredoc':
       return value.replace(/[\\$`]/g, '\\$&');
     case 'heredoc-literal':
-      return value;
+    case 'unknown':
+      // Interpolation refuses these places; quoting as a word is the safest fallback.
+      return shellQuote(value);
   }
 }
 
@@ -104,11 +106,16 @@ export function renderShell(rendered: Rendered): { script: string; secrets: stri
       script += segment.raw;
       continue;
     }
+    // An empty value stays an (empty) argument, exactly as the plan shows it.
+    if (segment.value.every((p) => 'text' in p && p.text === '')) {
+      script += escapeValue('', segment.quote);
+      continue;
+    }
     for (const piece of segment.value) {
       if ('secret' in piece) {
         secrets.add(piece.secret);
         script += secretReference(piece.secret, segment.quote);
-      } else if (piece.text !== '' || segment.value.length === 1) {
+      } else if (piece.text !== '') {
         script += escapeValue(piece.text, segment.quote);
       }
     }

@@ -1,14 +1,30 @@
 /**
  * Where in bash syntax a position falls, which decides how a value placed there must be
- * escaped: a bare word, inside '…', inside "…", or in a here-document body.
+ * escaped: a bare word, inside '…', inside "…", or in a here-document body. `unknown` marks
+ * spots whose quoting this reader does not follow with certainty (backticks, $'…', ${…},
+ * arithmetic, `case` inside $(…)): a value is refused there rather than risked.
  */
-export type ShellContext = 'word' | 'single' | 'double' | 'heredoc' | 'heredoc-literal';
+export type ShellContext = 'word' | 'single' | 'double' | 'heredoc' | 'heredoc-literal' | 'unknown';
+
+/** The context at one offset, with the here-document delimiter when it is inside one. */
+export interface ShellSpot {
+  context: ShellContext;
+  /** The delimiter of the here-document the spot is in; a value equal to it would end the document. */
+  delimiter?: string;
+}
 
 interface PendingHeredoc {
   delimiter: string;
   literal: boolean;
   stripTabs: boolean;
 }
+
+interface WordFrame {
+  kind: 'word';
+  parens: number;
+  substitution: boolean;
+}
+type Frame = WordFrame | { kind: 'single'; close: string } | { kind: 'double'; close: string };
 
 /** Reads a here-document delimiter after `<<` or `<<-`; quoting any part of it makes the body literal. */
 function readDelimiter(text: string, from: number): { heredoc: PendingHeredoc; end: number } | undefined {
@@ -38,76 +54,134 @@ function readDelimiter(text: string, from: number): { heredoc: PendingHeredoc; e
   return delimiter ? { heredoc: { delimiter, literal, stripTabs }, end: i } : undefined;
 }
 
+/** The end of an opaque construct opened at `i` (`$((…))`, `((…))`, `${…}`, `` `…` ``, `$'…'`), honouring nesting and backslashes. */
+function opaqueEnd(text: string, i: number, open: string, close: string): number {
+  let depth = 0;
+  // With the same opening and closing mark, the search starts after the opening one.
+  for (let j = open === close ? i + open.length : i; j < text.length; j++) {
+    if (text[j] === '\\') {
+      j++;
+      continue;
+    }
+    if (text.startsWith(open, j) && open !== close) {
+      depth++;
+      j += open.length - 1;
+    } else if (text.startsWith(close, j)) {
+      if (open === close || --depth === 0) return j + close.length;
+      j += close.length - 1;
+    }
+  }
+  return text.length;
+}
+
 /** Reports the quoting context at each offset of a bash script. */
-export function shellContexts(text: string, offsets: readonly number[]): ShellContext[] {
-  const at = new Map<number, ShellContext>();
-  const wanted = new Set(offsets);
-  // A stack of contexts: command substitution inside double quotes starts a fresh word context.
-  const stack: Array<{ kind: 'word' | 'single' | 'double' | 'backtick'; parens: number }> = [{ kind: 'word', parens: 0 }];
-  const pending: PendingHeredoc[] = [];
-  let i = 0;
-  const mark = (context: ShellContext) => {
-    if (wanted.has(i)) at.set(i, context);
+export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[] {
+  const at = new Map<number, ShellSpot>();
+  const wanted = [...offsets].sort((a, b) => a - b);
+  const markRange = (from: number, to: number, spot: ShellSpot) => {
+    for (const o of wanted) if (o >= from && o < to && !at.has(o)) at.set(o, spot);
   };
+  const stack: Frame[] = [{ kind: 'word', parens: 0, substitution: false }];
+  const pending: PendingHeredoc[] = [];
+  let unsureFrom = Infinity;
+  let i = 0;
   while (i < text.length) {
     const top = stack[stack.length - 1]!;
     const c = text[i]!;
-    if (c === '\n' && pending.length > 0 && top.kind !== 'single' && top.kind !== 'double') {
+    if (c === '\n' && pending.length > 0 && top.kind === 'word') {
       // Here-document bodies start on the line after their operator, one after another.
       i++;
       for (const heredoc of pending.splice(0)) {
         for (;;) {
-          const lineEnd = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
+          const found = text.indexOf('\n', i);
+          const lineEnd = found < 0 ? text.length : found;
           const line = text.slice(i, lineEnd);
-          const content = heredoc.stripTabs ? line.replace(/^\t+/, '') : line;
-          if (content === heredoc.delimiter || i >= text.length) {
+          if ((heredoc.stripTabs ? line.replace(/^\t+/, '') : line) === heredoc.delimiter || i >= text.length) {
             i = lineEnd + 1;
             break;
           }
-          for (let j = i; j < lineEnd; j++) if (wanted.has(j)) at.set(j, heredoc.literal ? 'heredoc-literal' : 'heredoc');
+          markRange(i, lineEnd, { context: heredoc.literal ? 'heredoc-literal' : 'heredoc', delimiter: heredoc.delimiter });
           i = lineEnd + 1;
         }
       }
       continue;
     }
-    switch (top.kind) {
-      case 'single':
-        mark('single');
-        if (c === "'") stack.pop();
-        i++;
-        continue;
-      case 'double':
-        mark('double');
-        if (c === '\\') i += 2;
-        else if (c === '"') (stack.pop(), i++);
-        else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1 }), (i += 2));
-        else if (c === '`') (stack.push({ kind: 'backtick', parens: 0 }), i++);
-        else i++;
-        continue;
-      default:
-        mark('word');
-        if (c === '\\') i += 2;
-        else if (c === "'") (stack.push({ kind: 'single', parens: 0 }), i++);
-        else if (c === '"') (stack.push({ kind: 'double', parens: 0 }), i++);
-        else if (c === '`') {
-          if (top.kind === 'backtick') stack.pop();
-          else stack.push({ kind: 'backtick', parens: 0 });
-          i++;
-        } else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1 }), (i += 2));
-        else if (c === '(') (top.parens++, i++);
-        else if (c === ')') {
-          top.parens--;
-          if (top.parens === 0 && stack.length > 1) stack.pop();
-          i++;
-        } else if (c === '<' && text[i + 1] === '<' && text[i + 2] !== '<') {
-          const found = readDelimiter(text, i + 2);
-          if (found) {
-            pending.push(found.heredoc);
-            i = found.end;
-          } else i += 2;
-        } else if (c === '<' && text[i + 1] === '<' && text[i + 2] === '<') i += 3;
-        else i++;
+    if (top.kind === 'single') {
+      markRange(i, i + 1, { context: 'single' });
+      if (c === "'") stack.pop();
+      i++;
+      continue;
     }
+    if (top.kind === 'double') {
+      markRange(i, i + 1, { context: 'double' });
+      if (c === '\\') i += 2;
+      else if (c === '"') (stack.pop(), i++);
+      else if (text.startsWith('$((', i)) {
+        const end = opaqueEnd(text, i + 1, '((', '))');
+        markRange(i, end, { context: 'unknown' });
+        i = end;
+      } else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (i += 2));
+      else if (c === '$' && text[i + 1] === '{') {
+        const end = opaqueEnd(text, i + 1, '{', '}');
+        markRange(i, end, { context: 'unknown' });
+        i = end;
+      } else if (c === '`') {
+        const end = opaqueEnd(text, i, '`', '`');
+        markRange(i, end, { context: 'unknown' });
+        i = end;
+      } else i++;
+      continue;
+    }
+    // A bare-word context: the top level, or the inside of $(…).
+    const word: WordFrame = top;
+    markRange(i, i + 1, { context: 'word' });
+    if (c === '\\') i += 2;
+    else if (c === "'") (stack.push({ kind: 'single', close: "'" }), i++);
+    else if (c === '"') (stack.push({ kind: 'double', close: '"' }), i++);
+    else if (text.startsWith("$'", i)) {
+      const end = opaqueEnd(text, i + 1, "'", "'");
+      markRange(i, end, { context: 'unknown' });
+      i = end;
+    } else if (text.startsWith('$((', i) || text.startsWith('((', i)) {
+      const start = text[i] === '$' ? i + 1 : i;
+      const end = opaqueEnd(text, start, '((', '))');
+      markRange(i, end, { context: 'unknown' });
+      i = end;
+    } else if (c === '$' && text[i + 1] === '{') {
+      const end = opaqueEnd(text, i + 1, '{', '}');
+      markRange(i, end, { context: 'unknown' });
+      i = end;
+    } else if (c === '`') {
+      const end = opaqueEnd(text, i, '`', '`');
+      markRange(i, end, { context: 'unknown' });
+      i = end;
+    } else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (i += 2));
+    else if (c === '#' && (i === 0 || /[\s;&|(]/.test(text[i - 1]!))) {
+      // A comment runs to the end of the line; quotes in it (don't) quote nothing.
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (word.substitution && /^case\b/.test(text.slice(i, i + 5)) && /[\s;&|(]/.test(text[i - 1] ?? ' ')) {
+      // `case` patterns end in `)`, which this reader would take for the end of $(…): from here on it cannot be sure.
+      unsureFrom = Math.min(unsureFrom, i);
+      i += 4;
+    } else if (c === '(') (word.parens++, i++);
+    else if (c === ')') {
+      word.parens--;
+      if (word.parens === 0 && word.substitution) stack.pop();
+      i++;
+    } else if (text.startsWith('<<<', i)) i += 3;
+    else if (text.startsWith('<<', i)) {
+      const found = readDelimiter(text, i + 2);
+      if (found) {
+        pending.push(found.heredoc);
+        i = found.end;
+      } else i += 2;
+    } else i++;
   }
-  return offsets.map((o) => at.get(o) ?? 'word');
+  return offsets.map((o) => (o >= unsureFrom ? { context: 'unknown' } : at.get(o) ?? { context: 'word' }));
+}
+
+/** Reports the quoting context at each offset of a bash script. */
+export function shellContexts(text: string, offsets: readonly number[]): ShellContext[] {
+  return shellSpots(text, offsets).map((spot) => spot.context);
 }

@@ -9,7 +9,7 @@ const MARKS: Record<Outcome, { symbol: string; colour: keyof Paint }> = {
   skipped: { symbol: '↷', colour: 'cyan' },
   failed: { symbol: '✖', colour: 'red' },
   aborted: { symbol: '■', colour: 'magenta' },
-  interrupted: { symbol: '⏸', colour: 'yellow' },
+  interrupted: { symbol: '‖', colour: 'yellow' },
   running: { symbol: '…', colour: 'blue' },
   incomplete: { symbol: '◐', colour: 'yellow' },
   'not reached': { symbol: '○', colour: 'dim' },
@@ -20,8 +20,12 @@ export function statusSymbol(outcome: Outcome): string {
   return MARKS[outcome].symbol;
 }
 
+/** The colour of an outcome, to apply to any text about it (plain when the paint has no colour). */
+export function statusPaint(outcome: Outcome, paint: Paint): (text: string) => string {
+  return (text) => paint[MARKS[outcome].colour](text);
+}
+
 /** An outcome as `✔ done`, coloured when the paint has colour. */
 export function statusMark(outcome: Outcome, paint: Paint): string {
-  const mark = MARKS[outcome];
-  return paint[mark.colour](`${mark.symbol} ${outcome}`);
+  return statusPaint(outcome, paint)(`${MARKS[outcome].symbol} ${outcome}`);
 }

@@ -12,6 +12,8 @@ import type { EventSink } from '../ports/event-sink.js';
 import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
 import type { CheckRunner } from '../ports/check-runner.js';
 import { LineBuffer } from './line-buffer.js';
+import type { CheckResult } from '../ports/check-runner.js';
+import { formatDuration } from '../core/duration.js';
 
 /** The effects a run uses; tests and --dry-run swap them. */
 export interface RunPorts {
@@ -106,32 +108,49 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     };
   };
 
-  const runChecks = async (step: PlanStep, checks: Check[], set: CheckSet, quiet = false): Promise<ChecksOutput> => {
+  const lastOutput = new Map<string, string[]>();
+  const checkPassed = (step: PlanStep, set: CheckSet, check: Check, result: CheckResult) =>
+    emit({ kind: 'check.passed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), ...(result.assumed ? { assumed: true } : {}) });
+  const checkFailed = (step: PlanStep, set: CheckSet, check: Check, result: CheckResult) => {
+    emit({ kind: 'check.failed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), reason: result.reason ?? 'failed', output: result.output, ...(result.assumed ? { assumed: true } : {}) });
+    if (set !== 'precheck') {
+      // A check that printed nothing is explained best by what the step's own command printed.
+      const own = (result.output ?? '').split('\n').filter(Boolean);
+      failures.set(step.id, { summary: `check failed: ${check.label}: ${result.reason ?? 'failed'}`, tail: own.length ? own.slice(-10) : lastOutput.get(step.id) ?? [] });
+    }
+  };
+  /** Runs checks in order until one fails; `quiet` leaves reporting to the caller (a wait polls many times). */
+  const runChecks = async (step: PlanStep, checks: Check[], set: CheckSet, quiet = false): Promise<ChecksOutput & { results: CheckResult[] }> => {
+    const results: CheckResult[] = [];
     for (const check of checks) {
       const result = await ports.checks.run(check, set, signal);
+      results.push(result);
       if (result.ok) {
-        if (!quiet) emit({ kind: 'check.passed', step: step.id, set, check: check.label, durationMs: result.durationMs });
+        if (!quiet) checkPassed(step, set, check, result);
         continue;
       }
-      if (!quiet || set === 'wait') {
-        emit({ kind: 'check.failed', step: step.id, set, check: check.label, durationMs: result.durationMs, reason: result.reason ?? 'failed', output: result.output });
-      }
-      if (set !== 'precheck') {
-        failures.set(step.id, { summary: `check failed: ${check.label}: ${result.reason ?? 'failed'}`, tail: (result.output ?? '').split('\n').filter(Boolean).slice(-10) });
-      }
-      return { ok: false, failed: check.label };
+      if (!quiet) checkFailed(step, set, check, result);
+      return { ok: false, failed: check.label, results };
     }
-    return { ok: true };
+    return { ok: true, results };
   };
 
   const persistNow = () => settings.persist?.(actor.getPersistedSnapshot());
+  // A runner that throws (a bug, or an adapter failing) still yields a result that says why.
+  const runSafely = async (...args: Parameters<CommandRunner['run']>): Promise<CommandResult> => {
+    try {
+      return await ports.runner.run(...args);
+    } catch (error) {
+      return { timedOut: false, aborted: false, durationMs: 0, output: '', stdout: '', error: (error as Error).message };
+    }
+  };
 
   const runCommand = async (step: PlanStep, attempt: number, script: string, env: Record<string, string>, shown: string): Promise<StepOutput> => {
     // On disk before the command starts: a resume then knows it may have run.
     persistNow();
     emit({ kind: 'step.attempt', step: step.id, attempt, command: shown, host: step.host?.name });
     const lines = new LineBuffer((stream, text) => emit({ kind: 'step.output', step: step.id, stream, text }));
-    const result: CommandResult = await ports.runner.run(
+    const result: CommandResult = await runSafely(
       { script, host: step.action.kind === 'script' ? undefined : step.host, env, timeoutMs: step.timeoutMs },
       {
         signal,
@@ -141,21 +160,23 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     );
     lines.flush();
     lastExit.set(step.id, result.exitCode);
-    emit({ kind: 'step.exited', step: step.id, attempt, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs: result.durationMs, error: result.error });
+    emit({ kind: 'step.exited', step: step.id, attempt, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs: Math.round(result.durationMs), error: result.error });
     const tail = result.output.trimEnd().split('\n').filter(Boolean).slice(-10);
+    lastOutput.set(step.id, tail);
     if (result.aborted) return { ok: false, reason: 'interrupted' };
     if (result.error) {
       failures.set(step.id, { summary: result.error, tail });
       return { ok: false, reason: result.error };
     }
     if (result.timedOut) {
-      const reason = `timed out after ${Math.round((step.timeoutMs ?? 0) / 1000)}s; its process group was killed`;
+      const reason = `timed out after ${formatDuration(step.timeoutMs ?? 0)}; its process group was killed`;
       failures.set(step.id, { summary: reason, tail });
       return { ok: false, reason };
     }
     if (result.exitCode !== 0) {
-      const reason = `exited ${result.exitCode ?? result.signal} after ${(result.durationMs / 1000).toFixed(1)}s`;
-      failures.set(step.id, { summary: `\`${shown.split('\n')[0]}\` ${reason}`, tail });
+      const reason = `exited ${result.exitCode ?? result.signal} after ${formatDuration(result.durationMs)}`;
+      const lines = shown.trim().split('\n');
+      failures.set(step.id, { summary: lines.length === 1 ? `\`${lines[0]}\` ${reason}` : `its ${lines.length}-line command ${reason}`, tail });
       return { ok: false, reason };
     }
     return { ok: true };
@@ -172,12 +193,20 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       const step = stepOf(input.step);
       begin(step);
       const failure = failures.get(step.id) ?? { summary: 'the step failed', tail: [] };
-      const answer =
-        input.menu === 'before'
-          ? await ports.prompter.beforeStep(step, context(step))
-          : input.menu === 'failure'
-            ? await ports.prompter.afterFailure(step, failure, context(step))
-            : await ports.prompter.afterInterruption(step, failure, context(step));
+      let answer: AskOutput;
+      try {
+        answer =
+          input.menu === 'before'
+            ? await ports.prompter.beforeStep(step, context(step))
+            : input.menu === 'failure'
+              ? await ports.prompter.afterFailure(step, failure, context(step))
+              : await ports.prompter.afterInterruption(step, failure, context(step));
+      } catch (error) {
+        // The machine aborts on a broken prompt; the run's end must still say why.
+        abortedFrom = input.menu;
+        abortReason = `the question could not be asked: ${(error as Error).message}`;
+        throw error;
+      }
       emit({ kind: 'operator.choice', step: step.id, menu: input.menu, choice: answer.choice, reason: answer.reason, by: ports.prompter.by });
       if (answer.choice === 'abort') {
         abortedFrom = input.menu;
@@ -213,22 +242,25 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
         }
         case 'wait': {
           emit({ kind: 'step.attempt', step: step.id, attempt, command: `wait up to ${Math.round(action.timeoutMs / 1000)}s` });
+          // Polls until every check passes, the last poll falling on the deadline; only the outcome is reported.
           const deadline = ports.clock.now() + action.timeoutMs;
           let interval = action.intervalMs;
           for (;;) {
-            const quiet = ports.clock.now() + interval < deadline;
-            const result = await runChecks(step, action.until, 'wait', quiet);
+            const result = await runChecks(step, action.until, 'wait', true);
             if (result.ok) {
-              for (const check of action.until) emit({ kind: 'check.passed', step: step.id, set: 'wait', check: check.label, durationMs: 0 });
+              action.until.forEach((check, i) => checkPassed(step, 'wait', check, result.results[i]!));
               return { ok: true };
             }
             if (signal?.aborted) return { ok: false, reason: 'interrupted' };
-            if (!quiet) {
-              const reason = `still failing after ${Math.round(action.timeoutMs / 1000)}s: ${result.failed}`;
+            const left = deadline - ports.clock.now();
+            if (left <= 0) {
+              const failing = action.until.find((c) => c.label === result.failed)!;
+              checkFailed(step, 'wait', failing, result.results[result.results.length - 1]!);
+              const reason = `still failing after ${formatDuration(action.timeoutMs)}: ${result.failed}`;
               failures.set(step.id, { summary: reason, tail: failures.get(step.id)?.tail ?? [] });
               return { ok: false, reason };
             }
-            await ports.clock.sleep(Math.min(interval, Math.max(0, deadline - ports.clock.now())), signal);
+            await ports.clock.sleep(Math.min(interval, left), signal);
             interval = Math.min(interval * WAIT_BACKOFF, WAIT_MAX_INTERVAL_MS);
           }
         }
@@ -275,7 +307,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       via: record.via,
       exitCode: lastExit.get(id),
       attempts: record.attempts,
-      durationMs: ports.clock.now() - (startedAt.get(id) ?? ports.clock.now()),
+      durationMs: Math.round(ports.clock.now() - (startedAt.get(id) ?? ports.clock.now())),
       reason: record.reason,
     });
   });
@@ -308,7 +340,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       },
       error: (error) => {
         signal?.removeEventListener('abort', onAbort);
-        stop(signal?.aborted ? 'interrupted' : 'aborted', (error as Error).message);
+        stop(signal?.aborted ? 'interrupted' : 'aborted', abortReason ?? (error as Error).message);
       },
     });
     actor.start();

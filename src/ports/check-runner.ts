@@ -7,6 +7,8 @@ export interface CheckResult {
   reason?: string;
   output?: string;
   durationMs: number;
+  /** Not really checked (a rehearsal): the result is what a real run would assume. */
+  assumed?: boolean;
 }
 
 /** Runs checks; the live adapter really checks, the dry-run adapter rehearses. */

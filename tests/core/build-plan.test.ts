@@ -5,10 +5,10 @@ import { compileConfig } from '../../src/core/compile-machine.js';
 import type { Plan, PlanStep, Selection } from '../../src/core/plan-types.js';
 import { planView } from '../../src/core/plan-view.js';
 import { UsageError, type Problem } from '../../src/core/problem.js';
-import { displayText, renderText } from '../../src/core/rendered.js';
+import { displayText, renderShell, renderText } from '../../src/core/rendered.js';
+import { secretsUsed } from '../../src/core/secrets-used.js';
 
-// Awaited so this works whether loadSchemaChecks is synchronous or returns a promise.
-const SCHEMAS = await loadSchemaChecks();
+const SCHEMAS = loadSchemaChecks();
 
 /** Strips the common indentation of a template literal, so YAML can be written indented in tests. */
 function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
@@ -188,7 +188,15 @@ describe('buildPlan: order and positions', () => {
           steps:
             - id: a
               run: "true"
-              verify: [{ run: "true" }, { run: "true", from: pve }, { tcp: "nas.lan:22" }]
+              verify:
+                - { run: "true" }
+                - { run: "true", from: pve }
+                - { tcp: "nas.lan:22" }
+                - { path: /mnt/tank }
+                - { path: /mnt/tank, from: pve }
+                - { http: "http://nas.lan/" }
+                - { dns: nas.lan }
+                - { tcp: "nas.lan:22", from: pve }
             - id: b
               run: "true"
               on: pve
@@ -196,14 +204,25 @@ describe('buildPlan: order and positions', () => {
           steps: [{ id: c, run: "true" }]
     `);
     expect(step(plan, 'a').host?.name).toBe('nas');
-    // Commands run where the step runs; network probes run locally unless `from` says otherwise.
+    // Commands and paths are checked where the step runs; network probes run locally; `from` overrides both.
     expect(step(plan, 'a').verify.map((c) => [c.kind, c.host?.name])).toEqual([
       ['run', 'nas'],
       ['run', 'pve'],
       ['tcp', undefined],
+      ['path', 'nas'],
+      ['path', 'pve'],
+      ['http', undefined],
+      ['dns', undefined],
+      ['tcp', 'pve'],
     ]);
     expect(step(plan, 'b').host?.name).toBe('pve');
     expect(step(plan, 'c').host).toBeUndefined();
+    // A step without a host checks its paths locally too.
+    const local = planOf(yaml`
+      name: local
+      phases: [{ id: p, steps: [{ id: a, run: "true", verify: [{ path: /mnt }] }] }]
+    `);
+    expect(step(local, 'a').verify[0]!.host).toBeUndefined();
   });
 
   it('rejects duplicate ids, unknown needs and cross-phase step needs with hints', () => {
@@ -368,18 +387,58 @@ describe('buildPlan: templates', () => {
     expect(step(plan, 'addr').verify.map((c) => c.label)).toEqual(['has 10.0.0.2/24']);
   });
 
-  // BUG (src/core/resolve-check.ts, resolveCheck): a check's `stdout:` pattern is taken raw, never
-  // interpolated, and references in it are not even checked. The project's own templates rely on
-  // it (steps/network/address.yaml, default-route.yaml, dns/restart-unbound.yaml,
-  // storage/nfs-reexport.yaml, check-smb-shares.yaml, check-samba-config.yaml,
-  // proxmox/restore-vm.yaml). Input: a template with params { cidr } and
-  //   verify: [{ run: ip -br addr, stdout: '\s{{ params.cidr }}(\s|$)' }]
-  // used with `with: { cidr: 10.0.0.2/24 }`. Actual: check.stdout is the literal regex
-  // '\s{{ params.cidr }}(\s|$)', which can never match real output, so the verify always fails
-  // at run time; `stdout: "{{ vars.nope }}"` gives no problem at all. Expected: the pattern
-  // interpolated (values regex-escaped: the `.` in the address) and undefined names reported like
-  // anywhere else.
-  it.todo('a check `stdout:` pattern is interpolated (regex-escaped), and bad references in it reported');
+  it('interpolates a check `stdout:` pattern, regex-escaping the values', () => {
+    const plan = planOf(
+      yaml`
+        name: checks
+        vars: { version: a.b+c }
+        phases:
+          - id: p
+            steps:
+              - uses: net/addr
+                with: { cidr: 10.0.0.2/24 }
+              - id: version
+                run: "true"
+                verify: [{ run: cat VERSION, stdout: "^{{ vars.version }}$" }]
+      `,
+      { templates: { 'net/addr': "params: { cidr: { type: string } }\nstep:\n  run: ip addr add {{ params.cidr }} dev eth0\n  verify:\n    - { run: ip -br addr, stdout: '\\s{{ params.cidr }}(\\s|$)' }\n" } },
+    );
+    const stdoutOf = (id: string): RegExp => {
+      const check = step(plan, id).verify[0]!;
+      if (check.kind !== 'run' || !check.stdout) throw new Error('a run check with stdout expected');
+      return new RegExp(renderText(check.stdout, () => ''), 'm');
+    };
+    const addr = stdoutOf('addr');
+    expect(addr.source).toBe('\\s10\\.0\\.0\\.2\\/24(\\s|$)');
+    expect(addr.test('eth0 UP 10.0.0.2/24 fe80::1/64')).toBe(true);
+    expect(addr.test('eth0 UP 10x0x0x2/24')).toBe(false);
+
+    const version = stdoutOf('version');
+    expect(version.test('a.b+c')).toBe(true);
+    // Output that differs from the value only at a metacharacter does not match ...
+    for (const near of ['aXb+c', 'a.bbc', 'aXbbc', 'a.bc']) expect(version.test(near), near).toBe(false);
+    // ... though the value used as a pattern would have matched it.
+    expect(/^a.b+c$/.test('a.bbc')).toBe(true);
+  });
+
+  it('reports bad references in a check `stdout:` pattern, and an invalid pattern', () => {
+    const problems = problemsOf(yaml`
+      name: checks
+      vars: { version: "1.0" }
+      phases:
+        - id: p
+          steps:
+            - id: a
+              run: "true"
+              verify:
+                - { run: cat VERSION, stdout: "^{{ vars.versoin }}$" }
+                - { run: cat VERSION, stdout: "({{ vars.version }}" }
+    `);
+    expect(problems).toEqual([
+      expect.objectContaining({ path: 'phases[0].steps[0].verify[0].stdout', line: 9, column: 43, message: 'undefined var `versoin`', hint: 'did you mean `version`?' }),
+      expect.objectContaining({ path: 'phases[0].steps[0].verify[1].stdout', line: 10, message: 'invalid regular expression in `stdout`' }),
+    ]);
+  });
 
   it('interpolates a confirm message', () => {
     const plan = planOf(yaml`
@@ -395,13 +454,51 @@ describe('buildPlan: templates', () => {
     expect(step(plan, 'destroy').confirm).toMatchObject({ kind: 'typed', message: 'Destroy tank?' });
   });
 
-  // BUG (src/core/build-plan.ts, the `plan` object): the runbook's top-level `description` is
-  // checked for references but never rendered. Input: `vars: { pool: tank }` and
-  // `description: "Restore {{ vars.pool }}"`. Actual: plan.description, `plan --json`
-  // .description, the `plan` text header and the machine's description (graph --format json) are
-  // all the raw "Restore {{ vars.pool }}". Expected: "Restore tank", as for phase titles and
-  // descriptions.
-  it.todo('the runbook description is interpolated');
+  it('interpolates the runbook description (plan, plan view and machine)', () => {
+    const plan = planOf(yaml`
+      name: described
+      description: "Restore {{ vars.pool }} on {{ hosts.nas.address }} with {{ secrets.key }}"
+      vars: { pool: tank }
+      secrets: { key: { prompt: true } }
+      hosts: { nas: { ssh: root@10.0.0.2 } }
+      phases: [{ id: p, steps: [{ id: a, run: "true" }] }]
+    `);
+    expect(plan.description).toBe('Restore tank on 10.0.0.2 with [secret:key]');
+    expect(planView(plan).description).toBe('Restore tank on 10.0.0.2 with [secret:key]');
+    expect((compileConfig(plan) as { description: string }).description).toBe('Restore tank on 10.0.0.2 with [secret:key]');
+    // A bad reference in it is a problem like anywhere else.
+    const problems = problemsOf(yaml`
+      name: described
+      description: "Restore {{ vars.pol }}"
+      vars: { pool: tank }
+      phases: [{ id: p, steps: [{ id: a, run: "true" }] }]
+    `);
+    expect(problems).toEqual([expect.objectContaining({ path: 'description', line: 2, message: 'undefined var `pol`', hint: 'did you mean `pool`?' })]);
+  });
+
+  it('reports an unclosed `{{` where it is written', () => {
+    const problems = problemsOf(yaml`
+      name: unclosed
+      vars: { pool: tank }
+      phases:
+        - id: p
+          steps:
+            - id: a
+              run: zpool import {{ vars.pool }
+    `);
+    expect(problems).toEqual([
+      expect.objectContaining({ path: 'phases[0].steps[0].run', line: 7, column: 27, message: 'a `{{` reference is not closed', hint: 'add the closing `}}`' }),
+    ]);
+  });
+
+  it('reports a host field that is an Object.prototype member', () => {
+    const problems = problemsOf(yaml`
+      name: proto
+      hosts: { nas: { ssh: nas.lan } }
+      phases: [{ id: p, steps: [{ id: a, run: "echo {{ hosts.nas.constructor }}" }] }]
+    `);
+    expect(problems).toEqual([expect.objectContaining({ message: 'unknown host field `constructor` in `hosts.nas.constructor`' })]);
+  });
 
   it('reports an undefined var at its exact line and column in the runbook', () => {
     const problems = problemsOf(yaml`
@@ -469,11 +566,11 @@ describe('buildPlan: vars', () => {
     expect(problemsOf(RUNBOOK, { varsFile: '- a\n- b\n' }).map((p) => p.message)).toContain('a vars file must be a map');
     expect(problemsOf(RUNBOOK, { varsFile: 'dataset: [a, b]\n' }).map((p) => p.message)).toContain('var `dataset` must be a single value');
   });
-  // QUESTIONABLE (src/core/build-plan.ts resolveVars: String(value) of the parsed YAML): an
-  // unquoted var loses how it was written. Input: `vars: { version: 1.10, mode: 0o755, id:
-  // 12345678901234567890 }`. Actual: "1.1", "493", "12345678901234567000". Expected: the text as
-  // written ("1.10", "0o755", ...), or a problem asking to quote it; today a homelab `vmid: 0100`
-  // or `version: 1.10` silently becomes another value in the commands.
+  // BY DESIGN, kept as a reminder (src/core/build-plan.ts resolveVars: String(value) of the parsed
+  // YAML): an unquoted number var loses how it was written. Input: `vars: { version: 1.10, mode:
+  // 0o755, id: 12345678901234567890 }`. Actual: "1.1", "493", "12345678901234567000". The lead
+  // kept this behaviour: the docs tell users to quote such values (`version: "1.10"`); a value
+  // that must keep its written form is a string.
   it.todo('an unquoted number var keeps the text as written (1.10 stays 1.10)');
 });
 
@@ -638,6 +735,39 @@ describe('buildPlan: secrets never appear as values', () => {
     expect(renderText(dump.action.command, (name) => (name === 'db' ? process.env.LIFEBOAT_TEST_DB_PASSWORD! : '?'))).toBe(
       `mysqldump -u admin -p${SECRET} --all`,
     );
+  });
+
+  it('shell text carries secrets as environment references; secretsUsed lists what the selected steps need', () => {
+    const plan = planOf(RUNBOOK, { scripts: ['db/restore.mjs'] });
+    const dump = step(plan, 'dump');
+    if (dump.action.kind !== 'run') throw new Error('run step expected');
+    expect(renderShell(dump.action.command)).toEqual({ script: 'mysqldump -u admin -p"${LIFEBOAT_SECRET_db}" --all', secrets: ['db'] });
+    expect(secretsUsed(plan)).toEqual(['db', 'key', 'pin']);
+    // Only the selected steps count: `script` uses db in its args, `waiting` in a check.
+    expect(secretsUsed(planOf(RUNBOOK, { scripts: ['db/restore.mjs'], selection: { only: ['script'] } }))).toEqual(['db']);
+    expect(secretsUsed(planOf(RUNBOOK, { scripts: ['db/restore.mjs'], selection: { only: ['waiting', 'ping'] } }))).toEqual(['db']);
+    expect(secretsUsed(planOf(RUNBOOK, { scripts: ['db/restore.mjs'], selection: { skip: ['p'] } }))).toEqual([]);
+  });
+
+  it('secretsUsed: a secret used only in a phase title or only by excluded steps is not asked for', () => {
+    const plan = planOf(yaml`
+      name: s
+      secrets:
+        title_only: { prompt: true }
+        env_only: { prompt: true }
+        check_only: { prompt: true }
+        confirm_only: { prompt: true }
+        skipped_only: { prompt: true }
+      phases:
+        - id: p
+          title: With {{ secrets.title_only }}
+          steps:
+            - { id: a, run: "true", env: { X: "{{ secrets.env_only }}" } }
+            - { id: b, run: "true", verify: [{ http: "http://x/?t={{ secrets.check_only }}" }] }
+            - { id: c, run: "true", confirm: { typed: "{{ secrets.confirm_only }}" } }
+            - { id: d, run: "echo {{ secrets.skipped_only }}" }
+    `, { selection: { skip: ['d'] } });
+    expect(secretsUsed(plan)).toEqual(['check_only', 'confirm_only', 'env_only']);
   });
 
   it('an undefined secret is a problem with a hint', () => {

@@ -13,13 +13,13 @@ import {
   type ChecksOutput,
   type RestoreContext,
   type SleepInput,
+  type StepFinishedEvent,
   type StepInput,
   type StepOutput,
 } from '../../src/core/restore-machine.js';
 import { lifeboat } from '../helpers/cli.js';
 
-// Awaited so this works whether loadSchemaChecks is synchronous or returns a promise.
-const SCHEMAS = await loadSchemaChecks();
+const SCHEMAS = loadSchemaChecks();
 
 function planOf(text: string, selection?: Selection): Plan {
   const { plan, problems } = buildPlan(
@@ -36,10 +36,10 @@ interface Script {
   run?: Record<string, Array<StepOutput | Error>>;
   /** By `step:set`: runChecks results (an Error is thrown). Default { ok: true }. */
   checks?: Record<string, Array<ChecksOutput | Error>>;
-  /** By `step:menu`: the operator's answers. Default 'run' before a step, 'abort' after a failure. */
-  ask?: Record<string, AskOutput[]>;
-  /** By step id: confirmStep answers. Default confirmed. */
-  confirm?: Record<string, boolean[]>;
+  /** By `step:menu`: the operator's answers (an Error is thrown). Default 'run' before a step, 'abort' after a failure. */
+  ask?: Record<string, Array<AskOutput | Error>>;
+  /** By step id: confirmStep answers (an Error is thrown). Default confirmed. */
+  confirm?: Record<string, Array<boolean | Error>>;
 }
 
 interface Run {
@@ -52,6 +52,8 @@ interface Run {
   ran: string[];
   /** Each step's status changes as they happened, e.g. ['awaiting', 'running', 'done']. */
   history: Record<string, string[]>;
+  /** The 'step.finished' events the machine emitted, in order. */
+  finished: StepFinishedEvent[];
 }
 
 function next<T>(lists: Record<string, T[]> | undefined, key: string, fallback: T): T {
@@ -79,11 +81,11 @@ async function drive(machine: AnyStateMachine, script: Script = {}): Promise<Run
       }),
       askOperator: fromPromise<AskOutput, AskInput>(async ({ input }) => {
         calls.push(`ask:${input.step}:${input.menu}`);
-        return next(script.ask, `${input.step}:${input.menu}`, { choice: input.menu === 'before' ? 'run' : 'abort' } as AskOutput);
+        return answer(next(script.ask, `${input.step}:${input.menu}`, { choice: input.menu === 'before' ? 'run' : 'abort' } as AskOutput | Error));
       }),
       confirmStep: fromPromise<{ confirmed: boolean }, StepInput>(async ({ input }) => {
         calls.push(`confirm:${input.step}`);
-        return { confirmed: next(script.confirm, input.step, true) };
+        return { confirmed: answer(next(script.confirm, input.step, true as boolean | Error)) };
       }),
       sleep: fromPromise<void, SleepInput>(async ({ input }) => {
         calls.push(`sleep:${input.step}:${input.ms}`);
@@ -91,6 +93,10 @@ async function drive(machine: AnyStateMachine, script: Script = {}): Promise<Run
     },
   });
   const actor = createActor(provided);
+  const finished: StepFinishedEvent[] = [];
+  actor.on('step.finished', (event) => {
+    finished.push(event as StepFinishedEvent);
+  });
   const history: Record<string, string[]> = {};
   actor.subscribe((snapshot) => {
     for (const [id, record] of Object.entries((snapshot.context as RestoreContext).steps)) {
@@ -101,7 +107,7 @@ async function drive(machine: AnyStateMachine, script: Script = {}): Promise<Run
   actor.start();
   const snapshot = await waitFor(actor, (s) => s.status !== 'active', { timeout: 5_000 });
   actor.stop();
-  return { value: snapshot.value, status: snapshot.status, context: snapshot.context as RestoreContext, calls, ran, history };
+  return { value: snapshot.value, status: snapshot.status, context: snapshot.context as RestoreContext, calls, ran, history, finished };
 }
 
 const statuses = (run: Run) => Object.fromEntries(Object.entries(run.context.steps).map(([id, r]) => [id, r.status]));
@@ -185,12 +191,23 @@ phases:
     expect(run.value).toBe(FINISHED);
   });
 
-  // QUESTIONABLE (src/core/compile-machine.ts): a run in which steps failed (on_failure: continue)
-  // still ends with context.outcome 'done', the same as a clean run; RestoreContext.outcome has a
-  // 'failed' value that is never set. Input: the plan above, step a's runStep returns { ok: false }.
-  // Actual: outcome 'done'. Expected (per the type and exit code 1 "a step failed"): 'failed', or
-  // some other way for the final state to say that not everything is done.
-  it.todo('a run where a step failed with on_failure: continue does not end with outcome "done"');
+  it('by design, a run whose failed steps all continue ends with outcome "done"; the steps say "failed"', async () => {
+    const plan = planOf(`
+name: m
+phases:
+  - id: p
+    steps:
+      - { id: a, run: "true", on_failure: continue }
+      - { id: b, run: "true" }
+`);
+    const run = await drive(compileMachine(plan), { run: { a: [{ ok: false, reason: 'exit 1' }] } });
+    expect(run.value).toBe(FINISHED);
+    expect(run.status).toBe('done');
+    expect(run.context.outcome).toBe('done');
+    expect(run.context.steps.a).toEqual({ status: 'failed', attempts: 1, reason: 'exit 1' });
+    expect(run.context.steps.b!.status).toBe('done');
+  });
+
 
   describe('precheck', () => {
     const plan = () =>
@@ -258,7 +275,8 @@ phases:
 `);
       const run = await drive(compileMachine(withVerify), { checks: { 'a:verify': [{ ok: false, failed: 'tcp nas:22' }] } });
       expect(run.calls).toEqual(['ask:a:before', 'run:a', 'checks:a:verify', 'sleep:a:500', 'run:a', 'checks:a:verify']);
-      expect(run.context.steps.a).toMatchObject({ status: 'done', attempts: 2, reason: 'check failed: tcp nas:22' });
+      // Done in the end: the first attempt's failure is no longer its reason.
+      expect(run.context.steps.a).toEqual({ status: 'done', attempts: 2 });
     });
 
     it('without retries a failure goes straight to the operator, and "retry" runs it again', async () => {
@@ -272,14 +290,112 @@ phases: [{ id: p, steps: [{ id: a, run: "true" }] }]
     });
   });
 
-  // QUESTIONABLE (src/core/compile-machine.ts, stepConfig): `abort` is the fallback transition
-  // of the operator menus, not guarded by choice 'abort'. Input: askOperator answers
+  // QUESTIONABLE, still open (src/core/compile-machine.ts, stepConfig): `abort` is the fallback
+  // transition of the operator menus, not guarded by choice 'abort'. Input: askOperator answers
   // { choice: 'retry' } (or 'mark-done', or anything unexpected) in the 'before' menu. Actual:
   // the whole restore ends in _aborted. Expected: only an explicit 'abort' aborts; an answer the
-  // menu does not offer asks again (or errors loudly). Also: the awaiting, failed, confirming
-  // and backoff states have no onError, so a rejected askOperator/confirmStep/sleep (e.g. the
-  // terminal closed) puts the actor in status 'error' instead of a state the run can resume from.
+  // menu does not offer asks again (or errors loudly). (The missing onError of the prompts is
+  // fixed: see 'a prompt that breaks ...' below.)
   it.todo('only an explicit "abort" choice aborts the restore');
+
+  describe('a prompt that breaks (no terminal left) aborts, resumable, instead of erroring the actor', () => {
+    it('askOperator rejecting before a step', async () => {
+      const run = await drive(compileMachine(planOf(TWO_PHASES)), { ask: { 'mount:before': [new Error('stdin closed')] } });
+      expect(run.status).toBe('done');
+      expect(run.value).toBe(ABORTED);
+      expect(run.context.outcome).toBe('aborted');
+      expect(run.ran).toEqual(['import']);
+      expect(statuses(run)).toEqual({ import: 'done', mount: 'awaiting' });
+    });
+
+    it('askOperator rejecting in the failure menu', async () => {
+      const run = await drive(compileMachine(planOf(TWO_PHASES)), { run: { mount: [{ ok: false, reason: 'exit 1' }] }, ask: { 'mount:failure': [new Error('stdin closed')] } });
+      expect(run.status).toBe('done');
+      expect(run.value).toBe(ABORTED);
+      expect(run.context.steps.mount).toEqual({ status: 'failed', attempts: 1, reason: 'exit 1' });
+    });
+
+    it('confirmStep rejecting: nothing runs', async () => {
+      const plan = planOf(`
+name: m
+phases: [{ id: p, steps: [{ id: wipe, run: "zpool destroy old", confirm: typed }] }]
+`);
+      const run = await drive(compileMachine(plan), { confirm: { wipe: [new Error('stdin closed')] } });
+      expect(run.status).toBe('done');
+      expect(run.value).toBe(ABORTED);
+      expect(run.ran).toEqual([]);
+      expect(run.context.steps.wipe!.status).toBe('awaiting');
+    });
+  });
+
+  describe("the 'step.finished' event", () => {
+    it('is emitted once per finished step, in order, with its final record', async () => {
+      const plan = planOf(`
+name: m
+phases:
+  - id: p
+    steps:
+      - { id: pre, run: "true", precheck: [{ run: "true" }] }
+      - { id: a, run: "true" }
+      - { id: b, run: "true", on_failure: continue }
+      - { id: c, run: "true" }
+      - { id: d, run: "true", retries: 1 }
+`);
+      const run = await drive(compileMachine(plan), {
+        run: { b: [{ ok: false, reason: 'exit 2' }], d: [{ ok: false, reason: 'flaky' }] },
+        ask: { 'c:before': [{ choice: 'skip', reason: 'not needed' }] },
+      });
+      expect(run.value).toBe(FINISHED);
+      expect(run.finished).toEqual([
+        { type: 'step.finished', step: 'pre', record: { status: 'done', attempts: 0, via: 'precheck' } },
+        { type: 'step.finished', step: 'a', record: { status: 'done', attempts: 1 } },
+        { type: 'step.finished', step: 'b', record: { status: 'failed', attempts: 1, reason: 'exit 2' } },
+        { type: 'step.finished', step: 'c', record: { status: 'skipped', attempts: 0, reason: 'not needed' } },
+        // Done after a retry: the earlier failure is not its reason any more.
+        { type: 'step.finished', step: 'd', record: { status: 'done', attempts: 2 } },
+      ]);
+    });
+
+    it('is emitted before the next step starts', async () => {
+      const order: string[] = [];
+      const machine = compileMachine(planOf(TWO_PHASES)).provide({
+        actors: {
+          runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
+            order.push(`run:${input.step}`);
+            return { ok: true };
+          }),
+          askOperator: fromPromise<AskOutput, AskInput>(async () => ({ choice: 'run' })),
+        },
+      });
+      const actor = createActor(machine);
+      actor.on('step.finished', (event) => {
+        order.push(`finished:${(event as StepFinishedEvent).step}`);
+      });
+      actor.start();
+      await waitFor(actor, (s) => s.status !== 'active', { timeout: 5_000 });
+      actor.stop();
+      expect(order).toEqual(['run:import', 'finished:import', 'run:mount', 'finished:mount', 'run:start-db', 'finished:start-db', 'run:start-web', 'finished:start-web']);
+    });
+
+    it('is not emitted for a step that failed and waits for the operator, nor for an abort', async () => {
+      const run = await drive(compileMachine(planOf(TWO_PHASES)), { run: { mount: [{ ok: false }] }, ask: { 'mount:failure': [{ choice: 'abort' }] } });
+      expect(run.finished.map((e) => e.step)).toEqual(['import']);
+    });
+
+    it('follows a failure menu to its end: failed, then skipped by the operator', async () => {
+      const run = await drive(compileMachine(planOf(TWO_PHASES)), {
+        run: { mount: [{ ok: false, reason: 'busy' }] },
+        ask: { 'mount:failure': [{ choice: 'skip', reason: 'later' }] },
+      });
+      expect(run.finished.map((e) => [e.step, e.record.status])).toEqual([
+        ['import', 'done'],
+        ['mount', 'skipped'],
+        ['start-db', 'done'],
+        ['start-web', 'done'],
+      ]);
+      expect(run.finished[1]!.record).toEqual({ status: 'skipped', attempts: 1, reason: 'later' });
+    });
+  });
 
   describe('abort', () => {
     it('before a step: ends in the _aborted final state and runs nothing more', async () => {
@@ -460,8 +576,8 @@ phases:
     visit(config);
     expect([...actors].every((a) => (ACTOR_NAMES as readonly string[]).includes(a))).toBe(true);
     expect([...actors].sort()).toEqual([...ACTOR_NAMES].sort());
-    expect([...guards].sort()).toEqual(['canRetry', 'choiceIs', 'confirmed', 'passed', 'succeeded']);
-    expect([...actions].sort()).toEqual(['countAttempt', 'finish', 'noteReason', 'noteVia', 'setStatus']);
+    expect([...guards].sort()).toEqual(['canRetry', 'choiceIs', 'confirmed', 'endedAs', 'passed', 'succeeded']);
+    expect([...actions].sort()).toEqual(['countAttempt', 'finish', 'noteReason', 'noteVia', 'setStatus', 'stepFinished']);
   });
 
   it('the JSON form still executes', async () => {

@@ -3,8 +3,7 @@ import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { buildPlan } from '../../src/core/build-plan.js';
 import { restoreOrder } from '../../src/core/restore-order.js';
 
-// Awaited so this works whether loadSchemaChecks is synchronous or returns a promise.
-const SCHEMAS = await loadSchemaChecks();
+const SCHEMAS = loadSchemaChecks();
 
 type Needs = Record<string, string[]>;
 

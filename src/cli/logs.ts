@@ -1,0 +1,103 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { listRunEntries, readRunSummary } from '../adapters/journal-reader.js';
+import { createFileRunStore } from '../adapters/file-run-store.js';
+import { stylesFor } from '../adapters/terminal-styles.js';
+import { htmlReport } from '../core/html-report.js';
+import { UsageError } from '../core/problem.js';
+import { compareRuns } from '../core/run-compare.js';
+import { compareText } from '../core/run-compare-text.js';
+import { runLayout, type RunLayout } from '../core/run-layout.js';
+import { runListText } from '../core/run-list-text.js';
+import type { RunSummary } from '../core/run-summary.js';
+import { runTimelineText } from '../core/run-timeline-text.js';
+import type { RunMeta } from '../ports/run-store.js';
+import { ExitCode } from './exit-codes.js';
+import { findRun } from './find-run.js';
+import { logsDir } from './logs-dir.js';
+import { lifeboatVersion } from './version.js';
+
+/** Options every `logs` subcommand takes. */
+export interface LogsOptions {
+  logs?: string;
+  json?: boolean;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** The runbook as it is now, for phase titles and RTOs; a run stays readable when its runbook is gone or broken. */
+async function layoutFor(meta: RunMeta): Promise<RunLayout | undefined> {
+  try {
+    const { loadPlanWithSources } = await import('./load-plan.js');
+    return runLayout(loadPlanWithSources({ ...meta.request }).plan);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Finds a run (id, unique prefix or `last`) and reads it whole. */
+async function readRun(dir: string, wanted: string, output: boolean): Promise<RunSummary> {
+  const store = createFileRunStore(dir);
+  const runId = findRun(store, wanted);
+  const meta = store.readMeta(runId);
+  return (await readRunSummary(dir, runId, { layout: await layoutFor(meta), output })).summary;
+}
+
+/** `lifeboat logs list`: every recorded run, newest first, reading only run.json and each journal's ends. */
+export async function logsListCommand(options: LogsOptions & { runbook?: string }): Promise<number> {
+  const dir = logsDir(options.logs);
+  const { entries, unreadable } = listRunEntries(dir);
+  const wanted = options.runbook;
+  const shown = wanted === undefined ? entries : entries.filter((e) => e.runbook === wanted || e.runbookPath === resolve(wanted));
+  if (options.json) {
+    process.stdout.write(json({ format: 'lifeboat-runs/1', dir, runs: shown, unreadable }));
+    return ExitCode.Ok;
+  }
+  if (shown.length === 0) {
+    process.stdout.write(`No runs${wanted === undefined ? '' : ` of ${wanted}`} in ${dir}.${entries.length ? ` (${entries.length} run(s) of other runbooks.)` : ''}\n`);
+  } else {
+    process.stdout.write(runListText(shown, stylesFor(process.stdout)));
+  }
+  if (unreadable.length) process.stderr.write(`${unreadable.length} run folder(s) could not be read: ${unreadable.join(', ')}\n`);
+  return ExitCode.Ok;
+}
+
+/** `lifeboat logs show RUN_ID`: the run's timeline, step by step, with choices, failing checks and (asked for) output. */
+export async function logsShowCommand(wanted: string, options: LogsOptions & { step?: string; output?: boolean }): Promise<number> {
+  const run = await readRun(logsDir(options.logs), wanted, options.output === true);
+  if (options.step !== undefined) {
+    const ids = run.phases.flatMap((p) => p.steps.map((s) => s.id));
+    if (!ids.includes(options.step)) {
+      throw new UsageError(`run ${run.runId} has no step ${options.step}`, { expected: 'a step id of this run', received: options.step, hint: `its steps: ${ids.join(', ')}` });
+    }
+  }
+  if (options.json) {
+    const phases = options.step === undefined ? run.phases : run.phases.map((p) => ({ ...p, steps: p.steps.filter((s) => s.id === options.step) })).filter((p) => p.steps.length);
+    process.stdout.write(json({ ...run, phases }));
+  } else {
+    process.stdout.write(runTimelineText(run, stylesFor(process.stdout), { step: options.step, output: options.output }));
+  }
+  return ExitCode.Ok;
+}
+
+/** `lifeboat logs report RUN_ID --html FILE`: one self-contained HTML page with the run's timeline. */
+export async function logsReportCommand(wanted: string, options: LogsOptions & { html: string }): Promise<number> {
+  const run = await readRun(logsDir(options.logs), wanted, true);
+  const html = htmlReport(run, { generatedAt: new Date().toISOString(), version: lifeboatVersion() });
+  try {
+    writeFileSync(options.html, html, { mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot write the report to ${options.html}: ${code ?? (error as Error).message}`, { expected: 'a file path in a folder that exists and can be written', hint: 'choose another path with --html FILE' });
+  }
+  process.stdout.write(`Report of run ${run.runId} (${run.status}) written to ${options.html} (${Math.ceil(Buffer.byteLength(html) / 1024)} KiB).\n`);
+  return ExitCode.Ok;
+}
+
+/** `lifeboat logs compare RUN_A RUN_B`: step by step, durations and outcomes side by side, largest slow-downs first. */
+export async function logsCompareCommand(a: string, b: string, options: LogsOptions): Promise<number> {
+  const dir = logsDir(options.logs);
+  const comparison = compareRuns(await readRun(dir, a, false), await readRun(dir, b, false));
+  process.stdout.write(options.json ? json(comparison) : compareText(comparison, stylesFor(process.stdout)));
+  return ExitCode.Ok;
+}

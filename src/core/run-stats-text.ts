@@ -1,0 +1,48 @@
+import { formatAge, formatMaybe, formatTimestamp } from './format-time.js';
+import type { Paint } from './paint.js';
+import type { Figures, RunStats } from './run-stats.js';
+import { rtoVerdict } from './run-timeline-text.js';
+
+function percent(rate: number | undefined): string {
+  return rate === undefined ? '–' : `${Math.round(rate * 100)}%`;
+}
+
+function cells(f: Figures, now: number): string[] {
+  const last = f.lastSuccessAt ? `${formatAge(now - Date.parse(f.lastSuccessAt))} ago` : 'never';
+  return [String(f.runs), percent(f.successRate), formatMaybe(f.medianMs), formatMaybe(f.slowestMs), last];
+}
+
+/** `lifeboat stats`: the runbook's record, then a table per phase and step, RTOs beside the medians. */
+export function statsText(stats: RunStats, paint: Paint, now: number): string {
+  const out: string[] = [];
+  out.push(`${paint.bold(`Stats · ${stats.runbook}`)} · ${stats.runs} past run${stats.runs === 1 ? '' : 's'}`);
+  if (stats.runs === 0) {
+    out.push('  No recorded runs of this runbook yet: a drill (`lifeboat run FILE`) records one.');
+    if (stats.rtoMs !== undefined) out.push(`  target    RTO ${formatMaybe(stats.rtoMs)}`);
+    return `${out.join('\n')}\n`;
+  }
+  const statuses = Object.entries(stats.statuses).map(([k, n]) => `${n} ${k}`).join(', ');
+  out.push(`  outcomes  ${statuses} · success ${percent(stats.successRate)}`);
+  const rto = rtoVerdict(stats.medianMs, stats.rtoMs, paint);
+  out.push(`  restore   median ${formatMaybe(stats.medianMs)}, slowest ${formatMaybe(stats.slowestMs)} (runs that ended done)${rto ? ` · ${rto} (median)` : ''}`);
+  out.push(
+    stats.lastSuccess
+      ? `  last successful drill ${formatAge(stats.lastSuccess.agoMs)} ago: ${stats.lastSuccess.runId} (${formatTimestamp(stats.lastSuccess.at)})`
+      : paint.yellow('  no successful drill yet'),
+  );
+  out.push('');
+  const rows: Array<{ cells: string[]; rto: string; phase: boolean }> = [{ cells: ['phase / step', 'runs', 'success', 'median', 'slowest', 'last success'], rto: '', phase: false }];
+  for (const p of stats.phases) {
+    rows.push({ cells: [`${p.number ?? '-'} ${p.title} [${p.id}]`, ...cells(p, now)], rto: rtoVerdict(p.medianMs, p.rtoMs, paint), phase: true });
+    for (const s of p.steps) rows.push({ cells: [`  ${s.position ?? '-'} ${s.id}`, ...cells(s, now)], rto: '', phase: false });
+  }
+  const widths = rows[0]!.cells.map((_, i) => Math.max(...rows.map((r) => [...r.cells[i]!].length)));
+  rows.forEach((row, r) => {
+    const line = row.cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    const text = `${line}${row.rto ? `  ${row.rto}` : ''}`;
+    out.push(r === 0 ? paint.dim(text) : row.phase ? paint.bold(text) : text);
+  });
+  out.push('');
+  out.push(paint.dim('success: done or skipped, over runs that got an outcome there; median of the successful runs; slowest of all; RTO beside the phase median.'));
+  return `${out.join('\n')}\n`;
+}
