@@ -54,6 +54,19 @@ export function compileMachine(plan: Plan, context?: RestoreContext): AnyStateMa
   return machineFromConfig(compileConfig(plan, context));
 }
 
+/** Marking a step done by hand still has to pass its checks; if they fail, back to `otherwise`. */
+function markingDone(id: string, otherwise: string): StateConfig {
+  return {
+    entry: status(id, 'verifying'),
+    invoke: {
+      src: 'runChecks',
+      input: { step: id, set: 'verify' },
+      onDone: [{ guard: 'passed', target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } }, { target: otherwise, actions: reason(id) }],
+      onError: { target: otherwise, actions: reason(id) },
+    },
+  };
+}
+
 function stepConfig(step: PlanStep): StateConfig {
   const id = step.id;
   const manual = step.action.kind === 'manual';
@@ -135,18 +148,7 @@ function stepConfig(step: PlanStep): StateConfig {
         onError: abort,
       },
     };
-    if (hasVerify) {
-      // Marking done by hand still has to pass the step's checks.
-      states.markingDone = {
-        entry: status(id, 'verifying'),
-        invoke: {
-          src: 'runChecks',
-          input: { step: id, set: 'verify' },
-          onDone: [{ guard: 'passed', target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } }, { target: 'failed', actions: reason(id) }],
-          onError: { target: 'failed', actions: reason(id) },
-        },
-      };
-    }
+    if (hasVerify) states.markingDone = markingDone(id, 'failed');
   }
   states.done = { type: 'final', entry: [status(id, 'done'), finished(id)] };
   states.skipped = { type: 'final', entry: [status(id, 'skipped'), finished(id)] };
@@ -188,17 +190,7 @@ function stepConfig(step: PlanStep): StateConfig {
         onError: abort,
       },
     };
-    if (hasVerify && !states.markingDone) {
-      states.markingDone = {
-        entry: status(id, 'verifying'),
-        invoke: {
-          src: 'runChecks',
-          input: { step: id, set: 'verify' },
-          onDone: [{ guard: 'passed', target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } }, { target: 'interrupted', actions: reason(id) }],
-          onError: { target: 'interrupted', actions: reason(id) },
-        },
-      };
-    }
+    if (hasVerify && !states.markingDone) states.markingDone = markingDone(id, 'interrupted');
   }
   return {
     description: `${step.position} ${step.title}`,

@@ -21,7 +21,10 @@ export function statsText(stats: RunStats, paint: Paint, now: number): string {
     if (stats.rtoMs !== undefined) out.push(`  target    RTO ${formatMaybe(stats.rtoMs)}`);
     return `${out.join('\n')}\n`;
   }
-  const statuses = Object.entries(stats.statuses).map(([k, n]) => `${n} ${k}`).join(', ');
+  const statuses = (['done', 'failed', 'aborted', 'interrupted', 'running'] as const)
+    .filter((k) => stats.statuses[k])
+    .map((k) => `${stats.statuses[k]} ${k}`)
+    .join(', ');
   out.push(`  outcomes  ${statuses} · success ${percent(stats.successRate)}`);
   const rto = rtoVerdict(stats.medianMs, stats.rtoMs, paint);
   out.push(`  restore   median ${formatMaybe(stats.medianMs)}, slowest ${formatMaybe(stats.slowestMs)} (runs that ended done)${rto ? ` · ${rto} (median)` : ''}`);

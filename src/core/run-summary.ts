@@ -51,7 +51,6 @@ export interface StepSummary {
   checks: { passed: number; failed: Array<{ set: CheckSet; check: string; reason: string; output?: string; at?: string }> };
   notes: string[];
   outputLines: number;
-  outputBytes: number;
   outputTruncated: boolean;
   /** Captured output, in order; only when asked for (it can be most of a journal). */
   output?: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
@@ -120,7 +119,6 @@ function blankStep(id: string): StepSummary {
     checks: { passed: 0, failed: [] },
     notes: [],
     outputLines: 0,
-    outputBytes: 0,
     outputTruncated: false,
   };
 }
@@ -133,6 +131,12 @@ function countLines(text: string): number {
 }
 
 const iso = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? undefined : new Date(ms).toISOString());
+
+function msOf(time: string | undefined): number | undefined {
+  if (time === undefined) return undefined;
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? undefined : ms;
+}
 
 /** How a step still open when its session ended stands, by how the session ended. */
 function outcomeOfOpen(sessionEnd: RunState | 'died'): Outcome {
@@ -173,7 +177,9 @@ export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, op
   const notes: string[] = [];
   let session: RunSummary['sessions'][number] | undefined;
   let first: number | undefined;
-  let last: number | undefined;
+  // The last event's time, parsed only when needed: most events (output) never need theirs.
+  let lastTime: string | undefined;
+  const last = () => msOf(lastTime);
   let status: RunState = 'running';
   let stoppedAt: string | undefined;
   let message: string | undefined;
@@ -195,15 +201,14 @@ export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, op
   };
 
   for (const event of events) {
-    const parsed = event.time ? Date.parse(event.time) : Number.NaN;
-    const t = Number.isNaN(parsed) ? (last ?? 0) : parsed;
-    first ??= t;
+    first ??= msOf(event.time);
+    const at = () => msOf(event.time) ?? last() ?? first ?? 0;
     switch (event.kind) {
       case 'run.started':
       case 'run.resumed':
         // A new session while the last one is still open: that one died without recording its end.
-        if (session) closeSession(last ?? t, 'died');
-        session = { start: t, end: t, operator: event.operator, hostname: event.hostname, mode: event.mode, resumed: event.kind === 'run.resumed' };
+        if (session) closeSession(last() ?? at(), 'died');
+        session = { start: at(), end: at(), operator: event.operator, hostname: event.hostname, mode: event.mode, resumed: event.kind === 'run.resumed' };
         mode ??= event.mode;
         version ??= event.version;
         status = 'running';
@@ -211,7 +216,7 @@ export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, op
       case 'step.started': {
         const s = step(event.step);
         Object.assign(s, { title: event.title, position: event.position, phase: event.phase, action: event.action, host: event.host ?? s.host });
-        if (!open.has(event.step)) open.set(event.step, { start: t });
+        if (!open.has(event.step)) open.set(event.step, { start: at() });
         s.status = 'running';
         break;
       }
@@ -224,7 +229,6 @@ export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, op
       case 'step.output': {
         const s = step(event.step);
         s.outputLines += countLines(event.text);
-        s.outputBytes += event.text.length;
         if ((event as { truncated?: boolean }).truncated) s.outputTruncated = true;
         if (options.includeOutput) (s.output ??= []).push({ stream: event.stream, text: event.text });
         break;
@@ -245,6 +249,7 @@ export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, op
         const s = step(event.step);
         const o = open.get(event.step);
         // A finish with no start in this session (journal damage) still counts, as an instant.
+        const t = at();
         s.segments.push({ start: o?.start ?? t, end: t });
         open.delete(event.step);
         Object.assign(s, { status: event.status, via: event.via, exitCode: event.exitCode, reason: event.reason, position: event.position ?? s.position });
@@ -259,13 +264,13 @@ export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, op
         status = event.status;
         stoppedAt = event.stoppedAt;
         message = event.message;
-        if (!session) session = { start: t, end: t, resumed: true };
-        closeSession(t, event.status);
+        if (!session) session = { start: at(), end: at(), resumed: true };
+        closeSession(at(), event.status);
         break;
     }
-    last = t;
+    if (event.time !== undefined) lastTime = event.time;
   }
-  if (session) closeSession(last ?? session.start, 'running');
+  if (session) closeSession(last() ?? session.start, 'running');
 
   for (const s of steps.values()) {
     if (s.segments.length) {
@@ -305,8 +310,8 @@ export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, op
     version,
     status,
     startedAt: iso(first) ?? header.createdAt,
-    endedAt: iso(last),
-    elapsedMs: first !== undefined && last !== undefined ? last - first : undefined,
+    endedAt: iso(last()),
+    elapsedMs: first !== undefined && last() !== undefined ? last()! - first : undefined,
     activeMs: sessions.reduce((sum, x) => sum + (x.end - x.start), 0),
     sessions,
     stoppedAt,

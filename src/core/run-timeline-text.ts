@@ -14,8 +14,14 @@ export interface TimelineOptions {
 
 const INDENT = '       ';
 
-function block(text: string, prefix: string): string[] {
-  return text.replace(/\n$/, '').split('\n').map((line) => `${prefix}${line}`);
+/** Pushes text line by line, each behind the prefix (a last newline ends the text, it opens no empty line). */
+function block(text: string, prefix: string, lines: string[]): void {
+  let from = 0;
+  for (let nl = text.indexOf('\n'); nl !== -1 && nl < text.length; nl = text.indexOf('\n', from)) {
+    lines.push(prefix + text.slice(from, nl));
+    from = nl + 1;
+  }
+  if (from < text.length) lines.push(prefix + text.slice(from));
 }
 
 /** An RTO beside a measured time: `RTO 30m ✔ within` or `RTO 30m ✖ over by 4m`. */
@@ -35,13 +41,14 @@ export function outcomeCounts(counts: Record<Outcome, number>): string {
     .join(', ');
 }
 
-function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions): string[] {
+// Lines are pushed onto one array, never spread: a step can have a hundred thousand lines of output.
+function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions, lines: string[]): void {
   const clock = s.startedAt ? s.startedAt.slice(11, 19) : '';
   const at = s.offsetMs === undefined ? '' : `+${formatDuration(s.offsetMs)}`;
   const mark = statusMark(s.status, paint);
   const markWidth = [...`${statusSymbol(s.status)} ${s.status}`].length;
   const head = `  ${(s.position ?? '').padEnd(5)} ${clock.padEnd(8)} ${at.padStart(8)} ${formatMaybe(s.durationMs).padStart(8)}  ${mark}${' '.repeat(Math.max(1, 15 - markWidth))}${paint.bold(s.id)}${s.title !== s.id ? ` · ${s.title}` : ''}${s.host ? paint.dim(` (on ${s.host})`) : ''}`;
-  const lines = [head];
+  lines.push(head);
   const facts: string[] = [];
   if (s.attempts > 1) facts.push(`${s.attempts} attempts`);
   if (s.segments.length > 1) facts.push(`worked on in ${s.segments.length} sessions`);
@@ -63,7 +70,7 @@ function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions): stri
   for (const c of s.checks.failed) {
     const what = c.set === 'precheck' ? paint.dim(`precheck not met (so the step ran): ${c.check}: ${c.reason}`) : `${paint.red('✖')} ${c.set} ${c.check}: ${c.reason}`;
     lines.push(`${INDENT}${what}`);
-    if (c.set !== 'precheck' && c.output) lines.push(...block(c.output, `${INDENT}  ${paint.dim('│')} `));
+    if (c.set !== 'precheck' && c.output) block(c.output, `${INDENT}  ${paint.dim('│')} `, lines);
   }
   // With one attempt, the reason above already says how the command ended.
   for (const e of s.attempts > 1 || !s.reason ? s.exits : []) {
@@ -75,10 +82,11 @@ function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions): stri
     const size = `${s.outputLines} line${s.outputLines === 1 ? '' : 's'}${s.outputTruncated ? ', truncated in the journal' : ''}`;
     if (options.output && s.output) {
       lines.push(paint.dim(`${INDENT}output (${size}):`));
-      for (const chunk of s.output) lines.push(...block(chunk.text, `${INDENT}  ${chunk.stream === 'stderr' ? paint.yellow('stderr │') : paint.dim('stdout │')} `));
+      const stdout = `${INDENT}  ${paint.dim('stdout │')} `;
+      const stderr = `${INDENT}  ${paint.yellow('stderr │')} `;
+      for (const chunk of s.output) block(chunk.text, chunk.stream === 'stderr' ? stderr : stdout, lines);
     } else lines.push(paint.dim(`${INDENT}output: ${size} (--output shows it)`));
   }
-  return lines;
 }
 
 function phaseHead(p: PhaseSummary, paint: Paint): string {
@@ -111,7 +119,7 @@ export function runTimelineText(run: RunSummary, paint: Paint, options: Timeline
     if (steps.length === 0) continue;
     out.push('');
     out.push(phaseHead(phase, paint));
-    for (const s of steps) out.push(...stepLines(s, paint, options));
+    for (const s of steps) stepLines(s, paint, options, out);
   }
   return `${out.join('\n')}\n`;
 }

@@ -5,7 +5,12 @@ import { planView, type CheckView, type StepView } from './plan-view.js';
 
 /** Escapes text for inline Markdown: no emphasis, links, HTML or table breaks out of a runbook's words. */
 function md(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/[\\`*_[\]<>|#~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/[\\`*[\]<>|~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`))
+    // An underscore inside a word (service_ctl) never starts emphasis in CommonMark; others might.
+    .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
+    .replace(/^#/, '\\#');
 }
 
 /** Text as an inline code span, with a fence longer than any run of backticks inside it. */
@@ -31,7 +36,7 @@ function prose(text: string, quote = false): string[] {
 }
 
 function checkItems(checks: CheckView[]): string[] {
-  return checks.map((c) => `- ${code(c.label)}${c.host ? ` (on ${md(c.host)})` : ''}${c.kind !== 'run' ? ` · ${c.kind}` : ''}`);
+  return checks.map((c) => `- ${code(c.label)}${c.host ? ` (on ${md(c.host)})` : ''}${c.kind !== 'run' && !c.label.startsWith(c.kind) ? ` · ${c.kind}` : ''}`);
 }
 
 function stepSection(v: StepView): string[] {

@@ -74,6 +74,20 @@ function opaqueEnd(text: string, i: number, open: string, close: string): number
   return text.length;
 }
 
+/**
+ * Where an opaque construct starting at `i` ends, if one starts there: `$((…))`, `${…}` and
+ * backticks anywhere; `((…))` and `$'…'` only outside double quotes.
+ */
+function opaqueAt(text: string, i: number, inDouble: boolean): number | undefined {
+  if (text.startsWith('$((', i)) return opaqueEnd(text, i + 1, '((', '))');
+  if (text.startsWith('${', i)) return opaqueEnd(text, i + 1, '{', '}');
+  if (text[i] === '`') return opaqueEnd(text, i, '`', '`');
+  if (inDouble) return undefined;
+  if (text.startsWith('((', i)) return opaqueEnd(text, i, '((', '))');
+  if (text.startsWith("$'", i)) return opaqueEnd(text, i + 1, "'", "'");
+  return undefined;
+}
+
 /** Reports the quoting context at each offset of a bash script. */
 export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[] {
   const at = new Map<number, ShellSpot>();
@@ -114,48 +128,27 @@ export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[
     }
     if (top.kind === 'double') {
       markRange(i, i + 1, { context: 'double' });
-      if (c === '\\') i += 2;
+      const opaque = opaqueAt(text, i, true);
+      if (opaque !== undefined) {
+        markRange(i, opaque, { context: 'unknown' });
+        i = opaque;
+      } else if (c === '\\') i += 2;
       else if (c === '"') (stack.pop(), i++);
-      else if (text.startsWith('$((', i)) {
-        const end = opaqueEnd(text, i + 1, '((', '))');
-        markRange(i, end, { context: 'unknown' });
-        i = end;
-      } else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (i += 2));
-      else if (c === '$' && text[i + 1] === '{') {
-        const end = opaqueEnd(text, i + 1, '{', '}');
-        markRange(i, end, { context: 'unknown' });
-        i = end;
-      } else if (c === '`') {
-        const end = opaqueEnd(text, i, '`', '`');
-        markRange(i, end, { context: 'unknown' });
-        i = end;
-      } else i++;
+      else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (i += 2));
+      else i++;
       continue;
     }
     // A bare-word context: the top level, or the inside of $(…).
     const word: WordFrame = top;
     markRange(i, i + 1, { context: 'word' });
-    if (c === '\\') i += 2;
+    const opaque = opaqueAt(text, i, false);
+    if (opaque !== undefined) {
+      markRange(i, opaque, { context: 'unknown' });
+      i = opaque;
+    } else if (c === '\\') i += 2;
     else if (c === "'") (stack.push({ kind: 'single', close: "'" }), i++);
     else if (c === '"') (stack.push({ kind: 'double', close: '"' }), i++);
-    else if (text.startsWith("$'", i)) {
-      const end = opaqueEnd(text, i + 1, "'", "'");
-      markRange(i, end, { context: 'unknown' });
-      i = end;
-    } else if (text.startsWith('$((', i) || text.startsWith('((', i)) {
-      const start = text[i] === '$' ? i + 1 : i;
-      const end = opaqueEnd(text, start, '((', '))');
-      markRange(i, end, { context: 'unknown' });
-      i = end;
-    } else if (c === '$' && text[i + 1] === '{') {
-      const end = opaqueEnd(text, i + 1, '{', '}');
-      markRange(i, end, { context: 'unknown' });
-      i = end;
-    } else if (c === '`') {
-      const end = opaqueEnd(text, i, '`', '`');
-      markRange(i, end, { context: 'unknown' });
-      i = end;
-    } else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (i += 2));
+    else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (i += 2));
     else if (c === '#' && (i === 0 || /[\s;&|(]/.test(text[i - 1]!))) {
       // A comment runs to the end of the line; quotes in it (don't) quote nothing.
       const end = text.indexOf('\n', i);
