@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import type { HostRef } from '../core/plan-types.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -12,7 +12,10 @@ const REMOTE_WRAPPER = `bash -c 'IFS= read -r -d "" s; printf "\\036lifeboat-pid
 
 /** Options of the SSH runner. */
 export interface SshOptions {
-  /** Folder of the shared connection sockets; kept short, as socket paths are limited to ~100 bytes. */
+  /**
+   * Folder of this run's shared connection sockets: one per run, so that one run closing its
+   * connections never cuts another's. Kept short: socket paths are limited to ~100 bytes.
+   */
   controlDir: string;
   connectTimeoutSeconds?: number;
 }
@@ -40,10 +43,11 @@ export function sshArgs(host: HostRef, options: SshOptions): string[] {
 export function sshFailure(host: HostRef, output: string): string {
   const text = output.toLowerCase();
   const why =
-    /host key verification failed|remote host identification has changed/.test(text)
-      ? 'its host key does not match the known_hosts entry (refused: a changed key is never accepted silently; if the host was reinstalled, update known_hosts)'
-      : /no .*host key is known|host key is not known/.test(text)
-        ? 'its host key is not in known_hosts (add it, e.g. with ssh-keyscan, after checking its fingerprint)'
+    // ssh ends both cases with "Host key verification failed": the unknown key is told apart first.
+    /no .*host key is known|host key is not known/.test(text)
+      ? 'its host key is not in known_hosts (add it, e.g. with ssh-keyscan, after checking its fingerprint)'
+      : /host key verification failed|remote host identification has changed/.test(text)
+        ? 'its host key does not match the known_hosts entry (refused: a changed key is never accepted silently; if the host was reinstalled, update known_hosts)'
         : /connection refused/.test(text)
           ? 'connection refused (is sshd running on it?)'
           : /timed out/.test(text)
@@ -71,6 +75,7 @@ export function createSshRunner(options: SshOptions): CommandRunner & { close():
         .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
         .join('');
       let remotePid: string | undefined;
+      let stopping: Promise<void> | undefined;
       const result = await runProcess(
         {
           file: 'ssh',
@@ -87,11 +92,13 @@ export function createSshRunner(options: SshOptions): CommandRunner & { close():
             // Killing the local ssh does not stop the remote command: stop its process group there too.
             if (!remotePid || !/^\d+$/.test(remotePid)) return;
             const kill = `kill -TERM -- -$(ps -o pgid= -p ${remotePid} | tr -d ' ') 2>/dev/null || kill -TERM ${remotePid}`;
-            execFile('ssh', [...args, host.ssh, kill], () => undefined);
+            stopping = new Promise((resolve) => execFile('ssh', [...args, host.ssh, kill], () => resolve()));
           },
         },
         hooks,
       );
+      // The run may close its connections next: the remote kill must have gone through first.
+      await stopping;
       if (result.exitCode === 255 && remotePid === undefined) return { ...result, error: sshFailure(host, result.output) };
       return result;
     },
@@ -102,6 +109,7 @@ export function createSshRunner(options: SshOptions): CommandRunner & { close():
           (host) => new Promise<void>((resolve) => execFile('ssh', [...sshArgs(host, options), '-O', 'exit', host.ssh], () => resolve())),
         ),
       );
+      rmSync(options.controlDir, { recursive: true, force: true });
     },
   };
 }

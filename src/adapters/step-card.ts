@@ -22,7 +22,7 @@ export function stepCard(step: PlanStep, ctx: PromptContext, s: Styles, width = 
   lines.push(`  ${s.bold(v.title)}${' '.repeat(Math.max(2, width - 2 - v.title.length - host.length))}${s.cyan(host)}`);
   if (v.description) for (const l of v.description.trim().split('\n')) lines.push(`  ${l}`);
   lines.push('');
-  if (v.command !== undefined) v.command.split('\n').forEach((l, i) => lines.push(`  ${i === 0 ? s.cyan('$') : ' '} ${l}`));
+  if (v.command !== undefined) v.command.trim().split('\n').forEach((l, i) => lines.push(`  ${i === 0 ? s.cyan('$') : ' '} ${l}`));
   if (v.instructions !== undefined) {
     lines.push(`  ${s.magenta('Do this by hand:')}`);
     for (const l of v.instructions.trim().split('\n')) lines.push(`    ${l}`);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { listRunEntries, readRunSummary } from '../adapters/journal-reader.js';
 import { createFileRunStore } from '../adapters/file-run-store.js';
@@ -27,6 +27,8 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The runbook as it is now, for phase titles and RTOs; a run stays readable when its runbook is gone or broken. */
 async function layoutFor(meta: RunMeta): Promise<RunLayout | undefined> {
+  // Gone: no need to load the runbook machinery to find that out.
+  if (!existsSync(meta.request.file)) return undefined;
   try {
     const { loadPlanWithSources } = await import('./load-plan.js');
     return runLayout(loadPlanWithSources({ ...meta.request }).plan);

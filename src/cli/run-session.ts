@@ -1,10 +1,8 @@
-import { password } from '@inquirer/prompts';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { createDryRunChecks } from '../adapters/dry-run-checks.js';
 import { createDryRunRunner } from '../adapters/dry-run-runner.js';
 import { createExecaRunner } from '../adapters/execa-runner.js';
-import { createInquirerPrompter } from '../adapters/inquirer-prompter.js';
 import { createLiveChecks } from '../adapters/live-checks.js';
 import { createMaskingSink } from '../adapters/masking-sink.js';
 import { netProbe } from '../adapters/net-probe.js';
@@ -94,7 +92,11 @@ export async function runSession(session: Session): Promise<number> {
 
   const secrets = options.dryRun
     ? new Map<string, string>()
-    : await readSecrets(plan.secrets, secretsUsed(plan), interactive ? (name) => password({ message: `Secret ${name}:`, mask: '*' }) : undefined);
+    : await readSecrets(
+        plan.secrets,
+        secretsUsed(plan),
+        interactive ? async (name) => (await import('@inquirer/prompts')).password({ message: `Secret ${name}:`, mask: '*' }) : undefined,
+      );
 
   const warnings: string[] = [];
   let release: (() => void) | undefined;
@@ -139,9 +141,10 @@ export async function runSession(session: Session): Promise<number> {
   const masker = createMasker(secrets);
   const sink = createMaskingSink(masker, sinks);
 
-  const ssh: SshOptions = { controlDir: `/tmp/lifeboat-ssh-${process.getuid?.() ?? 'user'}` };
+  const ssh: SshOptions = { controlDir: `/tmp/lifeboat-ssh-${process.getuid?.() ?? 'user'}/${process.pid}` };
+  // The prompt library loads only when a person is asked: unattended runs start faster without it.
   const prompter = interactive
-    ? createInquirerPrompter({ styles: out, write: (text) => process.stdout.write(masker.mask(text)), onInterrupt: () => controller.abort(), pauseScreen: () => pauseScreen?.(), ssh })
+    ? (await import('../adapters/inquirer-prompter.js')).createInquirerPrompter({ styles: out, write: (text) => process.stdout.write(masker.mask(text)), onInterrupt: () => controller.abort(), pauseScreen: () => pauseScreen?.(), ssh })
     : createScriptedPrompter(options.dryRun ? rehearsalPolicy : unattendedPolicy);
   const sshRunner = options.dryRun ? undefined : createSshRunner(ssh);
   const live = createExecaRunner(sshRunner);

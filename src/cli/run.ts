@@ -1,4 +1,3 @@
-import { select } from '@inquirer/prompts';
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -45,6 +44,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
 
   const previous = store ? unfinishedRun(store, loaded.path) : undefined;
   if (previous && interactiveTerminal() && !options.yes) {
+    const { select } = await import('@inquirer/prompts');
     const answer = await select({
       message: `Run ${previous} of ${plan.name} did not finish. Resume it?`,
       choices: [

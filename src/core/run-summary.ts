@@ -100,6 +100,8 @@ export interface SummaryOptions {
   layout?: RunLayout;
   includeOutput?: boolean;
   tornLine?: boolean;
+  /** Lines of output per step, counted by a reader that skipped the output events themselves. */
+  outputLines?: ReadonlyMap<string, number>;
 }
 
 interface Open {
@@ -153,11 +155,25 @@ export function groupOutcome(statuses: readonly Outcome[]): Outcome {
   return 'incomplete';
 }
 
+/** A summary built one event at a time: a journal is fed to it as it streams, never held whole. */
+export interface RunSummarizer {
+  add(event: TimedEvent): void;
+  /** The summary, once every event has been added; what the reader learnt at the end comes with it. */
+  finish(end?: { tornLine?: boolean; outputLines?: ReadonlyMap<string, number> }): RunSummary;
+}
+
 /**
  * Reads a run back from its metadata and journal events: per step its times, attempts, choices,
  * failing checks and output; per phase the time spent; for the run its sessions and outcome.
  */
 export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, options: SummaryOptions = {}): RunSummary {
+  const summarizer = startRunSummary(header, options);
+  for (const event of events) summarizer.add(event);
+  return summarizer.finish(options);
+}
+
+/** Starts a summary to feed events to one by one (summarizeRun, streamed). */
+export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions, 'layout' | 'includeOutput'> = {}): RunSummarizer {
   const layoutSteps = new Map(options.layout?.phases.flatMap((p) => p.steps.map((s) => [s.id, { ...s, phase: p.id }] as const)) ?? []);
   const steps = new Map<string, StepSummary>();
   const step = (id: string) => {
@@ -200,7 +216,7 @@ export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, op
     open.clear();
   };
 
-  for (const event of events) {
+  const add = (event: TimedEvent) => {
     first ??= msOf(event.time);
     const at = () => msOf(event.time) ?? last() ?? first ?? 0;
     switch (event.kind) {
@@ -269,59 +285,64 @@ export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, op
         break;
     }
     if (event.time !== undefined) lastTime = event.time;
-  }
-  if (session) closeSession(last() ?? session.start, 'running');
-
-  for (const s of steps.values()) {
-    if (s.segments.length) {
-      const start = s.segments[0]!.start;
-      const end = s.segments[s.segments.length - 1]!.end;
-      s.startedAt = iso(start);
-      s.endedAt = iso(end);
-      s.offsetMs = first === undefined ? undefined : start - first;
-      s.durationMs = s.segments.reduce((sum, g) => sum + (g.end - g.start), 0);
-    }
-    // A step stopped by a failure has no finish record: its reason is the last thing that went wrong.
-    if (s.reason === undefined && (s.status === 'failed' || s.status === 'aborted' || s.status === 'interrupted')) {
-      const choice = [...s.choices].reverse().find((c) => c.reason);
-      const check = s.checks.failed.filter((c) => c.set !== 'precheck').at(-1);
-      const exit = s.exits.filter((e) => e.exitCode !== 0).at(-1);
-      s.reason =
-        choice?.reason ??
-        (check ? `check failed: ${check.check}: ${check.reason}` : undefined) ??
-        (exit ? exit.error ?? (exit.timedOut ? 'timed out' : `exited ${exit.exitCode ?? exit.signal}`) : undefined) ??
-        (s.status === 'interrupted' ? 'interrupted' : undefined);
-    }
-  }
-
-  const phases = groupPhases([...steps.values()], options.layout, first);
-  const counts = Object.fromEntries(
-    (['done', 'skipped', 'failed', 'aborted', 'interrupted', 'running', 'incomplete', 'not reached'] as const).map((k) => [k, 0]),
-  ) as Record<Outcome, number>;
-  for (const s of steps.values()) counts[s.status] += 1;
-
-  return {
-    format: 'lifeboat-run/1',
-    runId: header.runId,
-    runbook: { name: header.runbook.name, path: header.runbook.path },
-    operator: header.operator,
-    hostname: header.hostname,
-    mode,
-    version,
-    status,
-    startedAt: iso(first) ?? header.createdAt,
-    endedAt: iso(last()),
-    elapsedMs: first !== undefined && last() !== undefined ? last()! - first : undefined,
-    activeMs: sessions.reduce((sum, x) => sum + (x.end - x.start), 0),
-    sessions,
-    stoppedAt,
-    message,
-    counts,
-    rtoMs: options.layout?.rtoMs,
-    phases,
-    notes,
-    tornLine: options.tornLine ?? false,
   };
+
+  const finish = (closing: { tornLine?: boolean; outputLines?: ReadonlyMap<string, number> } = {}): RunSummary => {
+    if (session) closeSession(last() ?? session.start, 'running');
+    for (const [id, lines] of closing.outputLines ?? []) step(id).outputLines += lines;
+
+    for (const s of steps.values()) {
+      if (s.segments.length) {
+        const start = s.segments[0]!.start;
+        const end = s.segments[s.segments.length - 1]!.end;
+        s.startedAt = iso(start);
+        s.endedAt = iso(end);
+        s.offsetMs = first === undefined ? undefined : start - first;
+        s.durationMs = s.segments.reduce((sum, g) => sum + (g.end - g.start), 0);
+      }
+      // A step stopped by a failure has no finish record: its reason is the last thing that went wrong.
+      if (s.reason === undefined && (s.status === 'failed' || s.status === 'aborted' || s.status === 'interrupted')) {
+        const choice = [...s.choices].reverse().find((c) => c.reason);
+        const check = s.checks.failed.filter((c) => c.set !== 'precheck').at(-1);
+        const exit = s.exits.filter((e) => e.exitCode !== 0).at(-1);
+        s.reason =
+          choice?.reason ??
+          (check ? `check failed: ${check.check}: ${check.reason}` : undefined) ??
+          (exit ? exit.error ?? (exit.timedOut ? 'timed out' : `exited ${exit.exitCode ?? exit.signal}`) : undefined) ??
+          (s.status === 'interrupted' ? 'interrupted' : undefined);
+      }
+    }
+
+    const phases = groupPhases([...steps.values()], options.layout, first);
+    const counts = Object.fromEntries(
+      (['done', 'skipped', 'failed', 'aborted', 'interrupted', 'running', 'incomplete', 'not reached'] as const).map((k) => [k, 0]),
+    ) as Record<Outcome, number>;
+    for (const s of steps.values()) counts[s.status] += 1;
+
+    return {
+      format: 'lifeboat-run/1',
+      runId: header.runId,
+      runbook: { name: header.runbook.name, path: header.runbook.path },
+      operator: header.operator,
+      hostname: header.hostname,
+      mode,
+      version,
+      status,
+      startedAt: iso(first) ?? header.createdAt,
+      endedAt: iso(last()),
+      elapsedMs: first !== undefined && last() !== undefined ? last()! - first : undefined,
+      activeMs: sessions.reduce((sum, x) => sum + (x.end - x.start), 0),
+      sessions,
+      stoppedAt,
+      message,
+      counts,
+      rtoMs: options.layout?.rtoMs,
+      phases,
+      notes,
+      tornLine: closing.tornLine ?? false,
+    };
+  };
+  return { add, finish };
 }
 
 function groupPhases(steps: StepSummary[], layout: RunLayout | undefined, first: number | undefined): PhaseSummary[] {

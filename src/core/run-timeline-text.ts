@@ -16,6 +16,11 @@ const INDENT = '       ';
 
 /** Pushes text line by line, each behind the prefix (a last newline ends the text, it opens no empty line). */
 function block(text: string, prefix: string, lines: string[]): void {
+  // Most output arrives a line at a time: no need to look for more than its end.
+  if (text.indexOf('\n') === text.length - 1) {
+    lines.push(prefix + text.slice(0, -1));
+    return;
+  }
   let from = 0;
   for (let nl = text.indexOf('\n'); nl !== -1 && nl < text.length; nl = text.indexOf('\n', from)) {
     lines.push(prefix + text.slice(from, nl));

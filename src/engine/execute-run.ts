@@ -50,8 +50,8 @@ export interface RunSettings {
   /** Resuming: the command that may still be running. */
   inFlight?: InFlight;
   /**
-   * Saves the machine's persisted snapshot. Called before each command starts and after each
-   * step finishes, so that what is on disk is never behind what has happened.
+   * Saves the machine's persisted snapshot: before each command starts and when the run ends.
+   * Steps that finish in between are in the journal, which a resume reads over the snapshot.
    */
   persist?: (snapshot: unknown) => void;
 }
@@ -298,7 +298,6 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   actor.on('step.finished', (event: StepFinishedEvent) => {
     const { step: id, record } = event;
     const step = stepOf(id);
-    queueMicrotask(persistNow);
     emit({
       kind: 'step.finished',
       step: id,
