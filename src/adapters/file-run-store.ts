@@ -27,6 +27,16 @@ export function readJournalFile(file: string): JournalRead {
 /** Runs as folders under the logs directory: run.json, snapshot.json (atomic), events.jsonl. */
 export function createFileRunStore(dir: string): RunStore {
   const runDir = (runId: string) => join(dir, runId);
+  // One write at a time per run; a newer snapshot replaces one still waiting.
+  const queues = new Map<string, { writing: Promise<void>; next?: () => unknown }>();
+  const drain = async (runId: string): Promise<void> => {
+    const queue = queues.get(runId)!;
+    while (queue.next) {
+      const take = queue.next;
+      queue.next = undefined;
+      await writeFileAtomic(join(runDir(runId), 'snapshot.json'), JSON.stringify(take()), { mode: 0o600, fsync: true });
+    }
+  };
   return {
     dir,
     runDir,
@@ -43,7 +53,17 @@ export function createFileRunStore(dir: string): RunStore {
       return JSON.parse(readFileSync(join(runDir(runId), 'run.json'), 'utf8')) as RunMeta;
     },
     saveSnapshot(runId, snapshot) {
-      writeFileAtomic.sync(join(runDir(runId), 'snapshot.json'), JSON.stringify(snapshot), { mode: 0o600 });
+      const queue = queues.get(runId);
+      if (queue) {
+        queue.next = snapshot;
+        return;
+      }
+      const fresh: { writing: Promise<void>; next?: () => unknown } = { writing: Promise.resolve(), next: snapshot };
+      queues.set(runId, fresh);
+      fresh.writing = drain(runId).finally(() => queues.delete(runId));
+    },
+    async flush() {
+      await Promise.all([...queues.values()].map((q) => q.writing));
     },
     loadSnapshot(runId) {
       const file = join(runDir(runId), 'snapshot.json');

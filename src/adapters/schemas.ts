@@ -1,24 +1,39 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { ValidateFunction } from 'ajv';
+import type { Ajv as AjvClass, ValidateFunction } from 'ajv';
 import type { SchemaChecks } from '../core/build-plan.js';
-import { check, createSchemaChecks } from '../core/schema-check.js';
+import { check } from '../core/schema-check.js';
+
+const require = createRequire(import.meta.url);
+const NAMES = ['runbook', 'template', 'inventory'] as const;
+const FILES = { runbook: 'runbook.schema.json', template: 'step-template.schema.json', inventory: 'inventory.schema.json' };
 
 let cached: SchemaChecks | undefined;
 
+/** Compiles the schemas now, with ajv (loaded only here: a built install never needs it at run time). */
+function compileNow(): Record<(typeof NAMES)[number], ValidateFunction> {
+  const { Ajv } = require('ajv') as { Ajv: typeof AjvClass };
+  // These options must match schema/compile-validators.mjs, which compiles the same checks at build time.
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+  const schemas = NAMES.map((name) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../schema/${FILES[name]}`, import.meta.url)), 'utf8')) as { $id: string });
+  for (const schema of schemas) ajv.addSchema(schema);
+  return Object.fromEntries(NAMES.map((name, i) => [name, ajv.getSchema(schemas[i]!.$id)!])) as Record<(typeof NAMES)[number], ValidateFunction>;
+}
+
 /**
- * The runbook and template schema checks: the validators `npm run build` compiled ahead of
- * time when present, else compiled now from schema/ (as when tests run from source).
+ * The runbook, template and inventory schema checks: the validators `npm run build` compiled
+ * ahead of time when present, else compiled now from schema/ (as when tests run from source).
  */
 export function loadSchemaChecks(): SchemaChecks {
   if (cached) return cached;
+  let compiled: Record<(typeof NAMES)[number], ValidateFunction>;
   try {
-    const compiled = createRequire(import.meta.url)('../schema-validators.cjs') as Record<'runbook' | 'template' | 'inventory', ValidateFunction>;
-    cached = { runbook: check(compiled.runbook), template: check(compiled.template), inventory: check(compiled.inventory) };
+    compiled = require('../schema-validators.cjs') as typeof compiled;
   } catch {
-    const read = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../schema/${name}`, import.meta.url)), 'utf8')) as object;
-    cached = createSchemaChecks(read('runbook.schema.json'), read('step-template.schema.json'), read('inventory.schema.json'));
+    compiled = compileNow();
   }
+  cached = { runbook: check(compiled.runbook), template: check(compiled.template), inventory: check(compiled.inventory) };
   return cached;
 }

@@ -1,5 +1,5 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readRunHistory } from '../adapters/journal-reader.js';
 import { estimatePlan, withEstimate, type PlanEstimate } from '../core/plan-estimate.js';
 import type { Plan } from '../core/plan-types.js';
 import { planView } from '../core/plan-view.js';
@@ -16,8 +16,12 @@ const HISTORY_RUNS = 20;
 
 /** Estimates from the runbook's past runs in the logs folder; a plan must never fail for want of history. */
 async function estimateFromLogs(file: string, plan: Plan): Promise<PlanEstimate> {
+  const dir = logsDir(undefined);
+  // No logs folder, no history: not even the reader is loaded, so a plan costs what it did before.
+  if (!existsSync(dir)) return estimatePlan(plan, []);
   try {
-    const history = await readRunHistory(logsDir(undefined), { path: resolve(file), name: plan.name }, { layout: runLayout(plan), limit: HISTORY_RUNS });
+    const { readRunHistory } = await import('../adapters/journal-reader.js');
+    const history = await readRunHistory(dir, { path: resolve(file), name: plan.name }, { layout: runLayout(plan), limit: HISTORY_RUNS });
     return estimatePlan(plan, history);
   } catch {
     return estimatePlan(plan, []);

@@ -206,6 +206,7 @@ export async function runSession(session: Session): Promise<number> {
       message: finishMessage(outcome, runId, options),
     });
   } finally {
+    await store?.flush();
     await sshRunner?.close();
     await sink.close?.();
     process.off('SIGINT', onSignal);

@@ -49,9 +49,9 @@ export function compileConfig(plan: Plan, context: RestoreContext = { steps: {} 
   };
 }
 
-/** Compiles a plan into the machine the engine executes (implementations provided by the executor). */
-export function compileMachine(plan: Plan, context?: RestoreContext): AnyStateMachine {
-  return machineFromConfig(compileConfig(plan, context));
+/** Compiles a plan into the machine the engine executes, with the executor's actors (or defaults that refuse to run). */
+export function compileMachine(plan: Plan, context?: RestoreContext, actors?: Parameters<typeof machineFromConfig>[1]): AnyStateMachine {
+  return machineFromConfig(compileConfig(plan, context), actors);
 }
 
 /** Marking a step done by hand still has to pass its checks; if they fail, back to `otherwise`. */

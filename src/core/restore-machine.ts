@@ -1,4 +1,4 @@
-import { assign, emit, fromPromise, setup, type AnyStateMachine } from 'xstate';
+import { assign, createMachine, emit, fromPromise, setup, type AnyActorLogic, type AnyStateMachine } from 'xstate';
 
 /** Where a step stands; the machine's state value says the same for the current step. */
 export type StepStatus = 'pending' | 'precheck' | 'awaiting' | 'running' | 'verifying' | 'backoff' | 'done' | 'skipped' | 'failed';
@@ -131,7 +131,13 @@ export interface RecoverOutput {
   reason?: string;
 }
 
-/** Builds the executable machine from a compiled config. */
-export function machineFromConfig(config: object): AnyStateMachine {
-  return restoreSetup.createMachine(config as Parameters<typeof restoreSetup.createMachine>[0]);
+// An empty machine, only to reach the named implementations that setup() holds.
+const named = restoreSetup.createMachine({ context: { steps: {} } }).implementations;
+
+/**
+ * Builds the executable machine from a compiled config, with the given actors in place of the
+ * defaults. (`machine.provide()` would parse a large config a second time.)
+ */
+export function machineFromConfig(config: object, actors: Partial<Record<(typeof ACTOR_NAMES)[number], AnyActorLogic>> = {}): AnyStateMachine {
+  return createMachine(config as Parameters<typeof createMachine>[0], { ...named, actors: { ...named.actors, ...actors } } as never);
 }

@@ -28,9 +28,11 @@ export function compareText(cmp: RunComparison, paint: Paint): string {
   out.push('');
   out.push(paint.dim('step by step, A -> B, largest slow-downs first:'));
   const width = Math.max(...cmp.steps.map((r) => `${r.phase} > ${r.step}`.length), 0);
+  const aWidth = Math.max(...cmp.steps.map((r) => formatMaybe(r.a?.durationMs).length), 0);
+  const bWidth = Math.max(...cmp.steps.map((r) => formatMaybe(r.b?.durationMs).length), 0);
   for (const row of cmp.steps) {
     const name = `${row.phase} > ${row.step}`;
-    const times = `${formatMaybe(row.a?.durationMs)} -> ${formatMaybe(row.b?.durationMs)}`;
+    const times = `${formatMaybe(row.a?.durationMs).padStart(aWidth)} -> ${formatMaybe(row.b?.durationMs).padEnd(bWidth)}`;
     const outcomes = row.outcomeChanged ? `  ${paint.yellow(`${outcome(row.a)} -> ${outcome(row.b)}`)}` : paint.dim(`  ${outcome(row.b)}`);
     out.push(`  ${`${name}:`.padEnd(width + 1)} ${times} ${change(row, paint)}${outcomes}`.trimEnd());
   }

@@ -1,21 +1,10 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Problem } from './problem.js';
 import { formatPath, positionOf, type SourceDoc, type YamlPath } from './source-doc.js';
 import { didYouMean } from './suggest.js';
 
 /** Checks a parsed YAML value against a JSON Schema and reports every mismatch with its position. */
 export type SchemaCheck = (source: SourceDoc, value: unknown) => Problem[];
-
-/** Compiles the runbook, step-template and inventory schemas into checks that collect all problems. */
-export function createSchemaChecks(runbookSchema: object, templateSchema: object, inventorySchema: object): { runbook: SchemaCheck; template: SchemaCheck; inventory: SchemaCheck } {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
-  ajv.addSchema(runbookSchema);
-  ajv.addSchema(templateSchema);
-  ajv.addSchema(inventorySchema);
-  const get = (schema: object) => check(ajv.getSchema((schema as { $id: string }).$id)!);
-  return { runbook: get(runbookSchema), template: get(templateSchema), inventory: get(inventorySchema) };
-}
 
 /** Wraps a compiled validator (built at run time or ahead of time) as a problem-collecting check. */
 export function check(validate: ValidateFunction): SchemaCheck {

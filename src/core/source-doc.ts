@@ -1,5 +1,11 @@
 import jsYaml from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node } from 'yaml';
+
+// The position-keeping parser is needed only to point at problems: loaded on first use, it
+// costs a valid runbook's run nothing.
+let yamlModule: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 import type { Problem, SourcePosition } from './problem.js';
 
 /** A file's path and text, as read by an adapter. */
@@ -37,8 +43,8 @@ function lazySource(source: SourceFile): SourceDoc {
 }
 
 function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCounter } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   return { doc, lines };
 }
 
@@ -119,6 +125,7 @@ export function positionOf(source: SourceDoc, path: YamlPath, key = false): Sour
   let best: Node | undefined = node as Node;
   for (const part of path) {
     keyNode = undefined;
+    const { isMap, isPair, isScalar, isSeq } = yaml();
     if (isMap(node)) {
       const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
       if (!pair) break;

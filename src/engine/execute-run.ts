@@ -50,10 +50,11 @@ export interface RunSettings {
   /** Resuming: the command that may still be running. */
   inFlight?: InFlight;
   /**
-   * Saves the machine's persisted snapshot: before each command starts and when the run ends.
-   * Steps that finish in between are in the journal, which a resume reads over the snapshot.
+   * Saves the machine's persisted snapshot after every transition (given as a function, so a
+   * store that coalesces writes only builds the ones it writes). The journal, written before
+   * each thing happens, stays the record a resume trusts first.
    */
-  persist?: (snapshot: unknown) => void;
+  persist?: (snapshot: () => unknown) => void;
 }
 
 export interface RunOutcome {
@@ -135,7 +136,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     return { ok: true, results };
   };
 
-  const persistNow = () => settings.persist?.(actor.getPersistedSnapshot());
+  const persistNow = () => settings.persist?.(() => actor.getPersistedSnapshot());
   // A runner that throws (a bug, or an adapter failing) still yields a result that says why.
   const runSafely = async (...args: Parameters<CommandRunner['run']>): Promise<CommandResult> => {
     try {
@@ -292,7 +293,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     }),
   };
 
-  const machine: AnyStateMachine = compileMachine(plan, settings.context).provide({ actors });
+  const machine: AnyStateMachine = compileMachine(plan, settings.context, actors);
   const actor = createActor(machine);
   let current: string | undefined;
   actor.on('step.finished', (event: StepFinishedEvent) => {
@@ -326,6 +327,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     actor.subscribe({
       next: (snapshot) => {
         current = currentStep(snapshot.value) ?? current;
+        persistNow();
         if (snapshot.status === 'done') {
           signal?.removeEventListener('abort', onAbort);
           persistNow();

@@ -30,7 +30,14 @@ export interface RunStore {
   create(meta: RunMeta): string;
   runDir(runId: string): string;
   readMeta(runId: string): RunMeta;
-  saveSnapshot(runId: string, snapshot: unknown): void;
+  /**
+   * Saves a snapshot atomically (temp file, fsync, rename), behind the run: writes are queued,
+   * and while one is under way only the newest snapshot waits, so the run never stalls on fsync.
+   * `snapshot` is a function, called when the write starts, so skipped ones cost nothing.
+   */
+  saveSnapshot(runId: string, snapshot: () => unknown): void;
+  /** Resolves once every queued snapshot is on disk. */
+  flush(): Promise<void>;
   /** The saved snapshot, or undefined (with the reason) when it is missing or unreadable. */
   loadSnapshot(runId: string): { snapshot?: { context?: unknown }; problem?: string };
   readJournal(runId: string): JournalRead;
