@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
-// The same rule as `run`'s logsDir, in a module of its own so that commands that only read logs
-// (`logs`, `stats`, `plan`) do not load the run engine to learn it.
+// In a module of its own so that commands that only read logs (`logs`, `stats`, `plan`) do not
+// load the run engine to learn it.
 
 /** The logs folder: --logs, else $LIFEBOAT_LOGS, else logs/ in the current directory. */
 export function logsDir(option: string | undefined): string {

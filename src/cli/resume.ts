@@ -8,7 +8,7 @@ import { resumeState } from '../core/resume-state.js';
 import { runStatusOf } from '../core/run-status.js';
 import { findRun } from './find-run.js';
 import { loadPlanWithSources } from './load-plan.js';
-import { logsDir } from './run.js';
+import { logsDir } from './logs-dir.js';
 import { currentBootId, requireTerminal, runSession, type SessionOptions } from './run-session.js';
 
 export interface ResumeOptions extends SessionOptions {

@@ -8,6 +8,7 @@ import { makeRunId } from '../core/run-id.js';
 import { isResumable, runStatusOf } from '../core/run-status.js';
 import type { RunStore } from '../ports/run-store.js';
 import { loadPlanWithSources } from './load-plan.js';
+import { logsDir } from './logs-dir.js';
 import { planRequest, type PlanOptions } from './plan-options.js';
 import { currentBootId, interactiveTerminal, requireTerminal, runSession, type SessionOptions } from './run-session.js';
 
@@ -15,10 +16,7 @@ export interface RunOptions extends PlanOptions, SessionOptions {
   logs?: string;
 }
 
-/** The logs folder: --logs, else $LIFEBOAT_LOGS, else logs/ in the current directory. */
-export function logsDir(option: string | undefined): string {
-  return resolve(option ?? process.env.LIFEBOAT_LOGS ?? 'logs');
-}
+export { logsDir } from './logs-dir.js';
 
 /** The newest run of this runbook that did not finish, if any. */
 export function unfinishedRun(store: RunStore, runbookPath: string): string | undefined {
