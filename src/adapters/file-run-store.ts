@@ -1,4 +1,5 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { ensureDir } from './ensure-dir.js';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
@@ -29,19 +30,25 @@ export function createFileRunStore(dir: string): RunStore {
   const runDir = (runId: string) => join(dir, runId);
   // One write at a time per run; a newer snapshot replaces one still waiting.
   const queues = new Map<string, { writing: Promise<void>; next?: () => unknown }>();
+  const errors: string[] = [];
   const drain = async (runId: string): Promise<void> => {
     const queue = queues.get(runId)!;
     while (queue.next) {
       const take = queue.next;
       queue.next = undefined;
-      await writeFileAtomic(join(runDir(runId), 'snapshot.json'), JSON.stringify(take()), { mode: 0o600, fsync: true });
+      try {
+        await writeFileAtomic(join(runDir(runId), 'snapshot.json'), JSON.stringify(take()), { mode: 0o600, fsync: true });
+      } catch (error) {
+        // The journal still records everything; a lost snapshot only makes a resume rebuild from it.
+        errors.push((error as Error).message);
+      }
     }
   };
   return {
     dir,
     runDir,
     create(meta) {
-      mkdirSync(dir, { recursive: true });
+      ensureDir(dir);
       const path = runDir(meta.runId);
       mkdirSync(path, { mode: 0o700 });
       // Written (and fsynced) before any step runs: a full disk or a read-only folder stops the run here.
@@ -64,6 +71,23 @@ export function createFileRunStore(dir: string): RunStore {
     },
     async flush() {
       await Promise.all([...queues.values()].map((q) => q.writing));
+      return errors.splice(0);
+    },
+    checkWritable(runId) {
+      // Creating, syncing and renaming a file is what a snapshot needs: proven before any step runs.
+      const probe = join(runDir(runId), '.write-check');
+      writeFileAtomic.sync(probe, '', { mode: 0o600 });
+      rmSync(probe, { force: true });
+    },
+    writeMeta(meta) {
+      writeFileAtomic.sync(join(runDir(meta.runId), 'run.json'), `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 });
+    },
+    repairJournal(runId) {
+      // A torn last line (a crash mid-write) is cut off, so that the next record starts on a line of its own.
+      const file = join(runDir(runId), 'events.jsonl');
+      const text = readFileSync(file, 'utf8');
+      const end = text.lastIndexOf('\n') + 1;
+      if (end < text.length) truncateSync(file, Buffer.byteLength(text.slice(0, end)));
     },
     loadSnapshot(runId) {
       const file = join(runDir(runId), 'snapshot.json');
@@ -78,7 +102,7 @@ export function createFileRunStore(dir: string): RunStore {
       return readJournalFile(join(runDir(runId), 'events.jsonl'));
     },
     list() {
-      if (!existsSync(dir)) return [];
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
       return readdirSync(dir)
         .filter((name) => RUN_ID.test(name) && existsSync(join(dir, name, 'run.json')) && statSync(join(dir, name)).isDirectory())
         .sort();

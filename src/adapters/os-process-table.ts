@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { ProcessTable } from '../ports/process-table.js';
 import { killGroup } from './execa-runner.js';
 
@@ -14,6 +14,25 @@ function readStartTicks(pid: number): number | undefined {
   }
 }
 
+function groupHasLiving(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return true;
+  }
+  for (const pid of entries) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+    } catch {
+      continue;
+    }
+  }
+  return false;
+}
+
 /** Process groups on this machine, through signals and /proc. */
 export const osProcessTable: ProcessTable = {
   alive(pgid, startTicks) {
@@ -22,6 +41,8 @@ export const osProcessTable: ProcessTable = {
     } catch {
       return false;
     }
+    // A group of zombies answers signals but runs nothing (a parent that never reaps): not alive.
+    if (!groupHasLiving(pgid)) return false;
     // The group leader may be gone while its children run on; only a different leader means reuse.
     const now = readStartTicks(pgid);
     return startTicks === undefined || now === undefined || now === startTicks;

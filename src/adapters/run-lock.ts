@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { ensureDir } from './ensure-dir.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -37,7 +38,7 @@ function pidAlive(pid: number): boolean {
  * while held). A lock left by a dead process on this host is taken over, with a warning.
  */
 export function acquireRunLock(logsDir: string, runbook: string, runId: string, warn: (message: string) => void): () => void {
-  mkdirSync(logsDir, { recursive: true });
+  ensureDir(logsDir);
   const lockPath = join(logsDir, `${runbook}.lock`);
   const infoPath = `${lockPath}.json`;
   const take = () =>
@@ -54,7 +55,12 @@ export function acquireRunLock(logsDir: string, runbook: string, runId: string, 
     release = take();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-    const holder = readHolder(infoPath);
+    // A holder that took the lock a moment ago may not have written who it is yet.
+    let holder = readHolder(infoPath);
+    for (let waited = 0; !holder && waited < 1_000; waited += 50) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      holder = readHolder(infoPath);
+    }
     if (holder && holder.hostname === hostname() && !pidAlive(holder.pid)) {
       warn(`taking over the lock of ${runbook} from run ${holder.runId} (pid ${holder.pid} is no longer running)`);
       rmSync(lockPath, { recursive: true, force: true });

@@ -4,6 +4,8 @@ import { formatDuration } from '../core/duration.js';
 import { noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan-changes.js';
 import type { RestoreContext } from '../core/restore-machine.js';
 import { UsageError } from '../core/problem.js';
+import { shellQuote } from '../core/shell-quote.js';
+import { resolve } from 'node:path';
 import { resumeState } from '../core/resume-state.js';
 import { runStatusOf } from '../core/run-status.js';
 import { findRun } from './find-run.js';
@@ -35,7 +37,7 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
   const meta = store.readMeta(runId);
   const journal = store.readJournal(runId);
   const notes: string[] = [];
-  if (journal.tornLine) notes.push('the journal ended in a torn line (the run died mid-write); it was left out');
+  if (journal.tornLine) notes.push('the journal ended in a torn line (the run died mid-write); it was cut off');
   const status = runStatusOf(journal.events);
   if (status === 'done') {
     throw new UsageError(`run ${runId} already finished`, { expected: 'an unfinished run', received: 'a run that ended done', hint: `start a new one with lifeboat run ${meta.request.file}` });
@@ -53,6 +55,11 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
       });
     }
     acceptedChanges = changes;
+  }
+  if (journal.tornLine) store.repairJournal(runId);
+  // Accepted once: the run goes on from the runbook as it is now, and later resumes compare against that.
+  if (acceptedChanges || loaded.hash !== meta.runbook.hash) {
+    store.writeMeta({ ...meta, runbook: { ...meta.runbook, hash: loaded.hash }, fingerprints: stepFingerprints(loaded.plan) });
   }
 
   const saved = store.loadSnapshot(runId);
@@ -86,6 +93,7 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
     store,
     resume: { context: state.context, inFlight, at: state.stoppedAt, acceptedChanges },
     selection: meta.request.selection ?? {},
+    resumeOptions: options.logs ? ` --logs ${shellQuote(resolve(options.logs))}` : '',
   });
   return code;
 }

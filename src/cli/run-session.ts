@@ -49,6 +49,8 @@ export interface Session {
   resume?: { context: RestoreContext; inFlight?: InFlight; at?: string; acceptedChanges?: { added: string[]; removed: string[]; edited: string[] } };
   /** The selection options, for the run.started record. */
   selection: { only?: string[]; from?: string; skip?: string[] };
+  /** Options a resume needs repeated, e.g. ` --logs /srv/logs`. */
+  resumeOptions?: string;
 }
 
 /** True when this process can ask questions: both ends are a terminal. */
@@ -113,6 +115,7 @@ export async function runSession(session: Session): Promise<number> {
     }
     try {
       if (session.meta) store.create(session.meta);
+      store.checkWritable(runId);
       sinks.push(createPinoJournal(store.runDir(runId), runId));
     } catch (error) {
       release();
@@ -155,8 +158,11 @@ export async function runSession(session: Session): Promise<number> {
   let signals = 0;
   const onSignal = () => {
     signals += 1;
-    // The journal and snapshot are written synchronously, so a second Ctrl-C can leave at once.
-    if (signals > 1) process.exit(ExitCode.Interrupted);
+    // The journal is written synchronously, so a second Ctrl-C can leave at once; still with the way back.
+    if (signals > 1) {
+      process.stdout.write(`\nInterrupted. Continue with: lifeboat resume ${runId}${session.resumeOptions ?? ''}${options.yes ? ' --yes' : ''}\n`);
+      process.exit(ExitCode.Interrupted);
+    }
     process.stderr.write('\nInterrupting: stopping the running command… (Ctrl-C again to leave at once)\n');
     controller.abort();
   };
@@ -197,21 +203,22 @@ export async function runSession(session: Session): Promise<number> {
       inFlight: session.resume?.inFlight,
       persist: store ? (snapshot) => store.saveSnapshot(runId, snapshot) : undefined,
     });
+    for (const problem of (await store?.flush()) ?? []) {
+      sink.emit({ kind: 'run.note', level: 'warn', message: `a snapshot could not be saved (${problem}); the journal has everything a resume needs` });
+    }
     sink.emit({
       kind: 'run.finished',
       status: outcome.status,
       durationMs: Date.now() - started,
       counts: outcome.counts,
       stoppedAt: outcome.stoppedAt?.id,
-      message: finishMessage(outcome, runId, options),
+      message: finishMessage(outcome, runId, options, session.resumeOptions ?? ''),
     });
   } finally {
-    await store?.flush();
     await sshRunner?.close();
     await sink.close?.();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     release?.();
+    // The signal handlers stay: a second Ctrl-C while an interrupted command is dying exits 3 at once.
   }
   if (options.dryRun) process.stdout.write(rehearsalSummary(plan, finished));
   else if (store) process.stdout.write(out.dim(`Run log: ${store.runDir(runId)}/events.jsonl\n`));
@@ -227,10 +234,11 @@ function unwritable(dir: string, error: unknown): UsageError {
   });
 }
 
-function finishMessage(outcome: RunOutcome, runId: string, options: SessionOptions): string | undefined {
+function finishMessage(outcome: RunOutcome, runId: string, options: SessionOptions, resumeOptions: string): string | undefined {
   if (options.dryRun) return 'This was a dry run: nothing was executed.';
   const at = outcome.stoppedAt ? `${outcome.stoppedAt.position} ${outcome.stoppedAt.title}` : undefined;
-  const resume = `lifeboat resume ${runId}${options.yes ? ' --yes' : ''}`;
+  // A stop that needs a person's decision is continued interactively, whatever this run was.
+  const resume = `lifeboat resume ${runId}${resumeOptions}${options.yes && !outcome.needsPerson ? ' --yes' : ''}`;
   switch (outcome.status) {
     case 'done':
       return outcome.counts.failed ? `${outcome.counts.failed} step(s) failed and the run went on past them (on_failure: continue).` : undefined;

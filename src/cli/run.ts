@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { createFileRunStore } from '../adapters/file-run-store.js';
 import { stepFingerprints } from '../core/plan-changes.js';
 import { UsageError } from '../core/problem.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { makeRunId } from '../core/run-id.js';
 import { isResumable, runStatusOf } from '../core/run-status.js';
 import type { RunStore } from '../ports/run-store.js';
@@ -79,5 +80,13 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
         bootId: currentBootId(),
       }
     : undefined;
-  return runSession({ loaded, runId, options, store, meta, selection: { only: options.only, from: options.from, skip: options.skip } });
+  return runSession({
+    loaded,
+    runId,
+    options,
+    store,
+    meta,
+    selection: { only: options.only, from: options.from, skip: options.skip },
+    resumeOptions: options.logs ? ` --logs ${shellQuote(resolve(options.logs))}` : '',
+  });
 }

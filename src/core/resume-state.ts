@@ -43,6 +43,8 @@ export function resumeState(events: readonly Timed[], snapshotContext: RestoreCo
       }
       case 'step.exited': {
         const attempt = open.get(event.step);
+        // An attempt stopped by Ctrl-C stays open: like a crash, it may or may not have done its work.
+        if (attempt && event.interrupted) break;
         if (attempt && event.exitCode === 0 && !event.timedOut) attempt.status = 'verifying';
         else if (attempt) {
           open.delete(event.step);

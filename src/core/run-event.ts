@@ -26,7 +26,7 @@ export type RunEvent =
   | { kind: 'step.attempt'; step: string; attempt: number; command?: string; host?: string }
   | { kind: 'step.spawned'; step: string; attempt: number; pid: number; pgid: number; startTicks?: number }
   | { kind: 'step.output'; step: string; stream: 'stdout' | 'stderr'; text: string }
-  | { kind: 'step.exited'; step: string; attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string }
+  | { kind: 'step.exited'; step: string; attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string; interrupted?: boolean }
   | { kind: 'check.passed'; step: string; set: CheckSet; check: string; durationMs: number; assumed?: boolean }
   | { kind: 'check.failed'; step: string; set: CheckSet; check: string; durationMs: number; reason: string; output?: string; assumed?: boolean }
   | { kind: 'operator.choice'; step: string; menu: 'before' | 'failure' | 'interrupted' | 'confirm' | 'still-running'; choice: Choice | 'confirmed' | 'declined' | 'wait' | 'kill'; reason?: string; by: 'operator' | 'unattended' }

@@ -63,6 +63,8 @@ export interface RunOutcome {
   stoppedAt?: PlanStep;
   message?: string;
   counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>;
+  /** The run stopped at a question only a person can answer (a manual step, an interrupted step that is not idempotent). */
+  needsPerson?: boolean;
 }
 
 const WAIT_BACKOFF = 1.5;
@@ -78,6 +80,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   const lastExit = new Map<string, number | undefined>();
   const failures = new Map<string, FailureInfo>();
   let abortedFrom: AskInput['menu'] | undefined;
+  let needsPerson = false;
   let abortReason: string | undefined;
   const emit = (event: RunEvent) => ports.sink.emit(event);
   const reveal = revealWith(settings.secrets);
@@ -161,7 +164,18 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     );
     lines.flush();
     lastExit.set(step.id, result.exitCode);
-    emit({ kind: 'step.exited', step: step.id, attempt, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs: Math.round(result.durationMs), error: result.error });
+    emit({
+      kind: 'step.exited',
+      step: step.id,
+      attempt,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut: result.timedOut,
+      durationMs: Math.round(result.durationMs),
+      error: result.error,
+      // Stopped by Ctrl-C: whether it did its work is unknown, as after a crash.
+      ...(result.aborted ? { interrupted: true } : {}),
+    });
     const tail = result.output.trimEnd().split('\n').filter(Boolean).slice(-10);
     lastOutput.set(step.id, tail);
     if (result.aborted) return { ok: false, reason: 'interrupted' };
@@ -293,7 +307,16 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     }),
   };
 
-  const machine: AnyStateMachine = compileMachine(plan, settings.context, actors);
+  // Resuming, steps that had ended are left out of the machine: a long run stopped near its end
+  // resumes without building (and walking) states for everything already done.
+  const ended = (step: PlanStep) => {
+    const status = settings.context?.steps[step.id]?.status;
+    return status === 'done' || status === 'skipped' || (status === 'failed' && step.onFailure === 'continue');
+  };
+  const remaining: Plan = settings.context
+    ? { ...plan, phases: plan.phases.map((phase) => ({ ...phase, steps: phase.steps.map((step) => (step.selected && ended(step) ? { ...step, selected: false } : step)) })) }
+    : plan;
+  const machine: AnyStateMachine = compileMachine(remaining, settings.context, actors);
   const actor = createActor(machine);
   let current: string | undefined;
   actor.on('step.finished', (event: StepFinishedEvent) => {
@@ -316,7 +339,8 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     const stop = (status: RunStatus, message?: string) => {
       const snapshot = actor.getSnapshot();
       const stoppedAt = status !== 'done' && current ? steps.get(current) : undefined;
-      resolve({ status, stoppedAt, message, counts: countSteps(snapshot.context as RestoreContext, steps.size) });
+      // Resolved on the next tick, so that a flag set just after stop() is included.
+      queueMicrotask(() => resolve({ status, stoppedAt, message, counts: countSteps(snapshot.context as RestoreContext, steps.size), needsPerson }));
     };
     const onAbort = () => {
       // The step in flight is not finished: it stays current, so a resume checks it first.
@@ -336,6 +360,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
             const stoppedAt = lastStepOf(ctx, steps);
             current = stoppedAt;
             stop(abortedFrom === 'failure' && ports.prompter.by === 'unattended' ? 'failed' : 'aborted', abortReason);
+            if (ports.prompter.by === 'unattended' && (abortedFrom === 'interrupted' || abortedFrom === 'before')) needsPerson = true;
           } else stop('done');
         }
       },

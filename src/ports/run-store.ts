@@ -36,8 +36,14 @@ export interface RunStore {
    * `snapshot` is a function, called when the write starts, so skipped ones cost nothing.
    */
   saveSnapshot(runId: string, snapshot: () => unknown): void;
-  /** Resolves once every queued snapshot is on disk. */
-  flush(): Promise<void>;
+  /** Resolves once every queued snapshot is written, with the errors of any that could not be. */
+  flush(): Promise<string[]>;
+  /** Throws when the run's folder cannot take a snapshot (read-only, full): checked before any step runs. */
+  checkWritable(runId: string): void;
+  /** Rewrites the run's metadata (after accepted runbook changes). */
+  writeMeta(meta: RunMeta): void;
+  /** Cuts a torn last line off the journal before more is appended. */
+  repairJournal(runId: string): void;
   /** The saved snapshot, or undefined (with the reason) when it is missing or unreadable. */
   loadSnapshot(runId: string): { snapshot?: { context?: unknown }; problem?: string };
   readJournal(runId: string): JournalRead;
