@@ -252,7 +252,17 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
           const path = `${settings.stepsDir}/${action.script}`;
           const args = action.args.map((a) => shellQuote(reveal(a))).join(' ');
           const script = `exec ${shellQuote(settings.nodePath)} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
-          const hostEnv: Record<string, string> = step.host ? { LIFEBOAT_HOST: step.host.name, LIFEBOAT_SSH: step.host.ssh } : {};
+          // A script reaches its host itself: it gets the inventory's settings for ssh.
+          const host = step.host;
+          const hostEnv: Record<string, string> = host
+            ? {
+                LIFEBOAT_HOST: host.name,
+                LIFEBOAT_SSH: host.ssh,
+                ...(host.port ? { LIFEBOAT_SSH_PORT: String(host.port) } : {}),
+                ...(host.identity ? { LIFEBOAT_SSH_IDENTITY: host.identity } : {}),
+                ...(host.knownHosts ? { LIFEBOAT_SSH_KNOWN_HOSTS: host.knownHosts } : {}),
+              }
+            : {};
           return runCommand(step, attempt, script, { ...env, ...hostEnv }, `zx ${action.script}${action.args.length ? ` ${action.args.map(displayText).join(' ')}` : ''}`);
         }
         case 'wait': {

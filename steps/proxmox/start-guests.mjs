@@ -10,7 +10,8 @@
 // separated by commas or spaces ("vm:102,vm:101 ct:200").
 // --ssh runs qm/pct on that host over SSH (BatchMode, so keys only). Without --ssh the host
 // comes from LIFEBOAT_SSH, which Lifeboat sets for a script step with `on: HOST`; without
-// either, qm/pct run on this machine. --port, --identity and --known-hosts go to ssh.
+// either, qm/pct run on this machine. --port, --identity and --known-hosts go to ssh; they
+// default to LIFEBOAT_SSH_PORT, LIFEBOAT_SSH_IDENTITY and LIFEBOAT_SSH_KNOWN_HOSTS.
 // --timeout is how long each guest may take to report "running" (default 180 s),
 // --delay a pause after each guest has started (default 0), for guests that others depend on.
 // Exits 0 when every guest runs, 1 on the first guest that does not, 2 on bad arguments.
@@ -43,10 +44,11 @@ if (argv.help || argv.h) {
 }
 
 const ssh = argv.ssh ? String(argv.ssh) : (process.env.LIFEBOAT_SSH ?? '');
-const option = (name) => (argv[name] === undefined || argv[name] === '' ? '' : String(argv[name]));
-const port = option('port');
-const identity = option('identity');
-const knownHosts = option('known-hosts');
+// Without options, the host's own settings from the inventory, which Lifeboat passes along.
+const option = (name, env) => (argv[name] === undefined || argv[name] === '' ? (process.env[env] ?? '') : String(argv[name]));
+const port = option('port', 'LIFEBOAT_SSH_PORT');
+const identity = option('identity', 'LIFEBOAT_SSH_IDENTITY');
+const knownHosts = option('known-hosts', 'LIFEBOAT_SSH_KNOWN_HOSTS');
 const timeoutS = seconds(argv.timeout, 'timeout', 180);
 const delayS = seconds(argv.delay, 'delay', 0);
 for (const name of ['ssh', 'port', 'identity', 'known-hosts']) {

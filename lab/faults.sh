@@ -1,0 +1,181 @@
+#!/bin/bash
+# Injects faults into the lab built by lab/setup.sh, and repairs them, to see how Lifeboat and
+# the runbook behave when something else is broken than the disaster setup.sh leaves.
+#
+#   lab/faults.sh kill-dns              Unbound and "Pi-hole" on the router die (SIGKILL)
+#   lab/faults.sh fix-dns               start them again
+#   lab/faults.sh stop-sshd HOST        stop sshd on router, nas or pve1 (connection refused)
+#   lab/faults.sh start-sshd HOST       start it again
+#   lab/faults.sh wrong-hostkey HOST    give HOST a new host key: the lab's known_hosts no
+#                                       longer matches, so ssh refuses (as after a reinstall,
+#                                       or a machine in the middle)
+#   lab/faults.sh fix-hostkey HOST      put the real host key back
+#   lab/faults.sh link-down             the router's lan1 goes down and loses its address
+#   lab/faults.sh no-quorum             pve1 loses quorum (expected votes 2, as if a second
+#                                       node were down): qm start refuses
+#   lab/faults.sh fix-quorum            pvecm expected 1
+#   lab/faults.sh lose-guest ID         pve1 loses guest ID's disks (its config stays): the
+#                                       runbook restores it from the NAS backup
+#   lab/faults.sh fix-guest ID          recreate the disks without a restore
+#   lab/faults.sh serve-empty           with the pool not imported, start smbd and nfs-ganesha
+#                                       anyway, as a NAS that boots them before its pool would
+#                                       (what the runbook's hold-shares steps are for)
+#   lab/faults.sh stray-files           with the pool not imported, write a file into the
+#                                       mountpoint of tank/data: the import cannot mount it
+#                                       ("directory is not empty"), the run stops at mount-datasets
+#   lab/faults.sh fix-stray-files       remove the stray files (then Retry / resume)
+#   lab/faults.sh fix-all               repair every fault above (not the disaster itself)
+#   lab/faults.sh status                what is broken right now
+set -euo pipefail
+
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+. "$LAB_SRC/lib/common.sh"
+# shellcheck source=lib/services.sh
+. "$LAB_SRC/lib/services.sh"
+# shellcheck source=lib/pve.sh
+. "$LAB_SRC/lib/pve.sh"
+
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+
+[ "$(id -u)" = 0 ] || die "run me as root"
+[ -d "$LAB_DIR/run" ] || die "there is no lab: run lab/setup.sh first"
+exec 9<"$LAB_SRC/lib/common.sh"
+flock -w 30 9 || die "another lab script is running"
+
+need_host() {
+  lab_is_host "${1:-}" || die "name a host: router, nas or pve1"
+}
+
+hostkey() { printf '%s/%s/ssh_host_ed25519_key' "$LAB_DIR" "$1"; }
+
+restart_sshd() {
+  svc_stop "$1" ssh
+  svc_start "$1" ssh || die "sshd on $1 did not start"
+}
+
+guest_disks() { # ID -> the paths of its disks on pve1
+  guest_info "$1" || die "no guest $1 in the lab (102, 101, 200)"
+  local vol
+  while read -r vol; do volume_path "$vol"; echo; done < <(guest_volumes "$(guest_conf "$G_KIND" "$1")")
+}
+
+cmd=${1:-}
+arg=${2:-}
+case "$cmd" in
+  kill-dns)
+    svc_crash router pihole-FTL
+    svc_crash router unbound
+    log "router: unbound and pihole-FTL killed" ;;
+  fix-dns)
+    svc_start router unbound || die "unbound did not start"
+    svc_start router pihole-FTL || die "pihole-FTL did not start"
+    log "router: unbound and pihole-FTL running" ;;
+  stop-sshd)
+    need_host "$arg"
+    svc_stop "$arg" ssh
+    log "$arg: sshd stopped" ;;
+  start-sshd)
+    need_host "$arg"
+    svc_start "$arg" ssh || die "sshd on $arg did not start"
+    log "$arg: sshd running" ;;
+  wrong-hostkey)
+    need_host "$arg"
+    key=$(hostkey "$arg")
+    if [ ! -f "$key.orig" ]; then
+      mv "$key" "$key.orig"
+      mv "$key.pub" "$key.orig.pub"
+    fi
+    rm -f "$key" "$key.pub"
+    ssh-keygen -q -t ed25519 -N '' -C "impostor-$arg" -f "$key" </dev/null
+    restart_sshd "$arg"
+    log "$arg: new host key $(ssh-keygen -l -f "$key.pub" | awk '{ print $2 }'); known_hosts still has the old one" ;;
+  fix-hostkey)
+    need_host "$arg"
+    key=$(hostkey "$arg")
+    if [ -f "$key.orig" ]; then
+      mv -f "$key.orig" "$key"
+      mv -f "$key.orig.pub" "$key.pub"
+      restart_sshd "$arg"
+    fi
+    log "$arg: the real host key is back" ;;
+  link-down)
+    ip -n lbrouter addr flush dev lan1
+    ip -n lbrouter link set lan1 down
+    log "router: lan1 down, without its address" ;;
+  no-quorum)
+    echo 2 >"$PVE_ETC/.expected_votes"
+    log "pve1: expected votes 2, only 1 present: not quorate" ;;
+  fix-quorum)
+    echo 1 >"$PVE_ETC/.expected_votes"
+    log "pve1: quorate again" ;;
+  lose-guest)
+    [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
+    guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"
+    guest_halt "$arg"
+    while read -r p; do
+      [ -n "$p" ] && rm -rf "$p"
+    done < <(guest_disks "$arg")
+    log "pve1: guest $arg stopped and its disks deleted (its configuration stays)" ;;
+  fix-guest)
+    [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
+    guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"
+    while read -r p; do
+      [ -n "$p" ] || continue
+      if [ "$G_KIND" = qemu ]; then [ -e "$p" ] || truncate -s 32M "$p"; else mkdir -p "$p/etc"; fi
+    done < <(guest_disks "$arg")
+    log "pve1: guest $arg has its disks again" ;;
+  serve-empty)
+    if zpool list -H -o name "$POOL" >/dev/null 2>&1; then die "the pool is imported: this fault needs the disaster state (lab/setup.sh)"; fi
+    svc_start nas nfs-ganesha || die "nfs-ganesha did not start"
+    svc_start nas smbd || die "smbd did not start"
+    log "nas: smbd and nfs-ganesha answer although $POOL is not imported (their shares are missing)" ;;
+  stray-files)
+    if zpool list -H -o name "$POOL" >/dev/null 2>&1; then die "the pool is imported: this fault needs the disaster state (lab/setup.sh)"; fi
+    mkdir -p "$LAB_DIR/nas/tank/data"
+    echo "written while the pool was away" >"$LAB_DIR/nas/tank/data/stray.txt"
+    log "nas: a file was written into the empty mountpoint $LAB_DIR/nas/tank/data: the datasets will not mount" ;;
+  fix-stray-files)
+    if findmnt -rn --mountpoint "$LAB_DIR/nas/tank/data" >/dev/null; then die "tank/data is mounted: nothing stray is in the way"; fi
+    if zpool list -H -o name "$POOL" >/dev/null 2>&1; then zfs umount -a 2>/dev/null || true; fi
+    if [ -z "$(findmnt -rn -o TARGET | grep -F "$LAB_DIR/nas/tank" || true)" ]; then
+      rm -rf "${LAB_DIR:?}/nas/tank"
+      mkdir -p "$LAB_DIR/nas/tank"
+    fi
+    log "nas: the stray files are gone (zfs mount -a mounts the datasets again)" ;;
+  fix-all)
+    for h in "${LAB_HOSTS[@]}"; do
+      key=$(hostkey "$h")
+      if [ -f "$key.orig" ]; then
+        mv -f "$key.orig" "$key"
+        mv -f "$key.orig.pub" "$key.pub"
+        svc_stop "$h" ssh
+      fi
+      svc_start "$h" ssh || die "sshd on $h did not start"
+    done
+    echo 1 >"$PVE_ETC/.expected_votes"
+    for g in "${LAB_GUESTS[@]}"; do
+      read -r id _ <<<"$g"
+      "$0" fix-guest "$id" 9<&- >/dev/null 2>&1 || true
+    done
+    log "sshd and host keys, quorum and guest disks repaired (DNS, links and shares are the runbook's to restore; fix-dns starts DNS)" ;;
+  status)
+    for h in "${LAB_HOSTS[@]}"; do
+      s="sshd $(svc_running "$h" ssh && echo running || echo STOPPED)"
+      [ ! -f "$(hostkey "$h").orig" ] || s="$s, WRONG HOST KEY"
+      echo "$h: $s"
+    done
+    echo "router: unbound $(svc_running router unbound && echo running || echo stopped), pihole-FTL $(svc_running router pihole-FTL && echo running || echo stopped), lan1 $(ip -n lbrouter -br link show dev lan1 | awk '{ print $2 }')"
+    echo "nas: pool $(zpool list -H -o health "$POOL" 2>/dev/null || echo 'not imported'), smbd $(svc_running nas smbd && echo running || echo stopped), nfs-ganesha $(svc_running nas nfs-ganesha && echo running || echo stopped)"
+    quorum_state
+    s="pve1: quorate $Q_QUORATE"
+    for g in "${LAB_GUESTS[@]}"; do
+      read -r id _ <<<"$g"
+      missing=''
+      while read -r p; do [ -z "$p" ] || [ -e "$p" ] || missing=' (DISKS LOST)'; done < <(guest_disks "$id")
+      s="$s, $id $(guest_running "$id" && echo running || echo stopped)$missing"
+    done
+    echo "$s" ;;
+  -h | --help | help) usage ;;
+  *) usage >&2; exit 2 ;;
+esac

@@ -1,0 +1,165 @@
+#!/bin/bash
+# Checks, from the laptop (this machine's root namespace) and with the real clients, that the
+# lab built by lab/setup.sh is restored: the network, SSH to every host, DNS through Pi-hole
+# and Unbound, the pool and its datasets, the SMB and NFS shares, and pve1 with its guests
+# running and answering. Stops at the first failure with a message saying what is wrong
+# (exit 1); --keep-going runs every check and lists all failures.
+#
+#   lab/verify.sh [--keep-going] [--quiet]
+set -euo pipefail
+
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib/common.sh
+. "$LAB_SRC/lib/common.sh"
+
+keep_going=0 quiet=0
+for a in "$@"; do
+  case "$a" in
+    --keep-going | -k) keep_going=1 ;;
+    --quiet | -q) quiet=1 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "usage: lab/verify.sh [--keep-going] [--quiet]" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" = 0 ] || die "run me as root"
+[ -d "$LAB_DIR" ] || { echo "verify: FAIL: there is no lab ($LAB_DIR is missing): run lab/setup.sh" >&2; exit 1; }
+
+failures=() total=0
+# check DESCRIPTION HINT -- COMMAND...: passes when COMMAND exits 0.
+check() {
+  local what=$1 hint=$2 out
+  shift 3
+  total=$((total + 1))
+  if out=$("$@" 2>&1); then
+    [ "$quiet" = 1 ] || printf 'ok    %s\n' "$what"
+    return 0
+  fi
+  out=$(printf '%s' "$out" | tail -n 3 | sed 's/^/        /')
+  printf 'FAIL  %s\n      %s\n%s\n' "$what" "$hint" "$out" >&2
+  failures+=("$what")
+  if [ "$keep_going" = 0 ]; then
+    echo "verify: the lab is NOT restored: $what" >&2
+    exit 1
+  fi
+}
+
+# expect WANT COMMAND...: COMMAND's output (trimmed) is exactly WANT.
+expect() {
+  local want=$1 got
+  shift
+  got=$("$@" 2>&1) || { echo "$got"; return 1; }
+  got=$(printf '%s' "$got" | sed -e 's/[[:space:]]*$//' -e '/^$/d')
+  [ "$got" = "$want" ] || { echo "expected '$want', got '$got'"; return 1; }
+}
+
+# contains TEXT COMMAND...: COMMAND succeeds and prints TEXT somewhere.
+contains() {
+  local text=$1 got
+  shift
+  got=$("$@" 2>&1) || { echo "$got"; return 1; }
+  grep -qF -e "$text" <<<"$got" || { echo "'$text' not in: $(tail -n 3 <<<"$got")"; return 1; }
+}
+
+# http_status ADDRESS PORT PATH: prints the HTTP status code (plain bash, no HTTP client needed).
+http_status() {
+  # shellcheck disable=SC2016  # the inner script's own arguments
+  timeout 5 bash -c '
+    exec 3<>"/dev/tcp/$1/$2" || exit 1
+    printf "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n" "$3" "$1" >&3
+    IFS=" " read -r _ code _ <&3
+    echo "$code"' _ "$1" "$2" "$3"
+}
+
+on() { lab_ssh "$@"; }
+
+# this machine's routes that cover the lab, other than its default route
+lab_routes() { ip -4 route show match "$LAPTOP_IP" | grep -v '^default '; }
+
+# not COMMAND...: passes when COMMAND fails.
+not() {
+  local out
+  if out=$("$@" 2>&1); then echo "unexpectedly worked: $out"; return 1; fi
+}
+
+# --- network
+for h in router nas pve1; do
+  check "the laptop pings $h ($(lab_ip "$h"))" "the lab network is down: lab/setup.sh rebuilds it" -- \
+    ping -c1 -W1 "$(lab_ip "$h")"
+done
+for h in router nas pve1; do
+  check "ssh root@$(lab_ip "$h") works with the lab key and known_hosts" \
+    "sshd on $h is down or its host key changed (faults.sh start-sshd/fix-hostkey $h)" -- on "$h" true
+done
+check "router: lan1 is UP" "the runbook's router-lan-link step" -- \
+  contains " UP " on router ip -br link show dev lan1
+check "router: lan1 has $ROUTER_LAN1_IP/$LAB_PREFIXLEN" "the runbook's router-lan-address step" -- \
+  contains "$ROUTER_LAN1_IP/$LAB_PREFIXLEN" on router ip -br addr show dev lan1
+check "the laptop pings the router's lan1 address $ROUTER_LAN1_IP" "lan1 is down or has no address" -- \
+  ping -c1 -W1 "$ROUTER_LAN1_IP"
+check "router: IPv4 forwarding is on" "the runbook's router-forwarding step" -- \
+  expect 1 on router sysctl -n net.ipv4.ip_forward
+check "nas: default route via the router" "the runbook's nas-route step" -- \
+  contains "default via $ROUTER_IP" on nas ip route show default
+
+# --- DNS
+check "router: Unbound answers nas.home.arpa on 127.0.0.1:$UNBOUND_PORT" "unbound is stopped (faults.sh fix-dns)" -- \
+  expect "$NAS_IP" on router dig @127.0.0.1 -p "$UNBOUND_PORT" nas.home.arpa A +short +time=2 +tries=1
+for h in nas pve1 router; do
+  check "the laptop resolves $h.home.arpa through Pi-hole ($ROUTER_IP:53)" "pihole-FTL or unbound is stopped" -- \
+    expect "$(lab_ip "$h")" dig @"$ROUTER_IP" -p 53 "$h.home.arpa" A +short +time=2 +tries=1
+done
+check "nas resolves pve1.home.arpa through the router" "DNS or the NAS's network" -- \
+  expect "$PVE1_IP" on nas dig @"$ROUTER_IP" pve1.home.arpa A +short +time=2 +tries=1
+
+# --- ZFS
+check "nas: pool $POOL is imported and ONLINE" "the pool is exported or degraded (zpool import -d $LAB_DIR/nas/disks $POOL)" -- \
+  expect ONLINE on nas zpool list -H -o health "$POOL"
+for ds in data private backup; do
+  check "nas: $POOL/$ds is mounted" "zfs mount -a on the NAS" -- \
+    expect yes on nas zfs get -H -o value mounted "$POOL/$ds"
+done
+
+# --- shares, with the real clients
+check "SMB: the NAS lists the share media (smbclient -L, anonymous)" "smbd is stopped or not on :$SMB_PORT" -- \
+  contains media smbclient -L "$NAS_IP" -p "$SMB_PORT" -N -g
+check "SMB: //$NAS_IP/media serves the pool's files" "smbd serves an empty folder: restart it after the pool is mounted" -- \
+  contains "Big Buck Bunny (2008).mkv" smbclient "//$NAS_IP/media" -p "$SMB_PORT" -N -c 'ls Movies/*'
+check "NFS: nfs://$NAS_IP/export serves the pool's files (NFSv4)" "nfs-ganesha is stopped, or serves the empty mountpoint: restart it" -- \
+  contains "Big Buck Bunny (2008).mkv" nfs-ls "nfs://$NAS_IP/export/media/Movies?version=4&nfsport=$NFS_PORT"
+check "NFS: nfs://$NAS_IP/backup lists the backups" "nfs-ganesha's export /backup" -- \
+  contains "dump" nfs-ls "nfs://$NAS_IP/backup?version=4&nfsport=$NFS_PORT"
+
+# --- Proxmox
+check "pve1: the cluster is quorate" "pvecm expected 1 (faults.sh fix-quorum)" -- \
+  contains "Quorate:          Yes" on pve1 pvecm status
+check "pve1: the storage nas-backup is active" "the NAS's NFS export /backup" -- \
+  contains '"active":1' on pve1 pvesh get /nodes/localhost/storage/nas-backup/status --output-format json
+for g in "${LAB_GUESTS[@]}"; do
+  read -r id kind name ip port <<<"$g"
+  tool=qm
+  [ "$kind" = qemu ] || tool=pct
+  check "pve1: $tool status $id ($name) is running" "$tool start $id on pve1" -- \
+    expect "status: running" on pve1 "$tool" status "$id"
+  if [ "$name" = homeassistant ]; then
+    check "Home Assistant answers http://$ip:$port/manifest.json" "the VM runs but its service does not answer" -- \
+      expect 200 http_status "$ip" "$port" /manifest.json
+  else
+    check "$name answers on $ip:$port" "the guest runs but its service does not answer" -- \
+      expect 200 http_status "$ip" "$port" /
+  fi
+done
+
+# --- containment: the lab must not reach (or be reached from) anything beyond its subnet
+check "containment: the router has no route off $LAB_SUBNET" "a route was added on the router: lab/setup.sh rebuilds it" -- \
+  not on router ip route get 1.1.1.1
+check "containment: the NAS cannot reach beyond the lab (ping 1.1.1.1 fails)" "a route off the lab exists" -- \
+  not on nas ping -c1 -W1 1.1.1.1
+check "containment: this machine's only route into the lab is $LAB_SUBNET dev $LAB_HOST_IF" "a route to the lab changed" -- \
+  expect "$LAB_SUBNET dev $LAB_HOST_IF proto kernel scope link src $LAPTOP_IP" lab_routes
+
+if [ "${#failures[@]}" -gt 0 ]; then
+  echo "verify: the lab is NOT restored: ${#failures[@]} of $total checks failed:" >&2
+  printf '  - %s\n' "${failures[@]}" >&2
+  exit 1
+fi
+echo "verify: the lab is restored ($total checks passed)"
