@@ -566,12 +566,12 @@ describe('buildPlan: vars', () => {
     expect(problemsOf(RUNBOOK, { varsFile: '- a\n- b\n' }).map((p) => p.message)).toContain('a vars file must be a map');
     expect(problemsOf(RUNBOOK, { varsFile: 'dataset: [a, b]\n' }).map((p) => p.message)).toContain('var `dataset` must be a single value');
   });
-  // BY DESIGN, kept as a reminder (src/core/build-plan.ts resolveVars: String(value) of the parsed
-  // YAML): an unquoted number var loses how it was written. Input: `vars: { version: 1.10, mode:
-  // 0o755, id: 12345678901234567890 }`. Actual: "1.1", "493", "12345678901234567000". The lead
-  // kept this behaviour: the docs tell users to quote such values (`version: "1.10"`); a value
-  // that must keep its written form is a string.
-  it.todo('an unquoted number var keeps the text as written (1.10 stays 1.10)');
+  // YAML reads an unquoted 1.10 as the number 1.1; the format's docs say to quote a var whose
+  // exact text matters, and this pins what happens when it is not.
+  it('an unquoted number var is the number YAML reads; a quoted one keeps its text', () => {
+    const plan = planOf('name: n\nvars: { a: 1.10, b: "1.10" }\nphases:\n  - id: p\n    steps:\n      - id: s\n        run: echo {{ vars.a }} {{ vars.b }}\n');
+    expect(plan.vars).toEqual({ a: '1.1', b: '1.10' });
+  });
 });
 
 describe('buildPlan: selection', () => {

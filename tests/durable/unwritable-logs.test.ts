@@ -75,7 +75,7 @@ describe('an unwritable logs folder: exit 2, a clear message, nothing runs', () 
     expectRefused(await lifeboat(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir }), logs, marker);
   });
 
-  // BUG: `--logs /proc/lifeboat-test` hangs forever at 100% CPU (and ignores SIGTERM: only SIGKILL
+  // Guards against an earlier fault: `--logs /proc/lifeboat-test` hangs forever at 100% CPU (and ignores SIGTERM: only SIGKILL
   // ends it). acquireRunLock calls fs.mkdirSync(logs, { recursive: true }); on procfs mkdir of a
   // new entry fails with ENOENT although /proc exists, and Node's recursive mkdir then loops
   // mkdir("/proc/lifeboat-test") = ENOENT, mkdir("/proc") = EEXIST forever (strace). Same for
@@ -90,7 +90,7 @@ describe('an unwritable logs folder: exit 2, a clear message, nothing runs', () 
     expectRefused(await lifeboat(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir, hangMs: 20_000 }), logs, marker);
   });
 
-  // BUG: `--logs FILE` where FILE is a regular file: exit 70 "internal error: ENOTDIR: not a
+  // Guards against an earlier fault: `--logs FILE` where FILE is a regular file: exit 70 "internal error: ENOTDIR: not a
   // directory, scandir FILE" with a stack trace (from store.list() via unfinishedRun(), which runs
   // before the lock and its friendly error). Expected: exit 2, "cannot record the run in FILE".
   // `resume --logs FILE` has the same crash (findRun → store.list()).
@@ -102,7 +102,7 @@ describe('an unwritable logs folder: exit 2, a clear message, nothing runs', () 
     expectRefused(await lifeboat(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir }), logs, marker);
   });
 
-  // BUG: a resume whose run folder cannot be written (chattr +i on it; a full disk behaves alike)
+  // Guards against an earlier fault: a resume whose run folder cannot be written (chattr +i on it; a full disk behaves alike)
   // is not refused up front: the journal opens (append to an existing file), then the first
   // snapshot save (write-file-atomic's temp file) throws EPERM inside the machine. The step is
   // recorded as failed ("the step failed") though its command never ran, and the final snapshot

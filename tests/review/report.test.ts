@@ -137,7 +137,7 @@ describe('lifeboat logs report --html, in headless Chromium', () => {
     console.log(`report screenshot: ${SCREENSHOT}`);
   });
 
-  it('renders the same steps with plain `chromium --dump-dom` (the brief flags, its own profile)', async () => {
+  it('renders the same steps with plain `chromium --dump-dom` (the offline flags, its own profile)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lifeboat-dump-'));
     try {
       const result = await execa(CHROMIUM, [...FLAGS, `--user-data-dir=${dir}`, '--dump-dom', pathToFileURL(REPORT).href], { reject: false, timeout: 60_000 });

@@ -98,7 +98,7 @@ describe('ssh connection failures are reported as such', () => {
     expect(r.stdout).toContain('host key does not match');
   });
 
-  // BUG (src/adapters/ssh-runner.ts sshFailure): with an empty known_hosts, ssh prints both
+  // Guards against an earlier fault: with an empty known_hosts, ssh prints both
   // "No ED25519 host key is known for [127.0.0.1]:PORT and you have requested strict checking."
   // and "Host key verification failed."; the first regex (host key verification failed) wins, so the
   // run says "its host key does not match the known_hosts entry" instead of "is not in known_hosts".

@@ -228,7 +228,7 @@ describe('remote steps run on the host over ssh', () => {
     expect(r.stdout).not.toContain('cannot reach');
   });
 
-  // BUG (src/adapters/ssh-runner.ts): the shared connection is keyed by ControlPath=/tmp/lifeboat-ssh-UID/%C,
+  // Guards against an earlier fault: the shared connection is keyed by ControlPath=/tmp/lifeboat-ssh-UID/%C,
   // i.e. by user, address and port only, so two runs on the same host at once (two runbooks: the run
   // lock is per runbook) share one master. When the shorter run ends, its close() sends `ssh -O exit`,
   // which closes the master under the other run: its running remote step ends with ssh exit 255
