@@ -5,6 +5,7 @@ import writeFileAtomic from 'write-file-atomic';
 import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
 
 const RUN_ID = /^\d{8}T\d{6}Z-/;
+const SNAPSHOT_INTERVAL_MS = 200;
 
 /** Reads a journal, leaving out (and reporting) a last line torn by a crash mid-write. */
 export function readJournalFile(file: string): JournalRead {
@@ -31,9 +32,13 @@ export function createFileRunStore(dir: string): RunStore {
   // One write at a time per run; a newer snapshot replaces one still waiting.
   const queues = new Map<string, { writing: Promise<void>; next?: () => unknown }>();
   const errors: string[] = [];
+  let flushing = false;
   const drain = async (runId: string): Promise<void> => {
     const queue = queues.get(runId)!;
     while (queue.next) {
+      // Transitions come faster than snapshots are worth writing: one write per interval carries
+      // the newest state, and the journal (written before each thing happens) covers the gap.
+      if (!flushing) await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_INTERVAL_MS));
       const take = queue.next;
       queue.next = undefined;
       try {
@@ -70,6 +75,7 @@ export function createFileRunStore(dir: string): RunStore {
       fresh.writing = drain(runId).finally(() => queues.delete(runId));
     },
     async flush() {
+      flushing = true;
       await Promise.all([...queues.values()].map((q) => q.writing));
       return errors.splice(0);
     },

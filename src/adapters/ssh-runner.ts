@@ -64,11 +64,12 @@ export function sshFailure(host: HostRef, output: string): string {
 
 /** Runs scripts on hosts with the system's OpenSSH client, reusing one connection per host for the whole run. */
 export function createSshRunner(options: SshOptions): CommandRunner & { close(): Promise<void> } {
-  mkdirSync(options.controlDir, { recursive: true, mode: 0o700 });
   const used = new Map<string, HostRef>();
   return {
     async run(spec: CommandSpec, hooks: CommandHooks = {}): Promise<CommandResult> {
       const host = spec.host!;
+      // Made on first use: a run with no remote step leaves nothing in /tmp.
+      if (used.size === 0) mkdirSync(options.controlDir, { recursive: true, mode: 0o700 });
       used.set(host.name, host);
       const args = sshArgs(host, options);
       const exports = Object.entries(spec.env)
@@ -99,7 +100,8 @@ export function createSshRunner(options: SshOptions): CommandRunner & { close():
       );
       // The run may close its connections next: the remote kill must have gone through first.
       await stopping;
-      if (result.exitCode === 255 && remotePid === undefined) return { ...result, error: sshFailure(host, result.output) };
+      // ssh's own exit status, not the command's: the command never started.
+      if (result.exitCode === 255 && remotePid === undefined) return { ...result, exitCode: undefined, error: sshFailure(host, result.output) };
       return result;
     },
     async close() {
@@ -109,7 +111,7 @@ export function createSshRunner(options: SshOptions): CommandRunner & { close():
           (host) => new Promise<void>((resolve) => execFile('ssh', [...sshArgs(host, options), '-O', 'exit', host.ssh], () => resolve())),
         ),
       );
-      rmSync(options.controlDir, { recursive: true, force: true });
+      if (used.size > 0) rmSync(options.controlDir, { recursive: true, force: true });
     },
   };
 }

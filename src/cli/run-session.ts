@@ -14,7 +14,7 @@ import { acquireRunLock, LockedError } from '../adapters/run-lock.js';
 import { createSshRunner, type SshOptions } from '../adapters/ssh-runner.js';
 import { createScriptedPrompter, rehearsalPolicy, unattendedPolicy } from '../adapters/scripted-prompter.js';
 import { createVirtualClock, systemClock } from '../adapters/system-clock.js';
-import { stylesFor, type Styles } from '../adapters/terminal-styles.js';
+import { stylesFor } from '../adapters/terminal-styles.js';
 import { createTtyScreen } from '../adapters/tty-screen.js';
 import type { Plan } from '../core/plan-types.js';
 import { UsageError } from '../core/problem.js';
@@ -266,4 +266,3 @@ function rehearsalSummary(plan: Plan, finished: Extract<RunEvent, { kind: 'step.
   return lines.join('\n');
 }
 
-export type { Styles };

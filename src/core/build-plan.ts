@@ -9,7 +9,7 @@ import { unknownHost } from './resolve-check.js';
 import { restoreOrder } from './restore-order.js';
 import type { SchemaCheck } from './schema-check.js';
 import { selectSteps } from './select-steps.js';
-import { parseSource, positionOf, type SourceDoc, type SourceFile } from './source-doc.js';
+import { parseSource, positionOf, type SourceFile } from './source-doc.js';
 import { TemplateCache } from './step-template.js';
 import { didYouMean } from './suggest.js';
 
@@ -349,6 +349,3 @@ function orderOrReport(
   });
   return ids;
 }
-
-/** Re-exported for callers that only want to parse. */
-export type { SourceDoc };

@@ -69,6 +69,12 @@ function notProvided(name: string) {
   });
 }
 
+/** Replaces one step's record in the table and returns the table. */
+function put(steps: Record<string, StepRecord>, step: string, record: StepRecord): Record<string, StepRecord> {
+  steps[step] = record;
+  return steps;
+}
+
 type Output<T> = { output?: T } & Record<string, unknown>;
 const output = <T>(event: unknown): T | undefined => (event as Output<T>).output;
 
@@ -99,27 +105,30 @@ export const restoreSetup = setup({
     /** On resume: the step already ended in one of these statuses. */
     endedAs: ({ context }, params: { step: string; statuses: StepStatus[] }) => params.statuses.includes(context.steps[params.step]?.status ?? 'pending'),
   },
+  // The step records grow with the runbook; copying them on every transition made long runs
+  // quadratic. Each record is replaced whole (never edited), and the record table itself is
+  // updated in place: no earlier snapshot is kept to be looked back at.
   actions: {
     setStatus: assign(({ context }, params: { step: string; status: StepStatus }) => {
       const record: StepRecord = { ...(context.steps[params.step] ?? { attempts: 0 }), status: params.status };
       // A step that ends done succeeded in the end: an earlier attempt's failure is no longer its reason.
       if (params.status === 'done') delete record.reason;
-      return { steps: { ...context.steps, [params.step]: record } };
+      return { steps: put(context.steps, params.step, record) };
     }),
     /** Announces a step that reached done, skipped or failed, in order, before the next step starts. */
     stepFinished: emit(({ context }, params: { step: string }) => ({ type: 'step.finished', step: params.step, record: context.steps[params.step]! })),
     countAttempt: assign(({ context }, params: { step: string }) => {
       const record = context.steps[params.step] ?? { status: 'running' as const, attempts: 0 };
-      return { steps: { ...context.steps, [params.step]: { ...record, attempts: record.attempts + 1 } } };
+      return { steps: put(context.steps, params.step, { ...record, attempts: record.attempts + 1 }) };
     }),
     noteVia: assign(({ context }, params: { step: string; via: 'precheck' | 'operator' | 'recovered' }) => ({
-      steps: { ...context.steps, [params.step]: { ...context.steps[params.step]!, via: params.via } },
+      steps: put(context.steps, params.step, { ...context.steps[params.step]!, via: params.via }),
     })),
     noteReason: assign(({ context, event }, params: { step: string }) => {
       const out = output<{ reason?: string; failed?: string }>(event);
       const error = (event as { error?: { message?: string } }).error;
       const reason = out?.reason ?? (out?.failed ? `check failed: ${out.failed}` : undefined) ?? error?.message;
-      return { steps: { ...context.steps, [params.step]: { ...context.steps[params.step]!, reason } } };
+      return { steps: put(context.steps, params.step, { ...context.steps[params.step]!, reason }) };
     }),
     finish: assign((_, params: { outcome: 'done' | 'failed' | 'aborted' }) => ({ outcome: params.outcome })),
   },

@@ -350,7 +350,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       const snapshot = actor.getSnapshot();
       const stoppedAt = status !== 'done' && current ? steps.get(current) : undefined;
       // Resolved on the next tick, so that a flag set just after stop() is included.
-      queueMicrotask(() => resolve({ status, stoppedAt, message, counts: countSteps(snapshot.context as RestoreContext, steps.size), needsPerson }));
+      queueMicrotask(() => resolve({ status, stoppedAt, message, counts: countSteps(snapshot.context as RestoreContext, steps.size), ...(needsPerson ? { needsPerson } : {}) }));
     };
     const onAbort = () => {
       // The step in flight is not finished: it stays current, so a resume checks it first.
