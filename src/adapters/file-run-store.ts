@@ -33,12 +33,18 @@ export function createFileRunStore(dir: string): RunStore {
   const queues = new Map<string, { writing: Promise<void>; next?: () => unknown }>();
   const errors: string[] = [];
   let flushing = false;
+  let wake: (() => void) | undefined;
   const drain = async (runId: string): Promise<void> => {
     const queue = queues.get(runId)!;
     while (queue.next) {
       // Transitions come faster than snapshots are worth writing: one write per interval carries
       // the newest state, and the journal (written before each thing happens) covers the gap.
-      if (!flushing) await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_INTERVAL_MS));
+      if (!flushing) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, SNAPSHOT_INTERVAL_MS);
+        // A flush (the end of the run) writes at once instead of waiting out the interval.
+        wake = () => (clearTimeout(timer), resolve());
+      });
+      wake = undefined;
       const take = queue.next;
       queue.next = undefined;
       try {
@@ -76,6 +82,7 @@ export function createFileRunStore(dir: string): RunStore {
     },
     async flush() {
       flushing = true;
+      wake?.();
       await Promise.all([...queues.values()].map((q) => q.writing));
       return errors.splice(0);
     },

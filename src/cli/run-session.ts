@@ -199,6 +199,7 @@ export async function runSession(session: Session): Promise<number> {
       stepsDir: loaded.stepsDir,
       nodePath: process.execPath,
       signal: controller.signal,
+      unattended: !interactive,
       context: session.resume?.context,
       inFlight: session.resume?.inFlight,
       persist: store ? (snapshot) => store.saveSnapshot(runId, snapshot) : undefined,

@@ -20,7 +20,7 @@ const finished = (step: string) => ({ type: 'stepFinished', params: { step } });
  * Compiles a plan into a plain, JSON-serialisable XState config: phases in order, each step a
  * lifecycle. A run resumes by starting the same machine from the context it had recorded.
  */
-export function compileConfig(plan: Plan, context: RestoreContext = { steps: {} }): StateConfig {
+export function compileConfig(plan: Plan, context: RestoreContext = { steps: {} }, options: CompileOptions = {}): StateConfig {
   const phases = plan.phases
     .map((phase) => ({ phase, steps: phase.steps.filter((s) => s.selected) }))
     .filter((p) => p.steps.length > 0);
@@ -28,7 +28,7 @@ export function compileConfig(plan: Plan, context: RestoreContext = { steps: {} 
   phases.forEach(({ phase, steps }, i) => {
     const stepStates: Record<string, StateConfig> = {};
     steps.forEach((step, j) => {
-      stepStates[step.id] = { ...stepConfig(step), onDone: { target: steps[j + 1]?.id ?? PHASE_COMPLETE } };
+      stepStates[step.id] = { ...stepConfig(step, options), onDone: { target: steps[j + 1]?.id ?? PHASE_COMPLETE } };
     });
     stepStates[PHASE_COMPLETE] = { type: 'final' };
     states[phase.id] = {
@@ -49,9 +49,18 @@ export function compileConfig(plan: Plan, context: RestoreContext = { steps: {} 
   };
 }
 
+/** How a plan is compiled. */
+export interface CompileOptions {
+  /**
+   * Nobody answers the step card: a step that is not manual goes straight on (its confirmation,
+   * if any, is still asked of the unattended policy). Manual steps still ask.
+   */
+  unattended?: boolean;
+}
+
 /** Compiles a plan into the machine the engine executes, with the executor's actors (or defaults that refuse to run). */
-export function compileMachine(plan: Plan, context?: RestoreContext, actors?: Parameters<typeof machineFromConfig>[1]): AnyStateMachine {
-  return machineFromConfig(compileConfig(plan, context), actors);
+export function compileMachine(plan: Plan, context?: RestoreContext, actors?: Parameters<typeof machineFromConfig>[1], options: CompileOptions = {}): AnyStateMachine {
+  return machineFromConfig(compileConfig(plan, context, options), actors);
 }
 
 /** Marking a step done by hand still has to pass its checks; if they fail, back to `otherwise`. */
@@ -67,7 +76,7 @@ function markingDone(id: string, otherwise: string): StateConfig {
   };
 }
 
-function stepConfig(step: PlanStep): StateConfig {
+function stepConfig(step: PlanStep, options: CompileOptions): StateConfig {
   const id = step.id;
   const manual = step.action.kind === 'manual';
   const hasVerify = step.verify.length > 0;
@@ -91,20 +100,20 @@ function stepConfig(step: PlanStep): StateConfig {
       },
     };
   }
-  states.awaiting = {
-    entry: status(id, 'awaiting'),
-    invoke: {
-      src: 'askOperator',
-      input: { step: id, menu: 'before' },
-      onDone: [
-        { guard: choice('run'), target: step.confirm ? 'confirming' : act },
-        { guard: choice('skip'), target: 'skipped', actions: reason(id) },
-        abort,
-      ],
-      // A prompt that breaks (no terminal left) stops the run where it is, resumable.
-      onError: abort,
-    },
-  };
+  const next = step.confirm ? 'confirming' : act;
+  states.awaiting =
+    options.unattended && !manual
+      ? { entry: status(id, 'awaiting'), always: { target: next } }
+      : {
+          entry: status(id, 'awaiting'),
+          invoke: {
+            src: 'askOperator',
+            input: { step: id, menu: 'before' },
+            onDone: [{ guard: choice('run'), target: next }, { guard: choice('skip'), target: 'skipped', actions: reason(id) }, abort],
+            // A prompt that breaks (no terminal left) stops the run where it is, resumable.
+            onError: abort,
+          },
+        };
   if (step.confirm) {
     states.confirming = {
       invoke: { src: 'confirmStep', input: { step: id }, onDone: [{ guard: 'confirmed', target: act }, { target: 'awaiting' }], onError: abort },

@@ -45,6 +45,8 @@ export interface RunSettings {
   nodePath: string;
   /** Aborted on Ctrl-C or SIGTERM: the running command's process group is killed. */
   signal?: AbortSignal;
+  /** Nobody reads the step cards (--yes): steps that are not manual go straight on, unasked. */
+  unattended?: boolean;
   /** Resuming: the context the interrupted run had recorded. */
   context?: RestoreContext;
   /** Resuming: the command that may still be running. */
@@ -326,7 +328,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   const remaining: Plan = settings.context
     ? { ...plan, phases: plan.phases.map((phase) => ({ ...phase, steps: phase.steps.map((step) => (step.selected && ended(step) ? { ...step, selected: false } : step)) })) }
     : plan;
-  const machine: AnyStateMachine = compileMachine(remaining, settings.context, actors);
+  const machine: AnyStateMachine = compileMachine(remaining, settings.context, actors, { unattended: settings.unattended === true });
   const actor = createActor(machine);
   let current: string | undefined;
   actor.on('step.finished', (event: StepFinishedEvent) => {

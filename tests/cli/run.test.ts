@@ -118,7 +118,8 @@ describe('lifeboat run --yes, with real bash', () => {
     expect(eventsOf(events, 'step.finished')[0]!.reason).toBeUndefined();
     expect(eventsOf(events, 'step.output').map((e) => [e.stream, e.text])).toEqual([['stderr', 'device busy\n'], ['stdout', 'mounted on try 2\n']]);
     // Nobody was asked: retries are not a failure menu.
-    expect(eventsOf(events, 'operator.choice').map((e) => e.menu)).toEqual(['before']);
+    // Unattended, nobody is asked before a step that is not manual: no choice to record.
+    expect(eventsOf(events, 'operator.choice')).toEqual([]);
   });
 
   it('a timeout kills the whole process tree: bash and both its children', async () => {
@@ -131,7 +132,7 @@ describe('lifeboat run --yes, with real bash', () => {
     const { runId, events } = readOnlyJournal(w.logs);
     // The reason names the step's timeout (1s, as formatDuration writes it); the exit line, how long it really ran.
     expect(r.stdout).toContain(
-      `Stopped at 1.1 A command that hangs with children: timed out after 1.0s; its process group was killed. Continue with: lifeboat resume ${runId} --yes`,
+      `Stopped at 1.1 A command that hangs with children: timed out after 1.0s; its process group was killed. Continue with: lifeboat resume ${runId} --logs ${w.logs} --yes`,
     );
     expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d 1\.1 {3}exited {2}timed out after \d+\.\ds$/m);
     // The exit line is separate from the 3 commands' `$` line, which has no dangling ⏎.
@@ -202,7 +203,7 @@ describe('lifeboat run --yes, with real bash', () => {
       const { runId } = readOnlyJournal(w.logs);
       // It says what to do about it.
       expect(r.stdout).toContain(
-        `Stopped at 1.2 Power on the switch: manual step 1.2 needs a person: run without --yes, or give it \`unattended: verify\` (its checks decide) or \`unattended: skip\`. Continue with: lifeboat resume ${runId} --yes`,
+        `Stopped at 1.2 Power on the switch: manual step 1.2 needs a person: run without --yes, or give it \`unattended: verify\` (its checks decide) or \`unattended: skip\`. Continue with: lifeboat resume ${runId} --logs ${w.logs}`,
       );
       expect(r.stdout).toMatch(/aborted after .*: 1 done, 0 skipped, 0 failed, 2 not reached/);
     });
@@ -289,7 +290,7 @@ describe('the journal', () => {
     expect(events.at(-1)).toMatchObject({ kind: 'run.finished', status: 'done', counts: { done: 1, skipped: 0, failed: 1, pending: 0 } });
 
     const kinds = new Set(events.map((e) => e.kind));
-    for (const kind of ['step.started', 'step.attempt', 'step.spawned', 'step.output', 'step.exited', 'check.passed', 'check.failed', 'operator.choice', 'step.finished']) {
+    for (const kind of ['step.started', 'step.attempt', 'step.spawned', 'step.output', 'step.exited', 'check.passed', 'check.failed', 'step.finished']) {
       expect(kinds, kind).toContain(kind);
     }
     expect(eventsOf(events, 'step.started', 'hello')[0]).toMatchObject({ position: '1.1', title: 'Say hello to tank', phase: 'p', action: 'run' });
@@ -299,7 +300,8 @@ describe('the journal', () => {
     expect(eventsOf(events, 'check.failed', 'hello')[0]).toMatchObject({ set: 'precheck', check: 'exists never.flag', reason: 'does not exist' });
     expect(eventsOf(events, 'check.passed', 'hello')[0]).toMatchObject({ set: 'verify', check: 'true' });
     expect(eventsOf(events, 'check.failed', 'optional')[0]).toMatchObject({ set: 'verify', check: 'the optional flag is there', reason: 'exited 1', output: 'looking for optional.flag' });
-    expect(eventsOf(events, 'operator.choice', 'hello')[0]).toMatchObject({ menu: 'before', choice: 'run', by: 'unattended' });
+    // Unattended, only real decisions are recorded as choices (a skip, an abort); none here.
+    expect(eventsOf(events, 'operator.choice', 'hello')).toEqual([]);
     expect(eventsOf(events, 'step.finished', 'optional')[0]).toMatchObject({ status: 'failed', level: 'warn' });
 
     // Per step: started, attempt, spawned, output, exited, checks, finished.
