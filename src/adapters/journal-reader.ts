@@ -1,3 +1,4 @@
+import type { RunStatus } from '../core/run-event.js';
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunLayout } from '../core/run-layout.js';
@@ -227,4 +228,10 @@ export async function readRunHistory(dir: string, runbook: { path: string; name:
     }
   }
   return summaries;
+}
+
+/** How a run stands by the last event of its journal, read from its tail alone. */
+export function journalStatus(file: string): RunStatus | 'running' {
+  const { last } = readJournalEnds(file);
+  return last?.kind === 'run.finished' ? last.status : 'running';
 }

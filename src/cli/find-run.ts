@@ -1,5 +1,6 @@
 import { UsageError } from '../core/problem.js';
-import { runStatusOf } from '../core/run-status.js';
+import { join } from 'node:path';
+import { journalStatus } from '../adapters/journal-reader.js';
 import type { RunStore } from '../ports/run-store.js';
 
 // Shared by `resume` and `logs`: a module of its own so that `logs` does not load the run engine.
@@ -10,7 +11,7 @@ export function findRun(store: RunStore, wanted: string | undefined): string {
   if (wanted === undefined) {
     for (const runId of [...runs].reverse()) {
       try {
-        if (runStatusOf(store.readJournal(runId).events) !== 'done') return runId;
+        if (journalStatus(join(store.runDir(runId), 'events.jsonl')) !== 'done') return runId;
       } catch {
         continue;
       }

@@ -6,7 +6,9 @@ import { stepFingerprints } from '../core/plan-changes.js';
 import { UsageError } from '../core/problem.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { makeRunId } from '../core/run-id.js';
-import { isResumable, runStatusOf } from '../core/run-status.js';
+import { isResumable } from '../core/run-status.js';
+import { journalStatus } from '../adapters/journal-reader.js';
+import { join } from 'node:path';
 import type { RunStore } from '../ports/run-store.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
@@ -24,7 +26,7 @@ export function unfinishedRun(store: RunStore, runbookPath: string): string | un
   for (const runId of store.list().reverse()) {
     try {
       if (store.readMeta(runId).runbook.path !== runbookPath) continue;
-      return isResumable(runStatusOf(store.readJournal(runId).events)) ? runId : undefined;
+      return isResumable(journalStatus(join(store.runDir(runId), 'events.jsonl'))) ? runId : undefined;
     } catch {
       continue;
     }
