@@ -5,6 +5,8 @@ import type { EventSink } from '../ports/event-sink.js';
 /** What the screens need to know besides the events: positions by step id, how to resume. */
 export interface ScreenInfo {
   positions: ReadonlyMap<string, string>;
+  /** Step titles: a command already shown as the title is not shown again. */
+  titles?: ReadonlyMap<string, string>;
   resumeHint: (runId: string) => string;
 }
 
@@ -24,6 +26,7 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
     case 'step.started':
       return [line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`)];
     case 'step.attempt':
+      if (event.attempt === 1 && event.command !== undefined && info.titles?.get(event.step) === event.command.trim().split('\n').join(' ⏎ ')) return [];
       return event.command ? [line(event.step, event.attempt > 1 ? `try ${event.attempt}` : '$', event.command.trim().split('\n').join(' ⏎ '))] : [];
     case 'step.spawned':
       return [];

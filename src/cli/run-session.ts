@@ -137,7 +137,7 @@ export async function runSession(session: Session): Promise<number> {
     pauseScreen = screen.pause;
     sinks.push(screen);
   } else {
-    sinks.push(createPlainScreen((text) => process.stdout.write(text), { positions, resumeHint }));
+    sinks.push(createPlainScreen((text) => process.stdout.write(text), { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }));
   }
   const finished: Extract<RunEvent, { kind: 'step.finished' }>[] = [];
   sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });

@@ -18,9 +18,11 @@ const finished = (step: string) => ({ type: 'stepFinished', params: { step } });
 
 /**
  * Compiles a plan into a plain, JSON-serialisable XState config: phases in order, each step a
- * lifecycle. A run resumes by starting the same machine from the context it had recorded.
+ * lifecycle. A run resumes by starting the machine from the context it had recorded; that
+ * machine has, per step, the states that recover one interrupted mid-command.
  */
-export function compileConfig(plan: Plan, context: RestoreContext = { steps: {} }, options: CompileOptions = {}): StateConfig {
+export function compileConfig(plan: Plan, context: RestoreContext = { steps: {} }, compile: CompileOptions = {}): StateConfig {
+  const options = { resuming: Object.keys(context.steps).length > 0, ...compile };
   const phases = plan.phases
     .map((phase) => ({ phase, steps: phase.steps.filter((s) => s.selected) }))
     .filter((p) => p.steps.length > 0);
@@ -56,6 +58,12 @@ export interface CompileOptions {
    * if any, is still asked of the unattended policy). Manual steps still ask.
    */
   unattended?: boolean;
+  /**
+   * The run continues from a recorded context: each step first checks how it had ended, and a
+   * step whose command may have been running is recovered. (Set by default when the context has
+   * any step; a fresh run's machine has no need of these states.)
+   */
+  resuming?: boolean;
 }
 
 /** Compiles a plan into the machine the engine executes, with the executor's actors (or defaults that refuse to run). */
@@ -103,7 +111,7 @@ function stepConfig(step: PlanStep, options: CompileOptions): StateConfig {
   const next = step.confirm ? 'confirming' : act;
   states.awaiting =
     options.unattended && !manual
-      ? { entry: status(id, 'awaiting'), always: { target: next } }
+      ? { always: { target: next } }
       : {
           entry: status(id, 'awaiting'),
           invoke: {
@@ -121,7 +129,7 @@ function stepConfig(step: PlanStep, options: CompileOptions): StateConfig {
   }
   if (!manual) {
     states.running = {
-      entry: [status(id, 'running'), { type: 'countAttempt', params: { step: id } }],
+      entry: { type: 'setStatus', params: { step: id, status: 'running', attempt: true } },
       invoke: { src: 'runStep', input: { step: id }, onDone: [{ guard: 'succeeded', target: afterAct }, ...failure], onError: failure },
     };
   }
@@ -162,9 +170,12 @@ function stepConfig(step: PlanStep, options: CompileOptions): StateConfig {
   states.done = { type: 'final', entry: [status(id, 'done'), finished(id)] };
   states.skipped = { type: 'final', entry: [status(id, 'skipped'), finished(id)] };
 
+  const start = step.precheck.length > 0 ? 'precheck' : 'awaiting';
+  if (!options.resuming) {
+    return { description: `${step.position} ${step.title}`, initial: start, entry: status(id, 'pending'), states };
+  }
   // Resuming: a step that had ended is passed silently; one whose command may have been
   // running is checked before anything else; any other starts afresh.
-  const start = step.precheck.length > 0 ? 'precheck' : 'awaiting';
   const ended: StepStatus[] = step.onFailure === 'continue' ? ['done', 'skipped', 'failed'] : ['done', 'skipped'];
   states._entry = {
     always: [

@@ -109,18 +109,16 @@ export const restoreSetup = setup({
   // quadratic. Each record is replaced whole (never edited), and the record table itself is
   // updated in place: no earlier snapshot is kept to be looked back at.
   actions: {
-    setStatus: assign(({ context }, params: { step: string; status: StepStatus }) => {
-      const record: StepRecord = { ...(context.steps[params.step] ?? { attempts: 0 }), status: params.status };
+    setStatus: assign(({ context }, params: { step: string; status: StepStatus; attempt?: boolean }) => {
+      const previous = context.steps[params.step] ?? { attempts: 0 };
+      // `attempt`: entering `running` starts one more attempt of the step's action.
+      const record: StepRecord = { ...previous, status: params.status, attempts: previous.attempts + (params.attempt ? 1 : 0) };
       // A step that ends done succeeded in the end: an earlier attempt's failure is no longer its reason.
       if (params.status === 'done') delete record.reason;
       return { steps: put(context.steps, params.step, record) };
     }),
     /** Announces a step that reached done, skipped or failed, in order, before the next step starts. */
     stepFinished: emit(({ context }, params: { step: string }) => ({ type: 'step.finished', step: params.step, record: context.steps[params.step]! })),
-    countAttempt: assign(({ context }, params: { step: string }) => {
-      const record = context.steps[params.step] ?? { status: 'running' as const, attempts: 0 };
-      return { steps: put(context.steps, params.step, { ...record, attempts: record.attempts + 1 }) };
-    }),
     noteVia: assign(({ context }, params: { step: string; via: 'precheck' | 'operator' | 'recovered' }) => ({
       steps: put(context.steps, params.step, { ...context.steps[params.step]!, via: params.via }),
     })),
