@@ -44,9 +44,11 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
   }
 
   const loaded = loadPlanWithSources({ ...meta.request, vars: meta.request.vars });
-  const changes = planChanges(meta.fingerprints, stepFingerprints(loaded.plan));
+  // The same content hash means the same steps: fingerprints are compared only when it differs.
+  const changed = loaded.hash !== meta.runbook.hash;
+  const changes = changed ? planChanges(meta.fingerprints, stepFingerprints(loaded.plan)) : { added: [], removed: [], edited: [] };
   let acceptedChanges: PlanChanges | undefined;
-  if (loaded.hash !== meta.runbook.hash && !noChanges(changes)) {
+  if (changed && !noChanges(changes)) {
     if (!options.acceptChanges) {
       throw new UsageError(`the runbook changed since run ${runId} started`, {
         expected: `the runbook as it was (${meta.runbook.path})`,
@@ -58,7 +60,7 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
   }
   if (journal.tornLine) store.repairJournal(runId);
   // Accepted once: the run goes on from the runbook as it is now, and later resumes compare against that.
-  if (acceptedChanges || loaded.hash !== meta.runbook.hash) {
+  if (changed) {
     store.writeMeta({ ...meta, runbook: { ...meta.runbook, hash: loaded.hash }, fingerprints: stepFingerprints(loaded.plan) });
   }
 
