@@ -1,14 +1,15 @@
-import type { RunStatus } from '../core/run-event.js';
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { RunLayout } from '../core/run-layout.js';
 import { runListEntry, type RunListEntry } from '../core/run-list-entry.js';
 import { startRunSummary, type RunSummary, type TimedEvent } from '../core/run-summary.js';
 import type { JournalRead, RunMeta } from '../ports/run-store.js';
 import { createFileRunStore } from './file-run-store.js';
+import { readJournalEnds } from './journal-ends.js';
+
+export { journalStatus, readJournalEnds } from './journal-ends.js';
 
 const CHUNK = 1 << 20;
-const END_CHUNK = 16 * 1024;
 
 /** Thrown for a journal line that cannot be read and is not the last one: damage, not a crash mid-write. */
 export class JournalDamage extends Error {}
@@ -129,60 +130,6 @@ export async function readJournalEvents(file: string, options: { output?: boolea
   return { events, ...end };
 }
 
-function readAt(fd: number, position: number, length: number): string {
-  const buffer = Buffer.alloc(length);
-  const read = readSync(fd, buffer, 0, length, position);
-  return buffer.toString('utf8', 0, read);
-}
-
-function parse(line: string): TimedEvent | undefined {
-  try {
-    return JSON.parse(line) as TimedEvent;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The first and the last readable events of a journal, reading only its head and its tail: enough
- * to tell when a run started and how it stands, however large its journal has grown.
- */
-export function readJournalEnds(file: string): { first?: TimedEvent; last?: TimedEvent; tornLine: boolean } {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    let first: TimedEvent | undefined;
-    for (let length = 4096; ; length *= 2) {
-      const head = readAt(fd, 0, Math.min(length, size));
-      const nl = head.indexOf('\n');
-      if (nl !== -1 || length >= size) {
-        first = parse(nl === -1 ? head : head.slice(0, nl));
-        break;
-      }
-    }
-    let last: TimedEvent | undefined;
-    let tornLine = false;
-    for (let length = END_CHUNK; ; length *= 2) {
-      const start = Math.max(0, size - length);
-      const lines = readAt(fd, start, size - start).split('\n');
-      // A tail that starts mid-file starts mid-line: its first piece is not a whole line.
-      if (start > 0) lines.shift();
-      tornLine = false;
-      let seenLine = false;
-      for (let i = lines.length - 1; i >= 0 && !last; i--) {
-        if (lines[i]!.trim() === '') continue;
-        last = parse(lines[i]!);
-        if (!last && !seenLine) tornLine = true;
-        seenLine = true;
-      }
-      if (last || start === 0) break;
-    }
-    return { first, last, tornLine };
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Every run in a logs folder as a list entry, newest first; runs whose files cannot be read are counted, not fatal. */
 export function listRunEntries(dir: string): { entries: RunListEntry[]; unreadable: string[] } {
   const store = createFileRunStore(dir);
@@ -230,8 +177,3 @@ export async function readRunHistory(dir: string, runbook: { path: string; name:
   return summaries;
 }
 
-/** How a run stands by the last event of its journal, read from its tail alone. */
-export function journalStatus(file: string): RunStatus | 'running' {
-  const { last } = readJournalEnds(file);
-  return last?.kind === 'run.finished' ? last.status : 'running';
-}

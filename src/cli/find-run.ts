@@ -1,6 +1,6 @@
 import { UsageError } from '../core/problem.js';
 import { join } from 'node:path';
-import { journalStatus } from '../adapters/journal-reader.js';
+import { journalStatus } from '../adapters/journal-ends.js';
 import type { RunStore } from '../ports/run-store.js';
 
 // Shared by `resume` and `logs`: a module of its own so that `logs` does not load the run engine.

@@ -7,7 +7,7 @@ import { UsageError } from '../core/problem.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { makeRunId } from '../core/run-id.js';
 import { isResumable } from '../core/run-status.js';
-import { journalStatus } from '../adapters/journal-reader.js';
+import { journalStatus } from '../adapters/journal-ends.js';
 import { join } from 'node:path';
 import type { RunStore } from '../ports/run-store.js';
 import { loadPlanWithSources } from './load-plan.js';
