@@ -264,7 +264,7 @@ export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions,
       case 'step.finished': {
         const s = step(event.step);
         const o = open.get(event.step);
-        // A finish with no start in this session (journal damage) still counts, as an instant.
+        // A finish with no start in the same stretch of the run (journal damage) still counts, as an instant.
         const t = at();
         s.segments.push({ start: o?.start ?? t, end: t });
         open.delete(event.step);
