@@ -3,7 +3,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, lifeboat, ROOT } from '../helpers/cli.js';
 import {
   eventsOf,
@@ -17,22 +17,13 @@ import {
   RUN_FIXTURES,
   runArgs,
   runDirs,
-  workspace,
+  workspacesPerTest,
   type Workspace,
 } from '../helpers/run-fixtures.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-let spaces: Workspace[] = [];
-const ws = () => {
-  const w = workspace();
-  spaces.push(w);
-  return w;
-};
-afterEach(() => {
-  for (const w of spaces) w.cleanup();
-  spaces = [];
-});
+const ws = workspacesPerTest();
 
 /** `lifeboat run FIXTURE --yes` in a fresh workspace. */
 async function runYes(w: Workspace, fixture: string, ...extra: string[]) {

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -225,4 +226,18 @@ export function repeatedKeys(json: string): string[] {
   space();
   if (i !== json.length) fail('the end');
   return repeated;
+}
+
+/** A workspace factory for a test file: every workspace it makes is removed after each test. */
+export function workspacesPerTest(prefix?: string): () => Workspace {
+  let spaces: Workspace[] = [];
+  afterEach(() => {
+    for (const w of spaces) w.cleanup();
+    spaces = [];
+  });
+  return () => {
+    const w = workspace(prefix);
+    spaces.push(w);
+    return w;
+  };
 }

@@ -2,9 +2,9 @@
 // never reports it as the step's command failing; a host key problem stops the run before anything
 // runs there. Real sshd on 127.0.0.1.
 import { writeFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
-import { eventsOf, readOnlyJournal, workspace, type Workspace } from '../helpers/run-fixtures.js';
+import { eventsOf, readOnlyJournal, workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
 import { keyPair, publicKey, sessionCount, startSshd, type Sshd } from '../helpers/sshd.js';
 
 let sshd: Sshd;
@@ -15,16 +15,7 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-let spaces: Workspace[] = [];
-const ws = () => {
-  const w = workspace('lifeboat-ssh-err-');
-  spaces.push(w);
-  return w;
-};
-afterEach(() => {
-  for (const w of spaces) w.cleanup();
-  spaces = [];
-});
+const ws = workspacesPerTest('lifeboat-ssh-err-');
 
 /** Two remote steps, each leaving a file if it ran; host `r` is `hostYaml`. */
 function runbook(w: Workspace, hostYaml: string): string {

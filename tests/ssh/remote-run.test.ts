@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, lifeboat } from '../helpers/cli.js';
-import { eventsOf, eventually, filesUnder, readOnlyJournal, workspace, type Workspace } from '../helpers/run-fixtures.js';
+import { eventsOf, eventually, filesUnder, readOnlyJournal, workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
 import { controlSocket, freePort, lifeboatControlDir, sessionCount, startSshd, type Sshd } from '../helpers/sshd.js';
 
 let sshd: Sshd;
@@ -17,16 +17,7 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-let spaces: Workspace[] = [];
-const ws = () => {
-  const w = workspace('lifeboat-ssh-');
-  spaces.push(w);
-  return w;
-};
-afterEach(() => {
-  for (const w of spaces) w.cleanup();
-  spaces = [];
-});
+const ws = workspacesPerTest('lifeboat-ssh-');
 
 /** Writes a runbook into the workspace, with host `r` being the test sshd; `head` goes before `hosts:`. */
 function runbook(w: Workspace, body: string, head = ''): string {
