@@ -46,7 +46,7 @@ function setup() {
   rmSync(LOGS, { recursive: true, force: true });
   const run = spawnSync(process.execPath, [BIN, 'run', FILE, '--yes', '--logs', LOGS], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (run.status !== 1) throw new Error(`the setup run should stop at step ${STOP_AT} with exit 1, got ${run.status}: ${run.stderr.trim().split('\n')[0] ?? ''}`);
-  const [runId, ...more] = readdirSync(LOGS).filter((name) => /^\d{8}T\d{6}Z-/.test(name));
+  const [runId, ...more] = readdirSync(LOGS).filter((name) => /^\d{8}T\d{6}\.\d{3}Z-/.test(name));
   if (!runId || more.length) throw new Error(`expected one run in ${LOGS}`);
   const events = readFileSync(path.join(LOGS, runId, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
   const end = events.at(-1);

@@ -3,8 +3,8 @@ import { ensureDir } from './ensure-dir.js';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
+import { RUN_ID_PATTERN } from '../core/run-id.js';
 
-const RUN_ID = /^\d{8}T\d{6}Z-/;
 const SNAPSHOT_INTERVAL_MS = 200;
 
 /** Reads a journal, leaving out (and reporting) a last line torn by a crash mid-write. */
@@ -117,7 +117,7 @@ export function createFileRunStore(dir: string): RunStore {
     list() {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
       return readdirSync(dir)
-        .filter((name) => RUN_ID.test(name) && existsSync(join(dir, name, 'run.json')) && statSync(join(dir, name)).isDirectory())
+        .filter((name) => RUN_ID_PATTERN.test(name) && existsSync(join(dir, name, 'run.json')) && statSync(join(dir, name)).isDirectory())
         .sort();
     },
   };

@@ -45,7 +45,7 @@ describe('lifeboat run in a terminal', () => {
     expect(screen).toMatch(/verify +ls marker/);
     expect(tmux.highlighted()).toBe('Run');
     // The run's header is on the step card only, not printed a second time when the run starts.
-    expect(screen.match(/Lifeboat · interactive-retry · run \d{8}T\d{6}Z-/g)).toHaveLength(1);
+    expect(screen.match(/Lifeboat · interactive-retry · run \d{8}T\d{6}\.\d{3}Z-/g)).toHaveLength(1);
     expect(screen).toMatch(/^Lifeboat · interactive-retry · run \S+\nPhase 1\/1 Storage ▸ step 1\.1 of 2/m);
     // The highlighted entry's description: a step with checks runs them after its command.
     expect(screen).toMatch(/^run the command, then its checks$/m);

@@ -190,7 +190,7 @@ export interface JournalEvent {
 export function runIds(logs: string): string[] {
   if (!existsSync(logs)) return [];
   return readdirSync(logs)
-    .filter((name) => /^\d{8}T\d{6}Z-/.test(name) && statSync(join(logs, name)).isDirectory())
+    .filter((name) => /^\d{8}T\d{6}\.\d{3}Z-/.test(name) && statSync(join(logs, name)).isDirectory())
     .sort();
 }
 

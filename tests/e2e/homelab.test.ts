@@ -25,11 +25,11 @@ function run(args: string[]) {
 const restore = (extra: string[] = []) =>
   run(['run', 'runbooks/homelab.yaml', '--inventory', 'lab/inventory.yaml', '--yes', '--skip', SKIP, ...extra]);
 
-/** The events of the newest run's journal. */
-function newestJournal(): Array<Record<string, unknown>> {
-  const runs = readdirSync(logs).filter((name) => /^\d{8}T/.test(name)).sort();
-  const file = join(logs, runs[runs.length - 1]!, 'events.jsonl');
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+/** The events of the journal of the run that printed OUTPUT (it names its log as its last words). */
+function journalOf(output: string): Array<Record<string, unknown>> {
+  const file = /^Run log: (\S+events\.jsonl)$/m.exec(output)?.[1];
+  expect(file, output).toBeDefined();
+  return readFileSync(file!, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('the homelab runbook restores a lab of real services', () => {
@@ -53,7 +53,7 @@ describe('the homelab runbook restores a lab of real services', () => {
   it('restores all five areas unattended; dig, zpool/zfs, smbclient, nfs-ls and ssh agree', async () => {
     const result = await restore();
     expect(result.exitCode, result.all).toBe(0);
-    const finished = newestJournal().filter((e) => e.kind === 'step.finished');
+    const finished = journalOf(result.all).filter((e) => e.kind === 'step.finished');
     for (const phase of ['network', 'dns', 'storage', 'zfs', 'proxmox']) {
       expect(finished.some((e) => String(e.position).startsWith(`${['network', 'dns', 'storage', 'zfs', 'proxmox'].indexOf(phase) + 1}.`)), phase).toBe(true);
     }
@@ -69,10 +69,10 @@ describe('the homelab runbook restores a lab of real services', () => {
     expect((await lab('faults.sh', 'kill-dns')).code).toBe(0);
     const stopped = await restore(['--from', 'storage']);
     expect(stopped.exitCode, stopped.all).toBe(1);
-    const end = newestJournal().findLast((e) => e.kind === 'run.finished');
+    const end = journalOf(stopped.all).findLast((e) => e.kind === 'run.finished');
     expect(end?.stoppedAt, stopped.all).toBe('nas-dns');
     // The lookup (its dig, or its dns check) is what failed: nothing else in that step can.
-    const failedLookup = newestJournal().some(
+    const failedLookup = journalOf(stopped.all).some(
       (e) => e.step === 'nas-dns' && ((e.kind === 'step.exited' && e.exitCode !== 0) || e.kind === 'check.failed'),
     );
     expect(failedLookup, stopped.all).toBe(true);
@@ -92,7 +92,7 @@ describe('the homelab runbook restores a lab of real services', () => {
       expect(result.exitCode, result.all).toBe(1);
       expect(result.all).toContain('cannot reach nas (root@10.213.7.20) over ssh: connection refused');
       // ssh's failure is not the command's: no exit code, the reason instead.
-      const exited = newestJournal().filter((e) => e.kind === 'step.exited');
+      const exited = journalOf(result.all).filter((e) => e.kind === 'step.exited');
       expect(exited.length).toBeGreaterThan(0);
       for (const e of exited) {
         expect(e.exitCode).toBeUndefined();
@@ -112,7 +112,7 @@ describe('the homelab runbook restores a lab of real services', () => {
       expect(result.all).toContain('its host key does not match the known_hosts entry');
       // Nothing was added to or changed in known_hosts.
       expect(readFileSync('/tmp/lifeboat-lab/ssh/known_hosts', 'utf8')).toBe(knownHosts);
-      for (const e of newestJournal().filter((e) => e.kind === 'step.exited')) {
+      for (const e of journalOf(result.all).filter((e) => e.kind === 'step.exited')) {
         expect(e.exitCode).toBeUndefined();
         expect(String(e.error)).toContain('host key does not match');
       }

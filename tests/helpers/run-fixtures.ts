@@ -49,7 +49,7 @@ export function runArgs(ws: Workspace, fixture: string, ...extra: string[]): str
   return ['run', join(RUN_FIXTURES, fixture), '--logs', ws.logs, '--steps', ws.steps, ...extra];
 }
 
-const RUN_ID = /^\d{8}T\d{6}Z-/;
+const RUN_ID = /^\d{8}T\d{6}\.\d{3}Z-/;
 
 /** The run folders under a logs folder. */
 export function runDirs(logs: string): string[] {

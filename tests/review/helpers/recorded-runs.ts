@@ -107,7 +107,7 @@ export class RecordedRuns {
   }
 
   private newRun(): string {
-    const fresh = (existsSync(this.logs) ? readdirSync(this.logs) : []).filter((n) => /^\d{8}T\d{6}Z-/.test(n) && !this.known.has(n));
+    const fresh = (existsSync(this.logs) ? readdirSync(this.logs) : []).filter((n) => /^\d{8}T\d{6}\.\d{3}Z-/.test(n) && !this.known.has(n));
     if (fresh.length !== 1) throw new Error(`expected one new run folder, found ${fresh.length}: ${fresh.join(', ')}`);
     this.known.add(fresh[0]!);
     return fresh[0]!;
