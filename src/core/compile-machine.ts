@@ -1,6 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
 import type { Plan, PlanStep } from './plan-types.js';
-import { machineFromConfig, type RestoreContext, type StepStatus } from './restore-machine.js';
+import { endedAs, machineFromConfig, type RestoreContext, type StepStatus } from './restore-machine.js';
 
 // Reserved state names start with `_`, which runbook ids cannot, so they never collide.
 export const FINISHED = '_finished';
@@ -22,7 +22,8 @@ const finished = (step: string) => ({ type: 'stepFinished', params: { step } });
  * machine has, per step, the states that recover one interrupted mid-command.
  */
 export function compileConfig(plan: Plan, context: RestoreContext = { steps: {} }, compile: CompileOptions = {}): StateConfig {
-  const options = { resuming: Object.keys(context.steps).length > 0, ...compile };
+  const resuming = compile.resuming ?? Object.keys(context.steps).length > 0;
+  const options: StepOptions = { ...compile, resuming, recorded: resuming ? context : undefined };
   const phases = plan.phases
     .map((phase) => ({ phase, steps: phase.steps.filter((s) => s.selected) }))
     .filter((p) => p.steps.length > 0);
@@ -84,8 +85,24 @@ function markingDone(id: string, otherwise: string): StateConfig {
   };
 }
 
-function stepConfig(step: PlanStep, options: CompileOptions): StateConfig {
+/** How each step is compiled: the plan's options and, when resuming, the recorded context. */
+interface StepOptions extends CompileOptions {
+  /** The context a resumed machine starts from. */
+  recorded?: RestoreContext;
+}
+
+/** The statuses in which a step counts as ended: one that may fail and go on has ended when it failed. */
+function endedStatuses(step: PlanStep): StepStatus[] {
+  return step.onFailure === 'continue' ? ['done', 'skipped', 'failed'] : ['done', 'skipped'];
+}
+
+function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   const id = step.id;
+  // The machine starts from this very context, so a step recorded as ended can only be passed:
+  // it needs none of its lifecycle (which keeps a resume near the end of a long run cheap).
+  if (options.recorded && endedAs(options.recorded, id, endedStatuses(step))) {
+    return { description: `${step.position} ${step.title}`, initial: '_resumed', states: { _resumed: { type: 'final' } } };
+  }
   const manual = step.action.kind === 'manual';
   const hasVerify = step.verify.length > 0;
   const abort: Transition = { target: `#${ABORTED_ID}` };
@@ -176,7 +193,7 @@ function stepConfig(step: PlanStep, options: CompileOptions): StateConfig {
   }
   // Resuming: a step that had ended is passed silently; one whose command may have been
   // running is checked before anything else; any other starts afresh.
-  const ended: StepStatus[] = step.onFailure === 'continue' ? ['done', 'skipped', 'failed'] : ['done', 'skipped'];
+  const ended = endedStatuses(step);
   states._entry = {
     always: [
       { guard: { type: 'endedAs', params: { step: id, statuses: ended } }, target: '_resumed' },

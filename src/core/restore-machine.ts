@@ -22,6 +22,11 @@ export interface RestoreContext {
 /** The operator's answer to a menu. */
 export type Choice = 'run' | 'skip' | 'retry' | 'mark-done' | 'abort';
 
+/** Whether the context records the step as having ended in one of these statuses. */
+export function endedAs(context: RestoreContext, step: string, statuses: readonly StepStatus[]): boolean {
+  return statuses.includes(context.steps[step]?.status ?? 'pending');
+}
+
 export interface StepInput {
   step: string;
 }
@@ -103,7 +108,7 @@ export const restoreSetup = setup({
     choiceIs: ({ event }, params: { choice: Choice }) => output<AskOutput>(event)?.choice === params.choice,
     canRetry: ({ context }, params: { step: string; retries: number }) => (context.steps[params.step]?.attempts ?? 0) <= params.retries,
     /** On resume: the step already ended in one of these statuses. */
-    endedAs: ({ context }, params: { step: string; statuses: StepStatus[] }) => params.statuses.includes(context.steps[params.step]?.status ?? 'pending'),
+    endedAs: ({ context }, params: { step: string; statuses: StepStatus[] }) => endedAs(context, params.step, params.statuses),
   },
   // The step records grow with the runbook; copying them on every transition made long runs
   // quadratic. Each record is replaced whole (never edited), and the record table itself is

@@ -16,6 +16,7 @@ import {
   type StepFinishedEvent,
   type StepInput,
   type StepOutput,
+  type StepRecord,
 } from '../../src/core/restore-machine.js';
 import { lifeboat } from '../helpers/cli.js';
 
@@ -522,6 +523,23 @@ phases:
       expect(run.context.steps.wipe).toEqual({ status: 'skipped', attempts: 0, reason: 'not today' });
       expect(run.ran).not.toContain('wipe');
     });
+  });
+});
+
+describe('a resumed machine', () => {
+  const record = (status: StepRecord['status']): StepRecord => ({ status, attempts: status === 'pending' ? 0 : 1 });
+
+  it('passes the steps recorded as ended without their lifecycle, and runs the rest', async () => {
+    const plan = planOf(TWO_PHASES);
+    const context: RestoreContext = { steps: { import: record('done'), mount: record('skipped'), 'start-db': record('failed') } };
+    const config = compileConfig(plan, context) as { states: Record<string, { states: Record<string, { states: Record<string, unknown> }> }> };
+    expect(Object.keys(config.states.storage!.states.import!.states)).toEqual(['_resumed']);
+    expect(Object.keys(config.states.storage!.states.mount!.states)).toEqual(['_resumed']);
+    // A failed step (that does not go on after a failure) has not ended: it gets its lifecycle.
+    expect(Object.keys(config.states.services!.states['start-db']!.states)).toContain('running');
+    const run = await drive(compileMachine(plan, context));
+    expect(run.ran).toEqual(['start-db', 'start-web']);
+    expect(run.value).toBe(FINISHED);
   });
 });
 
