@@ -113,6 +113,12 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
       ? [{ guard: { type: 'canRetry', params: { step: id, retries: step.retries } }, target: 'backoff', actions: reason(id) }, { target: 'failed', actions: reason(id) }]
       : [{ target: 'failed', actions: reason(id) }];
 
+  const next = step.confirm ? 'confirming' : act;
+  // Unattended, nobody reads the step card: a step that is not manual goes straight to `next`,
+  // without a state of its own for the question (fewer states: a long runbook compiles faster).
+  const asks = !(options.unattended && !manual);
+  const awaiting = asks ? 'awaiting' : next;
+
   const states: Record<string, StateConfig> = {};
   if (step.precheck.length > 0) {
     states.precheck = {
@@ -120,28 +126,26 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
       invoke: {
         src: 'runChecks',
         input: { step: id, set: 'precheck' },
-        onDone: [{ guard: 'passed', target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'precheck' } } }, { target: 'awaiting' }],
-        onError: { target: 'awaiting' },
+        onDone: [{ guard: 'passed', target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'precheck' } } }, { target: awaiting }],
+        onError: { target: awaiting },
       },
     };
   }
-  const next = step.confirm ? 'confirming' : act;
-  states.awaiting =
-    options.unattended && !manual
-      ? { always: { target: next } }
-      : {
-          entry: status(id, 'awaiting'),
-          invoke: {
-            src: 'askOperator',
-            input: { step: id, menu: 'before' },
-            onDone: [{ guard: choice('run'), target: next }, { guard: choice('skip'), target: 'skipped', actions: reason(id) }, abort],
-            // A prompt that breaks (no terminal left) stops the run where it is, resumable.
-            onError: abort,
-          },
-        };
+  if (asks) {
+    states.awaiting = {
+      entry: status(id, 'awaiting'),
+      invoke: {
+        src: 'askOperator',
+        input: { step: id, menu: 'before' },
+        onDone: [{ guard: choice('run'), target: next }, { guard: choice('skip'), target: 'skipped', actions: reason(id) }, abort],
+        // A prompt that breaks (no terminal left) stops the run where it is, resumable.
+        onError: abort,
+      },
+    };
+  }
   if (step.confirm) {
     states.confirming = {
-      invoke: { src: 'confirmStep', input: { step: id }, onDone: [{ guard: 'confirmed', target: act }, { target: 'awaiting' }], onError: abort },
+      invoke: { src: 'confirmStep', input: { step: id }, onDone: [{ guard: 'confirmed', target: act }, { target: awaiting }], onError: abort },
     };
   }
   if (!manual) {
@@ -187,7 +191,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   states.done = { type: 'final', entry: [status(id, 'done'), finished(id)] };
   states.skipped = { type: 'final', entry: [status(id, 'skipped'), finished(id)] };
 
-  const start = step.precheck.length > 0 ? 'precheck' : 'awaiting';
+  const start = step.precheck.length > 0 ? 'precheck' : awaiting;
   if (!options.resuming) {
     return { description: `${step.position} ${step.title}`, initial: start, entry: status(id, 'pending'), states };
   }
