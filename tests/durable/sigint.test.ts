@@ -49,7 +49,7 @@ describe('an interrupted run says how to continue, and that command works', () =
     ['SIGINT during command 12', { event: 'step.spawned', step: 's12' }, ['SIGINT']],
     ['SIGINT during check 5', { event: 'step.exited', step: 's5' }, ['SIGINT']],
     ['SIGTERM during command 21', { event: 'step.spawned', step: 's21' }, ['SIGTERM']],
-    // Two signals sent back to back are usually merged by the kernel into one: exit 3 as well.
+    // Two signals sent back to back: merged by the kernel into one, or the second leaves at once; exit 3 either way.
     ['SIGINT, SIGINT back to back during command 8', { event: 'step.spawned', step: 's8' }, ['SIGINT', 'SIGINT']],
   ])('%s: exit 3, then the printed resume command completes the run', { timeout: 120_000 }, async (_name, trigger, signals) => {
     const dir = tempDir('sigint');
@@ -70,7 +70,11 @@ describe('an interrupted run says how to continue, and that command works', () =
     const finished = events.filter((e) => e.kind === 'step.finished').map((e) => e.step);
     expect(new Set(finished).size).toBe(30);
     expect(finished).toHaveLength(30);
-    expect(events.filter((e) => e.kind === 'run.finished').map((e) => e.status)).toEqual(['interrupted', 'done']);
+    const ends = events.filter((e) => e.kind === 'run.finished').map((e) => e.status);
+    if (signals.length === 1) expect(ends).toEqual(['interrupted', 'done']);
+    // A second signal that arrives on its own leaves at once, before the end is recorded: the
+    // resume goes by the journal either way.
+    else expect([['interrupted', 'done'], ['done']]).toContainEqual(ends);
   });
 
   // Guards against an earlier fault
