@@ -5,7 +5,6 @@ import writeFileAtomic from 'write-file-atomic';
 import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
 import { RUN_ID_PATTERN } from '../core/run-id.js';
 
-const SNAPSHOT_INTERVAL_MS = 200;
 
 /** Reads a journal, leaving out (and reporting) a last line torn by a crash mid-write. */
 export function readJournalFile(file: string): JournalRead {
@@ -32,19 +31,12 @@ export function createFileRunStore(dir: string): RunStore {
   // One write at a time per run; a newer snapshot replaces one still waiting.
   const queues = new Map<string, { writing: Promise<void>; next?: () => unknown }>();
   const errors: string[] = [];
-  let flushing = false;
-  let wake: (() => void) | undefined;
   const drain = async (runId: string): Promise<void> => {
     const queue = queues.get(runId)!;
+    // Each write carries the newest state. Transitions that come while one is being written
+    // (faster than the disk) are coalesced into the next: the journal, written before each thing
+    // happens, covers the gap, and no step ever waits for an fsync.
     while (queue.next) {
-      // Transitions come faster than snapshots are worth writing: one write per interval carries
-      // the newest state, and the journal (written before each thing happens) covers the gap.
-      if (!flushing) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, SNAPSHOT_INTERVAL_MS);
-        // A flush (the end of the run) writes at once instead of waiting out the interval.
-        wake = () => (clearTimeout(timer), resolve());
-      });
-      wake = undefined;
       const take = queue.next;
       queue.next = undefined;
       try {
@@ -81,8 +73,6 @@ export function createFileRunStore(dir: string): RunStore {
       fresh.writing = drain(runId).finally(() => queues.delete(runId));
     },
     async flush() {
-      flushing = true;
-      wake?.();
       await Promise.all([...queues.values()].map((q) => q.writing));
       return errors.splice(0);
     },
