@@ -1,6 +1,7 @@
 import { formatDuration } from '../core/duration.js';
 import type { RunEvent } from '../core/run-event.js';
 import type { EventSink } from '../ports/event-sink.js';
+import { counted } from '../core/plural.js';
 
 /** What the screens need to know besides the events: positions by step id, how to resume. */
 export interface ScreenInfo {
@@ -20,7 +21,7 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
   const line = (step: string | undefined, tag: string, text: string) => `${clock(at)} ${step ? pos(step) : '     '} ${tag.padEnd(8)}${text}`;
   switch (event.kind) {
     case 'run.started':
-      return [line(undefined, 'run', `${event.runbook.name} · run ${event.runId} · ${event.steps} steps in ${event.phases} phases${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`)];
+      return [line(undefined, 'run', `${event.runbook.name} · run ${event.runId} · ${counted(event.steps, 'step')} in ${counted(event.phases, 'phase')}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`)];
     case 'run.resumed':
       return [line(event.at, 'resume', `run ${event.runId} resumed by ${event.operator}@${event.hostname}${event.at ? ` at ${info.positions.get(event.at) ?? event.at}` : ''}`)];
     case 'step.started':

@@ -16,6 +16,7 @@ import { ExitCode } from './exit-codes.js';
 import { findRun } from './find-run.js';
 import { logsDir } from './logs-dir.js';
 import { lifeboatVersion } from './version.js';
+import { counted } from '../core/plural.js';
 
 /** Options every `logs` subcommand takes. */
 export interface LogsOptions {
@@ -56,11 +57,11 @@ export async function logsListCommand(options: LogsOptions & { runbook?: string 
     return ExitCode.Ok;
   }
   if (shown.length === 0) {
-    process.stdout.write(`No runs${wanted === undefined ? '' : ` of ${wanted}`} in ${dir}.${entries.length ? ` (${entries.length} run(s) of other runbooks.)` : ''}\n`);
+    process.stdout.write(`No runs${wanted === undefined ? '' : ` of ${wanted}`} in ${dir}.${entries.length ? ` (${counted(entries.length, 'run')} of other runbooks.)` : ''}\n`);
   } else {
     process.stdout.write(runListText(shown, stylesFor(process.stdout)));
   }
-  if (unreadable.length) process.stderr.write(`${unreadable.length} run folder(s) could not be read: ${unreadable.join(', ')}\n`);
+  if (unreadable.length) process.stderr.write(`${counted(unreadable.length, 'run folder')} could not be read: ${unreadable.join(', ')}\n`);
   return ExitCode.Ok;
 }
 

@@ -28,6 +28,7 @@ import type { RunMeta, RunStore } from '../ports/run-store.js';
 import { ExitCode } from './exit-codes.js';
 import type { LoadedPlan } from './load-plan.js';
 import { lifeboatVersion } from './version.js';
+import { counted } from '../core/plural.js';
 
 /** How a run or resume was asked for on the command line. */
 export interface SessionOptions {
@@ -242,7 +243,7 @@ function finishMessage(outcome: RunOutcome, runId: string, options: SessionOptio
   const resume = `lifeboat resume ${runId}${resumeOptions}${options.yes && !outcome.needsPerson ? ' --yes' : ''}`;
   switch (outcome.status) {
     case 'done':
-      return outcome.counts.failed ? `${outcome.counts.failed} step(s) failed and the run went on past them (on_failure: continue).` : undefined;
+      return outcome.counts.failed ? `${counted(outcome.counts.failed, 'step')} failed and the run went on past ${outcome.counts.failed === 1 ? 'it' : 'them'} (on_failure: continue).` : undefined;
     case 'interrupted':
       return `Interrupted${at ? ` at ${at}` : ''}. Continue with: ${resume}`;
     default:

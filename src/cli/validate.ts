@@ -4,6 +4,7 @@ import { ExitCode } from './exit-codes.js';
 import { InputError, type Problem } from '../core/problem.js';
 import { reportProblems } from './report-problems.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
+import { counted } from '../core/plural.js';
 
 /** `lifeboat validate FILE...`: checks each runbook and its templates; exit 0 when all are valid, 2 otherwise. */
 export async function validateCommand(files: string[], options: PlanOptions): Promise<number> {
@@ -14,7 +15,7 @@ export async function validateCommand(files: string[], options: PlanOptions): Pr
     try {
       const plan = await loadPlan(planRequest(file, options));
       const steps = plan.phases.reduce((n, p) => n + p.steps.length, 0);
-      process.stdout.write(`${out.green('✔')} ${file}: valid · ${plan.phases.length} phases, ${steps} steps\n`);
+      process.stdout.write(`${out.green('✔')} ${file}: valid · ${counted(plan.phases.length, 'phase')}, ${counted(steps, 'step')}\n`);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problems.push(...error.problems);

@@ -4,6 +4,7 @@ import { escapeHtml as h } from './html-escape.js';
 import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
 import { outcomeCounts } from './run-timeline-text.js';
 import { statusSymbol, type Outcome } from './status-mark.js';
+import { counted } from './plural.js';
 
 /** What the report says about itself in its footer. */
 export interface ReportOptions {
@@ -158,7 +159,7 @@ function gantt(run: RunSummary): string {
     rows.push(`<line x1="${at}" y1="${TOP - 6}" x2="${at}" y2="${height - 10}" stroke="#c62828" stroke-width="2" stroke-dasharray="6 4"><title>RTO ${h(formatDuration(run.rtoMs!))}</title></line>`);
     rows.push(`<text x="${at}" y="${height - 2}" text-anchor="middle" fill="#c62828">RTO ${h(formatDuration(run.rtoMs!))}</text>`);
   }
-  const label = `Timeline of run ${run.runId}: ${run.phases.length} phases, ${run.phases.reduce((n, p) => n + p.steps.length, 0)} steps over ${formatMaybe(run.elapsedMs)}`;
+  const label = `Timeline of run ${run.runId}: ${counted(run.phases.length, 'phase')}, ${counted(run.phases.reduce((n, p) => n + p.steps.length, 0), 'step')} over ${formatMaybe(run.elapsedMs)}`;
   return `<svg class="gantt" role="img" aria-label="${h(label)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" preserveAspectRatio="xMinYMin meet">\n${rows.join('\n')}\n</svg>`;
 }
 
@@ -240,7 +241,7 @@ export function htmlReport(run: RunSummary, options: ReportOptions): string {
   const facts: Array<[string, string]> = [
     ['run', `<code>${h(run.runId)}</code>`],
     ['runbook', `${h(run.runbook.name)} <span class="muted">(${h(run.runbook.path)})</span>`],
-    ['status', `${badge(run.status)}${run.status === 'done' && run.counts.failed ? ` <span class="muted">${run.counts.failed} step(s) failed and the run went on</span>` : ''}`],
+    ['status', `${badge(run.status)}${run.status === 'done' && run.counts.failed ? ` <span class="muted">${counted(run.counts.failed, 'step')} failed and the run went on</span>` : ''}`],
     ['started', `${h(formatTimestamp(run.startedAt))} by ${h(`${run.operator}@${run.hostname}`)}${run.mode ? ` (${h(run.mode)})` : ''}`],
     [run.status === 'running' ? 'last event' : 'ended', h(formatTimestamp(run.endedAt))],
     ['elapsed', `${h(formatMaybe(run.elapsedMs))}${run.sessions.length > 1 ? ` <span class="muted">(active ${h(formatDuration(run.activeMs))} in ${run.sessions.length} sessions)</span>` : ''}`],

@@ -157,7 +157,7 @@ describe('lifeboat run --yes, with real bash', () => {
     expect(r.code).toBe(0);
     expect(w.read('order.txt')).toBe('checked\nafter\n');
     expect(r.stdout).toMatch(/done after .*: 1 done, 0 skipped, 2 failed, 0 not reached/);
-    expect(r.stdout).toContain('2 step(s) failed and the run went on past them (on_failure: continue).');
+    expect(r.stdout).toContain('2 steps failed and the run went on past them (on_failure: continue).');
     const { events } = readOnlyJournal(w.logs);
     expect(eventsOf(events, 'step.finished').map((e) => [e.step, e.status, e.exitCode])).toEqual([
       ['scrub', 'failed', 3],

@@ -93,7 +93,7 @@ describe('lifeboat logs list', () => {
     writeFileSync(join(bad, 'run.json'), '{ not json');
     const result = await lifeboat(['logs', 'list', '--logs', join(runs.root, 'bad-logs')]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('1 run folder(s) could not be read: 20260101T000000Z-bad-0000');
+    expect(result.stderr).toContain('1 run folder could not be read: 20260101T000000Z-bad-0000');
   });
 });
 
