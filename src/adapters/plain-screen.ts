@@ -25,7 +25,11 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
     case 'run.resumed':
       return [line(event.at, 'resume', `run ${event.runId} resumed by ${event.operator}@${event.hostname}${event.at ? ` at ${info.positions.get(event.at) ?? event.at}` : ''}`)];
     case 'step.started':
-      return [line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`)];
+      // Nobody reads a step card here: what a manual step asks of a person is shown with it.
+      return [
+        line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`),
+        ...(event.instructions ?? '').split('\n').filter((text) => text.trim()).map((text) => line(event.step, 'do', text)),
+      ];
     case 'step.attempt':
       if (event.attempt === 1 && event.command !== undefined && info.titles?.get(event.step) === event.command.trim().split('\n').join(' ⏎ ')) return [];
       return event.command ? [line(event.step, event.attempt > 1 ? `try ${event.attempt}` : '$', event.command.trim().split('\n').join(' ⏎ '))] : [];

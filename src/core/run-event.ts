@@ -22,7 +22,8 @@ export type RunEvent =
       steps: number;
       phases: number;
     }
-  | { kind: 'step.started'; step: string; position: string; title: string; phase: string; action: string; host?: string }
+  /** `instructions`: what a manual step asks of the person (secrets by name only). */
+  | { kind: 'step.started'; step: string; position: string; title: string; phase: string; action: string; host?: string; instructions?: string }
   | { kind: 'step.attempt'; step: string; attempt: number; command?: string; host?: string }
   | { kind: 'step.spawned'; step: string; attempt: number; pid: number; pgid: number; startTicks?: number }
   | { kind: 'step.output'; step: string; stream: 'stdout' | 'stderr'; text: string }

@@ -96,7 +96,8 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   const begin = (step: PlanStep) => {
     if (startedAt.has(step.id)) return;
     startedAt.set(step.id, ports.clock.now());
-    emit({ kind: 'step.started', step: step.id, position: step.position, title: step.title, phase: step.phase, action: step.action.kind, host: step.host?.name });
+    const instructions = step.action.kind === 'manual' ? { instructions: displayText(step.action.instructions) } : {};
+    emit({ kind: 'step.started', step: step.id, position: step.position, title: step.title, phase: step.phase, action: step.action.kind, host: step.host?.name, ...instructions });
   };
 
   const context = (step: PlanStep): PromptContext => {

@@ -197,6 +197,9 @@ describe('lifeboat run --yes, with real bash', () => {
         `Stopped at 1.2 Power on the switch: manual step 1.2 needs a person: run without --yes, or give it \`unattended: verify\` (its checks decide) or \`unattended: skip\`. Continue with: lifeboat resume ${runId} --logs ${w.logs}`,
       );
       expect(r.stdout).toMatch(/aborted after .*: 1 done, 0 skipped, 0 failed, 2 not reached/);
+      // What it asks of a person is on screen and in the journal, for whoever picks the run up.
+      expect(r.stdout).toMatch(/^\S+ 1\.2 +do +Press the switch's power button and wait for its port lights\.$/m);
+      expect(eventsOf(readOnlyJournal(w.logs).events, 'step.started', 'power-switch')[0]).toMatchObject({ action: 'manual', instructions: "Press the switch's power button and wait for its port lights." });
     });
 
     it('unattended: verify lets its checks decide (passing)', async () => {
@@ -341,6 +344,8 @@ describe('--dry-run', () => {
     expect(r.stdout).toMatch(/\$ {7}echo destroyed > destroyed\.txt ⏎ rm -f keep\.txt/m);
     expect(r.stdout).toMatch(/\$ {7}zx demo\/append\.mjs script-ran script\.txt$/m);
     expect(r.stdout).toMatch(/\$ {7}wait up to 10s$/m);
+    // A manual step's instructions are part of the rehearsal.
+    expect(r.stdout).toMatch(/ do {6}Press the button\.$/m);
     expect(r.stdout).toContain('Rehearsal: what a real run would do now');
     expect(r.stdout).toContain('0 satisfied, 5 would run, 0 blocked. Nothing was executed.');
     expect(runDirs(w.logs)).toEqual([]);
