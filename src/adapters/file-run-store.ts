@@ -5,6 +5,8 @@ import writeFileAtomic from 'write-file-atomic';
 import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
 import { RUN_ID_PATTERN } from '../core/run-id.js';
 
+// At most twenty snapshot writes a second: a burst of quick steps is folded, a real step is not.
+const SNAPSHOT_SPACING_MS = 50;
 
 /** Reads a journal, leaving out (and reporting) a last line torn by a crash mid-write. */
 export function readJournalFile(file: string): JournalRead {
@@ -30,15 +32,28 @@ export function createFileRunStore(dir: string): RunStore {
   const runDir = (runId: string) => join(dir, runId);
   // One write at a time per run; a newer snapshot replaces one still waiting.
   const queues = new Map<string, { writing: Promise<void>; next?: () => unknown }>();
+  const lastWrite = new Map<string, number>();
   const errors: string[] = [];
+  let flushing = false;
+  let wake: (() => void) | undefined;
   const drain = async (runId: string): Promise<void> => {
     const queue = queues.get(runId)!;
-    // Each write carries the newest state. Transitions that come while one is being written
-    // (faster than the disk) are coalesced into the next: the journal, written before each thing
-    // happens, covers the gap, and no step ever waits for an fsync.
+    // A transition after a quiet spell is written at once. Transitions that come faster than
+    // SNAPSHOT_SPACING_MS apart are folded into one write of the newest state: the journal,
+    // written before each thing happens, covers the gap, and no step ever waits for an fsync.
     while (queue.next) {
+      const wait = (lastWrite.get(runId) ?? -Infinity) + SNAPSHOT_SPACING_MS - performance.now();
+      if (wait > 0 && !flushing) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          // A flush (the end of the run) writes at once instead of waiting.
+          wake = () => (clearTimeout(timer), resolve());
+        });
+        wake = undefined;
+      }
       const take = queue.next;
       queue.next = undefined;
+      lastWrite.set(runId, performance.now());
       try {
         await writeFileAtomic(join(runDir(runId), 'snapshot.json'), JSON.stringify(take()), { mode: 0o600, fsync: true });
       } catch (error) {
@@ -73,6 +88,8 @@ export function createFileRunStore(dir: string): RunStore {
       fresh.writing = drain(runId).finally(() => queues.delete(runId));
     },
     async flush() {
+      flushing = true;
+      wake?.();
       await Promise.all([...queues.values()].map((q) => q.writing));
       return errors.splice(0);
     },

@@ -32,8 +32,9 @@ export interface RunStore {
   readMeta(runId: string): RunMeta;
   /**
    * Saves a snapshot atomically (temp file, fsync, rename), behind the run: one write at a time,
-   * always of the newest state, so the run never stalls on fsync. `snapshot` is a function,
-   * called when the write starts, so the states folded into a later write cost nothing.
+   * always of the newest state, so the run never stalls on fsync; a store may fold a burst of
+   * transitions into one write. `snapshot` is a function, called when the write starts, so the
+   * states folded into a later write cost nothing.
    */
   saveSnapshot(runId: string, snapshot: () => unknown): void;
   /** Resolves once every queued snapshot is written, with the errors of any that could not be. */
