@@ -4,7 +4,7 @@ import type { PlanStep } from '../core/plan-types.js';
 import type { AskOutput, Choice } from '../core/restore-machine.js';
 import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
 import { failureCard, stepCard, stepDetails } from './step-card.js';
-import { sshArgs, type SshOptions } from './ssh-runner.js';
+import { sshArgs, type SshOptions } from './ssh-args.js';
 import type { Styles } from './terminal-styles.js';
 
 type MenuValue = Choice | 'details' | 'shell';

@@ -1,6 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import type { HostRef } from '../core/plan-types.js';
+import { sshArgs, sshFailure, type SshOptions } from './ssh-args.js';
+import type { Warmups } from './ssh-warmup.js';
 import { shellQuote } from '../core/shell-quote.js';
 import type { CommandHooks, CommandResult, CommandRunner, CommandSpec } from '../ports/command-runner.js';
 import { runProcess } from './run-process.js';
@@ -10,66 +12,21 @@ const PID_MARK = '\u001elifeboat-pid ';
 // line, announces its pid so a timeout can stop it, and runs it with stdin closed.
 const REMOTE_WRAPPER = `bash -c 'IFS= read -r -d "" s; printf "\\036lifeboat-pid %s\\n" "$$" >&2; eval "$s" </dev/null'`;
 
-/** Options of the SSH runner. */
-export interface SshOptions {
-  /**
-   * Folder of this run's shared connection sockets: one per run, so that one run closing its
-   * connections never cuts another's. Kept short: socket paths are limited to ~100 bytes.
-   */
-  controlDir: string;
-  connectTimeoutSeconds?: number;
-}
+export { sshArgs, sshFailure, type SshOptions } from './ssh-args.js';
 
-/** The ssh options for a host: batch mode, strict host keys, one shared connection per host. */
-export function sshArgs(host: HostRef, options: SshOptions): string[] {
-  const args = [
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${options.connectTimeoutSeconds ?? 10}`,
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'ControlMaster=auto',
-    '-o', `ControlPath=${options.controlDir}/%C`,
-    '-o', 'ControlPersist=120',
-    '-o', 'ServerAliveInterval=15',
-    '-o', 'ServerAliveCountMax=3',
-    '-o', 'LogLevel=ERROR',
-  ];
-  if (host.port) args.push('-p', String(host.port));
-  if (host.identity) args.push('-i', host.identity, '-o', 'IdentitiesOnly=yes');
-  if (host.knownHosts) args.push('-o', `UserKnownHostsFile=${host.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null');
-  return args;
-}
-
-/** Says why ssh itself failed (exit 255), from what it printed: never "the command failed". */
-export function sshFailure(host: HostRef, output: string): string {
-  const text = output.toLowerCase();
-  const why =
-    // ssh ends both cases with "Host key verification failed": the unknown key is told apart first.
-    /no .*host key is known|host key is not known/.test(text)
-      ? 'its host key is not in known_hosts (add it, e.g. with ssh-keyscan, after checking its fingerprint)'
-      : /host key verification failed|remote host identification has changed/.test(text)
-        ? 'its host key does not match the known_hosts entry (refused: a changed key is never accepted silently; if the host was reinstalled, update known_hosts)'
-        : /connection refused/.test(text)
-          ? 'connection refused (is sshd running on it?)'
-          : /timed out/.test(text)
-            ? 'no answer: the connection timed out (is the host up and on the network?)'
-            : /no route to host|network is unreachable/.test(text)
-              ? 'unreachable: no route to it'
-              : /permission denied/.test(text)
-                ? 'authentication denied (check the user and the identity file)'
-                : /could not resolve hostname/.test(text)
-                  ? 'its name does not resolve (use an address in the inventory: DNS may be down)'
-                  : `ssh exited 255: ${output.trim().split('\n').pop() ?? ''}`;
-  return `cannot reach ${host.name} (${host.ssh}) over ssh: ${why}`;
-}
-
-/** Runs scripts on hosts with the system's OpenSSH client, reusing one connection per host for the whole run. */
-export function createSshRunner(options: SshOptions): CommandRunner & { close(): Promise<void> } {
-  const used = new Map<string, HostRef>();
+/**
+ * Runs scripts on hosts with the system's OpenSSH client, reusing one connection per host for the
+ * whole run. `warm`: connections opened ahead of their first use (closed with the others).
+ */
+export function createSshRunner(options: SshOptions, warm: Warmups = new Map()): CommandRunner & { close(): Promise<void> } {
+  const used = new Map<string, HostRef>([...warm].map(([name, w]) => [name, w.host]));
   return {
     async run(spec: CommandSpec, hooks: CommandHooks = {}): Promise<CommandResult> {
       const host = spec.host!;
+      // A connection still being opened is waited for: a second one would be a second handshake.
+      await warm.get(host.name)?.ready;
       // Made on first use: a run with no remote step leaves nothing in /tmp.
-      if (used.size === 0) mkdirSync(options.controlDir, { recursive: true, mode: 0o700 });
+      if (!used.has(host.name)) mkdirSync(options.controlDir, { recursive: true, mode: 0o700 });
       used.set(host.name, host);
       const args = sshArgs(host, options);
       const exports = Object.entries(spec.env)
@@ -105,6 +62,9 @@ export function createSshRunner(options: SshOptions): CommandRunner & { close():
       return result;
     },
     async close() {
+      // One still being opened is given up; one that is up is closed with the others.
+      for (const w of warm.values()) w.cancel();
+      await Promise.all([...warm.values()].map((w) => w.ready));
       // The shared connections would otherwise linger for ControlPersist after the run.
       await Promise.all(
         [...used.values()].map(

@@ -11,7 +11,8 @@ import { runStatusOf } from '../core/run-status.js';
 import { findRun } from './find-run.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
-import { currentBootId, requireTerminal, runSession, type SessionOptions } from './run-session.js';
+import { runSession } from './run-session.js';
+import { currentBootId, requireTerminal, type SessionOptions } from './session-options.js';
 
 export interface ResumeOptions extends SessionOptions {
   logs?: string;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { createDryRunChecks } from '../adapters/dry-run-checks.js';
 import { createDryRunRunner } from '../adapters/dry-run-runner.js';
@@ -11,7 +10,9 @@ import { createPinoJournal } from '../adapters/pino-journal.js';
 import { createPlainScreen } from '../adapters/plain-screen.js';
 import { readSecrets } from '../adapters/read-secrets.js';
 import { acquireRunLock, LockedError } from '../adapters/run-lock.js';
-import { createSshRunner, type SshOptions } from '../adapters/ssh-runner.js';
+import { controlDirOf, type SshOptions } from '../adapters/ssh-args.js';
+import { createSshRunner } from '../adapters/ssh-runner.js';
+import type { Warmups } from '../adapters/ssh-warmup.js';
 import { createScriptedPrompter, rehearsalPolicy, unattendedPolicy } from '../adapters/scripted-prompter.js';
 import { createVirtualClock, systemClock } from '../adapters/system-clock.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
@@ -28,14 +29,8 @@ import type { RunMeta, RunStore } from '../ports/run-store.js';
 import { ExitCode } from './exit-codes.js';
 import type { LoadedPlan } from './load-plan.js';
 import { lifeboatVersion } from './version.js';
+import type { SessionOptions } from './session-options.js';
 import { counted } from '../core/plural.js';
-
-/** How a run or resume was asked for on the command line. */
-export interface SessionOptions {
-  yes?: boolean;
-  dryRun?: boolean;
-  probe?: boolean;
-}
 
 /** Everything one run (or resumed run) of a plan needs. */
 export interface Session {
@@ -52,33 +47,9 @@ export interface Session {
   selection: { only?: string[]; from?: string; skip?: string[] };
   /** Options a resume needs repeated, e.g. ` --logs /srv/logs`. */
   resumeOptions?: string;
+  /** The run's shared ssh connections, when some were opened before the session (see run.ts). */
+  ssh?: { options: SshOptions; warm: Warmups };
 }
-
-/** True when this process can ask questions: both ends are a terminal. */
-export function interactiveTerminal(): boolean {
-  return process.stdin.isTTY === true && process.stdout.isTTY === true;
-}
-
-/** Refuses an interactive run without a terminal, at once, instead of waiting for input that never comes. */
-export function requireTerminal(options: SessionOptions, command: string): void {
-  if (options.yes || options.dryRun || interactiveTerminal()) return;
-  throw new UsageError('no terminal to ask questions on', {
-    expected: 'a terminal, or --yes to run unattended (or --dry-run to rehearse)',
-    received: `${process.stdin.isTTY ? 'input' : 'no input'} terminal, ${process.stdout.isTTY ? 'output' : 'no output'} terminal`,
-    hint: `${command} --yes`,
-  });
-}
-
-function bootId(): string | undefined {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** This machine's boot, recorded so a resume after a reboot knows no old process survived. */
-export const currentBootId = bootId;
 
 function exitCodeOf(outcome: RunOutcome): number {
   if (outcome.status === 'done') return ExitCode.Ok;
@@ -87,6 +58,17 @@ function exitCodeOf(outcome: RunOutcome): number {
 
 /** Runs a session: lock, journal, screen, prompts, signals; returns the exit code. */
 export async function runSession(session: Session): Promise<number> {
+  const ssh = session.ssh ?? { options: { controlDir: controlDirOf() }, warm: new Map() };
+  const sshRunner = session.options.dryRun ? undefined : createSshRunner(ssh.options, ssh.warm);
+  try {
+    return await sessionWith(session, ssh.options, sshRunner);
+  } finally {
+    // On every way out (a held lock, an unwritable folder, the end of the run): no connection lingers.
+    await sshRunner?.close();
+  }
+}
+
+async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnType<typeof createSshRunner> | undefined): Promise<number> {
   const { loaded, runId, options, store } = session;
   const { plan } = loaded;
   const interactive = !options.yes && !options.dryRun;
@@ -145,12 +127,10 @@ export async function runSession(session: Session): Promise<number> {
   const masker = createMasker(secrets);
   const sink = createMaskingSink(masker, sinks);
 
-  const ssh: SshOptions = { controlDir: `/tmp/lifeboat-ssh-${process.getuid?.() ?? 'user'}/${process.pid}` };
   // The prompt library loads only when a person is asked: unattended runs start faster without it.
   const prompter = interactive
     ? (await import('../adapters/inquirer-prompter.js')).createInquirerPrompter({ styles: out, write: (text) => process.stdout.write(masker.mask(text)), onInterrupt: () => controller.abort(), pauseScreen: () => pauseScreen?.(), ssh })
     : createScriptedPrompter(options.dryRun ? rehearsalPolicy : unattendedPolicy);
-  const sshRunner = options.dryRun ? undefined : createSshRunner(ssh);
   const live = createExecaRunner(sshRunner);
   const ports: RunPorts = options.dryRun
     ? { runner: createDryRunRunner(), checks: createDryRunChecks(options.probe ? createLiveChecks(live, netProbe, secrets) : undefined), prompter, sink, clock: createVirtualClock() }
@@ -217,7 +197,6 @@ export async function runSession(session: Session): Promise<number> {
       message: finishMessage(outcome, runId, options, session.resumeOptions ?? ''),
     });
   } finally {
-    await sshRunner?.close();
     await sink.close?.();
     release?.();
     // The signal handlers stay: a second Ctrl-C while an interrupted command is dying exits 3 at once.

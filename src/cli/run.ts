@@ -13,7 +13,9 @@ import type { RunStore } from '../ports/run-store.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
 import { planRequest, type PlanOptions } from './plan-options.js';
-import { currentBootId, interactiveTerminal, requireTerminal, runSession, type SessionOptions } from './run-session.js';
+import { controlDirOf } from '../adapters/ssh-args.js';
+import { warmUp } from '../adapters/ssh-warmup.js';
+import { currentBootId, interactiveTerminal, requireTerminal, type SessionOptions } from './session-options.js';
 
 export interface RunOptions extends PlanOptions, SessionOptions {
   logs?: string;
@@ -60,6 +62,13 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
     process.stdout.write(`Note: run ${previous} of ${plan.name} did not finish; this is a new run. \`lifeboat resume ${previous}\` continues that one instead.\n`);
   }
 
+  // When the first step runs on a host, its connection is opened now, and the engine loads
+  // meanwhile: the handshake (a fifth of a second, or more) is no longer waited for on its own.
+  const first = plan.phases.flatMap((p) => p.steps).find((s) => s.selected);
+  const sshOptions = { controlDir: controlDirOf() };
+  const warm = !options.dryRun && first?.host && first.action.kind !== 'script' ? warmUp(first.host, sshOptions) : new Map();
+  const session = import('./run-session.js');
+
   const runId = makeRunId(new Date(), plan.name, randomBytes(2).toString('hex'));
   const order = plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id));
   const meta = store
@@ -82,6 +91,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
         bootId: currentBootId(),
       }
     : undefined;
+  const { runSession } = await session;
   return runSession({
     loaded,
     runId,
@@ -90,5 +100,6 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
     meta,
     selection: { only: options.only, from: options.from, skip: options.skip },
     resumeOptions: options.logs ? ` --logs ${shellQuote(resolve(options.logs))}` : '',
+    ssh: { options: sshOptions, warm },
   });
 }

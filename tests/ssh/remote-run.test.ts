@@ -131,8 +131,9 @@ describe('remote steps run on the host over ssh', () => {
     expect(eventsOf(events, 'check.passed')).toHaveLength(30);
     // One authenticated connection for the whole run...
     expect(sshd.acceptedCount() - accepted).toBe(1);
-    // ...carrying every command: 10 steps and 30 checks, the path checks included (they run where the step runs).
-    expect(sessionCount(sshd) - sessions).toBe(40);
+    // ...carrying every command: 10 steps and 30 checks, the path checks included (they run where the
+    // step runs), and the `true` that opened it while Lifeboat started (the first step is remote).
+    expect(sessionCount(sshd) - sessions).toBe(41);
     // The shared connection is closed at the end: no control socket, no master process left.
     expect(existsSync(socket)).toBe(false);
     await eventually(() => sshClientsOf(sshd, socket).length === 0, 'no ssh client of this run left running');
@@ -227,10 +228,31 @@ describe('remote steps run on the host over ssh', () => {
   // command is no longer watched. Expected: a run only ever closes connections it owns (e.g. a
   // ControlPath per run, such as `${controlDir}/%C-${pid}`), so run B's step finishes normally.
   it('two runs on one host at once: the end of one does not cut the other’s connection', twoRunsOnOneHost);
-  void twoRunsOnOneHost;
+
+  it('a run that finds its runbook locked (exit 4) leaves no connection behind, though it began opening one', async () => {
+    const w = ws();
+    const gate = w.path('gate');
+    const file = runbook(w, `phases:\n  - id: p\n    on: r\n    steps:\n      - id: hold\n        run: touch ${w.path('started')}; until [ -e ${gate} ]; do sleep 0.05; done\n`);
+    const first = execa('node', [BIN, 'run', file, '--yes', '--logs', w.logs], { cwd: w.dir, env: { NO_COLOR: '1' }, reject: false, timeout: 60_000 });
+    try {
+      await eventually(() => w.read('started') !== undefined, 'the first run to start its remote step');
+      const accepted = sshd.acceptedCount();
+      const second = execa('node', [BIN, 'run', file, '--yes', '--logs', w.logs], { cwd: w.dir, env: { NO_COLOR: '1' }, reject: false, timeout: 60_000 });
+      const socket = controlSocket(sshd, `${lifeboatControlDir()}/${second.pid}`);
+      const r = await second;
+      expect(r.exitCode, r.stderr).toBe(4);
+      // It began connecting as it started (its first step is remote): that connection, given up
+      // half-way or made, is closed on its way out: no socket, no folder, no master left.
+      expect(sshd.acceptedCount() - accepted).toBeLessThanOrEqual(1);
+      expect(existsSync(`${lifeboatControlDir()}/${second.pid}`)).toBe(false);
+      await eventually(() => sshClientsOf(sshd, socket).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`/${second.pid}/`)).length === 0, 'no ssh process of the locked run left');
+    } finally {
+      writeFileSync(gate, '');
+    }
+    expect((await first).exitCode).toBe(0);
+  });
 });
 
-/** The body of the todo above, to enable once the bug is fixed: `it('…', twoRunsOnOneHost)`. */
 async function twoRunsOnOneHost() {
   const a = ws();
   const b = ws();
