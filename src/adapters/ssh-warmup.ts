@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import type { HostRef } from '../core/plan-types.js';
+import type { HostRef, PlanStep } from '../core/plan-types.js';
 import { sshArgs, type SshOptions } from './ssh-args.js';
 
 /** A connection being opened ahead of its first use. */
@@ -41,4 +41,12 @@ export function warmUp(host: HostRef, options: SshOptions): Warmups {
     if (!settled) child?.kill('SIGTERM');
   };
   return new Map([[host.name, { host, ready, cancel }]]);
+}
+
+/**
+ * Opens the connection of the step a run starts with, when that step runs on a host (a script
+ * step reaches its host itself); otherwise nothing.
+ */
+export function warmUpFirst(step: PlanStep | undefined, options: SshOptions): Warmups {
+  return step?.host && step.action.kind !== 'script' ? warmUp(step.host, options) : new Map();
 }

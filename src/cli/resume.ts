@@ -1,4 +1,6 @@
 import { createFileRunStore } from '../adapters/file-run-store.js';
+import { controlDirOf } from '../adapters/ssh-args.js';
+import { warmUpFirst } from '../adapters/ssh-warmup.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { formatDuration } from '../core/duration.js';
 import { noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan-changes.js';
@@ -11,7 +13,6 @@ import { runStatusOf } from '../core/run-status.js';
 import { findRun } from './find-run.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
-import { runSession } from './run-session.js';
 import { currentBootId, requireTerminal, type SessionOptions } from './session-options.js';
 
 export interface ResumeOptions extends SessionOptions {
@@ -89,6 +90,10 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
   if (!at) lines.push('  Every step had finished: the run only needs to record its end.');
   process.stdout.write(`${lines.join('\n')}\n`);
 
+  // As for `run`: the connection of the step it goes on with is opened while the engine loads.
+  const sshOptions = { controlDir: controlDirOf() };
+  const warm = options.dryRun ? new Map() : warmUpFirst(at, sshOptions);
+  const { runSession } = await import('./run-session.js');
   const code = await runSession({
     loaded,
     runId,
@@ -97,6 +102,7 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
     resume: { context: state.context, inFlight, at: state.stoppedAt, acceptedChanges },
     selection: meta.request.selection ?? {},
     resumeOptions: options.logs ? ` --logs ${shellQuote(resolve(options.logs))}` : '',
+    ssh: { options: sshOptions, warm },
   });
   return code;
 }

@@ -14,7 +14,7 @@ import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
 import { planRequest, type PlanOptions } from './plan-options.js';
 import { controlDirOf } from '../adapters/ssh-args.js';
-import { warmUp } from '../adapters/ssh-warmup.js';
+import { warmUpFirst } from '../adapters/ssh-warmup.js';
 import { currentBootId, interactiveTerminal, requireTerminal, type SessionOptions } from './session-options.js';
 
 export interface RunOptions extends PlanOptions, SessionOptions {
@@ -64,9 +64,8 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
 
   // When the first step runs on a host, its connection is opened now, and the engine loads
   // meanwhile: the handshake (a fifth of a second, or more) is no longer waited for on its own.
-  const first = plan.phases.flatMap((p) => p.steps).find((s) => s.selected);
   const sshOptions = { controlDir: controlDirOf() };
-  const warm = !options.dryRun && first?.host && first.action.kind !== 'script' ? warmUp(first.host, sshOptions) : new Map();
+  const warm = options.dryRun ? new Map() : warmUpFirst(plan.phases.flatMap((p) => p.steps).find((s) => s.selected), sshOptions);
   const session = import('./run-session.js');
 
   const runId = makeRunId(new Date(), plan.name, randomBytes(2).toString('hex'));

@@ -229,6 +229,21 @@ describe('remote steps run on the host over ssh', () => {
   // ControlPath per run, such as `${controlDir}/%C-${pid}`), so run B's step finishes normally.
   it('two runs on one host at once: the end of one does not cut the other’s connection', twoRunsOnOneHost);
 
+  it('a resume that goes on with a remote step opens its connection while it starts: one connection, one session more', async () => {
+    const w = ws();
+    const flag = w.path('fixed.flag');
+    const file = runbook(w, `phases:\n  - id: p\n    on: r\n    steps:\n      - id: first\n        run: "true"\n      - id: second\n        run: test -e ${flag}\n`);
+    expect((await runYes(w, file)).code).toBe(1);
+    writeFileSync(flag, '');
+    const accepted = sshd.acceptedCount();
+    const sessions = sessionCount(sshd);
+    const r = await lifeboat(['resume', '--yes', '--logs', w.logs], { cwd: w.dir });
+    expect(r.code, r.stdout).toBe(0);
+    expect(sshd.acceptedCount() - accepted).toBe(1);
+    // `true` (opening the connection), then the step it stopped at; the finished step is not run again.
+    expect(sessionCount(sshd) - sessions).toBe(2);
+  });
+
   it('a run that finds its runbook locked (exit 4) leaves no connection behind, though it began opening one', async () => {
     const w = ws();
     const gate = w.path('gate');
