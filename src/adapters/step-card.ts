@@ -2,6 +2,7 @@ import type { Styles } from './terminal-styles.js';
 import { formatDuration } from '../core/duration.js';
 import type { PlanStep } from '../core/plan-types.js';
 import { stepView } from '../core/plan-view.js';
+import { wrapText } from '../core/wrap-text.js';
 import type { FailureInfo, PromptContext } from '../ports/prompter.js';
 
 function clockTime(ms: number): string {
@@ -20,12 +21,13 @@ export function stepCard(step: PlanStep, ctx: PromptContext, s: Styles, width = 
   lines.push('');
   const host = v.host ? `on ${v.host} (${v.ssh})` : 'on this machine';
   lines.push(`  ${s.bold(v.title)}${' '.repeat(Math.max(2, width - 2 - v.title.length - host.length))}${s.cyan(host)}`);
-  if (v.description) for (const l of v.description.trim().split('\n')) lines.push(`  ${l}`);
+  // Prose is wrapped to the card (a YAML `>` block is one long line); commands never are.
+  if (v.description) for (const l of wrapText(v.description.trim(), width - 2)) lines.push(`  ${l}`);
   lines.push('');
   if (v.command !== undefined) v.command.trim().split('\n').forEach((l, i) => lines.push(`  ${i === 0 ? s.cyan('$') : ' '} ${l}`));
   if (v.instructions !== undefined) {
     lines.push(`  ${s.magenta('Do this by hand:')}`);
-    for (const l of v.instructions.trim().split('\n')) lines.push(`    ${l}`);
+    for (const l of wrapText(v.instructions.trim(), width - 4)) lines.push(`    ${l}`);
   }
   if (v.script !== undefined) lines.push(`  ${s.cyan('$')} zx ${v.script}${v.args?.length ? ` ${v.args.join(' ')}` : ''}`);
   if (v.wait) {

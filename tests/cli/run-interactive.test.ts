@@ -133,12 +133,9 @@ describe('lifeboat run in a terminal', () => {
     expect(eventsOf(events, 'step.finished', 'replace-disk')[0]).toMatchObject({ status: 'skipped', reason: 'resilvered by hand from the console' });
   });
 
-  // ROUGH EDGE (src/adapters/step-card.ts, stepCard): the card splits the command without trimming it,
-  // so a multi-line command (a YAML `|` block, which ends in a newline) gets an extra line of four
-  // spaces under its last line. The `$` lines of both screens trim it (plain-screen, tty-screen); the card does not.
+  // Guards against an earlier fault: the card split a multi-line command (a YAML `|` block, which
+  // ends in a newline) without trimming it, leaving a line of four spaces under its last line.
   // Input: interactive-fail.yaml, step replace-disk (3 lines and a final newline).
-  // Actual: "    exit 4\n    \n  no verify checks: success is the exit code alone".
-  // Expected: "    exit 4\n  no verify checks: success is the exit code alone".
   it('the step card shows a multi-line command without a trailing blank line', async () => {
     const { tmux } = start('interactive-fail.yaml');
     const screen = await tmux.waitForText(/^❯ Run/m);
