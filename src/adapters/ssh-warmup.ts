@@ -17,8 +17,9 @@ export type Warmups = ReadonlyMap<string, Warmup>;
 
 /**
  * Opens a host's shared connection in the background (ssh as the control master, running `true`
- * there), so that the handshake goes on while Lifeboat gets ready. A host that cannot be reached is not reported
- * here: the first step on it connects again and says why. Needs only node, not the step runner.
+ * there), so that the handshake goes on while Lifeboat gets ready. A host that cannot be reached
+ * is not reported here: the first step on it connects again and says why. Needs only node, not
+ * the step runner (which loads later).
  */
 export function warmUp(host: HostRef, options: SshOptions): Warmups {
   try {
