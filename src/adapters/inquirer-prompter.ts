@@ -54,6 +54,13 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     spawnSync(command, args, { stdio: 'inherit' });
     write(s.dim(`Back from the shell on ${where}.\n`));
   };
+  // A menu is cleared when it is done, and its answer written as one line of history: a menu cut
+  // short by Ctrl-C then leaves no half-answered frame on screen.
+  const choose = async <T>(message: string, choices: Array<{ name: string; value: T; description?: string }>, current?: T): Promise<T> => {
+    const picked = await ask(() => select<T>({ message, choices, loop: false, default: current }, { clearPromptOnDone: true }));
+    write(`${s.green('✔')} ${s.bold(message)} ${s.cyan(choices.find((c) => c.value === picked)?.name ?? String(picked))}\n`);
+    return picked;
+  };
   const reason = (what: string) =>
     ask(() => input({ message: `Why ${what}? (recorded in the run log)`, validate: (v) => (v.trim() ? true : 'a short reason, please') }));
 
@@ -61,7 +68,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     let last: MenuValue | undefined;
     for (;;) {
       // Back from details or a shell, the cursor stays where the operator left it.
-      const picked = await ask(() => select<MenuValue>({ message, choices, loop: false, default: last }));
+      const picked = await choose(message, choices, last);
       last = picked;
       if (picked === 'details') {
         write(stepDetails(step, s));
@@ -124,15 +131,10 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     },
     async stillRunning(step: PlanStep, pid: number) {
       write(`\n${s.yellow('!')} The command of ${step.position} ${step.title} (process group ${pid}) is still running from the last run.\n`);
-      return ask(() =>
-        select<'wait' | 'kill'>({
-          message: 'What now?',
-          choices: [
-            { name: 'Wait for it to finish', value: 'wait', description: 'then its checks decide' },
-            { name: 'Kill it', value: 'kill', description: 'stop its whole process group, then its checks decide' },
-          ],
-        }),
-      );
+      return choose<'wait' | 'kill'>('What now?', [
+        { name: 'Wait for it to finish', value: 'wait', description: 'then its checks decide' },
+        { name: 'Kill it', value: 'kill', description: 'stop its whole process group, then its checks decide' },
+      ]);
     },
     async confirm(step: PlanStep, word: string | undefined) {
       const message = step.confirm?.message ?? `${step.position} ${step.title} is dangerous.`;

@@ -168,6 +168,10 @@ describe('lifeboat run in a terminal', () => {
     expect(await exit()).toBe(3);
     const { runId, events } = readOnlyJournal(w.logs);
     expect(screen).toContain(`Interrupted at 1.1 Resilver the new disk. Continue with: lifeboat resume ${runId}`);
+    // The menu cut short is cleared, not left half-answered on screen; the step card stays.
+    expect(screen).not.toMatch(/^❯ /m);
+    expect(screen).not.toContain('Open a shell');
+    expect(screen).toContain('Resilver the new disk');
     expect(eventsOf(events, 'step.attempt')).toEqual([]);
     expect(eventsOf(events, 'run.finished')[0]).toMatchObject({ status: 'interrupted', stoppedAt: 'replace-disk' });
   });
