@@ -56,6 +56,6 @@ export function sshFailure(host: HostRef, output: string): string {
 }
 
 /** This process's folder of shared connection sockets. */
-export function controlDirOf(pid: number = process.pid): string {
-  return `/tmp/lifeboat-ssh-${process.getuid?.() ?? 'user'}/${pid}`;
+export function controlDirOf(): string {
+  return `/tmp/lifeboat-ssh-${process.getuid?.() ?? 'user'}/${process.pid}`;
 }

@@ -12,8 +12,6 @@ const PID_MARK = '\u001elifeboat-pid ';
 // line, announces its pid so a timeout can stop it, and runs it with stdin closed.
 const REMOTE_WRAPPER = `bash -c 'IFS= read -r -d "" s; printf "\\036lifeboat-pid %s\\n" "$$" >&2; eval "$s" </dev/null'`;
 
-export { sshArgs, sshFailure, type SshOptions } from './ssh-args.js';
-
 /**
  * Runs scripts on hosts with the system's OpenSSH client, reusing one connection per host for the
  * whole run. `warm`: connections opened ahead of their first use (closed with the others).

@@ -21,7 +21,7 @@ export type Warmups = ReadonlyMap<string, Warmup>;
  * is not reported here: the first step on it connects again and says why. Needs only node, not
  * the step runner (which loads later).
  */
-export function warmUp(host: HostRef, options: SshOptions): Warmups {
+function warmUp(host: HostRef, options: SshOptions): Warmups {
   try {
     mkdirSync(options.controlDir, { recursive: true, mode: 0o700 });
   } catch {

@@ -10,7 +10,7 @@ import { createPinoJournal } from '../adapters/pino-journal.js';
 import { createPlainScreen } from '../adapters/plain-screen.js';
 import { readSecrets } from '../adapters/read-secrets.js';
 import { acquireRunLock, LockedError } from '../adapters/run-lock.js';
-import { controlDirOf, type SshOptions } from '../adapters/ssh-args.js';
+import type { SshOptions } from '../adapters/ssh-args.js';
 import { createSshRunner } from '../adapters/ssh-runner.js';
 import type { Warmups } from '../adapters/ssh-warmup.js';
 import { createScriptedPrompter, rehearsalPolicy, unattendedPolicy } from '../adapters/scripted-prompter.js';
@@ -47,8 +47,8 @@ export interface Session {
   selection: { only?: string[]; from?: string; skip?: string[] };
   /** Options a resume needs repeated, e.g. ` --logs /srv/logs`. */
   resumeOptions?: string;
-  /** The run's shared ssh connections, when some were opened before the session (see run.ts). */
-  ssh?: { options: SshOptions; warm: Warmups };
+  /** The run's shared ssh connections, and any opened before the session while the engine loaded. */
+  ssh: { options: SshOptions; warm: Warmups };
 }
 
 function exitCodeOf(outcome: RunOutcome): number {
@@ -58,7 +58,7 @@ function exitCodeOf(outcome: RunOutcome): number {
 
 /** Runs a session: lock, journal, screen, prompts, signals; returns the exit code. */
 export async function runSession(session: Session): Promise<number> {
-  const ssh = session.ssh ?? { options: { controlDir: controlDirOf() }, warm: new Map() };
+  const { ssh } = session;
   const sshRunner = session.options.dryRun ? undefined : createSshRunner(ssh.options, ssh.warm);
   try {
     return await sessionWith(session, ssh.options, sshRunner);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { RUN_ID_PATTERN } from '../../src/core/run-id.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin/lifeboat.js');
@@ -190,7 +191,7 @@ export interface JournalEvent {
 export function runIds(logs: string): string[] {
   if (!existsSync(logs)) return [];
   return readdirSync(logs)
-    .filter((name) => /^\d{8}T\d{6}\.\d{3}Z-/.test(name) && statSync(join(logs, name)).isDirectory())
+    .filter((name) => RUN_ID_PATTERN.test(name) && statSync(join(logs, name)).isDirectory())
     .sort();
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BIN, ROOT } from './cli.js';
+import { RUN_ID_PATTERN } from '../../src/core/run-id.js';
 
 /** The runbooks of the `lifeboat run` tests. */
 export const RUN_FIXTURES = join(ROOT, 'tests/fixtures/run');
@@ -49,13 +50,12 @@ export function runArgs(ws: Workspace, fixture: string, ...extra: string[]): str
   return ['run', join(RUN_FIXTURES, fixture), '--logs', ws.logs, '--steps', ws.steps, ...extra];
 }
 
-const RUN_ID = /^\d{8}T\d{6}\.\d{3}Z-/;
 
 /** The run folders under a logs folder. */
 export function runDirs(logs: string): string[] {
   if (!existsSync(logs)) return [];
   return readdirSync(logs)
-    .filter((name) => RUN_ID.test(name) && statSync(join(logs, name)).isDirectory())
+    .filter((name) => RUN_ID_PATTERN.test(name) && statSync(join(logs, name)).isDirectory())
     .sort()
     .map((name) => join(logs, name));
 }

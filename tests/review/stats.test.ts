@@ -7,6 +7,7 @@ import { formatDuration } from '../../src/core/duration.js';
 import { median } from '../../src/core/median.js';
 import { lifeboat } from '../helpers/cli.js';
 import { FIXTURES, RecordedRuns, recordDrills, SECRET } from './helpers/recorded-runs.js';
+import type { Figures } from '../../src/core/run-stats.js';
 
 const DRILL = join(FIXTURES, 'drill.yaml');
 const runs = new RecordedRuns();
@@ -25,15 +26,6 @@ beforeAll(async () => {
 
 afterAll(() => runs.cleanup());
 
-interface Figures {
-  runs: number;
-  succeeded: number;
-  failed: number;
-  successRate?: number;
-  medianMs?: number;
-  slowestMs?: number;
-  lastSuccessAt?: string;
-}
 interface Stats {
   runbook: string;
   runs: number;

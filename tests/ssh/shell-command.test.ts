@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellCommand } from '../../src/adapters/inquirer-prompter.js';
-import { sshArgs, type SshOptions } from '../../src/adapters/ssh-runner.js';
+import { sshArgs, type SshOptions } from '../../src/adapters/ssh-args.js';
 import type { HostRef, PlanStep } from '../../src/core/plan-types.js';
 import { eventually } from '../helpers/run-fixtures.js';
 import { controlSocket, startSshd, type Sshd } from '../helpers/sshd.js';

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BIN, ROOT } from '../../helpers/cli.js';
+import { RUN_ID_PATTERN } from '../../../src/core/run-id.js';
 
 export const FIXTURES = join(ROOT, 'tests/review/fixtures');
 export const SECRET = 's3cr3t-value-42';
@@ -107,7 +108,7 @@ export class RecordedRuns {
   }
 
   private newRun(): string {
-    const fresh = (existsSync(this.logs) ? readdirSync(this.logs) : []).filter((n) => /^\d{8}T\d{6}\.\d{3}Z-/.test(n) && !this.known.has(n));
+    const fresh = (existsSync(this.logs) ? readdirSync(this.logs) : []).filter((n) => RUN_ID_PATTERN.test(n) && !this.known.has(n));
     if (fresh.length !== 1) throw new Error(`expected one new run folder, found ${fresh.length}: ${fresh.join(', ')}`);
     this.known.add(fresh[0]!);
     return fresh[0]!;
