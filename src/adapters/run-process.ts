@@ -70,6 +70,9 @@ export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): P
     if (stream === 'stdout') stdout.push(text);
     hooks.onOutput?.(stream, text);
   };
+  // Decoded as streams: a character cut in two by a pipe read is not turned into two wrong ones.
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
   child.stdout?.on('data', onData('stdout'));
   child.stderr?.on('data', onData('stderr'));
 

@@ -8,7 +8,7 @@ import { netProbe } from '../adapters/net-probe.js';
 import { osProcessTable } from '../adapters/os-process-table.js';
 import { createPinoJournal } from '../adapters/pino-journal.js';
 import { createPlainScreen } from '../adapters/plain-screen.js';
-import { readSecrets } from '../adapters/read-secrets.js';
+import { readSecrets, scrubSecretSources } from '../adapters/read-secrets.js';
 import { acquireRunLock, LockedError } from '../adapters/run-lock.js';
 import type { SshOptions } from '../adapters/ssh-args.js';
 import { createSshRunner } from '../adapters/ssh-runner.js';
@@ -20,7 +20,7 @@ import { createTtyScreen } from '../adapters/tty-screen.js';
 import type { Plan } from '../core/plan-types.js';
 import { UsageError } from '../core/problem.js';
 import type { RunEvent } from '../core/run-event.js';
-import { createMasker, shortSecrets } from '../core/secret-masker.js';
+import { createMasker, maskSnapshot, shortSecrets } from '../core/secret-masker.js';
 import { secretsUsed } from '../core/secrets-used.js';
 import { executeRun, type InFlight, type RunOutcome, type RunPorts } from '../engine/execute-run.js';
 import type { RestoreContext } from '../core/restore-machine.js';
@@ -76,7 +76,7 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
   const controller = new AbortController();
 
   const secrets = options.dryRun
-    ? new Map<string, string>()
+    ? (scrubSecretSources(plan.secrets), new Map<string, string>())
     : await readSecrets(
         plan.secrets,
         secretsUsed(plan),
@@ -183,7 +183,7 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
       unattended: !interactive,
       context: session.resume?.context,
       inFlight: session.resume?.inFlight,
-      persist: store ? (snapshot) => store.saveSnapshot(runId, snapshot) : undefined,
+      persist: store ? (snapshot) => store.saveSnapshot(runId, () => maskSnapshot(snapshot(), masker)) : undefined,
     });
     for (const problem of (await store?.flush()) ?? []) {
       sink.emit({ kind: 'run.note', level: 'warn', message: `a snapshot could not be saved (${problem}); the journal has everything a resume needs` });
