@@ -1,4 +1,7 @@
 import { createFileRunStore } from '../adapters/file-run-store.js';
+import { acquireRunLock, LockedError, lockedText, type RunLock } from '../adapters/run-lock.js';
+import type { RunStore } from '../ports/run-store.js';
+import { ExitCode } from './exit-codes.js';
 import { controlDirOf } from '../adapters/ssh-args.js';
 import { warmUpFirst } from '../adapters/ssh-warmup.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
@@ -35,6 +38,25 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
   const store = createFileRunStore(logsDir(options.logs));
   const runId = findRun(store, wanted);
   requireTerminal(options, `lifeboat resume ${runId}`);
+  // The lock is named after the runbook (from run.json); the run's state is read only once it is held,
+  // so that two resumes started together cannot both go on from the same state.
+  const warnings: string[] = [];
+  let lock: RunLock;
+  try {
+    lock = acquireRunLock(store.dir, store.readMeta(runId).runbook.name, runId, (message) => warnings.push(message));
+  } catch (error) {
+    if (!(error instanceof LockedError)) throw error;
+    process.stderr.write(`${stylesFor(process.stderr).red('✖')} ${lockedText(error)}`);
+    return ExitCode.Locked;
+  }
+  try {
+    return await resumeLocked(store, runId, options, { lock, warnings });
+  } finally {
+    lock.release();
+  }
+}
+
+async function resumeLocked(store: RunStore, runId: string, options: ResumeOptions, held: { lock: RunLock; warnings: string[] }): Promise<number> {
   const out = stylesFor(process.stdout);
   const meta = store.readMeta(runId);
   const journal = store.readJournal(runId);
@@ -103,6 +125,7 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
     selection: meta.request.selection ?? {},
     resumeOptions: options.logs ? ` --logs ${shellQuote(resolve(options.logs))}` : '',
     ssh: { options: sshOptions, warm },
+    lock: held,
   });
   return code;
 }
