@@ -92,6 +92,7 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
   if (saved.problem) notes.push(`${saved.problem}: the run's state was rebuilt from its journal`);
   const order = loaded.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id));
   const state = resumeState(journal.events, saved.snapshot?.context as RestoreContext | undefined, order);
+  if (state.disbelieved) notes.push(`the snapshot says ${state.disbelieved.join(', ')} ended, the journal does not: the run's state was rebuilt from its journal`);
   // After a reboot no process of the old run can be alive, whatever its pid now names.
   const inFlight = state.inFlight && meta.bootId && meta.bootId !== currentBootId() ? { step: state.inFlight.step } : state.inFlight;
 
