@@ -86,6 +86,7 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
       );
 
   const warnings: string[] = [...(session.lock?.warnings ?? [])];
+  let recordLost: string | undefined;
   let lock = session.lock?.lock;
   const sinks: EventSink[] = [];
   if (store) {
@@ -101,7 +102,15 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
     try {
       if (session.meta) store.create(session.meta);
       store.checkWritable(runId);
-      sinks.push(createPinoJournal(store.runDir(runId), runId));
+      sinks.push(
+        createPinoJournal(store.runDir(runId), runId, (error) => {
+          // The logs disk filled up (or failed) mid-run: the step in flight stops as if interrupted,
+          // since nothing more could be recorded; the run stays resumable once there is room again.
+          recordLost = `${error.code === 'ENOSPC' ? 'the disk of the logs folder is full' : 'the journal cannot be written'} (${error.code ?? error.message}): the run stops here, as if interrupted`;
+          process.stderr.write(`\n${stylesFor(process.stderr).red('✖')} ${recordLost}. Free space in ${store.dir}, then resume.\n`);
+          controller.abort();
+        }),
+      );
     } catch (error) {
       lock.release();
       throw unwritable(store.dir, error);
@@ -202,9 +211,13 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
       stoppedAt: outcome.stoppedAt?.id,
       message: finishMessage(outcome, runId, options, session.resumeOptions ?? ''),
     });
+    if (recordLost) process.stderr.write(`${recordLost}. ${finishMessage(outcome, runId, options, session.resumeOptions ?? '')}\n`);
   } finally {
-    await sink.close?.();
-    lock?.release();
+    try {
+      await sink.close?.();
+    } finally {
+      lock?.release();
+    }
     // The signal handlers stay: a second Ctrl-C while an interrupted command is dying exits 3 at once.
   }
   if (options.dryRun) process.stdout.write(rehearsalSummary(plan, finished));

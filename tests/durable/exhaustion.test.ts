@@ -1,7 +1,9 @@
 // Damage and exhaustion: a daemon that keeps stdout open, a closed terminal (SIGHUP), a journal
 // damaged in its middle, an invalid run.json, a hand-edited snapshot, a command orphaned by a
 // killed run that outlives its step's timeout. Each ends in a clear message and a documented code.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -210,6 +212,70 @@ phases:
       expect(resumed.stdout).toMatch(/timed out after 3(\.0)?s/);
     } finally {
       await killGroup(pgid);
+    }
+  });
+});
+
+/** Mounts a tiny tmpfs (root only); undefined where mounting is not allowed. */
+function smallDisk(kib: number): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'lifeboat-durable-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k`, 'tmpfs', dir], { stdio: 'ignore' });
+    return dir;
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+}
+
+const probe = smallDisk(64);
+if (probe) {
+  execFileSync('umount', [probe]);
+  rmSync(probe, { recursive: true, force: true });
+}
+
+describe('the logs disk fills up mid-run', () => {
+  it.runIf(probe !== undefined)('the step in flight is interrupted: a clear message, exit 3, the lock released, and the run resumes once there is room', { timeout: 120_000 }, async () => {
+    const dir = tempDir('enospc');
+    const disk = smallDisk(192)!;
+    try {
+      const logs = join(disk, 'logs');
+      const marks = join(dir, 'marks');
+      const filler = join(disk, 'filler');
+      const { file, steps } = rawRunbook(
+        dir,
+        `name: full
+phases:
+  - id: p1
+    title: Fill
+    steps:
+      - id: s1
+        title: one
+        run: ${JSON.stringify(`echo s1 >> ${sh(marks)}`)}
+      - id: s2
+        title: fills the disk, then talks
+        idempotent: true
+        run: ${JSON.stringify(`if [ ! -e ${sh(join(dir, 'filled'))} ]; then touch ${sh(join(dir, 'filled'))}; head -c 400000 /dev/zero > ${sh(filler)}; fi; for i in $(seq 1 400); do echo output line $i of a chatty step; done; echo s2 >> ${sh(marks)}`)}
+      - id: s3
+        title: three
+        run: ${JSON.stringify(`echo s3 >> ${sh(marks)}`)}
+`,
+      );
+      const run = await lifeboat(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir });
+      expect(run.all).not.toMatch(NO_TRACE);
+      expect(run.code, run.all).toBe(3);
+      expect(run.stderr).toContain('the disk of the logs folder is full (ENOSPC)');
+      expect(run.stderr).toMatch(/Continue with: lifeboat resume \S+/);
+      expect(readFileSync(marks, 'utf8')).not.toContain('s3');
+      rmSync(filler);
+      // The lock was released: the resume takes it without a takeover.
+      const resumed = await lifeboat(['resume', '--yes', '--logs', logs], { cwd: dir });
+      expect(resumed.code, resumed.all).toBe(0);
+      expect(resumed.stdout).not.toContain('taking over the lock');
+      expect(linesOf(marks).filter((l) => l !== 's2')).toEqual(['s1', 's3']);
+    } finally {
+      execFileSync('umount', [disk]);
+      rmSync(disk, { recursive: true, force: true });
     }
   });
 });
