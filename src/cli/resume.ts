@@ -6,7 +6,7 @@ import { controlDirOf } from '../adapters/ssh-args.js';
 import { warmUpFirst } from '../adapters/ssh-warmup.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { formatDuration } from '../core/duration.js';
-import { noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan-changes.js';
+import { inputChanges, inputFingerprints, noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan-changes.js';
 import type { RestoreContext } from '../core/restore-machine.js';
 import { UsageError } from '../core/problem.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -30,6 +30,7 @@ function describeChanges(changes: PlanChanges): string {
   if (changes.added.length) parts.push(`added: ${changes.added.join(', ')}`);
   if (changes.removed.length) parts.push(`removed: ${changes.removed.join(', ')}`);
   if (changes.edited.length) parts.push(`edited: ${changes.edited.join(', ')}`);
+  if (changes.inputs?.length) parts.push(`inputs: ${changes.inputs.join(', ')}`);
   return parts.join('; ');
 }
 
@@ -68,14 +69,17 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
   }
 
   const loaded = loadPlanWithSources({ ...meta.request, vars: meta.request.vars });
-  // The same content hash means the same steps: fingerprints are compared only when it differs.
-  const changed = loaded.hash !== meta.runbook.hash;
-  const changes = changed ? planChanges(meta.fingerprints, stepFingerprints(loaded.plan)) : { added: [], removed: [], edited: [] };
+  // Steps and inputs are compared whether or not the runbook's text changed: a vars file, an
+  // inventory or run.json edited since the run started changes what would run just as much.
+  const stepChanges = planChanges(meta.fingerprints, stepFingerprints(loaded.plan));
+  const inputs = meta.inputs ? inputChanges(meta.inputs, inputFingerprints(loaded.plan)) : [];
+  const changes: PlanChanges = inputs.length ? { ...stepChanges, inputs } : stepChanges;
+  const changed = loaded.hash !== meta.runbook.hash || !noChanges(changes);
   let acceptedChanges: PlanChanges | undefined;
-  if (changed && !noChanges(changes)) {
+  if (!noChanges(changes)) {
     if (!options.acceptChanges) {
-      throw new UsageError(`the runbook changed since run ${runId} started`, {
-        expected: `the runbook as it was (${meta.runbook.path})`,
+      throw new UsageError(`the ${changes.inputs ? (noChanges(stepChanges) ? "runbook's inputs" : 'runbook and its inputs') : 'runbook'} changed since run ${runId} started`, {
+        expected: `the runbook, vars, hosts and selection as they were (${meta.runbook.path})`,
         received: describeChanges(changes),
         hint: `check the new plan with \`lifeboat plan ${meta.request.file}\`, then resume with --accept-changes (steps are matched by id)`,
       });
@@ -85,7 +89,7 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
   if (journal.tornLine) store.repairJournal(runId);
   // Accepted once: the run goes on from the runbook as it is now, and later resumes compare against that.
   if (changed) {
-    store.writeMeta({ ...meta, runbook: { ...meta.runbook, hash: loaded.hash }, fingerprints: stepFingerprints(loaded.plan) });
+    store.writeMeta({ ...meta, runbook: { ...meta.runbook, hash: loaded.hash }, fingerprints: stepFingerprints(loaded.plan), ...(meta.inputs ? { inputs: inputFingerprints(loaded.plan) } : {}) });
   }
 
   const saved = store.loadSnapshot(runId);
@@ -106,7 +110,7 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
     lines.push(`  ${step?.position ?? inFlight.step} had started its command${inFlight.pgid ? ` (process group ${inFlight.pgid})` : ''}; its checks run before anything else.`);
   }
   if (acceptedChanges) {
-    lines.push(`  The runbook changed; going on with steps matched by id (${describeChanges(acceptedChanges)}).`);
+    lines.push(`  The ${acceptedChanges.inputs ? "runbook's inputs" : 'runbook'} changed; going on with steps matched by id (${describeChanges(acceptedChanges)}).`);
     if (acceptedChanges.added.length) lines.push(`  Added steps run when their turn comes; removed steps are ignored; finished steps are not run again, edited or not.`);
   }
   for (const note of notes) lines.push(`  ${out.yellow('!')} ${note}`);
