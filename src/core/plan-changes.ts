@@ -25,16 +25,14 @@ export function stepFingerprints(plan: Plan): Record<string, string> {
 }
 
 /**
- * A fingerprint per input a run started with, beyond its steps' text: each resolved var, each
- * host, and the selection. A vars file, an inventory or run.json edited between a stop and its
+ * A fingerprint per input a run started with, beyond its steps' text: each resolved var and each
+ * host (a changed selection shows as steps added or removed). A vars file, an inventory or run.json edited between a stop and its
  * resume changes one of them, and the resume says so instead of running other commands silently.
  */
 export function inputFingerprints(plan: Plan): Record<string, string> {
   const prints: Record<string, string> = {};
   for (const [name, value] of Object.entries(plan.vars)) prints[`vars.${name}`] = fnv1a(JSON.stringify(value));
   for (const [name, host] of Object.entries(plan.hosts)) prints[`hosts.${name}`] = fnv1a(JSON.stringify(host));
-  const selected = plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id));
-  prints.selection = fnv1a(JSON.stringify(selected));
   return prints;
 }
 
@@ -49,7 +47,7 @@ export interface PlanChanges {
   added: string[];
   removed: string[];
   edited: string[];
-  /** Inputs (vars, hosts, selection) that differ from those the run started with. */
+  /** Inputs (vars, hosts) that differ from those the run started with. */
   inputs?: string[];
 }
 
