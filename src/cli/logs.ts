@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { listRunEntries, readRunSummary } from '../adapters/journal-reader.js';
-import { createFileRunStore } from '../adapters/file-run-store.js';
+import { createFileRunStore, damagedJournal } from '../adapters/file-run-store.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { htmlReport } from '../core/html-report.js';
 import { UsageError } from '../core/problem.js';
@@ -39,11 +39,18 @@ async function layoutFor(meta: RunMeta): Promise<RunLayout | undefined> {
 }
 
 /** Finds a run (id, unique prefix or `last`) and reads it whole. */
-async function readRun(dir: string, wanted: string, output: boolean): Promise<RunSummary> {
+async function readRun(dir: string, wanted: string, output: boolean, damage?: (error: UsageError) => void): Promise<RunSummary> {
   const store = createFileRunStore(dir);
   const runId = findRun(store, wanted);
   const meta = store.readMeta(runId);
-  return (await readRunSummary(dir, runId, { layout: await layoutFor(meta), output })).summary;
+  const read = await readRunSummary(dir, runId, { layout: await layoutFor(meta), output });
+  // What could be read is shown; damage in the middle of the journal is then a data error (exit 2).
+  if (read.damaged.length) {
+    const error = damagedJournal(read.journal, read.damaged[0]!);
+    if (!damage) throw error;
+    damage(new UsageError(`${error.message}${read.damaged.length > 1 ? ` (lines ${read.damaged.join(', ')} in all)` : ''}`, { expected: error.expected, received: error.received, hint: error.hint }));
+  }
+  return read.summary;
 }
 
 /** `lifeboat logs list`: every recorded run, newest first, reading only run.json and each journal's ends. */
@@ -67,7 +74,8 @@ export async function logsListCommand(options: LogsOptions & { runbook?: string 
 
 /** `lifeboat logs show RUN_ID`: the run's timeline, step by step, with choices, failing checks and (asked for) output. */
 export async function logsShowCommand(wanted: string, options: LogsOptions & { step?: string; output?: boolean }): Promise<number> {
-  const run = await readRun(logsDir(options.logs), wanted, options.output === true);
+  let damage: UsageError | undefined;
+  const run = await readRun(logsDir(options.logs), wanted, options.output === true, (error) => (damage = error));
   if (options.step !== undefined) {
     const ids = run.phases.flatMap((p) => p.steps.map((s) => s.id));
     if (!ids.includes(options.step)) {
@@ -80,6 +88,7 @@ export async function logsShowCommand(wanted: string, options: LogsOptions & { s
   } else {
     process.stdout.write(runTimelineText(run, stylesFor(process.stdout), { step: options.step, output: options.output }));
   }
+  if (damage) throw damage;
   return ExitCode.Ok;
 }
 

@@ -9,7 +9,7 @@ import { osProcessTable } from '../adapters/os-process-table.js';
 import { createPinoJournal } from '../adapters/pino-journal.js';
 import { createPlainScreen } from '../adapters/plain-screen.js';
 import { readSecrets, scrubSecretSources } from '../adapters/read-secrets.js';
-import { acquireRunLock, LockedError } from '../adapters/run-lock.js';
+import { acquireRunLock, LockedError, lockedText, type RunLock } from '../adapters/run-lock.js';
 import type { SshOptions } from '../adapters/ssh-args.js';
 import { createSshRunner } from '../adapters/ssh-runner.js';
 import type { Warmups } from '../adapters/ssh-warmup.js';
@@ -49,6 +49,8 @@ export interface Session {
   resumeOptions?: string;
   /** The run's shared ssh connections, and any opened before the session while the engine loaded. */
   ssh: { options: SshOptions; warm: Warmups };
+  /** A lock already taken (a resume takes it before reading the run's state), with what taking it warned about. */
+  lock?: { lock: RunLock; warnings: string[] };
 }
 
 function exitCodeOf(outcome: RunOutcome): number {
@@ -83,15 +85,16 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
         interactive ? async (name) => (await import('@inquirer/prompts')).password({ message: `Secret ${name}:`, mask: '*' }) : undefined,
       );
 
-  const warnings: string[] = [];
-  let release: (() => void) | undefined;
+  const warnings: string[] = [...(session.lock?.warnings ?? [])];
+  let recordLost: string | undefined;
+  let lock = session.lock?.lock;
   const sinks: EventSink[] = [];
   if (store) {
     try {
-      release = acquireRunLock(store.dir, plan.name, runId, (message) => warnings.push(message));
+      lock ??= acquireRunLock(store.dir, plan.name, runId, (message) => warnings.push(message));
     } catch (error) {
       if (error instanceof LockedError) {
-        process.stderr.write(`${stylesFor(process.stderr).red('✖')} ${error.message}\n  Wait for it to finish, or stop it; a lock whose process has died is taken over.\n`);
+        process.stderr.write(`${stylesFor(process.stderr).red('✖')} ${lockedText(error)}`);
         return ExitCode.Locked;
       }
       throw unwritable(store.dir, error);
@@ -99,9 +102,17 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
     try {
       if (session.meta) store.create(session.meta);
       store.checkWritable(runId);
-      sinks.push(createPinoJournal(store.runDir(runId), runId));
+      sinks.push(
+        createPinoJournal(store.runDir(runId), runId, (error) => {
+          // The logs disk filled up (or failed) mid-run: the step in flight stops as if interrupted,
+          // since nothing more could be recorded; the run stays resumable once there is room again.
+          recordLost = `${error.code === 'ENOSPC' ? 'the disk of the logs folder is full' : 'the journal cannot be written'} (${error.code ?? error.message}): the run stops here, as if interrupted`;
+          process.stderr.write(`\n${stylesFor(process.stderr).red('✖')} ${recordLost}. Free space in ${store.dir}, then resume.\n`);
+          controller.abort();
+        }),
+      );
     } catch (error) {
-      release();
+      lock.release();
       throw unwritable(store.dir, error);
     }
   }
@@ -149,6 +160,8 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed terminal (SIGHUP) stops the run as SIGTERM does: recorded as interrupted, resumable.
+  process.on('SIGHUP', onSignal);
 
   const started = Date.now();
   const who = { operator: userInfo().username, hostname: hostname(), version: lifeboatVersion(), mode: interactive ? ('interactive' as const) : ('unattended' as const) };
@@ -168,6 +181,8 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
     });
   }
   for (const message of warnings) sink.emit({ kind: 'run.note', level: 'warn', message });
+  // A lock lost mid-run (its file removed, or taken by another run) is said at once, and the run goes on.
+  lock?.onLost((message) => sink.emit({ kind: 'run.note', level: 'warn', message }));
   for (const name of shortSecrets(secrets)) {
     sink.emit({ kind: 'run.note', level: 'warn', message: `secret ${name} is very short: wherever its letters appear in output they are masked too` });
   }
@@ -196,9 +211,13 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
       stoppedAt: outcome.stoppedAt?.id,
       message: finishMessage(outcome, runId, options, session.resumeOptions ?? ''),
     });
+    if (recordLost) process.stderr.write(`${recordLost}. ${finishMessage(outcome, runId, options, session.resumeOptions ?? '')}\n`);
   } finally {
-    await sink.close?.();
-    release?.();
+    try {
+      await sink.close?.();
+    } finally {
+      lock?.release();
+    }
     // The signal handlers stay: a second Ctrl-C while an interrupted command is dying exits 3 at once.
   }
   if (options.dryRun) process.stdout.write(rehearsalSummary(plan, finished));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createFileRunStore } from '../adapters/file-run-store.js';
-import { stepFingerprints } from '../core/plan-changes.js';
+import { inputFingerprints, stepFingerprints } from '../core/plan-changes.js';
 import { UsageError } from '../core/problem.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { makeRunId } from '../core/run-id.js';
@@ -83,6 +83,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
           selection: request.selection,
         },
         fingerprints: stepFingerprints(plan),
+        inputs: inputFingerprints(plan),
         order,
         createdAt: new Date().toISOString(),
         operator: userInfo().username,

@@ -32,6 +32,8 @@ export interface InFlight {
   /** Its process group, when the journal recorded the spawn. */
   pgid?: number;
   startTicks?: number;
+  /** When the journal saw it spawned (ISO time): its timeout counts from then. */
+  spawnedAt?: string;
 }
 
 export interface RunSettings {
@@ -303,11 +305,26 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       const flight = settings.inFlight?.step === step.id ? settings.inFlight : undefined;
       const table = ports.processes;
       if (flight?.pgid !== undefined && table?.alive(flight.pgid, flight.startTicks)) {
-        const answer = await ports.prompter.stillRunning(step, flight.pgid);
-        emit({ kind: 'operator.choice', step: step.id, menu: 'still-running', choice: answer, by: ports.prompter.by });
-        if (answer === 'kill') table.kill(flight.pgid);
-        else emit({ kind: 'run.note', level: 'info', step: step.id, message: `waiting for process group ${flight.pgid}, started by the interrupted run, to end` });
-        while (table.alive(flight.pgid, flight.startTicks) && !signal?.aborted) await ports.clock.sleep(200, signal);
+        // The step's own timeout counts from its spawn: a resume waits for the orphan no longer than that.
+        const spawned = flight.spawnedAt ? Date.parse(flight.spawnedAt) : NaN;
+        const deadline = step.timeoutMs !== undefined && Number.isFinite(spawned) ? spawned + step.timeoutMs : undefined;
+        const overdue = () => deadline !== undefined && ports.clock.now() >= deadline;
+        if (!overdue()) {
+          const answer = await ports.prompter.stillRunning(step, flight.pgid);
+          emit({ kind: 'operator.choice', step: step.id, menu: 'still-running', choice: answer, by: ports.prompter.by });
+          if (answer === 'kill') table.kill(flight.pgid);
+          else emit({ kind: 'run.note', level: 'info', step: step.id, message: `waiting for process group ${flight.pgid}, started by the interrupted run, to end${deadline !== undefined ? ` (at most until its timeout of ${formatDuration(step.timeoutMs!)} is up)` : ''}` });
+        }
+        while (table.alive(flight.pgid, flight.startTicks) && !signal?.aborted) {
+          if (overdue()) {
+            table.kill(flight.pgid);
+            const reason = `timed out after ${formatDuration(step.timeoutMs!)}: its command, left running by the interrupted run, was still running; its process group was killed`;
+            emit({ kind: 'run.note', level: 'warn', step: step.id, message: reason });
+            failures.set(step.id, { summary: reason, tail: [] });
+            return { ok: false, reason };
+          }
+          await ports.clock.sleep(deadline === undefined ? 200 : Math.max(1, Math.min(200, deadline - ports.clock.now())), signal);
+        }
       }
       if (step.verify.length === 0) {
         const reason = 'it has no verify checks to show whether it completed';
