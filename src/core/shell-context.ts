@@ -101,6 +101,21 @@ const NAME_AT = /^[A-Za-z_][A-Za-z0-9_]*(?=\+?=)/;
 const IDENTIFIERS = /[A-Za-z_][A-Za-z0-9_]*/g;
 const DOLLAR_NAMES = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
 
+/** Text with every `$( … )` taken out (nesting followed, quoting not). */
+function withoutSubstitutions(text: string): string {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.startsWith('$(', i) && !text.startsWith('$((', i)) {
+      depth++;
+      i++;
+    } else if (depth > 0 && text[i] === '(') depth++;
+    else if (depth > 0 && text[i] === ')') depth--;
+    else if (depth === 0) out += text[i];
+  }
+  return out;
+}
+
 /** The end of the simple command starting at `i` (the next unquoted `;`, `&`, `|` or line end), roughly. */
 function commandEnd(text: string, i: number): number {
   const m = /[;&|\n]/.exec(text.slice(i));
@@ -237,7 +252,8 @@ export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[
     grew = false;
     for (const a of assignments) {
       if (!reached.has(a.name)) continue;
-      for (const m of text.slice(a.from, a.to).matchAll(DOLLAR_NAMES)) {
+      // A name read by a command inside $(…) reaches only that command, not the value assigned.
+      for (const m of withoutSubstitutions(text.slice(a.from, a.to)).matchAll(DOLLAR_NAMES)) {
         if (!reached.has(m[1]!)) (reached.add(m[1]!), (grew = true));
       }
     }
