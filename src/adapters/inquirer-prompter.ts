@@ -31,7 +31,7 @@ export function shellCommand(step: PlanStep, ssh?: SshOptions): { command: strin
   if (!host) return { command: process.env.SHELL || 'bash', args: [], where: 'this machine' };
   // The same options as the run's own connection, except that a person may answer a password prompt.
   const args = ssh ? sshArgs(host, ssh).map((a) => (a === 'BatchMode=yes' ? 'BatchMode=no' : a)) : [];
-  return { command: 'ssh', args: [...args, '-t', host.ssh], where: `${host.name} (${host.ssh})` };
+  return { command: 'ssh', args: [...args, '-t', '--', host.ssh], where: `${host.name} (${host.ssh})` };
 }
 
 /** Asks a person, with inquirer: the step card and menu, the failure menu, typed confirmation. */
