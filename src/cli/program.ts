@@ -52,7 +52,8 @@ function buildProgram(result: { code: number }): Command {
       .command('plan')
       .description('show the restore in order: positions, hosts, exact commands, checks; runs nothing')
       .argument('<file>', 'runbook file')
-      .option('--json', 'print the plan as JSON'),
+      .option('--json', 'print the plan as JSON')
+      .option('--logs <dir>', 'where past run logs are, for the estimates (default: $LIFEBOAT_LOGS or ./logs)'),
   ).action(run('plan'));
 
   addPlanOptions(
@@ -95,7 +96,7 @@ function buildProgram(result: { code: number }): Command {
     .command('show')
     .description("a run's timeline: each step's start, duration, status, choices and reasons, failing checks")
     .argument('<run-id>', 'a run id, a unique prefix of one, or last')
-    .option('--step <id>', 'only this step')
+    .option('--step <step>', 'only this step: its id or its position (e.g. 5.5)')
     .option('--output', "include each step's captured output (secrets stay masked)")
     .option('--json', 'print the run as JSON')
     .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
