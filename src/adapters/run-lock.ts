@@ -77,6 +77,24 @@ export function acquireRunLock(logsDir: string, runbook: string, runId: string, 
   };
 }
 
+/**
+ * The live run holding a runbook's lock, if any (a lock left by a dead process on this host is
+ * no holder): asked before anything is printed, so a conflict is the first thing said.
+ */
+export function liveLockHolder(logsDir: string, runbook: string): LockHolder | undefined {
+  const lockPath = join(logsDir, `${runbook}.lock`);
+  let locked: boolean;
+  try {
+    locked = lockfile.checkSync(logsDir, { realpath: false, lockfilePath: lockPath, stale: 30_000 });
+  } catch {
+    return undefined;
+  }
+  if (!locked) return undefined;
+  const holder = readHolder(`${lockPath}.json`);
+  if (!holder) return undefined;
+  return holder.hostname !== hostname() || pidAlive(holder.pid) ? holder : undefined;
+}
+
 function readHolder(path: string): LockHolder | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
