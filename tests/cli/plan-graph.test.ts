@@ -191,7 +191,7 @@ describe('lifeboat plan (text)', () => {
 
   it('separates the check headings from the checks, aligned', async () => {
     const out = (await lifeboat(['plan', ...HOMELAB])).stdout;
-    expect(out).toMatch(/^ {6}precheck +zpool list -H -o name tank \(on nas\)$/m);
+    expect(out).toMatch(/^ {6}precheck +zpool list -H -o name tank → exit 0 \(on nas\)$/m);
     const precheck = out.split('\n').find((l) => l.includes('zpool list -H -o name'))!;
     const verify = out.split('\n').find((l) => l.includes('zpool list -H -o health'))!;
     expect(verify).toMatch(/^ {6}verify +zpool/);
