@@ -42,7 +42,7 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('validate')
-      .description('check runbooks for every mistake at once (exit 0 valid, 2 invalid)')
+      .description('check runbooks for every mistake at once, all reported on stdout (exit 0 valid, 2 invalid)')
       .argument('<file...>', 'runbook files'),
     false,
   ).action(run('validate'));
@@ -130,7 +130,7 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('docs')
-      .description('render the runbook as a Markdown restore document (overview, Mermaid restore order, every step)')
+      .description('render the runbook as a Markdown restore document (overview, Mermaid restore order, every step and check, a checkbox each for paper)')
       .argument('<file>', 'runbook file')
       .option('--out <file>', 'write the Markdown to this file instead of stdout'),
     false,
