@@ -322,3 +322,18 @@ function holding(lockPath: string, text: string): RunLock {
     },
   };
 }
+
+/**
+ * The live run holding a runbook's lock, if any (a lock left by a dead process on this host is
+ * no holder): asked before anything is printed, so a conflict is the first thing said.
+ */
+export function liveLockHolder(logsDir: string, runbook: string): LockHolder | undefined {
+  const lockPath = join(logsDir, `${runbook}.lock`);
+  const held = readLock(lockPath);
+  if ('holder' in held) return holderGone(held.holder) ? undefined : held.holder;
+  if ('legacy' in held) {
+    const legacy = readLegacy(lockPath);
+    return legacy && !holderGone(legacy) ? legacy : undefined;
+  }
+  return undefined;
+}

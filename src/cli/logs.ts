@@ -26,6 +26,11 @@ export interface LogsOptions {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
+/** JSON replacer: the epoch-ms instants of a run (`start`, `end` of sessions and segments) as ISO 8601, like every other time. */
+function isoTimes(key: string, value: unknown): unknown {
+  return (key === 'start' || key === 'end') && typeof value === 'number' ? new Date(value).toISOString() : value;
+}
+
 /** The runbook as it is now, for phase titles and RTOs; a run stays readable when its runbook is gone or broken. */
 async function layoutFor(meta: RunMeta): Promise<RunLayout | undefined> {
   // Gone: no need to load the runbook machinery to find that out.
@@ -76,17 +81,24 @@ export async function logsListCommand(options: LogsOptions & { runbook?: string 
 export async function logsShowCommand(wanted: string, options: LogsOptions & { step?: string; output?: boolean }): Promise<number> {
   let damage: UsageError | undefined;
   const run = await readRun(logsDir(options.logs), wanted, options.output === true, (error) => (damage = error));
+  let step: string | undefined;
   if (options.step !== undefined) {
-    const ids = run.phases.flatMap((p) => p.steps.map((s) => s.id));
-    if (!ids.includes(options.step)) {
-      throw new UsageError(`run ${run.runId} has no step ${options.step}`, { expected: 'a step id of this run', received: options.step, hint: `its steps: ${ids.join(', ')}` });
+    // A step is named by its id or by its position in the restore order (5.5), as screens show it.
+    const steps = run.phases.flatMap((p) => p.steps);
+    step = (steps.find((s) => s.id === options.step) ?? steps.find((s) => s.position === options.step))?.id;
+    if (step === undefined) {
+      throw new UsageError(`run ${run.runId} has no step ${options.step}`, {
+        expected: 'a step id or position of this run',
+        received: options.step,
+        hint: `its steps: ${steps.map((s) => (s.position ? `${s.position} ${s.id}` : s.id)).join(', ')}`,
+      });
     }
   }
   if (options.json) {
-    const phases = options.step === undefined ? run.phases : run.phases.map((p) => ({ ...p, steps: p.steps.filter((s) => s.id === options.step) })).filter((p) => p.steps.length);
-    process.stdout.write(json({ ...run, phases }));
+    const phases = step === undefined ? run.phases : run.phases.map((p) => ({ ...p, steps: p.steps.filter((s) => s.id === step) })).filter((p) => p.steps.length);
+    process.stdout.write(`${JSON.stringify({ ...run, phases }, isoTimes, 2)}\n`);
   } else {
-    process.stdout.write(runTimelineText(run, stylesFor(process.stdout), { step: options.step, output: options.output }));
+    process.stdout.write(runTimelineText(run, stylesFor(process.stdout), { step, output: options.output }));
   }
   if (damage) throw damage;
   return ExitCode.Ok;

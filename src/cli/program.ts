@@ -42,7 +42,7 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('validate')
-      .description('check runbooks for every mistake at once (exit 0 valid, 2 invalid)')
+      .description('check runbooks for every mistake at once, all reported on stdout (exit 0 valid, 2 invalid)')
       .argument('<file...>', 'runbook files'),
     false,
   ).action(run('validate'));
@@ -52,7 +52,8 @@ function buildProgram(result: { code: number }): Command {
       .command('plan')
       .description('show the restore in order: positions, hosts, exact commands, checks; runs nothing')
       .argument('<file>', 'runbook file')
-      .option('--json', 'print the plan as JSON'),
+      .option('--json', 'print the plan as JSON')
+      .option('--logs <dir>', 'where past run logs are, for the estimates (default: $LIFEBOAT_LOGS or ./logs)'),
   ).action(run('plan'));
 
   addPlanOptions(
@@ -95,7 +96,7 @@ function buildProgram(result: { code: number }): Command {
     .command('show')
     .description("a run's timeline: each step's start, duration, status, choices and reasons, failing checks")
     .argument('<run-id>', 'a run id, a unique prefix of one, or last')
-    .option('--step <id>', 'only this step')
+    .option('--step <step>', 'only this step: its id or its position (e.g. 5.5)')
     .option('--output', "include each step's captured output (secrets stay masked)")
     .option('--json', 'print the run as JSON')
     .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
@@ -129,7 +130,7 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('docs')
-      .description('render the runbook as a Markdown restore document (overview, Mermaid restore order, every step)')
+      .description('render the runbook as a Markdown restore document (overview, Mermaid restore order, every step and check, a checkbox each for paper)')
       .argument('<file>', 'runbook file')
       .option('--out <file>', 'write the Markdown to this file instead of stdout'),
     false,

@@ -1,7 +1,7 @@
 import { formatDuration } from '../core/duration.js';
 import type { PlanEstimate } from '../core/plan-estimate.js';
 import type { Plan, PlanPhase } from '../core/plan-types.js';
-import { stepView, type CheckView, type StepView } from '../core/plan-view.js';
+import { checkLine, stepView, type CheckView, type StepView } from '../core/plan-view.js';
 import type { Styles } from '../adapters/terminal-styles.js';
 
 function indent(text: string, prefix: string): string {
@@ -12,10 +12,14 @@ function indent(text: string, prefix: string): string {
     .join('\n');
 }
 
+/** A check's own timeout is shown only when it is not the usual one. */
+const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
+
 function checkLines(title: string, checks: CheckView[], s: Styles): string[] {
   return checks.map((c, i) => {
     const where = c.host ? s.dim(` (on ${c.host})`) : '';
-    return `      ${i === 0 ? s.dim(title.padEnd(9)) : ' '.repeat(9)}${c.label}${where}`;
+    const timeout = c.timeoutMs !== DEFAULT_CHECK_TIMEOUT_MS ? s.dim(` timeout ${formatDuration(c.timeoutMs)}`) : '';
+    return `      ${i === 0 ? s.dim(title.padEnd(9)) : ' '.repeat(9)}${checkLine(c)}${where}${timeout}`;
   });
 }
 

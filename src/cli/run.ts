@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createFileRunStore } from '../adapters/file-run-store.js';
+import { liveLockHolder, LockedError } from '../adapters/run-lock.js';
+import { stylesFor } from '../adapters/terminal-styles.js';
+import { ExitCode } from './exit-codes.js';
 import { inputFingerprints, stepFingerprints } from '../core/plan-changes.js';
 import { UsageError } from '../core/problem.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -45,6 +48,12 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   const { plan } = loaded;
   const store = options.dryRun ? undefined : createFileRunStore(logsDir(options.logs));
 
+  // A run still alive holds the lock: say so first, and nothing about "a new run" that will not start.
+  const holder = store ? liveLockHolder(store.dir, plan.name) : undefined;
+  if (holder) {
+    process.stderr.write(`${stylesFor(process.stderr).red('✖')} ${new LockedError(holder, plan.name).message}\n  Wait for it to finish, or stop it; a lock whose process has died is taken over.\n`);
+    return ExitCode.Locked;
+  }
   const previous = store ? unfinishedRun(store, loaded.path) : undefined;
   if (previous && interactiveTerminal() && !options.yes) {
     const { select } = await import('@inquirer/prompts');

@@ -53,6 +53,10 @@ describe('the run lock', () => {
     expect(second.stderr).toContain(`pid ${first.pid}`);
     expect(second.stderr).toContain(`on ${hostname()}`);
     expect(runIds(logs), 'the refused run records nothing').toEqual([holderRun]);
+    // The live holder is the first thing said, and nothing claims a new run or an unfinished one.
+    expect(second.all.trimStart()).toMatch(/^✖ another run holds the lock of locked/);
+    expect(second.all).not.toContain('did not finish');
+    expect(second.all).not.toContain('this is a new run');
 
     // The same for a resume of the holder's own run while it is alive.
     const resumeWhileHeld = await lifeboat(['resume', holderRun!, '--yes', '--logs', logs], { cwd: dir });
