@@ -14,6 +14,7 @@ import { findRun } from './find-run.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
 import { currentBootId, requireTerminal, type SessionOptions } from './session-options.js';
+import { lifeboatCommand } from './command-name.js';
 
 export interface ResumeOptions extends SessionOptions {
   logs?: string;
@@ -34,7 +35,7 @@ function describeChanges(changes: PlanChanges): string {
 export async function resumeCommand(wanted: string | undefined, options: ResumeOptions): Promise<number> {
   const store = createFileRunStore(logsDir(options.logs));
   const runId = findRun(store, wanted);
-  requireTerminal(options, `lifeboat resume ${runId}`);
+  requireTerminal(options, `resume ${runId}`);
   const out = stylesFor(process.stdout);
   const meta = store.readMeta(runId);
   const journal = store.readJournal(runId);
@@ -42,7 +43,7 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
   if (journal.tornLine) notes.push('the journal ended in a torn line (the run died mid-write); it was cut off');
   const status = runStatusOf(journal.events);
   if (status === 'done') {
-    throw new UsageError(`run ${runId} already finished`, { expected: 'an unfinished run', received: 'a run that ended done', hint: `start a new one with lifeboat run ${meta.request.file}` });
+    throw new UsageError(`run ${runId} already finished`, { expected: 'an unfinished run', received: 'a run that ended done', hint: `start a new one with ${lifeboatCommand()} run ${shellQuote(meta.request.file)}` });
   }
 
   const loaded = loadPlanWithSources({ ...meta.request, vars: meta.request.vars });
@@ -55,7 +56,7 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
       throw new UsageError(`the runbook changed since run ${runId} started`, {
         expected: `the runbook as it was (${meta.runbook.path})`,
         received: describeChanges(changes),
-        hint: `check the new plan with \`lifeboat plan ${meta.request.file}\`, then resume with --accept-changes (steps are matched by id)`,
+        hint: `check the new plan with \`${lifeboatCommand()} plan ${shellQuote(meta.request.file)}\`, then resume with --accept-changes (steps are matched by id)`,
       });
     }
     acceptedChanges = changes;
