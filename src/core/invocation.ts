@@ -22,11 +22,13 @@ function relativeTo(cwd: string, path: string): string | undefined {
  * names a command: `npx lifeboat`, `lifeboat` (its name on PATH) or `node bin/lifeboat.js`.
  */
 export function invocation(facts: StartFacts): string {
-  // npx and npm run put node_modules/.bin on PATH for themselves only: the operator's shell has npx.
-  if (facts.npmCommand === 'exec' || facts.npmCommand === 'run-script') return 'npx lifeboat';
   const script = facts.script;
   if (!script) return 'lifeboat';
   const name = script.slice(script.lastIndexOf('/') + 1);
+  // npx and npm run start the bin link with node_modules/.bin on their own PATH only: the
+  // operator's shell has npx. (Their variables are inherited by anything started below them,
+  // so they count only when this process was started through the link.)
+  if (name === 'lifeboat' && (facts.npmCommand === 'exec' || facts.npmCommand === 'run-script')) return 'npx lifeboat';
   // Started by its name (a bin link), and that name leads here from PATH: the name is enough.
   if (name === 'lifeboat' && facts.onPath) return 'lifeboat';
   const relative = relativeTo(facts.cwd, script);
