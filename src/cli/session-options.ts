@@ -28,7 +28,7 @@ export function interactiveTerminal(): boolean {
 /** Refuses an interactive run without a terminal, at once, instead of waiting for input that never comes. */
 export function requireTerminal(options: SessionOptions, command: string): void {
   if (options.yes || options.dryRun || interactiveTerminal()) return;
-  throw new UsageError('no terminal to answer questions from', {
+  throw new UsageError('no terminal to ask questions on', {
     expected: 'input from a terminal (output may go to a pipe or a file), or --yes to run unattended (or --dry-run to rehearse)',
     received: process.stdin.isTTY ? 'no terminal to show the questions on' : 'input from a pipe or a file, not a terminal',
     hint: `run it in a terminal; unattended: ${lifeboatCommand()} ${command} --yes (a typed confirmation also needs --confirm STEP_ID)`,
