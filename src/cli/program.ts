@@ -142,8 +142,8 @@ function buildProgram(result: { code: number }): Command {
     false,
   ).action(run('docs'));
 
+  // The examples are typed as this process was started; the usage lines keep the program's name.
   const me = lifeboatCommand();
-  program.name(me);
   const example = (what: string, args: string) => `  ${what}:\n    ${me} ${args}`;
   program.addHelpText(
     'after',

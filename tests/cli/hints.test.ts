@@ -18,7 +18,6 @@ async function helpVia(file: string, args: string[], env: Record<string, string>
 describe('hints name the command as it was started', () => {
   it('node bin/lifeboat.js, from the project folder', async () => {
     const out = await helpVia('node', ['bin/lifeboat.js'], {});
-    expect(out).toContain('Usage: node bin/lifeboat.js [options] [command]');
     expect(out).toContain('    node bin/lifeboat.js run runbooks/demo.yaml');
   });
   it('lifeboat, when started by its name on PATH', async () => {
@@ -27,7 +26,6 @@ describe('hints name the command as it was started', () => {
     makeDir(bin);
     symlinkSync(BIN, join(bin, 'lifeboat'));
     const out = await helpVia('lifeboat', [], { PATH: `${bin}:${process.env.PATH}` }, dir);
-    expect(out).toContain('Usage: lifeboat [options] [command]');
     expect(out).toContain('    lifeboat resume');
   });
   it('npx lifeboat, when npx started the bin link', async () => {
@@ -35,7 +33,6 @@ describe('hints name the command as it was started', () => {
     makeDir(bin);
     symlinkSync(BIN, join(bin, 'lifeboat'));
     const out = await helpVia(join(bin, 'lifeboat'), [], { npm_command: 'exec' }, dir);
-    expect(out).toContain('Usage: npx lifeboat [options] [command]');
     expect(out).toContain('    npx lifeboat run runbooks/demo.yaml');
   });
 });
