@@ -19,6 +19,10 @@ export interface InquirerOptions {
   pauseScreen?: () => void;
   /** The run's ssh options, so "Open a shell" reaches a host the way the run does. */
   ssh?: SshOptions;
+  /** Where questions are drawn (default: stdout); the terminal itself when the run's output goes to a pipe or a file. */
+  output?: NodeJS.WriteStream;
+  /** How the operator continues a stopped run, e.g. `npx lifeboat resume`. */
+  resumeCommand?: string;
 }
 
 function isExit(error: unknown): boolean {
@@ -37,8 +41,14 @@ export function shellCommand(step: PlanStep, ssh?: SshOptions): { command: strin
 /** Asks a person, with inquirer: the step card and menu, the failure menu, typed confirmation. */
 export function createInquirerPrompter(options: InquirerOptions): Prompter {
   const { styles: s, write } = options;
+  // Output to a pipe (`| tee run.txt`) reaches the terminal later than a question drawn on it:
+  // the question waits until what came before has left this process and had a moment to show.
+  const piped = options.output !== undefined && options.output !== process.stdout;
+  const settle = () => new Promise<void>((resolve) => process.stdout.write('', () => setTimeout(resolve, 50)));
+  const context = { ...(options.output ? { output: options.output } : {}) };
   const ask = async <T>(prompt: () => Promise<T>): Promise<T> => {
     options.pauseScreen?.();
+    if (piped) await settle();
     try {
       return await prompt();
     } catch (error) {
@@ -51,18 +61,19 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
   const openShell = (step: PlanStep) => {
     const { command, args, where } = shellCommand(step, options.ssh);
     write(s.dim(`Opening a shell on ${where}. Exit it to come back to this step.\n`));
-    spawnSync(command, args, { stdio: 'inherit' });
+    // With the run's output in a pipe, the shell still talks to the terminal.
+    spawnSync(command, args, { stdio: piped ? ['inherit', options.output, options.output] : 'inherit' });
     write(s.dim(`Back from the shell on ${where}.\n`));
   };
   // A menu is cleared when it is done, and its answer written as one line of history: a menu cut
   // short by Ctrl-C then leaves no half-answered frame on screen.
   const choose = async <T>(message: string, choices: Array<{ name: string; value: T; description?: string }>, current?: T): Promise<T> => {
-    const picked = await ask(() => select<T>({ message, choices, loop: false, default: current }, { clearPromptOnDone: true }));
+    const picked = await ask(() => select<T>({ message, choices, loop: false, default: current }, { ...context, clearPromptOnDone: true }));
     write(`${s.green('✔')} ${s.bold(message)} ${s.cyan(choices.find((c) => c.value === picked)?.name ?? String(picked))}\n`);
     return picked;
   };
   const reason = (what: string) =>
-    ask(() => input({ message: `Why ${what}? (recorded in the run log)`, validate: (v) => (v.trim() ? true : 'a short reason, please') }));
+    ask(() => input({ message: `Why ${what}? (recorded in the run log)`, validate: (v) => (v.trim() ? true : 'a short reason, please') }, context));
 
   const menu = async (step: PlanStep, message: string, choices: Array<{ name: string; value: MenuValue; description?: string }>, reprint: () => void): Promise<AskOutput> => {
     let last: MenuValue | undefined;
@@ -99,7 +110,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
         { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
         { name: 'Show details', value: 'details', description: 'the full step: template, timeouts, checks' },
         { name: 'Open a shell', value: 'shell', description: `${where}; come back here when you exit` },
-        { name: 'Abort', value: 'abort', description: 'stop here; `lifeboat resume` continues' },
+        { name: 'Abort', value: 'abort', description: `stop here; \`${options.resumeCommand ?? 'lifeboat resume'}\` continues` },
       ], print);
     },
     async afterFailure(step: PlanStep, failure: FailureInfo) {
@@ -112,7 +123,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
         { name: 'Mark done', value: 'mark-done', description: 'you fixed it by hand; the checks must pass' },
         { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
         { name: 'Show details', value: 'details' },
-        { name: 'Abort', value: 'abort', description: 'stop here; `lifeboat resume` continues' },
+        { name: 'Abort', value: 'abort', description: `stop here; \`${options.resumeCommand ?? 'lifeboat resume'}\` continues` },
       ], print);
     },
     async afterInterruption(step: PlanStep, info: FailureInfo) {
@@ -126,7 +137,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
         { name: 'Mark done', value: 'mark-done', description: 'it did complete; its checks must pass' },
         { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
         { name: 'Show details', value: 'details' },
-        { name: 'Abort', value: 'abort', description: 'stop here; `lifeboat resume` continues' },
+        { name: 'Abort', value: 'abort', description: `stop here; \`${options.resumeCommand ?? 'lifeboat resume'}\` continues` },
       ], print);
     },
     async stillRunning(step: PlanStep, pid: number) {
@@ -139,12 +150,12 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     async confirm(step: PlanStep, word: string | undefined) {
       const message = step.confirm?.message ?? `${step.position} ${step.title} is dangerous.`;
       write(`\n${s.yellow('!')} ${s.bold(message)}\n`);
-      if (word === undefined) return ask(() => confirm({ message: 'Run it?', default: false }));
+      if (word === undefined) return ask(() => confirm({ message: 'Run it?', default: false }, context));
       const typed = await ask(() =>
         input({
           message: `Type ${s.bold(word)} to run it (empty to go back):`,
           validate: (v) => (v === '' || v === word ? true : `type exactly ${word}, or leave it empty to go back`),
-        }),
+        }, context),
       );
       return typed === word;
     },

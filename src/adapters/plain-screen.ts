@@ -46,7 +46,8 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
       if (event.assumed) return [line(event.step, 'check', `· ${event.check} (not run: dry run)`)];
       return [line(event.step, 'check', `${event.set === 'precheck' ? '· not yet:' : '✖'} ${event.check}: ${event.reason}`), ...(event.output && event.set !== 'precheck' ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : [])];
     case 'operator.choice':
-      return event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort'
+      // A confirmation nobody was asked for is always said: it is on record, and on screen.
+      return event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort' || event.menu === 'confirm'
         ? [line(event.step, 'choice', `${event.choice}${event.reason ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}`)]
         : [];
     case 'step.finished': {

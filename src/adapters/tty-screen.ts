@@ -77,6 +77,7 @@ export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: Scr
         return;
       case 'operator.choice':
         if (event.choice === 'skip' || event.choice === 'abort') write(s.dim(`  ${event.choice}${event.reason ? `: ${event.reason}` : ''}\n`));
+        else if (event.menu === 'confirm' && event.by === 'unattended' && event.reason) write(`  ${s.yellow('!')} ${event.choice}: ${event.reason}\n`);
         return;
       case 'step.finished': {
         stopLive();

@@ -5,8 +5,11 @@ import { addPlanOptions } from './plan-options.js';
 import { reportProblems } from './report-problems.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { lifeboatVersion } from './version.js';
+import { lifeboatCommand } from './command-name.js';
 
 type Action = (...args: never[]) => Promise<number>;
+
+const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 // Commands load their module only when called, so one command never pays for another's imports.
 const commands = {
@@ -69,9 +72,11 @@ function buildProgram(result: { code: number }): Command {
       .command('run')
       .description('walk through the restore: each step shown, run, then verified by its checks')
       .argument('<file>', 'runbook file')
-      .option('-y, --yes', 'run unattended: no questions; a failure stops the run')
+      .option('-y, --yes', 'run unattended: no questions; a failure stops the run, so does a typed confirmation not named with --confirm')
+      .addOption(new Option('--confirm <step>', 'with --yes: give the confirmation of this step (repeatable, or comma-separated)').argParser(collect))
       .option('--dry-run', 'rehearse: walk every step and print every command, execute nothing')
-      .option('--probe', 'with --dry-run: really run the read-only checks, to see what is already done')
+      .option('--probe', 'with --dry-run: run the read-only checks, on the hosts too, to see what is already done')
+      .option('--transcript <file>', 'also write a plain copy of the screen to this file (secrets masked)')
       .option('--logs <dir>', 'where run logs go (default: $LIFEBOAT_LOGS or ./logs)'),
   ).action(run('run'));
 
@@ -79,7 +84,9 @@ function buildProgram(result: { code: number }): Command {
     .command('resume')
     .description('continue an interrupted run where it stopped; finished steps never run again')
     .argument('[run-id]', 'a run id, a unique prefix of one, or last (default: the newest unfinished run)')
-    .option('-y, --yes', 'run unattended: no questions; a failure stops the run')
+    .option('-y, --yes', 'run unattended: no questions; a failure stops the run, so does a typed confirmation not named with --confirm')
+    .addOption(new Option('--confirm <step>', 'with --yes: give the confirmation of this step (repeatable, or comma-separated)').argParser(collect))
+    .option('--transcript <file>', 'also write a plain copy of the screen to this file (secrets masked)')
     .option('--accept-changes', 'resume even though the runbook changed, matching steps by id')
     .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
     .action(run('resume'));
@@ -136,9 +143,22 @@ function buildProgram(result: { code: number }): Command {
     false,
   ).action(run('docs'));
 
+  // The examples are typed as this process was started; the usage lines keep the program's name.
+  const me = lifeboatCommand();
+  const example = (what: string, args: string) => `  ${what}:\n    ${me} ${args}`;
   program.addHelpText(
     'after',
-    '\nExit codes: 0 done · 1 a step failed or aborted · 2 invalid input · 3 interrupted (resumable) · 4 locked by another run',
+    [
+      '',
+      'Examples:',
+      example('Check a runbook, then see the restore in order', 'plan runbooks/homelab.yaml'),
+      example('Walk through the demo (output may go to `| tee run.txt`)', 'run runbooks/demo.yaml'),
+      example('Ask the hosts what is already done, changing nothing', 'run runbooks/homelab.yaml --dry-run --probe'),
+      example('Unattended, giving one typed confirmation', 'run runbooks/homelab.yaml --yes --confirm force-import-pool'),
+      example('Continue the newest unfinished run', 'resume'),
+      '',
+      'Exit codes: 0 done · 1 a step failed or aborted · 2 invalid input · 3 interrupted (resumable) · 4 locked by another run',
+    ].join('\n'),
   );
   return program;
 }

@@ -3,6 +3,8 @@ import type { PlanEstimate } from '../core/plan-estimate.js';
 import type { Plan, PlanPhase } from '../core/plan-types.js';
 import { checkLine, stepView, type CheckView, type StepView } from '../core/plan-view.js';
 import type { Styles } from '../adapters/terminal-styles.js';
+import { lifeboatCommand } from './command-name.js';
+import { shellQuote } from '../core/shell-quote.js';
 
 function indent(text: string, prefix: string): string {
   return text
@@ -101,6 +103,6 @@ export function renderPlan(plan: Plan, s: Styles, estimate?: PlanEstimate): stri
     for (const step of phase.steps) out.push(...stepLines(stepView(step), s, estimate?.steps[step.id]));
   }
   out.push('');
-  out.push(s.dim('This is a plan: nothing was run. Run it with `lifeboat run ' + plan.file + '`.'));
+  out.push(s.dim(`This is a plan: nothing was run. Run it with \`${lifeboatCommand()} run ${shellQuote(plan.file)}\`.`));
   return `${out.join('\n')}\n`;
 }

@@ -17,6 +17,7 @@ import { findRun } from './find-run.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
 import { currentBootId, requireTerminal, type SessionOptions } from './session-options.js';
+import { lifeboatCommand } from './command-name.js';
 
 export interface ResumeOptions extends SessionOptions {
   logs?: string;
@@ -38,7 +39,7 @@ function describeChanges(changes: PlanChanges): string {
 export async function resumeCommand(wanted: string | undefined, options: ResumeOptions): Promise<number> {
   const store = createFileRunStore(logsDir(options.logs));
   const runId = findRun(store, wanted);
-  requireTerminal(options, `lifeboat resume ${runId}`);
+  requireTerminal(options, `resume ${runId}`);
   // The lock is named after the runbook (from run.json); the run's state is read only once it is held,
   // so that two resumes started together cannot both go on from the same state.
   const warnings: string[] = [];
@@ -65,7 +66,7 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
   if (journal.tornLine) notes.push('the journal ended in a torn line (the run died mid-write); it was cut off');
   const status = runStatusOf(journal.events);
   if (status === 'done') {
-    throw new UsageError(`run ${runId} already finished`, { expected: 'an unfinished run', received: 'a run that ended done', hint: `start a new one with lifeboat run ${meta.request.file}` });
+    throw new UsageError(`run ${runId} already finished`, { expected: 'an unfinished run', received: 'a run that ended done', hint: `start a new one with ${lifeboatCommand()} run ${shellQuote(meta.request.file)}` });
   }
 
   const loaded = loadPlanWithSources({ ...meta.request, vars: meta.request.vars });
@@ -81,7 +82,7 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
       throw new UsageError(`the ${changes.inputs ? (noChanges(stepChanges) ? "runbook's inputs" : 'runbook and its inputs') : 'runbook'} changed since run ${runId} started`, {
         expected: `the runbook, vars, hosts and selection as they were (${meta.runbook.path})`,
         received: describeChanges(changes),
-        hint: `check the new plan with \`lifeboat plan ${meta.request.file}\`, then resume with --accept-changes (steps are matched by id)`,
+        hint: `check the new plan with \`${lifeboatCommand()} plan ${shellQuote(meta.request.file)}\`, then resume with --accept-changes (steps are matched by id)`,
       });
     }
     acceptedChanges = changes;

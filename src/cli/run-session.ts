@@ -13,7 +13,16 @@ import { acquireRunLock, LockedError, lockedText, type RunLock } from '../adapte
 import type { SshOptions } from '../adapters/ssh-args.js';
 import { createSshRunner } from '../adapters/ssh-runner.js';
 import type { Warmups } from '../adapters/ssh-warmup.js';
-import { createScriptedPrompter, rehearsalPolicy, unattendedPolicy } from '../adapters/scripted-prompter.js';
+import { createScriptedPrompter, rehearsalPolicy, unattendedPolicyFor } from '../adapters/scripted-prompter.js';
+import { promptOutput } from '../adapters/prompt-terminal.js';
+import { confirmedSteps } from '../core/confirm-steps.js';
+import { probePlan } from '../engine/probe-plan.js';
+import type { StepProbe } from '../core/step-probe.js';
+import { createProbeChecks } from '../adapters/dry-run-checks.js';
+import { probeSummary } from '../core/probe-summary.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
+import { lifeboatCommand } from './command-name.js';
 import { createVirtualClock, systemClock } from '../adapters/system-clock.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { createTtyScreen } from '../adapters/tty-screen.js';
@@ -61,7 +70,8 @@ function exitCodeOf(outcome: RunOutcome): number {
 /** Runs a session: lock, journal, screen, prompts, signals; returns the exit code. */
 export async function runSession(session: Session): Promise<number> {
   const { ssh } = session;
-  const sshRunner = session.options.dryRun ? undefined : createSshRunner(ssh.options, ssh.warm);
+  // A probe reaches the hosts over the same shared connections as a real run; a plain rehearsal reaches none.
+  const sshRunner = session.options.dryRun && !session.options.probe ? undefined : createSshRunner(ssh.options, ssh.warm);
   try {
     return await sessionWith(session, ssh.options, sshRunner);
   } finally {
@@ -76,13 +86,45 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
   const interactive = !options.yes && !options.dryRun;
   const out = stylesFor(process.stdout);
   const controller = new AbortController();
+  // Checked before anything runs or asks: a mistyped id is an error, not a step left unconfirmed.
+  const confirmed = confirmedSteps(plan, options.confirm);
+  const transcript = options.transcript ? openTranscript(options.transcript) : undefined;
+  try {
+    return await sessionRun(session, ssh, sshRunner, { interactive, out, controller, confirmed, transcript });
+  } finally {
+    if (transcript !== undefined) closeSync(transcript);
+  }
+}
+
+interface SessionState {
+  interactive: boolean;
+  out: ReturnType<typeof stylesFor>;
+  controller: AbortController;
+  confirmed: ReadonlySet<string>;
+  /** The transcript file, when one was asked for. */
+  transcript?: number;
+}
+
+async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnType<typeof createSshRunner> | undefined, state: SessionState): Promise<number> {
+  const { loaded, runId, options, store } = session;
+  const { plan } = loaded;
+  const { interactive, out, controller, confirmed, transcript } = state;
+  const prompts = interactive ? promptOutput() : undefined;
+  // Whatever the screen shows also goes, as plain text, to the transcript.
+  const copy = (text: string) => {
+    if (transcript !== undefined) writeSync(transcript, stripVTControlCharacters(text));
+  };
+  const print = (text: string) => {
+    process.stdout.write(text);
+    copy(text);
+  };
 
   const secrets = options.dryRun
     ? (scrubSecretSources(plan.secrets), new Map<string, string>())
     : await readSecrets(
         plan.secrets,
         secretsUsed(plan),
-        interactive ? async (name) => (await import('@inquirer/prompts')).password({ message: `Secret ${name}:`, mask: '*' }) : undefined,
+        interactive ? async (name) => (await import('@inquirer/prompts')).password({ message: `Secret ${name}:`, mask: '*' }, { output: prompts }) : undefined,
       );
 
   const warnings: string[] = [...(session.lock?.warnings ?? [])];
@@ -119,7 +161,7 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
 
   const steps = plan.phases.flatMap((p) => p.steps.filter((s) => s.selected));
   const positions = new Map(steps.map((s) => [s.id, s.position]));
-  const resumeHint = (id: string) => `lifeboat resume ${id}`;
+  const resumeHint = (id: string) => `${lifeboatCommand()} resume ${id}`;
   let pauseScreen: (() => void) | undefined;
   if (process.stdout.isTTY) {
     const screen = createTtyScreen(process.stdout, out, {
@@ -133,6 +175,7 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
   } else {
     sinks.push(createPlainScreen((text) => process.stdout.write(text), { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }));
   }
+  if (transcript !== undefined) sinks.push(createPlainScreen(copy, { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }));
   const finished: Extract<RunEvent, { kind: 'step.finished' }>[] = [];
   sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });
   const masker = createMasker(secrets);
@@ -140,11 +183,21 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
 
   // The prompt library loads only when a person is asked: unattended runs start faster without it.
   const prompter = interactive
-    ? (await import('../adapters/inquirer-prompter.js')).createInquirerPrompter({ styles: out, write: (text) => process.stdout.write(masker.mask(text)), onInterrupt: () => controller.abort(), pauseScreen: () => pauseScreen?.(), ssh })
-    : createScriptedPrompter(options.dryRun ? rehearsalPolicy : unattendedPolicy);
+    ? (await import('../adapters/inquirer-prompter.js')).createInquirerPrompter({
+        styles: out,
+        write: (text) => print(masker.mask(text)),
+        onInterrupt: () => controller.abort(),
+        pauseScreen: () => pauseScreen?.(),
+        ssh,
+        output: prompts,
+        resumeCommand: `${lifeboatCommand()} resume`,
+      })
+    : createScriptedPrompter(options.dryRun ? rehearsalPolicy : unattendedPolicyFor(confirmed));
   const live = createExecaRunner(sshRunner);
+  // A probe's checks run once each, on hosts that answered: the rehearsal below shows the same results.
+  const probeChecks = options.dryRun && options.probe ? createProbeChecks(createLiveChecks(live, netProbe, secrets), live) : undefined;
   const ports: RunPorts = options.dryRun
-    ? { runner: createDryRunRunner(), checks: createDryRunChecks(options.probe ? createLiveChecks(live, netProbe, secrets) : undefined), prompter, sink, clock: createVirtualClock() }
+    ? { runner: createDryRunRunner(), checks: createDryRunChecks(probeChecks), prompter, sink, clock: createVirtualClock() }
     : { runner: live, checks: createLiveChecks(live, netProbe, secrets), prompter, sink, clock: systemClock, processes: osProcessTable };
 
   let signals = 0;
@@ -152,7 +205,7 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
     signals += 1;
     // The journal is written synchronously, so a second Ctrl-C can leave at once; still with the way back.
     if (signals > 1) {
-      process.stdout.write(`\nInterrupted. Continue with: lifeboat resume ${runId}${session.resumeOptions ?? ''}${options.yes ? ' --yes' : ''}\n`);
+      print(`\nInterrupted. Continue with: ${lifeboatCommand()} resume ${runId}${session.resumeOptions ?? ''}${options.yes ? ` --yes${confirmFlags(confirmed)}` : ''}\n`);
       process.exit(ExitCode.Interrupted);
     }
     process.stderr.write('\nInterrupting: stopping the running command… (Ctrl-C again to leave at once)\n');
@@ -187,7 +240,9 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
     sink.emit({ kind: 'run.note', level: 'warn', message: `secret ${name} is very short: wherever its letters appear in output they are masked too` });
   }
   let outcome: RunOutcome;
+  let probed: StepProbe[] | undefined;
   try {
+    if (probeChecks) probed = await probePlan(plan, probeChecks, controller.signal);
     outcome = await executeRun(ports, {
       runId,
       plan,
@@ -196,6 +251,7 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
       nodePath: process.execPath,
       signal: controller.signal,
       unattended: !interactive,
+      dryRun: options.dryRun === true,
       context: session.resume?.context,
       inFlight: session.resume?.inFlight,
       persist: store ? (snapshot) => store.saveSnapshot(runId, () => maskSnapshot(snapshot(), masker)) : undefined,
@@ -209,7 +265,7 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
       durationMs: Date.now() - started,
       counts: outcome.counts,
       stoppedAt: outcome.stoppedAt?.id,
-      message: finishMessage(outcome, runId, options, session.resumeOptions ?? ''),
+      message: finishMessage(outcome, runId, options, session.resumeOptions ?? '', confirmed),
     });
     if (recordLost) process.stderr.write(`${recordLost}. ${finishMessage(outcome, runId, options, session.resumeOptions ?? '')}\n`);
   } finally {
@@ -220,8 +276,9 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
     }
     // The signal handlers stay: a second Ctrl-C while an interrupted command is dying exits 3 at once.
   }
-  if (options.dryRun) process.stdout.write(rehearsalSummary(plan, finished));
-  else if (store) process.stdout.write(out.dim(`Run log: ${store.runDir(runId)}/events.jsonl\n`));
+  if (probed) print(probeSummary(probed));
+  else if (options.dryRun) print(rehearsalSummary(plan, finished));
+  else if (store) print(out.dim(`Run log: ${store.runDir(runId)}/events.jsonl\n`));
   return exitCodeOf(outcome);
 }
 
@@ -234,11 +291,35 @@ function unwritable(dir: string, error: unknown): UsageError {
   });
 }
 
-function finishMessage(outcome: RunOutcome, runId: string, options: SessionOptions, resumeOptions: string): string | undefined {
+/** ` --confirm a --confirm b`: the confirmations a resumed unattended run must be given again. */
+function confirmFlags(confirmed: ReadonlySet<string>): string {
+  return [...confirmed].map((id) => ` --confirm ${id}`).join('');
+}
+
+/** Opens the transcript file (0600: it is a record of the run, like its journal), or says why not. */
+function openTranscript(path: string): number {
+  try {
+    return openSync(path, 'w', 0o600);
+  } catch (error) {
+    throw new UsageError(`cannot write the transcript ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      expected: 'a file that can be written',
+      received: path,
+      hint: 'choose another path for --transcript, or fix the folder\'s permissions',
+    });
+  }
+}
+
+function finishMessage(outcome: RunOutcome, runId: string, options: SessionOptions, resumeOptions: string, confirmed: ReadonlySet<string>): string | undefined {
   if (options.dryRun) return 'This was a dry run: nothing was executed.';
   const at = outcome.stoppedAt ? `${outcome.stoppedAt.position} ${outcome.stoppedAt.title}` : undefined;
+  const base = `${lifeboatCommand()} resume ${runId}${resumeOptions}`;
+  if (outcome.needsConfirm) {
+    // Named on the command line, or confirmed by a person: both ways on are given.
+    const flags = confirmFlags(new Set([...confirmed, outcome.needsConfirm]));
+    return `Stopped${at ? ` at ${at}` : ''}${outcome.message ? `: ${outcome.message}` : ''}. Continue with: ${base} --yes${flags}, or ${base} to confirm it yourself`;
+  }
   // A stop that needs a person's decision is continued interactively, whatever this run was.
-  const resume = `lifeboat resume ${runId}${resumeOptions}${options.yes && !outcome.needsPerson ? ' --yes' : ''}`;
+  const resume = `${base}${options.yes && !outcome.needsPerson ? ` --yes${confirmFlags(confirmed)}` : ''}`;
   switch (outcome.status) {
     case 'done':
       return outcome.counts.failed ? `${counted(outcome.counts.failed, 'step')} failed and the run went on past ${outcome.counts.failed === 1 ? 'it' : 'them'} (on_failure: continue).` : undefined;

@@ -19,6 +19,8 @@ import { planRequest, type PlanOptions } from './plan-options.js';
 import { controlDirOf } from '../adapters/ssh-args.js';
 import { warmUpFirst } from '../adapters/ssh-warmup.js';
 import { currentBootId, interactiveTerminal, requireTerminal, type SessionOptions } from './session-options.js';
+import { lifeboatCommand } from './command-name.js';
+import { promptOutput } from '../adapters/prompt-terminal.js';
 
 export interface RunOptions extends PlanOptions, SessionOptions {
   logs?: string;
@@ -41,7 +43,7 @@ export function unfinishedRun(store: RunStore, runbookPath: string): string | un
 
 /** `lifeboat run FILE`: walks the restore step by step, verifying each, recording everything. */
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
-  requireTerminal(options, `lifeboat run ${file}`);
+  requireTerminal(options, `run ${shellQuote(file)}`);
   if (options.probe && !options.dryRun) throw new UsageError('--probe goes with --dry-run', { expected: '--dry-run --probe', received: '--probe alone' });
   const request = planRequest(file, options);
   const loaded = loadPlanWithSources(request);
@@ -64,11 +66,11 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
         { name: 'Start a new run', value: 'new', description: 'from the first step (prechecks still skip what is done)' },
         { name: 'Cancel', value: 'cancel' },
       ],
-    });
+    }, { output: promptOutput() });
     if (answer === 'cancel') return 0;
     if (answer === 'resume') return (await import('./resume.js')).resumeCommand(previous, { ...options });
   } else if (previous) {
-    process.stdout.write(`Note: run ${previous} of ${plan.name} did not finish; this is a new run. \`lifeboat resume ${previous}\` continues that one instead.\n`);
+    process.stdout.write(`Note: run ${previous} of ${plan.name} did not finish; this is a new run. \`${lifeboatCommand()} resume ${previous}\` continues that one instead.\n`);
   }
 
   // When the first step runs on a host, its connection is opened now, and the engine loads

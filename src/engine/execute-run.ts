@@ -49,6 +49,8 @@ export interface RunSettings {
   signal?: AbortSignal;
   /** Nobody reads the step cards (--yes): steps that are not manual go straight on, unasked. */
   unattended?: boolean;
+  /** A rehearsal: confirmations are walked through, not given. */
+  dryRun?: boolean;
   /** Resuming: the context the interrupted run had recorded. */
   context?: RestoreContext;
   /** Resuming: the command that may still be running. */
@@ -69,6 +71,8 @@ export interface RunOutcome {
   counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>;
   /** The run stopped at a question only a person can answer (a manual step, an interrupted step that is not idempotent). */
   needsPerson?: boolean;
+  /** The run stopped before a step whose confirmation nobody gave: its id, for `--confirm ID`. */
+  needsConfirm?: string;
 }
 
 const WAIT_BACKOFF = 1.5;
@@ -83,8 +87,9 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   const startedAt = new Map<string, number>();
   const lastExit = new Map<string, number | undefined>();
   const failures = new Map<string, FailureInfo>();
-  let abortedFrom: AskInput['menu'] | undefined;
+  let abortedFrom: AskInput['menu'] | 'confirm' | undefined;
   let needsPerson = false;
+  let needsConfirm: string | undefined;
   let abortReason: string | undefined;
   const emit = (event: RunEvent) => ports.sink.emit(event);
   const reveal = revealWith(settings.secrets);
@@ -238,7 +243,23 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       const step = stepOf(input.step);
       const word = step.confirm?.kind === 'typed' ? reveal(step.confirm.word) : undefined;
       const confirmed = await ports.prompter.confirm(step, word);
-      emit({ kind: 'operator.choice', step: step.id, menu: 'confirm', choice: confirmed ? 'confirmed' : 'declined', by: ports.prompter.by });
+      const unattended = ports.prompter.by === 'unattended' && !settings.dryRun;
+      // Nobody was asked: the record says on whose word the step went on, or why it did not.
+      const why = !unattended
+        ? undefined
+        : confirmed
+          ? step.confirm?.kind === 'typed'
+            ? `typed confirmation given on the command line (--confirm ${step.id})`
+            : 'accepted unattended (--yes): nobody was asked'
+          : `nobody is here to confirm it; an unattended run confirms it only when the command line names it (--confirm ${step.id})`;
+      emit({ kind: 'operator.choice', step: step.id, menu: 'confirm', choice: confirmed ? 'confirmed' : 'declined', by: ports.prompter.by, ...(why ? { reason: why } : {}) });
+      if (!confirmed && ports.prompter.by === 'unattended') {
+        // Declined with nobody there: asking again would loop, going on would run it. The run stops, resumable.
+        abortedFrom = 'confirm';
+        needsConfirm = step.id;
+        abortReason = `${step.position} ${step.title} asks for ${step.confirm?.kind === 'typed' ? 'typed ' : ''}confirmation, and ${why ?? 'nobody gave it'}`;
+        throw new Error(abortReason);
+      }
       return { confirmed };
     }),
     runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
@@ -370,7 +391,9 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       const snapshot = actor.getSnapshot();
       const stoppedAt = status !== 'done' && current ? steps.get(current) : undefined;
       // Resolved on the next tick, so that a flag set just after stop() is included.
-      queueMicrotask(() => resolve({ status, stoppedAt, message, counts: countSteps(snapshot.context as RestoreContext, steps.size), ...(needsPerson ? { needsPerson } : {}) }));
+      queueMicrotask(() =>
+        resolve({ status, stoppedAt, message, counts: countSteps(snapshot.context as RestoreContext, steps.size), ...(needsPerson ? { needsPerson } : {}), ...(needsConfirm ? { needsConfirm } : {}) }),
+      );
     };
     const onAbort = () => {
       // The step in flight is not finished: it stays current, so a resume checks it first.
