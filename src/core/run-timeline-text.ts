@@ -2,6 +2,7 @@ import { formatDuration } from './duration.js';
 import { formatMaybe, formatTimestamp } from './format-time.js';
 import type { Paint } from './paint.js';
 import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
+import { describeSeconds } from './readiness/age-measure.js';
 import { statusMark, statusSymbol, type Outcome } from './status-mark.js';
 
 /** Options of runTimelineText. */
@@ -77,6 +78,7 @@ function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions, lines
     lines.push(`${INDENT}${what}`);
     if (c.set !== 'precheck' && c.output) block(c.output, `${INDENT}  ${paint.dim('│')} `, lines);
   }
+  for (const a of s.ages ?? []) lines.push(`${INDENT}${a.ok ? '✔' : '✖'} age ${describeSeconds(a.ageSeconds)} (max ${describeSeconds(a.maxAgeSeconds)}, newest ${a.newest}): ${a.check}`);
   // With one attempt, the reason above already says how the command ended.
   for (const e of s.attempts > 1 || !s.reason ? s.exits : []) {
     if (e.exitCode === 0) continue;
