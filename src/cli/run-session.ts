@@ -163,6 +163,7 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
       vars: plan.vars,
       ...who,
       dryRun: options.dryRun === true,
+      ...(session.meta?.drill !== undefined ? { drill: session.meta.drill } : {}),
       steps: steps.length,
       phases: plan.phases.filter((p) => p.steps.some((s) => s.selected)).length,
     });

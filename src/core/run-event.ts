@@ -20,6 +20,8 @@ export type RunEvent =
       version: string;
       mode: 'interactive' | 'unattended';
       dryRun: boolean;
+      /** A rehearsal (`run --drill`): its purpose. */
+      drill?: string;
       steps: number;
       phases: number;
     }

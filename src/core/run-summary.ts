@@ -14,6 +14,8 @@ export interface RunHeader {
   createdAt: string;
   operator: string;
   hostname: string;
+  /** Set for a rehearsal (`run --drill`): its purpose. */
+  drill?: string;
 }
 
 /** How a whole run stands: how it last ended, or `running` when its last start has no end. */
