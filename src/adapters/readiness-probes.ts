@@ -18,7 +18,7 @@ export async function probeHosts(hosts: readonly HostRef[], ssh: CommandRunner):
         host: host.name,
         state: ok ? 'ok' : 'failed',
         measured: ok ? 'answers' : 'no answer',
-        target: 'ssh, known key',
+        target: 'known key',
         ...(ok ? {} : { detail: result.error ?? `ssh ran \`true\` and it exited ${result.exitCode ?? result.signal}${result.timedOut ? ' (timed out)' : ''}` }),
       };
     }),

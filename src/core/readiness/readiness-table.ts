@@ -16,7 +16,7 @@ export function readinessText(r: Readiness, paint: Paint): string {
   const itemWidth = WIDTH - widths.area - widths.state - widths.measured - widths.target - 4 * 2;
   const row = (cells: [string, string, string, string, string]) =>
     [fit(cells[0], widths.area), fit(cells[1], itemWidth), fit(cells[2], widths.state), fit(cells[3], widths.measured), fit(cells[4], widths.target)].join('  ').trimEnd();
-  const lines = [`Readiness of ${r.runbook} (${r.file}) at ${r.checkedAt.replace(/\.\d+Z$/, 'Z')}`, '', paint.dim(row(['AREA', 'ITEM', 'STATE', 'MEASURED', 'TARGET']))];
+  const lines = [...wrapText(`Readiness of ${r.runbook} at ${r.checkedAt.replace(/\.\d+Z$/, 'Z')} (${r.file})`, WIDTH), '', paint.dim(row(['AREA', 'ITEM', 'STATE', 'MEASURED', 'TARGET']))];
   const colour = (state: ReadyState, text: string) => (state === 'ok' ? paint.green(text) : state === 'failed' ? paint.red(text) : state === 'unknown' ? paint.yellow(text) : paint.dim(text));
   for (const i of r.items) lines.push(colour(i.state, row([i.area, i.item, MARK[i.state], i.measured ?? '', i.target ?? ''])));
   const problems = r.items.filter((i) => i.state === 'failed' || i.state === 'unknown');
