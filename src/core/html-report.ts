@@ -247,6 +247,7 @@ export function htmlReport(run: RunSummary, options: ReportOptions): string {
     ['runbook', `${h(run.runbook.name)} <span class="muted">(${h(run.runbook.path)})</span>`],
     ['status', `${badge(run.status)}${run.status === 'done' && run.counts.failed ? ` <span class="muted">${counted(run.counts.failed, 'step')} failed and the run went on</span>` : ''}`],
     ['started', `${h(formatTimestamp(run.startedAt))} by ${h(`${run.operator}@${run.hostname}`)}${run.mode ? ` (${h(run.mode)})` : ''}`],
+    ...(run.drill !== undefined ? ([['drill', `a rehearsal: ${h(run.drill)}`]] as Array<[string, string]>) : []),
     [run.status === 'running' ? 'last event' : 'ended', h(formatTimestamp(run.endedAt))],
     ['elapsed', `${h(formatMaybe(run.elapsedMs))}${run.sessions.length > 1 ? ` <span class="muted">(active ${h(formatDuration(run.activeMs))} in ${run.sessions.length} sessions)</span>` : ''}`],
     ['steps', h(outcomeCounts(run.counts))],

@@ -81,6 +81,8 @@ export interface RunSummary {
   runbook: { name: string; path: string };
   operator: string;
   hostname: string;
+  /** A rehearsal (`run --drill`): its purpose. */
+  drill?: string;
   mode?: string;
   version?: string;
   status: RunState;
@@ -332,6 +334,7 @@ export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions,
       runbook: { name: header.runbook.name, path: header.runbook.path },
       operator: header.operator,
       hostname: header.hostname,
+      ...(header.drill !== undefined ? { drill: header.drill } : {}),
       mode,
       version,
       status,

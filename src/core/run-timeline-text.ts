@@ -110,6 +110,7 @@ export function runTimelineText(run: RunSummary, paint: Paint, options: Timeline
   out.push(`${paint.bold(`Run ${run.runId}`)} · ${run.runbook.name} · ${statusMark(run.status, paint)}${failedOnward}`);
   out.push(`  runbook   ${run.runbook.path}`);
   out.push(`  started   ${formatTimestamp(run.startedAt)} by ${run.operator}@${run.hostname}${run.mode ? ` (${run.mode}${run.version ? `, lifeboat ${run.version}` : ''})` : ''}`);
+  if (run.drill !== undefined) out.push(`  drill     a rehearsal: ${run.drill}`);
   const active = run.sessions.length > 1 ? ` · active ${formatDuration(run.activeMs)} in ${run.sessions.length} sessions` : '';
   out.push(`  ${run.status === 'running' ? 'last event' : 'ended    '} ${formatTimestamp(run.endedAt)} · elapsed ${formatMaybe(run.elapsedMs)}${active}`);
   if (run.rtoMs !== undefined) out.push(`  target    ${rtoVerdict(run.status === 'done' ? run.elapsedMs : undefined, run.rtoMs, paint)}${run.status === 'done' ? '' : paint.dim(' (the run did not finish)')}`);
