@@ -56,7 +56,7 @@ function secretsOf(check: Check): string[] {
 /** Runs one check (or says why it is not run) and describes it as a readiness item. */
 async function checkItem(p: Planned, live: CheckRunner, downHosts: ReadonlySet<string>, badSecrets: ReadonlySet<string>): Promise<ReadyItem> {
   const { check } = p;
-  const base: ReadyItem = { area: check.kind === 'age' ? 'backup' : 'check', item: check.label, step: p.step.id, state: 'ok', ...(check.host ? { host: check.host.name } : {}) };
+  const base: ReadyItem = { area: check.kind === 'age' ? 'backup' : 'check', item: check.kind === 'age' ? check.asset : check.label, step: p.step.id, state: 'ok', ...(check.host ? { host: check.host.name } : {}) };
   const target = check.kind === 'age' ? `≤ ${describeSeconds(Math.round(Math.min(check.maxAgeMs, p.rpoMs ?? Infinity) / 1000))}` : p.set;
   if (!check.readonly) return { ...base, state: 'skipped', target, detail: 'not read-only: mark it `readonly: true` if running it changes nothing' };
   if (check.host && downHosts.has(check.host.name)) return { ...base, state: 'unknown', target, detail: `not run: host ${check.host.name} cannot be reached` };

@@ -27,7 +27,7 @@ export type Check =
   | (CheckBase & { kind: 'http'; url: Rendered; status: number })
   | (CheckBase & { kind: 'dns'; name: Rendered; server?: Rendered; type: string; expect: Rendered[] })
   | (CheckBase & { kind: 'path'; path: Rendered; exists: boolean })
-  | (CheckBase & { kind: 'age'; source: AgeSource; maxAgeMs: number });
+  | (CheckBase & { kind: 'age'; source: AgeSource; maxAgeMs: number; asset: string });
 
 /** What an `age` check measures: the newest mtime of a glob's matches, or the newest time a command prints. */
 export type AgeSource = { kind: 'path'; glob: Rendered } | { kind: 'run'; command: Rendered };

@@ -11,8 +11,25 @@ const HOUR = 3600;
 function standIns(w: Workspace, now: number): Record<string, string> {
   const bin = w.path('bin');
   mkdirSync(bin, { recursive: true });
-  // zfs list -Hp -t snapshot -o creation -s creation -d 1 DATASET: oldest first.
-  writeFileSync(`${bin}/zfs`, `#!/bin/bash\ncase "\${@: -1}" in\n  tank/data) printf '%s\\n' ${now - 50 * HOUR} ${now - 2 * HOUR} ;;\n  backup/tank/data) printf '%s\\n' ${now - 80 * HOUR} ${now - 40 * HOUR} ;;\n  *) echo "cannot open '\${@: -1}': dataset does not exist" >&2; exit 1 ;;\nesac\n`);
+  // zfs list -H -t snapshot -o name -s creation -r DATASET (oldest first); zfs get -H -p -o value creation SNAPSHOT.
+  writeFileSync(
+    `${bin}/zfs`,
+    `#!/bin/bash
+if [ "$1" = list ]; then
+  case "\${@: -1}" in
+    tank/data) printf '%s\\n' tank/data@a tank/data/child@z tank/data@b ;;
+    backup/tank/data) printf '%s\\n' backup/tank/data@c backup/tank/data@d ;;
+    *) echo "cannot open '\${@: -1}': dataset does not exist" >&2; exit 1 ;;
+  esac
+  exit
+fi
+case "\${@: -1}" in
+  tank/data@a) echo ${now - 50 * HOUR} ;; tank/data@b) echo ${now - 2 * HOUR} ;; tank/data/child@z) echo ${now} ;;
+  backup/tank/data@c) echo ${now - 80 * HOUR} ;; backup/tank/data@d) echo ${now - 40 * HOUR} ;;
+  *) exit 1 ;;
+esac
+`,
+  );
   const entries = [
     { volid: 'pbs:backup/vm/101/a', ctime: now - 3 * HOUR, vmid: 101, verification: { state: 'failed', upid: 'x' } },
     { volid: 'pbs:backup/vm/101/b', ctime: now - 20 * HOUR, vmid: 101, verification: { state: 'ok', upid: 'y' } },

@@ -43,5 +43,6 @@ export function resolveAgeCheck(
       ? { kind: 'path' as const, glob: res.text(child(ageAt, 'path'), false) }
       : { kind: 'run' as const, command: res.text(child(ageAt, 'run'), true) };
   const what = source.kind === 'path' ? `newest ${displayText(source.glob)}` : `newest time from ${displayText(source.command)}`;
-  return { ...base, kind: 'age', source, maxAgeMs, label: name ?? `${what} ≤ ${formatAge(maxAgeMs)} old`, readonly: true };
+  // The label shows the limit, named or not; the asset (the metrics' label) is the name alone.
+  return { ...base, kind: 'age', source, maxAgeMs, asset: name ?? what, label: `${name ?? what} ≤ ${formatAge(maxAgeMs)} old`, readonly: true };
 }
