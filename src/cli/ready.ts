@@ -14,6 +14,7 @@ import { describeSeconds } from '../core/readiness/age-measure.js';
 import { prometheusText } from '../core/readiness/prometheus-text.js';
 import { drillItem, isReady, type Readiness, type ReadyItem } from '../core/readiness/readiness-model.js';
 import { readinessText } from '../core/readiness/readiness-table.js';
+import { secretsUsed } from '../core/secrets-used.js';
 import type { CheckRunner } from '../ports/check-runner.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlanWithSources } from './load-plan.js';
@@ -119,7 +120,9 @@ export async function readyCommand(file: string, options: ReadyOptions): Promise
   }
 
   const items: ReadyItem[] = [{ area: 'runbook', item: 'validates', state: 'ok', measured: 'valid', ...(plan.rpoMs !== undefined ? { target: `RPO ${describeSeconds(Math.round(plan.rpoMs / 1000))}` } : {}) }];
-  const secrets = probeSecrets(plan.secrets);
+  // Only the secrets the selected steps use, as a run would ask for.
+  const used = new Set(secretsUsed(plan));
+  const secrets = probeSecrets(Object.fromEntries(Object.entries(plan.secrets).filter(([name]) => used.has(name))));
   // Its own socket folder, removed at the end: the pass leaves nothing behind.
   const scratch = mkdtempSync(join(tmpdir(), 'lbr-'));
   const ssh = createSshRunner({ controlDir: join(scratch, 'c') });

@@ -79,6 +79,7 @@ drill_every: 90d
 secrets:
   pbs_token: { file: ${w.path('token')} }
   ipmi_password: { file: ${w.path('missing-secret')} }
+  unused_key: { env: LIFEBOAT_READY_TEST_UNSET }
 hosts:
   nas: ${sshd.hostYaml()}
   pve: ${sshd.hostYaml({ port: refusedPort })}
@@ -94,6 +95,7 @@ phases:
           - run: echo this precheck is not read-only
       - id: vm-backup
         run: "true"
+        env: { TOKEN: "{{ secrets.pbs_token }}" }
         verify:
           - age: { path: "${w.path('nas/dump')}/vzdump-qemu-101-*.vma.zst" }
             max_age: 26h
@@ -139,6 +141,8 @@ describe('lifeboat ready', () => {
     expect(out).toContain('connection refused');
     expect(out).toMatch(/^secret +pbs_token +✔ ok/m);
     expect(out).toMatch(/^secret +ipmi_password +✖ failed/m);
+    // Only the secrets the steps use are checked, as a run asks only for those.
+    expect(out).not.toContain('unused_key');
     expect(out).toMatch(/^backup +vzdump of VM 101 +✔ ok +3h +≤ 26h/m);
     expect(out).toMatch(/^backup +newest snapshot of tank\/data +✖ failed +9d +≤ 26h/m);
     expect(out).toMatch(/^check +pvecm status +\? unknown/m);
