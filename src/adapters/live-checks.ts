@@ -4,6 +4,7 @@ import { shellQuote } from '../core/shell-quote.js';
 import type { CheckResult, CheckRunner } from '../ports/check-runner.js';
 import type { CommandRunner } from '../ports/command-runner.js';
 import type { Probe } from '../ports/probe.js';
+import { runAgeCheck } from './age-check.js';
 
 function tail(text: string, lines = 12): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
@@ -119,6 +120,11 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
             }
             const exists = await probe.pathExists(reveal(check.path));
             return exists === check.exists ? done(true) : done(false, check.exists ? 'does not exist' : 'exists');
+          }
+          case 'age': {
+            // Measured where the backups are: on the check's host over ssh, or here.
+            const result = await runAgeCheck(check, runner, secrets, signal);
+            return { ...done(result.ok, result.reason, result.output), ...(result.measured ? { measured: result.measured } : {}) };
           }
         }
       } catch (error) {

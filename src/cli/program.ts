@@ -24,6 +24,7 @@ const commands = {
   logsCompare: async () => (await import('./logs.js')).logsCompareCommand,
   stats: async () => (await import('./stats.js')).statsCommand,
   docs: async () => (await import('./docs.js')).docsCommand,
+  ready: async () => (await import('./ready.js')).readyCommand,
 } satisfies Record<string, () => Promise<Action>>;
 
 /** Builds the command-line program; each action records its exit code in `result`. */
@@ -77,6 +78,7 @@ function buildProgram(result: { code: number }): Command {
       .option('--dry-run', 'rehearse: walk every step and print every command, execute nothing')
       .option('--probe', 'with --dry-run: run the read-only checks, on the hosts too, to see what is already done')
       .option('--transcript <file>', 'also write a plain copy of the screen to this file (secrets masked)')
+      .option('--drill <purpose>', 'record this run as a rehearsal (a drill), with its purpose')
       .option('--logs <dir>', 'where run logs go (default: $LIFEBOAT_LOGS or ./logs)'),
   ).action(run('run'));
 
@@ -142,6 +144,16 @@ function buildProgram(result: { code: number }): Command {
       .option('--out <file>', 'write the Markdown to this file instead of stdout'),
     false,
   ).action(run('docs'));
+
+  addPlanOptions(
+    program
+      .command('ready')
+      .description('read-only readiness pass: hosts over ssh, secrets, read-only checks, backup ages, logs folder, last drill (exit 0 ready, 1 not)')
+      .argument('<file>', 'runbook file')
+      .option('--json', 'print the readiness as JSON')
+      .option('--prometheus <file>', 'also write node_exporter textfile-collector metrics to this file (atomically)')
+      .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)'),
+  ).action(run('ready'));
 
   // The examples are typed as this process was started; the usage lines keep the program's name.
   const me = lifeboatCommand();

@@ -229,6 +229,7 @@ async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnTy
       vars: plan.vars,
       ...who,
       dryRun: options.dryRun === true,
+      ...(session.meta?.drill !== undefined ? { drill: session.meta.drill } : {}),
       steps: steps.length,
       phases: plan.phases.filter((p) => p.steps.some((s) => s.selected)).length,
     });

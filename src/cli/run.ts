@@ -24,6 +24,8 @@ import { promptOutput } from '../adapters/prompt-terminal.js';
 
 export interface RunOptions extends PlanOptions, SessionOptions {
   logs?: string;
+  /** A rehearsal, with its purpose. */
+  drill?: string;
 }
 
 export { logsDir } from './logs-dir.js';
@@ -45,6 +47,7 @@ export function unfinishedRun(store: RunStore, runbookPath: string): string | un
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
   requireTerminal(options, `run ${shellQuote(file)}`);
   if (options.probe && !options.dryRun) throw new UsageError('--probe goes with --dry-run', { expected: '--dry-run --probe', received: '--probe alone' });
+  if (options.drill !== undefined && !options.drill.trim()) throw new UsageError('--drill needs its purpose', { expected: '--drill "why", e.g. --drill "quarterly rehearsal"', received: 'an empty purpose' });
   const request = planRequest(file, options);
   const loaded = loadPlanWithSources(request);
   const { plan } = loaded;
@@ -100,6 +103,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
         operator: userInfo().username,
         hostname: hostname(),
         bootId: currentBootId(),
+        ...(options.drill !== undefined ? { drill: options.drill } : {}),
       }
     : undefined;
   const { runSession } = await session;

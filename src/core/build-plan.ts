@@ -1,4 +1,5 @@
 import { parseDuration } from './duration.js';
+import { parseLongDuration } from './readiness/long-duration.js';
 import { HOST_FIELDS, type Scope } from './interpolate.js';
 import type { HostRef, Plan, PlanPhase, PlanStep, SecretSource, Selection } from './plan-types.js';
 import { sortProblems, type Problem } from './problem.js';
@@ -142,6 +143,7 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
       description: typeof raw.description === 'string' ? displayText(res.text(child(phase.at, 'description'), false)) : undefined,
       needs: phaseNeeds.get(phase.id) ?? [],
       rtoMs: duration(raw.rto),
+      ...(raw.rpo !== undefined ? { rpoMs: longDuration(raw.rpo) } : {}),
       steps: stepOrder.map((id, k): PlanStep => ({ ...byId.get(id)!, position: `${n + 1}.${k + 1}`, selected: true })),
     });
   }
@@ -154,12 +156,18 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
     description,
     file: src.file,
     rtoMs: duration(value.rto),
+    ...(value.rpo !== undefined ? { rpoMs: longDuration(value.rpo) } : {}),
+    ...(value.drill_every !== undefined ? { drillEveryMs: longDuration(value.drill_every) } : {}),
     vars: Object.fromEntries(vars),
     secrets,
     hosts,
     phases: orderedPhases,
   };
   return { plan: input.selection ? selectSteps(plan, input.selection) : plan, problems: [] };
+}
+
+function longDuration(value: unknown): number | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? parseLongDuration(value) : undefined;
 }
 
 function emptyScope(): Scope {

@@ -124,9 +124,9 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
 
   const lastOutput = new Map<string, string[]>();
   const checkPassed = (step: PlanStep, set: CheckSet, check: Check, result: CheckResult) =>
-    emit({ kind: 'check.passed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), ...(result.assumed ? { assumed: true } : {}) });
+    emit({ kind: 'check.passed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), ...(result.assumed ? { assumed: true } : {}), ...(result.measured ? { measured: result.measured } : {}) });
   const checkFailed = (step: PlanStep, set: CheckSet, check: Check, result: CheckResult) => {
-    emit({ kind: 'check.failed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), reason: result.reason ?? 'failed', output: result.output, ...(result.assumed ? { assumed: true } : {}) });
+    emit({ kind: 'check.failed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), reason: result.reason ?? 'failed', output: result.output, ...(result.assumed ? { assumed: true } : {}), ...(result.measured ? { measured: result.measured } : {}) });
     if (set !== 'precheck') {
       // A check that printed nothing is explained best by what the step's own command printed.
       const own = (result.output ?? '').split('\n').filter(Boolean);

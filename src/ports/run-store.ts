@@ -17,6 +17,8 @@ export interface RunMeta {
   operator: string;
   hostname: string;
   bootId?: string;
+  /** Set for a rehearsal (`run --drill`): its purpose. */
+  drill?: string;
 }
 
 /** A journal as read back: its events, and whether a torn last line was left out. */
