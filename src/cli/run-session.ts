@@ -268,7 +268,7 @@ async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnTy
       stoppedAt: outcome.stoppedAt?.id,
       message: finishMessage(outcome, runId, options, session.resumeOptions ?? '', confirmed),
     });
-    if (recordLost) process.stderr.write(`${recordLost}. ${finishMessage(outcome, runId, options, session.resumeOptions ?? '')}\n`);
+    if (recordLost) process.stderr.write(`${recordLost}. ${finishMessage(outcome, runId, options, session.resumeOptions ?? '', confirmed)}\n`);
   } finally {
     try {
       await sink.close?.();
