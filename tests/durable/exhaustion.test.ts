@@ -104,7 +104,7 @@ describe('SIGHUP (the terminal closed)', () => {
     const end = readEvents(journalFile(logs, runId)).events.filter((e) => e.kind === 'run.finished');
     expect(end).toHaveLength(1);
     expect(end[0]).toMatchObject({ status: 'interrupted' });
-    expect(String(end[0]!.message)).toContain(`lifeboat resume ${runId}`);
+    expect(String(end[0]!.message)).toMatch(new RegExp(`(?:lifeboat|bin/lifeboat\\.js) resume ${runId}`));
     const list = await lifeboat(['logs', 'list', '--json', '--logs', logs]);
     expect(list.code, list.all).toBe(0);
     expect(JSON.parse(list.stdout).runs[0]).toMatchObject({ runId, status: 'interrupted' });
@@ -265,7 +265,7 @@ phases:
       expect(run.all).not.toMatch(NO_TRACE);
       expect(run.code, run.all).toBe(3);
       expect(run.stderr).toContain('the disk of the logs folder is full (ENOSPC)');
-      expect(run.stderr).toMatch(/Continue with: lifeboat resume \S+/);
+      expect(run.stderr).toMatch(/Continue with: (?:node \S+|lifeboat) resume \S+/);
       expect(readFileSync(marks, 'utf8')).not.toContain('s3');
       rmSync(filler);
       // The lock was released: the resume takes it without a takeover.

@@ -30,12 +30,13 @@ describe('a duration template param as a step timeout', () => {
     expect(given.plan!.phases[0]!.steps[0]).toMatchObject({ timeoutMs: 90_000, retryDelayMs: 60_000 });
   });
 
-  it('a value that is no duration once interpolated is reported where it is used, with what arrived', () => {
+  it('a value that is no duration once interpolated is reported where it is given and where it is used, with what arrived', () => {
     const bad = plan('        with: { limit: "{{ vars.limit }}" }\n', 'vars:\n  limit: soon\n');
     expect(bad.plan).toBeUndefined();
-    expect(bad.problems).toHaveLength(1);
-    expect(bad.problems[0]).toMatchObject({ file: 'steps/dns/restart.yaml', line: 6, message: 'invalid duration for `timeout`' });
-    expect(bad.problems[0]!.received).toContain('"soon"');
+    expect(bad.problems).toHaveLength(2);
+    expect(bad.problems[0]).toMatchObject({ file: 'runbook.yaml', line: 9, message: 'param `limit` has the wrong type', received: '"soon"' });
+    expect(bad.problems[1]).toMatchObject({ file: 'steps/dns/restart.yaml', line: 6, message: 'invalid duration for `timeout`' });
+    expect(bad.problems[1]!.received).toContain('"soon"');
   });
 
   it('a static value of the wrong type is still the param check\'s to report, once', () => {

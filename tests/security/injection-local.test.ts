@@ -62,8 +62,9 @@ describe('no value given with --var is ever run locally', () => {
     const file = runbook('n={{ vars.v }}\necho $(( n + 1 ))');
     const result = await lifeboat(['validate', file, '--var', 'v=a[$(touch PWNED)]'], { cwd: w.dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/rb\.yaml:8:13/);
-    expect(result.stderr).toContain('not a plain integer');
+    // validate reports on one stream, stdout, so `validate … | less` shows it all.
+    expect(result.stdout).toMatch(/rb\.yaml:8:13/);
+    expect(result.stdout).toContain('not a plain integer');
     expect(existsSync(w.path('PWNED'))).toBe(false);
     const fine = await lifeboat(['run', file, '--yes', '--logs', w.logs, '--var', 'v=41'], { cwd: w.dir });
     expect(fine.code).toBe(0);
