@@ -7,6 +7,7 @@ import type { Document, LineCounter, Node } from 'yaml';
 let yamlModule: typeof import('yaml') | undefined;
 const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 import type { Problem, SourcePosition } from './problem.js';
+import { MAX_ALIAS_GROWTH, MAX_NESTING, measureTree, nestingTooDeep, valueChildren, type ShapeLimit } from './yaml-limits.js';
 
 /** A file's path and text, as read by an adapter. */
 export interface SourceFile {
@@ -54,14 +55,82 @@ export type YamlPath = ReadonlyArray<string | number>;
 export function parseSource(source: SourceFile, what = 'a runbook'): { source?: SourceDoc; value?: unknown; problems: Problem[] } {
   const empty: Problem = { file: source.path, line: 1, column: 1, path: '', message: 'the file is empty', expected: what, received: 'no content' };
   if (source.text.trim() === '') return { problems: [empty] };
+  // Refused before parsing: a parser recurses once per level of nesting.
+  const deep = nestingTooDeep(source.text);
+  if (deep) return { problems: [tooDeep(source, deep.offset)] };
   let value: unknown;
   try {
     value = jsYaml.load(source.text, { filename: source.path, schema: jsYaml.CORE_SCHEMA });
   } catch (error) {
+    if (error instanceof RangeError) return { problems: [tooDeep(source, 0)] };
     return { problems: syntaxProblems(source, error as jsYaml.YAMLException) };
   }
   if (value === undefined || value === null) return { problems: [{ ...empty, received: 'only comments or null' }] };
+  // Aliases share one value among many places: every later walk would expand them, so they are measured first.
+  if (MAY_ALIAS.test(source.text) && MAY_ANCHOR.test(source.text)) {
+    const shape = measureTree(value, valueChildren);
+    if (shape.stopped) return { problems: [aliasProblem(source, shape.stopped)] };
+  }
   return { source: lazySource(source), value, problems: [] };
+}
+
+// Without an anchor (&name) and an alias (*name) at the start of some value, a file shares no value.
+const MAY_ANCHOR = /(?:^|[\s[{,])&[^\s[\]{},&]/m;
+const MAY_ALIAS = /(?:^|[\s[{,])\*[^\s[\]{},]/m;
+
+/** The line and column of a character offset, counted without a parse. */
+function textPosition(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function tooDeep(source: SourceFile, offset: number): Problem {
+  return {
+    file: source.path,
+    ...textPosition(source.text, offset),
+    path: '',
+    message: `invalid YAML: maps and lists nested more than ${MAX_NESTING} levels deep`,
+    expected: `at most ${MAX_NESTING} levels of nested maps and lists`,
+    received: 'deeper nesting from here on',
+    hint: 'a runbook nests a handful of levels: look for brackets [ { that are never closed, or indentation that keeps growing',
+  };
+}
+
+/** Refuses aliases that cannot be expanded (a cycle) or would expand to too much, at the alias that does it. */
+function aliasProblem(source: SourceFile, stopped: ShapeLimit): Problem {
+  // The text is known to nest shallowly here, so the position-keeping parse is safe; it never expands aliases itself.
+  const { doc, lines } = parseWithPositions(source.text);
+  const { isAlias, isMap, isPair, isSeq, isNode } = yaml();
+  const anchors = new Map<string, unknown>();
+  const shape = measureTree(doc.contents, (node) => {
+    if (!isNode(node)) return undefined;
+    if (node.anchor && !isAlias(node)) anchors.set(node.anchor, node);
+    if (isAlias(node)) return anchors.has(node.source) ? [anchors.get(node.source)] : [];
+    if (isSeq(node)) return node.items;
+    if (isMap(node)) return node.items.flatMap((pair) => (isPair(pair) ? [pair.key, pair.value] : []));
+    return undefined;
+  });
+  const alias = (shape.stopped ? shape.path : []).find((node) => isAlias(node)) as Node | undefined;
+  const at = lines.linePos(alias?.range?.[0] ?? 0);
+  const why = shape.stopped ?? stopped;
+  return {
+    file: source.path,
+    line: at.line,
+    column: at.col,
+    path: '',
+    message:
+      why === 'cycle' ? 'invalid YAML: an alias refers to the map or list it is part of'
+      : why === 'depth' ? `invalid YAML: aliases nest maps and lists more than ${MAX_NESTING} levels deep`
+      : `invalid YAML: aliases expand to more than ${MAX_ALIAS_GROWTH.toLocaleString('en')} values`,
+    expected: why === 'cycle' ? 'an alias (*name) used outside the value its anchor (&name) marks' : 'aliases (*name) that repeat a value a few times',
+    received: alias ? `*${(alias as unknown as { source: string }).source}` : 'aliases that expand without end',
+    hint: 'write the values out, or use fewer levels of aliases to aliases',
+  };
 }
 
 /** Reports syntax errors with the yaml package's positions and wording, falling back to js-yaml's. */
