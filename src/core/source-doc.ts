@@ -13,6 +13,8 @@ import { MAX_ALIAS_GROWTH, MAX_NESTING, measureTree, nestingTooDeep, valueChildr
 export interface SourceFile {
   path: string;
   text: string;
+  /** Why the text cannot be trusted (bytes that are not UTF-8), found while reading it. */
+  problem?: Problem;
 }
 
 /** A parsed YAML file that can say where any of its values stands. */
@@ -54,6 +56,7 @@ export type YamlPath = ReadonlyArray<string | number>;
 /** Parses YAML into a value; syntax errors and an empty file become positioned problems. */
 export function parseSource(source: SourceFile, what = 'a runbook'): { source?: SourceDoc; value?: unknown; problems: Problem[] } {
   const empty: Problem = { file: source.path, line: 1, column: 1, path: '', message: 'the file is empty', expected: what, received: 'no content' };
+  if (source.problem) return { problems: [source.problem] };
   if (source.text.trim() === '') return { problems: [empty] };
   // Refused before parsing: a parser recurses once per level of nesting.
   const deep = nestingTooDeep(source.text);
