@@ -1,4 +1,5 @@
 import { parseDuration } from './duration.js';
+import { timerProblem } from './duration-limits.js';
 import { hasReferences } from './interpolate.js';
 import type { Check, HostRef } from './plan-types.js';
 import { displayText, type Rendered } from './rendered.js';
@@ -66,7 +67,7 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
     host = hosts[raw.from];
     if (!host) res.report(child(at, 'from'), unknownHost(raw.from, hosts));
   }
-  const timeoutMs = raw.timeout === undefined ? DEFAULT_CHECK_TIMEOUT_MS : (parseDuration(raw.timeout as string) ?? DEFAULT_CHECK_TIMEOUT_MS);
+  const timeoutMs = checkTimeout(child(at, 'timeout'), res) ?? DEFAULT_CHECK_TIMEOUT_MS;
   const name = typeof raw.name === 'string' ? displayText(res.text(child(at, 'name'), false)) : undefined;
   const base = { host, timeoutMs };
   const label = (text: Rendered, prefix: string) => name ?? `${prefix}${displayText(text)}`;
@@ -135,6 +136,35 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
     default:
       return undefined;
   }
+}
+
+/** A check's `timeout`, interpolated when it is a reference; a zero, endless or malformed one is reported. */
+function checkTimeout(at: Located, res: Resolution): number | undefined {
+  const raw = at.value;
+  if (raw === undefined) return undefined;
+  const referenced = typeof raw === 'string' && hasReferences(raw);
+  let ms: number | undefined;
+  let shown = JSON.stringify(raw) ?? String(raw);
+  if (referenced) {
+    const before = res.problems.length;
+    const text = displayText(res.text(at, false)).trim();
+    if (res.problems.length > before) return undefined;
+    shown = `${JSON.stringify(text)} (from ${raw.trim()})`;
+    ms = parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+    if (ms === undefined) {
+      res.report(at, { message: 'invalid duration for `timeout`', expected: 'a duration such as 30s, 5m, 1h30m or 500ms (a bare number means seconds)', received: shown, hint: 'give the value a duration: 30s, 5m' });
+      return undefined;
+    }
+  } else if (typeof raw === 'string' || (typeof raw === 'number' && Number.isFinite(raw))) {
+    // Malformed values, NaN and infinity included, are the schema's to report.
+    ms = parseDuration(raw);
+  }
+  const bad = ms === undefined ? undefined : timerProblem(ms, false);
+  if (bad) {
+    res.report(at, { message: `invalid value for \`timeout\`: ${bad.message}`, expected: bad.expected, received: shown, hint: bad.hint });
+    return undefined;
+  }
+  return ms;
 }
 
 /** The problem for an `on:` or `from:` naming no host. */

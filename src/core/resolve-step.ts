@@ -1,4 +1,5 @@
 import { parseDuration } from './duration.js';
+import { timerProblem } from './duration-limits.js';
 import type { Confirm, HostRef, PlanStep, StepAction } from './plan-types.js';
 import { hasReferences } from './interpolate.js';
 import { displayText, literal, type Rendered } from './rendered.js';
@@ -106,7 +107,19 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
   };
 
   // A duration may be a reference (a template's duration param): its value is checked once interpolated.
-  const durationAt = (at: Located | undefined, key: string): number | undefined => {
+  const durationAt = (at: Located | undefined, key: string, allowZero = false): number | undefined => {
+    const ms = interpolatedDuration(at, key);
+    const raw = at?.value;
+    // NaN and infinity are no durations: the schema reports them.
+    const bad = ms === undefined || (typeof raw === 'number' && !Number.isFinite(raw)) ? undefined : timerProblem(ms, allowZero);
+    if (bad) {
+      const shown = typeof raw === 'string' && hasReferences(raw) ? `${JSON.stringify(displayText(res.text(at!, false)).trim())} (from ${raw.trim()})` : JSON.stringify(raw);
+      res.report(at!, { message: `invalid value for \`${key}\`: ${bad.message}`, expected: bad.expected, received: shown, hint: bad.hint });
+      return undefined;
+    }
+    return ms;
+  };
+  const interpolatedDuration = (at: Located | undefined, key: string): number | undefined => {
     const raw = at?.value;
     if (typeof raw !== 'string' || !hasReferences(raw)) return duration(raw);
     const before = res.problems.length;
@@ -205,7 +218,7 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
     verify,
     timeoutMs: durationAt(fields.get('timeout'), 'timeout'),
     retries: typeof value('retries') === 'number' ? (value('retries') as number) : 0,
-    retryDelayMs: durationAt(fields.get('retry_delay'), 'retry_delay') ?? DEFAULT_RETRY_DELAY_MS,
+    retryDelayMs: durationAt(fields.get('retry_delay'), 'retry_delay', true) ?? DEFAULT_RETRY_DELAY_MS,
     onFailure: value('on_failure') === 'continue' ? 'continue' : 'stop',
     confirm: confirmOf(fields.get('confirm'), id, res),
     idempotent: value('idempotent') === true,
