@@ -2,7 +2,8 @@ import { parseDuration } from './duration.js';
 import { timerProblem } from './duration-limits.js';
 import { hasReferences } from './interpolate.js';
 import type { Check, HostRef } from './plan-types.js';
-import { displayText, type Rendered } from './rendered.js';
+import { displayText, toPieces, type Rendered } from './rendered.js';
+import { dnsServerProblem, httpUrlProblem, tcpTargetProblem } from './network-target.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import { CHECK_KINDS } from './runbook-types.js';
 import { didYouMean } from './suggest.js';
@@ -97,27 +98,25 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
       };
     }
     case 'tcp': {
-      const target = res.text(child(at, 'tcp'), false);
-      if (typeof raw.tcp === 'string' && !hasReferences(raw.tcp) && !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(raw.tcp)) {
-        res.report(child(at, 'tcp'), {
-          message: 'a tcp check needs host:port',
-          expected: 'host:port, e.g. 192.168.10.20:22',
-          received: JSON.stringify(raw.tcp),
-        });
-      }
+      const target = checkedText(child(at, 'tcp'), res, tcpTargetProblem, (why) => ({
+        message: 'a tcp check needs host:port',
+        expected: 'host:port, e.g. 192.168.10.20:22 ([address]:port for IPv6)',
+        hint: `${why}; the port is the service's, e.g. 22 for ssh, 445 for smb`,
+      }));
       return { ...base, kind, target, label: label(target, 'tcp '), readonly: true };
     }
     case 'http': {
-      const url = res.text(child(at, 'http'), false);
-      if (typeof raw.http === 'string' && !hasReferences(raw.http) && !/^https?:\/\/\S+$/.test(raw.http)) {
-        res.report(child(at, 'http'), { message: 'an http check needs a URL', expected: 'http://... or https://...', received: JSON.stringify(raw.http) });
-      }
+      const url = checkedText(child(at, 'http'), res, httpUrlProblem, (why) => ({ message: 'an http check needs a URL', expected: 'http://... or https://...', hint: why }));
       const status = typeof raw.status === 'number' ? raw.status : 200;
       return { ...base, kind, url, status, label: name ?? `http ${displayText(url)} → ${status}`, readonly: true };
     }
     case 'dns': {
       const dnsName = res.text(child(at, 'dns'), false);
-      const server = raw.server === undefined ? undefined : res.text(child(at, 'server'), false);
+      const server = raw.server === undefined ? undefined : checkedText(child(at, 'server'), res, dnsServerProblem, (why) => ({
+        message: 'a dns server must be an address, with an optional port',
+        expected: 'address or address:port, e.g. 192.168.10.1 or 192.168.10.1:53',
+        hint: why,
+      }));
       const expectAt = child(at, 'expect');
       const expect = Array.isArray(raw.expect)
         ? raw.expect.map((_, i) => res.text(child(expectAt, i), false))
@@ -136,6 +135,30 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
     default:
       return undefined;
   }
+}
+
+/**
+ * Interpolates a located value and checks the text it becomes (a value from vars, --var or an
+ * inventory as much as one written in place); a secret's text is unknown until run time.
+ */
+function checkedText(
+  at: Located,
+  res: Resolution,
+  problemOf: (text: string) => string | undefined,
+  describe: (why: string) => { message: string; expected: string; hint: string },
+): Rendered {
+  const before = res.problems.length;
+  const rendered = res.text(at, false);
+  if (res.problems.length > before || typeof at.value !== 'string') return rendered;
+  const pieces = toPieces(rendered);
+  if (!pieces.every((p) => 'text' in p)) return rendered;
+  const text = pieces.map((p) => ('text' in p ? p.text : '')).join('');
+  const why = problemOf(text);
+  if (why) {
+    const received = hasReferences(at.value) ? `${JSON.stringify(text)} (from ${at.value})` : JSON.stringify(text);
+    res.report(at, { ...describe(why), received });
+  }
+  return rendered;
 }
 
 /** A check's `timeout`, interpolated when it is a reference; a zero, endless or malformed one is reported. */
