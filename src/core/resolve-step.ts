@@ -1,5 +1,6 @@
 import { parseDuration } from './duration.js';
 import { timerProblem } from './duration-limits.js';
+import { envNameProblem } from './env-name.js';
 import type { Confirm, HostRef, PlanStep, StepAction } from './plan-types.js';
 import { hasReferences } from './interpolate.js';
 import { displayText, literal, type Rendered } from './rendered.js';
@@ -186,7 +187,14 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
 
   const envAt = fields.get('env');
   const envVars: Record<string, Rendered> = {};
-  if (envAt && isRecord(envAt.value)) for (const key of Object.keys(envAt.value)) envVars[key] = res.text(child(envAt, key), false);
+  if (envAt && isRecord(envAt.value)) {
+    for (const key of Object.keys(envAt.value)) {
+      const valueAt = child(envAt, key);
+      const bad = envNameProblem(key, typeof valueAt.value === 'string' && hasReferences(valueAt.value));
+      if (bad) res.report(valueAt, { ...bad, received: bad.message.includes('reference') ? `${key}: ${String(valueAt.value)}` : JSON.stringify(key) }, true);
+      envVars[key] = res.text(valueAt, false);
+    }
+  }
 
   const checks = (key: string) => {
     const at = fields.get(key);
