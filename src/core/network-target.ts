@@ -44,7 +44,8 @@ export function httpUrlProblem(url: string): string | undefined {
   if (!/^https?:\/\/\S+$/.test(url)) return 'a URL starts with http:// or https:// and holds no space';
   try {
     const parsed = new URL(url);
-    return parsed.hostname === '' ? 'the host is missing' : undefined;
+    if (parsed.hostname === '') return 'the host is missing';
+    return parsed.port === '0' ? 'port 0 is outside 1-65535' : undefined;
   } catch {
     return 'it is not a valid URL (check the host and the port, 1-65535)';
   }
