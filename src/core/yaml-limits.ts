@@ -155,6 +155,8 @@ export function measureTree(
       parent.size += measured.size;
       parent.depth = Math.max(parent.depth, measured.depth + 1);
     }
+    // A shared node measured before may be deep itself: its depth counts from where it is used again.
+    if (frames.length + measured.depth > limits.depth) stopped ??= 'depth';
   };
   const enter = (node: unknown) => {
     const known = done.get(node);
