@@ -321,6 +321,9 @@ function resolveSecrets(at: Located, res: Resolution): Record<string, SecretSour
         hint: 'a shell cannot export such a name, so the secret could never be given: name the variable you export, e.g. env: NAS_KEY',
       });
     }
+    if (source === 'file' && typeof raw.file === 'string' && raw.file.trim() === '') {
+      res.report(child(child(at, name), 'file'), { message: `secret \`${name}\` names no file`, expected: 'the path of a file holding the secret, e.g. ~/.secrets/nas-key', received: JSON.stringify(raw.file), hint: 'give the path, or use env: VAR or prompt: true' });
+    }
     secrets[name] = source === 'env' ? { kind: 'env', name: String(raw.env) } : source === 'file' ? { kind: 'file', path: String(raw.file) } : { kind: 'prompt' };
   }
   return secrets;

@@ -7,6 +7,7 @@ import { dnsServerProblem, httpUrlProblem, tcpTargetProblem } from './network-ta
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import { CHECK_KINDS } from './runbook-types.js';
 import { didYouMean } from './suggest.js';
+import { blank } from './blank-text.js';
 import { resolveAgeCheck } from './readiness/resolve-age-check.js';
 
 const FIELDS_OF: Record<string, readonly string[]> = {
@@ -74,6 +75,10 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
   const label = (text: Rendered, prefix: string) => name ?? `${prefix}${displayText(text)}`;
   switch (kind) {
     case 'run': {
+      blank(child(at, 'run'), 'a check\'s `run:` command', 'a bash command that proves something, e.g. zpool list tank', res);
+      if (typeof raw.exit === 'number' && (raw.exit < 0 || raw.exit > 255)) {
+        res.report(child(at, 'exit'), { message: `exit code ${raw.exit} can never happen`, expected: 'an exit code from 0 to 255', received: String(raw.exit), hint: 'a process exits with 0 to 255; the check would fail every time' });
+      }
       const command = res.text(child(at, 'run'), true);
       const stdout = typeof raw.stdout === 'string' ? res.text(child(at, 'stdout'), 'regex') : undefined;
       if (stdout) {
@@ -111,7 +116,7 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
       return { ...base, kind, url, status, label: name ?? `http ${displayText(url)} → ${status}`, readonly: true };
     }
     case 'dns': {
-      const dnsName = res.text(child(at, 'dns'), false);
+      const dnsName = checkedText(child(at, 'dns'), res, (t) => (t.trim() === '' ? 'the name is empty' : undefined), (why) => ({ message: 'a dns check needs a name', expected: 'a DNS name, e.g. nas.lan', hint: why }));
       const server = raw.server === undefined ? undefined : checkedText(child(at, 'server'), res, dnsServerProblem, (why) => ({
         message: 'a dns server must be an address, with an optional port',
         expected: 'address or address:port, e.g. 192.168.10.1 or 192.168.10.1:53',
@@ -126,7 +131,7 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
       return { ...base, kind, name: dnsName, server, type, expect, label: name ?? shown, readonly: true };
     }
     case 'path': {
-      const path = res.text(child(at, 'path'), false);
+      const path = checkedText(child(at, 'path'), res, (t) => (t.trim() === '' ? 'the path is empty' : undefined), (why) => ({ message: 'a path check needs a path', expected: 'a file or folder path, e.g. /mnt/tank/data', hint: why }));
       const exists = raw.exists !== false;
       return { ...base, kind, path, exists, label: name ?? `${exists ? 'exists' : 'absent'} ${displayText(path)}`, readonly: true };
     }

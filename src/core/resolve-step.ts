@@ -1,6 +1,7 @@
 import { parseDuration } from './duration.js';
 import { timerProblem } from './duration-limits.js';
 import { envNameProblem } from './env-name.js';
+import { blank } from './blank-text.js';
 import type { Confirm, HostRef, PlanStep, StepAction } from './plan-types.js';
 import { hasReferences } from './interpolate.js';
 import { displayText, literal, type Rendered } from './rendered.js';
@@ -148,9 +149,11 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
   let action: StepAction;
   switch (kind) {
     case 'run':
+      blank(fields.get('run')!, 'a `run:` command', 'a bash command, e.g. systemctl start smbd', res);
       action = { kind, command: text('run', true)! };
       break;
     case 'manual':
+      blank(fields.get('manual')!, 'a `manual:` text', 'what the operator must do, in words', res);
       action = { kind, instructions: text('manual')! };
       break;
     case 'script': {
@@ -173,9 +176,13 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
     case 'wait': {
       const waitAt = fields.get('wait')!;
       const wait = isRecord(waitAt.value) ? waitAt.value : {};
+      const untilAt = child<unknown>(waitAt, 'until');
+      if (Array.isArray(untilAt.value) && untilAt.value.length === 0) {
+        res.report(untilAt, { message: 'a wait without checks', expected: 'at least one check under `until:`', received: 'an empty list', hint: 'a wait polls its checks until all pass; with none it would pass at once' });
+      }
       action = {
         kind,
-        until: resolveChecks(child(waitAt, 'until'), res, host, env.hosts),
+        until: resolveChecks(untilAt, res, host, env.hosts),
         timeoutMs: durationAt(child(waitAt, 'timeout'), 'wait.timeout') ?? DEFAULT_WAIT_TIMEOUT_MS,
         intervalMs: durationAt(child(waitAt, 'interval'), 'wait.interval') ?? DEFAULT_WAIT_INTERVAL_MS,
       };
@@ -246,6 +253,7 @@ function confirmOf(at: Located | undefined, id: string, res: Resolution): Confir
   if (value === true) return { kind: 'yes' };
   if (value === 'typed') return { kind: 'typed', word: literal(id) };
   if (isRecord(value) && typeof value.typed === 'string') {
+    blank(child(at!, 'typed'), 'a word to type', 'a word the operator types to go on, e.g. the pool name', res);
     const message = typeof value.message === 'string' ? displayText(res.text(child(at!, 'message'), false)) : undefined;
     return { kind: 'typed', word: res.text(child(at!, 'typed'), false), message };
   }

@@ -350,3 +350,55 @@ describe('environment variable names', () => {
     expect(found.some((p) => p.line === 17 || p.line === 18)).toBe(false);
   });
 });
+
+describe('values that would do nothing or can never be met', () => {
+  it('refuses empty commands, texts, paths and names, impossible exit codes and a wait without checks, all at once', async () => {
+    w = workspace('lifeboat-gaps-');
+    const rb = write(
+      'rb.yaml',
+      [
+        'name: gaps',
+        'secrets:',
+        '  k: { file: "" }', // 3
+        'phases:',
+        '  - id: p',
+        '    steps:',
+        '      - id: a',
+        '        run: ""', // 8
+        '      - id: b',
+        '        run: "  "', // 10
+        '      - id: c',
+        '        manual: ""', // 12
+        '      - id: d',
+        '        run: "true"',
+        '        confirm: { typed: " " }', // 15
+        '        verify:',
+        '          - run: ""', // 17
+        '          - run: "true"',
+        '            exit: 256', // 19
+        '          - run: "true"',
+        '            exit: -1', // 21
+        '          - path: ""', // 22
+        '          - dns: " "', // 23
+        '          - run: "true"',
+        '            exit: 255', // 25: fine
+        '      - id: e',
+        '        wait:',
+        '          until: []', // 28
+        '',
+      ].join('\n'),
+    );
+    const found = await refused([rb, '--steps', w.steps], w.dir);
+    for (const line of [3, 8, 10, 12, 15, 17, 19, 21, 22, 23, 28]) expect(at(found, line).hint).toBeTruthy();
+    expect(at(found, 19).message).toMatch(/can never happen/);
+    expect(found.some((p) => p.line === 25)).toBe(false);
+  });
+
+  it('refuses a path or dns name that a var leaves empty', async () => {
+    w = workspace('lifeboat-gaps-');
+    const rb = write('rb.yaml', ['name: gaps', 'vars: { p: /tmp, n: nas.lan }', 'phases:', '  - id: p', '    steps:', '      - id: a', '        run: "true"', '        verify:', '          - path: "{{ vars.p }}"', '          - dns: "{{ vars.n }}"', ''].join('\n'));
+    const found = await refused([rb, '--steps', w.steps, '--var', 'p=', '--var', 'n= '], w.dir);
+    expect(at(found, 9).got).toBe('"" (from {{ vars.p }})');
+    expect(at(found, 10).got).toBe('" " (from {{ vars.n }})');
+  });
+});
