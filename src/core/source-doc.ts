@@ -78,8 +78,8 @@ export function parseSource(source: SourceFile, what = 'a runbook'): { source?: 
 }
 
 // Without an anchor (&name) and an alias (*name) at the start of some value, a file shares no value.
-const MAY_ANCHOR = /(?:^|[\s[{,])&[^\s[\]{},&]/m;
-const MAY_ALIAS = /(?:^|[\s[{,])\*[^\s[\]{},]/m;
+const MAY_ANCHOR = /(?:^|[\s[{,:])&[^\s[\]{},&]/m;
+const MAY_ALIAS = /(?:^|[\s[{,:])\*[^\s[\]{},]/m;
 
 /** The line and column of a character offset, counted without a parse. */
 function textPosition(text: string, offset: number): { line: number; column: number } {

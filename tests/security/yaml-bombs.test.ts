@@ -45,6 +45,7 @@ describe('alias bombs', () => {
     ['the vars', () => ['name: bomb', 'vars:', ...laughs('  '), ...STEPS, ''].join('\n'), /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/],
     ['a script step\'s args', () => ['name: bomb', 'x:', ...laughs('  '), ...STEPS, '        args: *l8', ''].join('\n'), /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/],
     ['a verify list', () => ['name: bomb', 'x:', ...laughs('  ', 7, 20), ...STEPS, '        verify: *l6', ''].join('\n'), /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/],
+    ['JSON-style keys without spaces', () => ['name: bomb', `x: {"l0":&l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"],${Array.from({ length: 8 }, (_, i) => `"l${i + 1}":&l${i + 1} [${Array(9).fill(`*l${i}`).join(',')}]`).join(',')}}`, ...STEPS, ''].join('\n'), /rb\.yaml:2:\d+: invalid YAML: aliases expand/],
     ['a block-style bomb', () => ['name: bomb', 'x:', '  a: &a', ...Array(10).fill('    - lol'), ...Array.from({ length: 8 }, (_, i) => [`  ${'bcdefghi'[i]}: &${'bcdefghi'[i]}`, ...Array(10).fill(`    - *${'abcdefgh'[i]}`)]).flat(), ...STEPS, ''].join('\n'), /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/],
   ];
 
