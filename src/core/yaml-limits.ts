@@ -3,6 +3,14 @@ export const MAX_NESTING = 64;
 /** How many values aliases may add to a file beyond those written in it. */
 export const MAX_ALIAS_GROWTH = 100_000;
 
+// A block scalar's header: | or >, indicators, then nothing but a comment. Sticky, so testing it reads only from `at`.
+const BLOCK_SCALAR_HEADER = /[|>][0-9+-]*[ \t]*(#.*)?$/y;
+
+function isBlockScalarHeader(line: string, at: number): boolean {
+  BLOCK_SCALAR_HEADER.lastIndex = at;
+  return BLOCK_SCALAR_HEADER.test(line);
+}
+
 /**
  * Where a YAML text first nests deeper than `limit`, found without parsing it: a parser
  * recurses once per level, so a file nesting thousands of levels would exhaust the stack.
@@ -91,7 +99,7 @@ export function nestingTooDeep(text: string, limit = MAX_NESTING): { offset: num
         }
       } else if (c === ']' || c === '}') {
         if (flow > 0) flow--;
-      } else if (flow === 0 && valueStart && (c === '|' || c === '>') && /^[|>][0-9+-]*\s*(#.*)?$/.test(line.slice(i))) {
+      } else if (flow === 0 && valueStart && (c === '|' || c === '>') && isBlockScalarHeader(line, i)) {
         scalarOwner = owner;
         break;
       }
