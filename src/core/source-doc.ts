@@ -7,6 +7,7 @@ import type { Document, LineCounter, Node } from 'yaml';
 let yamlModule: typeof import('yaml') | undefined;
 const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 import type { Problem, SourcePosition } from './problem.js';
+import { FastPositions } from './fast-positions.js';
 import { MAX_ALIAS_GROWTH, MAX_NESTING, measureTree, nestingTooDeep, valueChildren, type ShapeLimit } from './yaml-limits.js';
 
 /** A file's path and text, as read by an adapter. */
@@ -21,6 +22,8 @@ export interface SourceFile {
 export interface SourceDoc {
   file: string;
   text: string;
+  /** Positions found without the position-keeping parse, where they can be (block style, no aliases). */
+  readonly fast?: FastPositions;
   /** The position-keeping parse, made only when a position is first asked for. */
   readonly doc: Document.Parsed;
   readonly lines: LineCounter;
@@ -30,12 +33,13 @@ export interface SourceDoc {
  * A source whose position-keeping parse is deferred: js-yaml reads values about ten times
  * faster than the yaml package, whose node ranges are needed only to point at problems.
  */
-function lazySource(source: SourceFile): SourceDoc {
+function lazySource(source: SourceFile, fast?: FastPositions): SourceDoc {
   let parsed: { doc: Document.Parsed; lines: LineCounter } | undefined;
   const parse = () => (parsed ??= parseWithPositions(source.text));
   return {
     file: source.path,
     text: source.text,
+    fast,
     get doc() {
       return parse().doc;
     },
@@ -62,19 +66,31 @@ export function parseSource(source: SourceFile, what = 'a runbook'): { source?: 
   const deep = nestingTooDeep(source.text);
   if (deep) return { problems: [tooDeep(source, deep.offset)] };
   let value: unknown;
+  // Where each map and list opens, noted while loading: enough to point at most values without a second parse.
+  const opened = new Map<object, number>();
+  const openAt: number[] = [];
+  const listener = (event: 'open' | 'close', state: { position: number; result: unknown }) => {
+    if (event === 'open') openAt.push(state.position);
+    else {
+      const at = openAt.pop()!;
+      if (typeof state.result === 'object' && state.result !== null) opened.set(state.result, at);
+    }
+  };
   try {
-    value = jsYaml.load(source.text, { filename: source.path, schema: jsYaml.CORE_SCHEMA });
+    value = jsYaml.load(source.text, { filename: source.path, schema: jsYaml.CORE_SCHEMA, listener } as jsYaml.LoadOptions);
   } catch (error) {
     if (error instanceof RangeError) return { problems: [tooDeep(source, 0)] };
     return { problems: syntaxProblems(source, error as jsYaml.YAMLException) };
   }
   if (value === undefined || value === null) return { problems: [{ ...empty, received: 'only comments or null' }] };
   // Aliases share one value among many places: every later walk would expand them, so they are measured first.
-  if (MAY_ALIAS.test(source.text) && MAY_ANCHOR.test(source.text)) {
+  const shares = MAY_ALIAS.test(source.text) && MAY_ANCHOR.test(source.text);
+  if (shares) {
     const shape = measureTree(value, valueChildren);
     if (shape.stopped) return { problems: [aliasProblem(source, shape.stopped)] };
   }
-  return { source: lazySource(source), value, problems: [] };
+  // A shared value opens in one place but stands in several: only the full parse can tell which.
+  return { source: lazySource(source, shares ? undefined : new FastPositions(source.text, value, opened)), value, problems: [] };
 }
 
 // Without an anchor (&name) and an alias (*name) at the start of some value, a file shares no value.
@@ -192,6 +208,8 @@ export function formatPath(path: YamlPath): string {
 
 /** The position of the value at `path` (or of its key, when `key` is set), falling back to the nearest parent. */
 export function positionOf(source: SourceDoc, path: YamlPath, key = false): SourcePosition {
+  const fast = source.fast?.valueOffset(path, key);
+  if (fast !== undefined) return fastPosition(source, fast);
   let node: unknown = source.doc.contents;
   let keyNode: Node | undefined;
   let best: Node | undefined = node as Node;
@@ -213,6 +231,11 @@ export function positionOf(source: SourceDoc, path: YamlPath, key = false): Sour
   return offsetPosition(source, target?.range?.[0] ?? 0);
 }
 
+function fastPosition(source: SourceDoc, offset: number): SourcePosition {
+  const at = source.fast!.linePos(offset);
+  return { file: source.file, line: at.line, column: at.col };
+}
+
 /** The position of a character offset. */
 export function offsetPosition(source: SourceDoc, offset: number): SourcePosition {
   const at = source.lines.linePos(offset);
@@ -221,6 +244,8 @@ export function offsetPosition(source: SourceDoc, offset: number): SourcePositio
 
 /** The position of `needle` inside the scalar at `path`, when it can be found in the raw source. */
 export function positionInValue(source: SourceDoc, path: YamlPath, needle: string, occurrence = 0): SourcePosition {
+  const fast = source.fast?.needleOffset(path, needle, occurrence);
+  if (fast !== undefined) return fastPosition(source, fast);
   const node = source.doc.getIn(path, true) as Node | undefined;
   const range = node?.range;
   if (range) {
