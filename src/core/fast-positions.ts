@@ -81,7 +81,7 @@ export class FastPositions {
     if (opened === undefined) return undefined;
     const at = this.skipToContent(opened);
     const c = this.text[at];
-    if (at >= this.text.length || c === '[' || c === '{' || c === '&' || c === '!' || c === '?' || this.text.startsWith('---', at)) return undefined;
+    if (at >= this.text.length || c === '[' || c === '{' || c === '&' || c === '!' || c === '?' || c === '%' || this.text.startsWith('---', at)) return undefined;
     if (Array.isArray(node) ? c !== '-' : c === '-' && /[\s]/.test(this.text[at + 1] ?? ' ')) return undefined;
     return at;
   }

@@ -63,3 +63,23 @@ describe('fast positions', () => {
     expect(positionOf(parsed.source!, ['y', 'a'])).toMatchObject({ line: 2, column: 4 });
   });
 });
+
+describe('fast positions on unusual layouts', () => {
+  const TEXTS = [
+    '%YAML 1.2\n---\nname: x\nphases:\n  - id: p\n',
+    '\uFEFFname: x\r\nphases:\r\n  - id: p\r\n    steps:\r\n      - id: s\r\n        run: "a {{ b }}"\r\n',
+    '# top\nname: x # c\nphases:\n# between\n  -\n    id: p\n    steps: [ { id: s, run: x } ]\n',
+    'name: "x"\n"phases":\n- id: p\n  steps:\n  - id: s\n    run: |\n      echo {{ x }}\n    timeout: 5s\n',
+    "name: 'it''s'\nphases:\n  - id: p\n    title: \"multi\n      line\"\n    steps:\n      - { id: s }\n",
+  ];
+  it.each(TEXTS.map((t, i) => [i, t] as const))('text %i: the same as the full parse', (_, text) => {
+    const parsed = parseSource({ path: 'a.yaml', text });
+    const src = parsed.source!;
+    const slow = slowOf(src);
+    for (const path of [...pathsOf(parsed.value), ['nope'], ['phases', 0, 'nope']]) {
+      for (const key of [false, true]) expect(positionOf(src, path, key), `${JSON.stringify(path)} ${key}`).toEqual(positionOf(slow, path, key));
+      const value = at(parsed.value, path);
+      if (typeof value === 'string') for (const needle of ['{{', 'x', 'line']) expect(positionInValue(src, path, needle), `${JSON.stringify(path)} ${needle}`).toEqual(positionInValue(slow, path, needle));
+    }
+  });
+});
