@@ -62,6 +62,9 @@ export function parseSource(source: SourceFile, what = 'a runbook'): { source?: 
   const empty: Problem = { file: source.path, line: 1, column: 1, path: '', message: 'the file is empty', expected: what, received: 'no content' };
   if (source.problem) return { problems: [source.problem] };
   if (source.text.trim() === '') return { problems: [empty] };
+  // A NUL cannot reach a shell or a command line: a value holding one would be cut short there.
+  const nul = source.text.indexOf('\0');
+  if (nul >= 0) return { problems: [nulProblem(source, nul, 'the file holds a NUL byte', 'a NUL byte')] };
   // Refused before parsing: a parser recurses once per level of nesting.
   const deep = nestingTooDeep(source.text);
   if (deep) return { problems: [tooDeep(source, deep.offset)] };
@@ -89,6 +92,8 @@ export function parseSource(source: SourceFile, what = 'a runbook'): { source?: 
     const shape = measureTree(value, valueChildren);
     if (shape.stopped) return { problems: [aliasProblem(source, shape.stopped)] };
   }
+  const escape = NUL_ESCAPE.exec(source.text);
+  if (escape && holdsNul(value)) return { problems: [nulProblem(source, escape.index + escape[0].lastIndexOf('\\'), `the escape ${escape[1]} makes a NUL character`, `the escape ${escape[1]}`)] };
   // A shared value opens in one place but stands in several: only the full parse can tell which.
   return { source: lazySource(source, shares ? undefined : new FastPositions(source.text, value, opened)), value, problems: [] };
 }
@@ -96,6 +101,38 @@ export function parseSource(source: SourceFile, what = 'a runbook'): { source?: 
 // Without an anchor (&name) and an alias (*name) at the start of some value, a file shares no value.
 const MAY_ANCHOR = /(?:^|[\s[{,:])&[^\s[\]{},&]/m;
 const MAY_ALIAS = /(?:^|[\s[{,:])\*[^\s[\]{},]/m;
+
+// An escape that a double-quoted scalar turns into a NUL character (an even run of backslashes before it escapes nothing).
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*(\\(?:0|x00|u0000|U00000000))/;
+
+/** Whether any string of a loaded value (a key or a value) holds a NUL character. */
+function holdsNul(value: unknown): boolean {
+  const seen = new Set<object>();
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (next.includes('\0')) return true;
+    } else if (typeof next === 'object' && next !== null && !seen.has(next)) {
+      seen.add(next);
+      if (Array.isArray(next)) pending.push(...next);
+      else for (const [key, item] of Object.entries(next)) pending.push(key, item);
+    }
+  }
+  return false;
+}
+
+function nulProblem(source: SourceFile, offset: number, message: string, what: string): Problem {
+  return {
+    file: source.path,
+    ...textPosition(source.text, offset),
+    path: '',
+    message,
+    expected: 'text without NUL characters',
+    received: what,
+    hint: 'a NUL cannot be passed to a shell or on a command line, so a value holding one would be cut short: remove it',
+  };
+}
 
 /** The line and column of a character offset, counted without a parse. */
 function textPosition(text: string, offset: number): { line: number; column: number } {

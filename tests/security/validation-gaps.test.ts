@@ -402,3 +402,16 @@ describe('values that would do nothing or can never be met', () => {
     expect(at(found, 10).got).toBe('" " (from {{ vars.n }})');
   });
 });
+
+describe('NUL characters', () => {
+  it('refuses a raw NUL byte and a \\0 escape at their position, and keeps an escaped backslash', async () => {
+    w = workspace('lifeboat-gaps-');
+    const head = 'name: gaps\nphases:\n  - id: p\n    steps:\n      - id: s\n';
+    expect(at(await refused([write('rb.yaml', `${head}        run: echo a\0b\n`), '--steps', w.steps], w.dir), 6).column).toBe(20);
+    for (const escape of ['\\0', '\\x00', '\\u0000']) {
+      expect(at(await refused([write('rb.yaml', `${head}        run: "echo a${escape}b"\n`), '--steps', w.steps], w.dir), 6).column).toBe(21);
+    }
+    const fine = await lifeboat(['validate', write('rb.yaml', `${head}        run: "echo a\\\\0b"\n`), '--steps', w.steps], { cwd: w.dir });
+    expect(fine.code, fine.stdout).toBe(0);
+  });
+});
