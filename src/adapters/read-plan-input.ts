@@ -4,6 +4,7 @@ import type { PlanInput, StepLibrary } from '../core/build-plan.js';
 import type { Selection } from '../core/plan-types.js';
 import { InputError, type Problem } from '../core/problem.js';
 import type { SourceFile } from '../core/source-doc.js';
+import { decodeUtf8 } from '../core/utf8-text.js';
 
 /** What the command line says about a runbook to load. */
 export interface PlanRequest {
@@ -19,7 +20,7 @@ export interface PlanRequest {
 export function readSource(path: string, what: string): SourceFile {
   try {
     if (statSync(path).isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-    return { path, text: readFileSync(path, 'utf8') };
+    return { path, ...decodeUtf8(path, readFileSync(path)) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder, not a file' : (error as Error).message;
@@ -62,7 +63,7 @@ export function readStepLibrary(dir: string | undefined): StepLibrary {
     const name = relative(dir, full).split(sep).join('/');
     if (/\.ya?ml$/.test(name)) {
       const path = relative(process.cwd(), full) || full;
-      templates.set(name.replace(/\.ya?ml$/, ''), { path, text: readFileSync(full, 'utf8') });
+      templates.set(name.replace(/\.ya?ml$/, ''), { path, ...decodeUtf8(path, readFileSync(full)) });
     } else if (/\.(mjs|js|sh)$/.test(name)) scripts.add(name);
   }
   return { dir: relative(process.cwd(), dir) || '.', templates, scripts };

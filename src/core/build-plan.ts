@@ -13,6 +13,7 @@ import { selectSteps } from './select-steps.js';
 import { parseSource, positionOf, type SourceFile } from './source-doc.js';
 import { TemplateCache } from './step-template.js';
 import { didYouMean } from './suggest.js';
+import { ENV_NAME } from './env-name.js';
 
 /** The step library a runbook draws on: templates by name and the script files present. */
 export interface StepLibrary {
@@ -312,6 +313,17 @@ function resolveSecrets(at: Located, res: Resolution): Record<string, SecretSour
       continue;
     }
     const source = sources[0]!;
+    if (source === 'env' && typeof raw.env === 'string' && !ENV_NAME.test(raw.env)) {
+      res.report(child(child(at, name), 'env'), {
+        message: `\`${raw.env}\` is not an environment variable name`,
+        expected: 'an environment variable name: letters, digits and _, not starting with a digit',
+        received: JSON.stringify(raw.env),
+        hint: 'a shell cannot export such a name, so the secret could never be given: name the variable you export, e.g. env: NAS_KEY',
+      });
+    }
+    if (source === 'file' && typeof raw.file === 'string' && raw.file.trim() === '') {
+      res.report(child(child(at, name), 'file'), { message: `secret \`${name}\` names no file`, expected: 'the path of a file holding the secret, e.g. ~/.secrets/nas-key', received: JSON.stringify(raw.file), hint: 'give the path, or use env: VAR or prompt: true' });
+    }
     secrets[name] = source === 'env' ? { kind: 'env', name: String(raw.env) } : source === 'file' ? { kind: 'file', path: String(raw.file) } : { kind: 'prompt' };
   }
   return secrets;

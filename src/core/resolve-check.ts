@@ -1,10 +1,13 @@
 import { parseDuration } from './duration.js';
+import { timerProblem } from './duration-limits.js';
 import { hasReferences } from './interpolate.js';
 import type { Check, HostRef } from './plan-types.js';
-import { displayText, type Rendered } from './rendered.js';
+import { displayText, toPieces, type Rendered } from './rendered.js';
+import { dnsServerProblem, httpUrlProblem, tcpTargetProblem } from './network-target.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import { CHECK_KINDS } from './runbook-types.js';
 import { didYouMean } from './suggest.js';
+import { blank } from './blank-text.js';
 import { resolveAgeCheck } from './readiness/resolve-age-check.js';
 
 const FIELDS_OF: Record<string, readonly string[]> = {
@@ -66,12 +69,16 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
     host = hosts[raw.from];
     if (!host) res.report(child(at, 'from'), unknownHost(raw.from, hosts));
   }
-  const timeoutMs = raw.timeout === undefined ? DEFAULT_CHECK_TIMEOUT_MS : (parseDuration(raw.timeout as string) ?? DEFAULT_CHECK_TIMEOUT_MS);
+  const timeoutMs = checkTimeout(child(at, 'timeout'), res) ?? DEFAULT_CHECK_TIMEOUT_MS;
   const name = typeof raw.name === 'string' ? displayText(res.text(child(at, 'name'), false)) : undefined;
   const base = { host, timeoutMs };
   const label = (text: Rendered, prefix: string) => name ?? `${prefix}${displayText(text)}`;
   switch (kind) {
     case 'run': {
+      blank(child(at, 'run'), 'a check\'s `run:` command', 'a bash command that proves something, e.g. zpool list tank', res);
+      if (typeof raw.exit === 'number' && (raw.exit < 0 || raw.exit > 255)) {
+        res.report(child(at, 'exit'), { message: `exit code ${raw.exit} can never happen`, expected: 'an exit code from 0 to 255', received: String(raw.exit), hint: 'a process exits with 0 to 255; the check would fail every time' });
+      }
       const command = res.text(child(at, 'run'), true);
       const stdout = typeof raw.stdout === 'string' ? res.text(child(at, 'stdout'), 'regex') : undefined;
       if (stdout) {
@@ -96,27 +103,25 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
       };
     }
     case 'tcp': {
-      const target = res.text(child(at, 'tcp'), false);
-      if (typeof raw.tcp === 'string' && !hasReferences(raw.tcp) && !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(raw.tcp)) {
-        res.report(child(at, 'tcp'), {
-          message: 'a tcp check needs host:port',
-          expected: 'host:port, e.g. 192.168.10.20:22',
-          received: JSON.stringify(raw.tcp),
-        });
-      }
+      const target = checkedText(child(at, 'tcp'), res, tcpTargetProblem, (why) => ({
+        message: 'a tcp check needs host:port',
+        expected: 'host:port, e.g. 192.168.10.20:22 ([address]:port for IPv6)',
+        hint: `${why}; the port is the service's, e.g. 22 for ssh, 445 for smb`,
+      }));
       return { ...base, kind, target, label: label(target, 'tcp '), readonly: true };
     }
     case 'http': {
-      const url = res.text(child(at, 'http'), false);
-      if (typeof raw.http === 'string' && !hasReferences(raw.http) && !/^https?:\/\/\S+$/.test(raw.http)) {
-        res.report(child(at, 'http'), { message: 'an http check needs a URL', expected: 'http://... or https://...', received: JSON.stringify(raw.http) });
-      }
+      const url = checkedText(child(at, 'http'), res, httpUrlProblem, (why) => ({ message: 'an http check needs a URL', expected: 'http://... or https://...', hint: why }));
       const status = typeof raw.status === 'number' ? raw.status : 200;
       return { ...base, kind, url, status, label: name ?? `http ${displayText(url)} → ${status}`, readonly: true };
     }
     case 'dns': {
-      const dnsName = res.text(child(at, 'dns'), false);
-      const server = raw.server === undefined ? undefined : res.text(child(at, 'server'), false);
+      const dnsName = checkedText(child(at, 'dns'), res, (t) => (t.trim() === '' ? 'the name is empty' : undefined), (why) => ({ message: 'a dns check needs a name', expected: 'a DNS name, e.g. nas.lan', hint: why }));
+      const server = raw.server === undefined ? undefined : checkedText(child(at, 'server'), res, dnsServerProblem, (why) => ({
+        message: 'a dns server must be an address, with an optional port',
+        expected: 'address or address:port, e.g. 192.168.10.1 or 192.168.10.1:53',
+        hint: why,
+      }));
       const expectAt = child(at, 'expect');
       const expect = Array.isArray(raw.expect)
         ? raw.expect.map((_, i) => res.text(child(expectAt, i), false))
@@ -126,7 +131,7 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
       return { ...base, kind, name: dnsName, server, type, expect, label: name ?? shown, readonly: true };
     }
     case 'path': {
-      const path = res.text(child(at, 'path'), false);
+      const path = checkedText(child(at, 'path'), res, (t) => (t.trim() === '' ? 'the path is empty' : undefined), (why) => ({ message: 'a path check needs a path', expected: 'a file or folder path, e.g. /mnt/tank/data', hint: why }));
       const exists = raw.exists !== false;
       return { ...base, kind, path, exists, label: name ?? `${exists ? 'exists' : 'absent'} ${displayText(path)}`, readonly: true };
     }
@@ -135,6 +140,59 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
     default:
       return undefined;
   }
+}
+
+/**
+ * Interpolates a located value and checks the text it becomes (a value from vars, --var or an
+ * inventory as much as one written in place); a secret's text is unknown until run time.
+ */
+function checkedText(
+  at: Located,
+  res: Resolution,
+  problemOf: (text: string) => string | undefined,
+  describe: (why: string) => { message: string; expected: string; hint: string },
+): Rendered {
+  const before = res.problems.length;
+  const rendered = res.text(at, false);
+  if (res.problems.length > before || typeof at.value !== 'string') return rendered;
+  const pieces = toPieces(rendered);
+  if (!pieces.every((p) => 'text' in p)) return rendered;
+  const text = pieces.map((p) => ('text' in p ? p.text : '')).join('');
+  const why = problemOf(text);
+  if (why) {
+    const received = hasReferences(at.value) ? `${JSON.stringify(text)} (from ${at.value})` : JSON.stringify(text);
+    res.report(at, { ...describe(why), received });
+  }
+  return rendered;
+}
+
+/** A check's `timeout`, interpolated when it is a reference; a zero, endless or malformed one is reported. */
+function checkTimeout(at: Located, res: Resolution): number | undefined {
+  const raw = at.value;
+  if (raw === undefined) return undefined;
+  const referenced = typeof raw === 'string' && hasReferences(raw);
+  let ms: number | undefined;
+  let shown = JSON.stringify(raw) ?? String(raw);
+  if (referenced) {
+    const before = res.problems.length;
+    const text = displayText(res.text(at, false)).trim();
+    if (res.problems.length > before) return undefined;
+    shown = `${JSON.stringify(text)} (from ${raw.trim()})`;
+    ms = parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+    if (ms === undefined) {
+      res.report(at, { message: 'invalid duration for `timeout`', expected: 'a duration such as 30s, 5m, 1h30m or 500ms (a bare number means seconds)', received: shown, hint: 'give the value a duration: 30s, 5m' });
+      return undefined;
+    }
+  } else if (typeof raw === 'string' || (typeof raw === 'number' && Number.isFinite(raw))) {
+    // Malformed values, NaN and infinity included, are the schema's to report.
+    ms = parseDuration(raw);
+  }
+  const bad = ms === undefined ? undefined : timerProblem(ms, false);
+  if (bad) {
+    res.report(at, { message: `invalid value for \`timeout\`: ${bad.message}`, expected: bad.expected, received: shown, hint: bad.hint });
+    return undefined;
+  }
+  return ms;
 }
 
 /** The problem for an `on:` or `from:` naming no host. */

@@ -1,4 +1,7 @@
 import { parseDuration } from './duration.js';
+import { timerProblem } from './duration-limits.js';
+import { envNameProblem } from './env-name.js';
+import { blank } from './blank-text.js';
 import type { Confirm, HostRef, PlanStep, StepAction } from './plan-types.js';
 import { hasReferences } from './interpolate.js';
 import { displayText, literal, type Rendered } from './rendered.js';
@@ -106,7 +109,19 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
   };
 
   // A duration may be a reference (a template's duration param): its value is checked once interpolated.
-  const durationAt = (at: Located | undefined, key: string): number | undefined => {
+  const durationAt = (at: Located | undefined, key: string, allowZero = false): number | undefined => {
+    const ms = interpolatedDuration(at, key);
+    const raw = at?.value;
+    // NaN and infinity are no durations: the schema reports them.
+    const bad = ms === undefined || (typeof raw === 'number' && !Number.isFinite(raw)) ? undefined : timerProblem(ms, allowZero);
+    if (bad) {
+      const shown = typeof raw === 'string' && hasReferences(raw) ? `${JSON.stringify(displayText(res.text(at!, false)).trim())} (from ${raw.trim()})` : JSON.stringify(raw);
+      res.report(at!, { message: `invalid value for \`${key}\`: ${bad.message}`, expected: bad.expected, received: shown, hint: bad.hint });
+      return undefined;
+    }
+    return ms;
+  };
+  const interpolatedDuration = (at: Located | undefined, key: string): number | undefined => {
     const raw = at?.value;
     if (typeof raw !== 'string' || !hasReferences(raw)) return duration(raw);
     const before = res.problems.length;
@@ -134,9 +149,11 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
   let action: StepAction;
   switch (kind) {
     case 'run':
+      blank(fields.get('run')!, 'a `run:` command', 'a bash command, e.g. systemctl start smbd', res);
       action = { kind, command: text('run', true)! };
       break;
     case 'manual':
+      blank(fields.get('manual')!, 'a `manual:` text', 'what the operator must do, in words', res);
       action = { kind, instructions: text('manual')! };
       break;
     case 'script': {
@@ -159,9 +176,13 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
     case 'wait': {
       const waitAt = fields.get('wait')!;
       const wait = isRecord(waitAt.value) ? waitAt.value : {};
+      const untilAt = child<unknown>(waitAt, 'until');
+      if (Array.isArray(untilAt.value) && untilAt.value.length === 0) {
+        res.report(untilAt, { message: 'a wait without checks', expected: 'at least one check under `until:`', received: 'an empty list', hint: 'a wait polls its checks until all pass; with none it would pass at once' });
+      }
       action = {
         kind,
-        until: resolveChecks(child(waitAt, 'until'), res, host, env.hosts),
+        until: resolveChecks(untilAt, res, host, env.hosts),
         timeoutMs: durationAt(child(waitAt, 'timeout'), 'wait.timeout') ?? DEFAULT_WAIT_TIMEOUT_MS,
         intervalMs: durationAt(child(waitAt, 'interval'), 'wait.interval') ?? DEFAULT_WAIT_INTERVAL_MS,
       };
@@ -173,7 +194,14 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
 
   const envAt = fields.get('env');
   const envVars: Record<string, Rendered> = {};
-  if (envAt && isRecord(envAt.value)) for (const key of Object.keys(envAt.value)) envVars[key] = res.text(child(envAt, key), false);
+  if (envAt && isRecord(envAt.value)) {
+    for (const key of Object.keys(envAt.value)) {
+      const valueAt = child(envAt, key);
+      const bad = envNameProblem(key, typeof valueAt.value === 'string' && hasReferences(valueAt.value));
+      if (bad) res.report(valueAt, { ...bad, received: bad.message.includes('reference') ? `${key}: ${String(valueAt.value)}` : JSON.stringify(key) }, true);
+      envVars[key] = res.text(valueAt, false);
+    }
+  }
 
   const checks = (key: string) => {
     const at = fields.get(key);
@@ -205,7 +233,7 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
     verify,
     timeoutMs: durationAt(fields.get('timeout'), 'timeout'),
     retries: typeof value('retries') === 'number' ? (value('retries') as number) : 0,
-    retryDelayMs: durationAt(fields.get('retry_delay'), 'retry_delay') ?? DEFAULT_RETRY_DELAY_MS,
+    retryDelayMs: durationAt(fields.get('retry_delay'), 'retry_delay', true) ?? DEFAULT_RETRY_DELAY_MS,
     onFailure: value('on_failure') === 'continue' ? 'continue' : 'stop',
     confirm: confirmOf(fields.get('confirm'), id, res),
     idempotent: value('idempotent') === true,
@@ -225,6 +253,7 @@ function confirmOf(at: Located | undefined, id: string, res: Resolution): Confir
   if (value === true) return { kind: 'yes' };
   if (value === 'typed') return { kind: 'typed', word: literal(id) };
   if (isRecord(value) && typeof value.typed === 'string') {
+    blank(child(at!, 'typed'), 'a word to type', 'a word the operator types to go on, e.g. the pool name', res);
     const message = typeof value.message === 'string' ? displayText(res.text(child(at!, 'message'), false)) : undefined;
     return { kind: 'typed', word: res.text(child(at!, 'typed'), false), message };
   }

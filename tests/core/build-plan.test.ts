@@ -361,18 +361,19 @@ describe('buildPlan: templates', () => {
           'net/addr': yaml`
             params:
               cidr: { type: string }
+              ip: { type: string, default: 10.0.0.2 }
             step:
               run: ip addr add {{ params.cidr }} dev eth0
               confirm: { typed: "{{ params.cidr }}" }
               verify:
                 - run: ip -br addr show {{ params.cidr }}
-                - tcp: "{{ params.cidr }}:22"
+                - tcp: "{{ params.ip }}:22"
           `,
         },
       },
     );
     const s = step(plan, 'addr');
-    expect(s.verify.map((c) => c.label)).toEqual(['ip -br addr show 10.0.0.2/24', 'tcp 10.0.0.2/24:22']);
+    expect(s.verify.map((c) => c.label)).toEqual(['ip -br addr show 10.0.0.2/24', 'tcp 10.0.0.2:22']);
     expect(s.confirm?.kind === 'typed' && displayText(s.confirm.word)).toBe('10.0.0.2/24');
   });
 
