@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { createExecaRunner } from '../adapters/execa-runner.js';
 import { createLiveChecks } from '../adapters/live-checks.js';
+import { withMaskedOutput } from '../adapters/masked-output-runner.js';
 import { netProbe } from '../adapters/net-probe.js';
 import { lastSuccessfulDrill, probeHosts, probeLogsFolder, probeSecrets } from '../adapters/readiness-probes.js';
 import { createSshRunner } from '../adapters/ssh-runner.js';
@@ -14,6 +15,7 @@ import { describeSeconds } from '../core/readiness/age-measure.js';
 import { prometheusText } from '../core/readiness/prometheus-text.js';
 import { drillItem, isReady, type Readiness, type ReadyItem } from '../core/readiness/readiness-model.js';
 import { readinessText } from '../core/readiness/readiness-table.js';
+import { createMasker } from '../core/secret-masker.js';
 import { secretsUsed } from '../core/secrets-used.js';
 import type { CheckRunner } from '../ports/check-runner.js';
 import { ExitCode } from './exit-codes.js';
@@ -131,7 +133,7 @@ export async function readyCommand(file: string, options: ReadyOptions): Promise
     items.push(...hosts, ...secrets.items);
     const down = new Set(hosts.filter((h) => h.state !== 'ok').map((h) => h.item));
     const bad = new Set(secrets.items.filter((s) => s.state !== 'ok').map((s) => s.item));
-    const live = createLiveChecks(createExecaRunner(ssh), netProbe, secrets.values);
+    const live = createLiveChecks(withMaskedOutput(createExecaRunner(ssh), createMasker(secrets.values)), netProbe, secrets.values);
     items.push(...(await pooled(checksToRun(plan), 4, (p) => checkItem(p, live, down, bad))));
   } finally {
     await ssh.close();
