@@ -131,6 +131,21 @@ describe('a value reaches a remote command as exactly its text', () => {
   });
 });
 
+describe('env names never become code on the host', () => {
+  it.each([';touch MARK;#', 'A;touch MARK;B', 'A=$(touch MARK)', 'A B', '-x', 'A\ntouch MARK'])('env name %j: refused, nothing runs', { timeout: 60_000 }, async (written) => {
+    const w = ws();
+    const name = written.replace('MARK', w.path('PWNED'));
+    const { args } = setup(w, 'x', step('s', `run: touch ${w.path('RAN')}\nenv:\n  ${JSON.stringify(name)}: "1"`));
+    const result = await lifeboat(args, { cwd: w.dir });
+    expect(existsSync(w.path('PWNED'))).toBe(false);
+    expect(existsSync(w.path('RAN'))).toBe(false);
+    // Refused at validate (exit 2), or, at the latest, by the runner before the script is sent (exit 1).
+    expect([1, 2], result.stdout + result.stderr).toContain(result.code);
+    if (result.code === 2) expectRefused(result);
+    else expect(result.stdout + result.stderr).toContain('not a shell identifier');
+  });
+});
+
 // The places of the local tests, now run on the host: arithmetic reads a value that is not an
 // integer as code, so it is refused there; a comment refuses a line break; the rest stays text.
 const SCRIPTS = [
