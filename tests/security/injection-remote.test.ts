@@ -218,6 +218,28 @@ describe('checks made from a host take every value as one argument', () => {
   });
 });
 
+describe('an http check from a host fetches its URL once, as written', () => {
+  it('curl globbing is off: [1-3] and {a,b} in a URL are not lists of URLs', { timeout: 120_000 }, async () => {
+    const { createServer } = await import('node:http');
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const w = ws();
+      const { args } = setup(w, `x[1-3]{a,b}`, step('s', `run: "true"\nverify:\n  - http: "http://127.0.0.1:${port}/{{ vars.v }}"\n    from: r\n    timeout: 5s`));
+      const result = await lifeboat(args, { cwd: w.dir });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(paths).toEqual(['/x[1-3]{a,b}']);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe('host entries are [user@]host, never ssh options', () => {
   it.each([
     ['-oProxyCommand=touch PWNED', /not a host name or address/],
