@@ -133,7 +133,15 @@ export async function readyCommand(file: string, options: ReadyOptions): Promise
     items.push(...hosts, ...secrets.items);
     const down = new Set(hosts.filter((h) => h.state !== 'ok').map((h) => h.item));
     const bad = new Set(secrets.items.filter((s) => s.state !== 'ok').map((s) => s.item));
-    const live = createLiveChecks(withMaskedOutput(createExecaRunner(ssh), createMasker(secrets.values)), netProbe, secrets.values);
+    const masker = createMasker(secrets.values);
+    const checks = createLiveChecks(withMaskedOutput(createExecaRunner(ssh), masker), netProbe, secrets.values);
+    // What a check says (a reason may quote a value it was given) is shown and written to files: masked.
+    const live: CheckRunner = {
+      async run(check, set, signal) {
+        const result = await checks.run(check, set, signal);
+        return { ...result, ...(result.reason !== undefined ? { reason: masker.mask(result.reason) } : {}), ...(result.output !== undefined ? { output: masker.mask(result.output) } : {}) };
+      },
+    };
     items.push(...(await pooled(checksToRun(plan), 4, (p) => checkItem(p, live, down, bad))));
   } finally {
     await ssh.close();

@@ -140,6 +140,49 @@ describe('no tail or excerpt of output shows part of a secret', () => {
   });
 });
 
+describe('lifeboat ready', () => {
+  it('a check reason or excerpt quoting a secret is masked on screen, in --json and in the Prometheus file', async () => {
+    const w = ws();
+    const file = w.path('runbook.yaml');
+    writeFileSync(
+      file,
+      `format: 1
+name: ready-secrets
+secrets:
+  one:
+    file: ${w.path('one.txt')}
+  long:
+    file: ${w.path('long.txt')}
+phases:
+  - id: p
+    steps:
+      - id: s
+        run: "true"
+        precheck:
+          - tcp: "{{ secrets.one }}"
+          - run: "printf '%s' '{{ secrets.one }}'; head -c ${TAIL - 12 - 1} /dev/zero | tr '\\\\0' y; echo; exit 3"
+            readonly: true
+        verify:
+          - age: { run: 'printf "%s\\\\n" "{{ secrets.long }}"' }
+            max_age: 1d
+`,
+    );
+    writeFileSync(w.path('one.txt'), `${SECRET}\n`);
+    writeFileSync(w.path('long.txt'), `${LONG}\n`);
+    const prom = w.path('lifeboat.prom');
+    const text = await lifeboat(['ready', file, '--logs', w.logs, '--prometheus', prom], { cwd: w.dir });
+    const json = await lifeboat(['ready', file, '--logs', w.logs, '--json'], { cwd: w.dir });
+    expect(text.code, text.stdout + text.stderr).toBe(1);
+    expect(json.stdout).toContain('[secret:');
+    const places: Array<[string, string]> = [
+      ['screen', text.stdout + text.stderr],
+      ['--json', json.stdout + json.stderr],
+      ['prometheus', readFileSync(prom, 'utf8')],
+    ];
+    for (const secret of [SECRET, LONG]) for (const piece of pieces(secret)) for (const [where, got] of places) expect(got.includes(piece), `${JSON.stringify(piece)} in ${where}`).toBe(false);
+  });
+});
+
 describe('withMaskedOutput', () => {
   /** A runner that prints `text` in the given pieces, alternating stdout and stderr, and keeps no output itself. */
   const printing = (pieces: string[]): CommandRunner => ({
