@@ -51,9 +51,9 @@ function expectRefused(result: { code: number; stdout: string; stderr: string },
 }
 
 /** Writes the runbook with host `r` (the test sshd) and the value as var `v` in a vars file (so a NUL can travel). */
-function setup(w: Workspace, payload: string, body: string, head = ''): { file: string; args: string[] } {
+function setup(w: Workspace, payload: string, body: string, head = '', on = 'r'): { file: string; args: string[] } {
   const file = w.path('runbook.yaml');
-  writeFileSync(file, `format: 1\nname: inj-remote\nvars: { v: "1" }\n${head}hosts:\n  r: ${sshd.hostYaml()}\nphases:\n  - id: p\n    on: r\n    steps:\n${body}`);
+  writeFileSync(file, `format: 1\nname: inj-remote\nvars: { v: "1" }\n${head}hosts:\n  r: ${sshd.hostYaml()}\nphases:\n  - id: p\n${on ? `    on: ${on}\n` : ''}    steps:\n${body}`);
   // A JSON string is a YAML double-quoted scalar: every byte of the payload, NUL and CR included.
   writeFileSync(w.path('v.yaml'), `v: ${JSON.stringify(payload)}\n`);
   return { file, args: ['run', file, '--yes', '--logs', w.logs, '--steps', w.steps, '--vars', w.path('v.yaml')] };
@@ -178,8 +178,11 @@ describe('no value is ever run on the host', () => {
   });
 });
 
-describe('checks made from a host take every value as one argument', () => {
-  it('tcp, dns (name, server, port), http, path, run and age checks with `from:` never run a value', { timeout: 300_000 }, async () => {
+describe('checks take every value as one argument', () => {
+  it.each([
+    ['made from a host (`from:`)', '\n    from: r'],
+    ['made here', ''],
+  ])('tcp, dns (name, server, port), http, path, run and age checks %s never run a value', { timeout: 300_000 }, async (_, from) => {
     const w = ws();
     const marker = w.path('PWNED');
     const checks = [
@@ -200,11 +203,11 @@ describe('checks made from a host take every value as one argument', () => {
       "age: { run: \"printf '%s\\\\n' {{ vars.v }}\" }\nmax_age: 1d",
     ];
     const body =
-      checks.map((check, i) => step(`c${i + 1}`, `run: "true"\nverify:\n  - ${check.replace(/\n/g, '\n    ')}\n    from: r\n    timeout: 3s\non_failure: continue`)).join('') +
+      checks.map((check, i) => step(`c${i + 1}`, `run: "true"\nverify:\n  - ${check.replace(/\n/g, '\n    ')}${from}\n    timeout: 3s\non_failure: continue`)).join('') +
       // The value comes back as itself: the run check prints it, and `stdout` matches it literally.
-      step('echo', `run: "true"\nverify:\n  - run: "printf '%s' '{{ vars.v }}'"\n    name: echoes\n    stdout: "^{{ vars.v }}$"\n    from: r`);
+      step('echo', `run: "true"\nverify:\n  - run: "printf '%s' '{{ vars.v }}'"\n    name: echoes\n    stdout: "^{{ vars.v }}$"${from}`);
     for (const payload of payloads(marker)) {
-      const { args } = setup(w, payload, body);
+      const { args } = setup(w, payload, body, '', '');
       const result = await lifeboat(args, { cwd: w.dir });
       expect(existsSync(marker), JSON.stringify(payload)).toBe(false);
       expect([0, 1], `${JSON.stringify(payload)}\n${result.stdout}${result.stderr}`).toContain(result.code);
