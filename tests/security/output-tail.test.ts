@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
 import { eventsOf, filesUnder, readOnlyJournal, workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
+import { BIN } from '../helpers/cli.js';
+import { sh, TmuxSession } from '../helpers/tmux.js';
 import { withMaskedOutput } from '../../src/adapters/masked-output-runner.js';
 import { createMasker } from '../../src/core/secret-masker.js';
 import type { CommandRunner } from '../../src/ports/command-runner.js';
@@ -137,6 +139,52 @@ describe('no tail or excerpt of output shows part of a secret', () => {
       const w = ws();
       await runAndSearch(w, runbook(w, printers('{{ secrets.one }}', '{{ secrets.multi }}'), sshd.hostYaml()));
     });
+  });
+});
+
+describe('the failure card of an interactive run', () => {
+  it('shows the last lines of the masked output: a multi-line secret cut by the 10-line excerpt shows none of its lines', { timeout: 120_000 }, async () => {
+    const w = ws();
+    const file = w.path('runbook.yaml');
+    writeFileSync(
+      file,
+      `format: 1
+name: card-tail
+secrets:
+  multi:
+    file: ${w.path('multi.txt')}
+phases:
+  - id: p
+    steps:
+      - id: leaky
+        run: |
+          printf '%s\\n' "{{ secrets.multi }}"
+          for i in $(seq 1 8); do echo filler-$i; done
+          exit 3
+`,
+    );
+    writeFileSync(w.path('multi.txt'), `${MULTI}\n`);
+    const transcript = w.path('transcript.txt');
+    const exitFile = w.path('exit-code');
+    const command = `cd ${sh(w.dir)} && ${['node', BIN, 'run', file, '--logs', w.logs, '--transcript', transcript].map(sh).join(' ')}; echo $? > ${sh(exitFile)}`;
+    const tmux = TmuxSession.start(command, { width: 120, height: 40 });
+    try {
+      await tmux.waitForText(/^❯ Run/m);
+      tmux.press('Enter');
+      const card = await tmux.waitForText(/^❯ Retry/m);
+      // The card shows the excerpt: its last lines are there, the secret's lines masked.
+      expect(card).toContain('last output:');
+      expect(card).toContain('filler-8');
+      await tmux.choose('Abort');
+      expect(Number(await tmux.waitForFile(exitFile))).toBe(1);
+      const screen = tmux.capture();
+      for (const piece of pieces(MULTI)) {
+        expect(screen.includes(piece), `${JSON.stringify(piece)} on the terminal`).toBe(false);
+        expect(readFileSync(transcript, 'utf8').includes(piece), `${JSON.stringify(piece)} in the transcript`).toBe(false);
+      }
+    } finally {
+      tmux.kill();
+    }
   });
 });
 
