@@ -50,7 +50,8 @@ export function createSshRunner(options: SshOptions, warm: Warmups = new Map()):
           input: `${input}\0`,
           timeoutMs: spec.timeoutMs,
           filterStderr: (line) => {
-            if (!line.startsWith(PID_MARK)) return true;
+            // Only the wrapper's own line, which comes first: a command printing one later is output, and never decides what a timeout kills.
+            if (remotePid !== undefined || !line.startsWith(PID_MARK)) return true;
             remotePid = line.slice(PID_MARK.length).trim();
             return false;
           },

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifeboat, ROOT } from '../helpers/cli.js';
-import { eventsOf, readOnlyJournal, workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
+import { eventsOf, processRuns, readOnlyJournal, workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 
 const ws = workspacesPerTest('lifeboat-inj-remote-');
@@ -239,6 +239,25 @@ describe('an http check from a host fetches its URL once, as written', () => {
       expect(paths).toEqual(['/x[1-3]{a,b}']);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('output from the host never steers Lifeboat', () => {
+  it('a command printing the wrapper\'s pid line cannot choose what a timeout kills', { timeout: 120_000 }, async () => {
+    const { spawn } = await import('node:child_process');
+    // A process of its own group on the "remote" (this machine), which the spoofed line names.
+    const decoy = spawn('sleep', ['120'], { detached: true, stdio: 'ignore' });
+    decoy.unref();
+    try {
+      const w = ws();
+      const { args } = setup(w, 'x', step('s', `run: "printf '\\\\036lifeboat-pid %s\\\\n' ${decoy.pid} >&2; echo spoofed; sleep 30"\ntimeout: 2s`));
+      const result = await lifeboat(args, { cwd: w.dir });
+      expect(result.code, result.stdout + result.stderr).toBe(1);
+      expect(eventsOf(readOnlyJournal(w.logs).events, 'step.exited', 's')[0]?.timedOut, result.stdout + result.stderr).toBe(true);
+      expect(processRuns(decoy.pid!), 'the decoy process still runs').toBe(true);
+    } finally {
+      if (decoy.pid) process.kill(decoy.pid, 'SIGKILL');
     }
   });
 });
