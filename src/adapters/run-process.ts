@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import type { CommandHooks, CommandResult } from '../ports/command-runner.js';
 import { Tail } from './output-tail.js';
 
+/** How much of a command's output is kept for messages: its last 64 Ki characters. */
 export const TAIL_CHARS = 64 * 1024;
 const KILL_GRACE_MS = 2_000;
 // How long output left in the pipes is still read after the leader exited.
