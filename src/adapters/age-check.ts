@@ -2,9 +2,11 @@ import type { Check } from '../core/plan-types.js';
 import { newestTime } from '../core/readiness/age-times.js';
 import { judgeAge } from '../core/readiness/age-measure.js';
 import { displayText, renderShell, revealWith, secretEnvFor } from '../core/rendered.js';
+import { createMasker } from '../core/secret-masker.js';
 import { shellQuote } from '../core/shell-quote.js';
 import type { CheckResult } from '../ports/check-runner.js';
 import type { CommandRunner } from '../ports/command-runner.js';
+import { TAIL_CHARS } from './run-process.js';
 
 type AgeCheck = Extract<Check, { kind: 'age' }>;
 
@@ -30,7 +32,12 @@ export async function runAgeCheck(
   now: () => number = Date.now,
 ): Promise<Omit<CheckResult, 'durationMs'>> {
   const { source } = check;
+  // What is shown of the output (an excerpt, a quoted line) comes from the masked output, never from stdout as printed.
+  const mask = createMasker(secrets).mask;
+  // stdout cut at its 64 KiB may begin inside a secret: the output masked before its cut is shown then.
+  const shownOf = (result: { stdout: string; output: string }) => (result.stdout.length >= TAIL_CHARS ? result.output : mask(result.stdout));
   let output: string;
+  let shown: string;
   if (source.kind === 'path') {
     const glob = revealWith(secrets)(source.glob);
     const result = await runner.run({ script: mtimesScript(glob), host: check.host, env: {}, timeoutMs: check.timeoutMs }, { signal });
@@ -39,6 +46,7 @@ export async function runAgeCheck(
     if (result.exitCode !== 0) return { ok: false, reason: `could not list ${displayText(source.glob)} (exited ${result.exitCode ?? result.signal})`, output: tail(result.output) };
     if (!result.stdout.trim()) return { ok: false, reason: `nothing matches ${displayText(source.glob)}${check.host ? ` on ${check.host.name}` : ''}: no backup found` };
     output = result.stdout;
+    shown = shownOf(result);
   } else {
     const { script, secrets: names } = renderShell(source.command);
     const result = await runner.run({ script, host: check.host, env: secretEnvFor(secrets, names), timeoutMs: check.timeoutMs }, { signal });
@@ -46,9 +54,13 @@ export async function runAgeCheck(
     if (result.timedOut) return { ok: false, reason: `timed out after ${Math.round(check.timeoutMs / 1000)}s`, output: tail(result.output) };
     if (result.exitCode !== 0) return { ok: false, reason: `exited ${result.exitCode ?? result.signal}`, output: tail(result.output) };
     output = result.stdout;
+    shown = shownOf(result);
   }
   const newest = newestTime(output);
-  if (!newest.ok) return { ok: false, reason: newest.reason, output: tail(output) };
+  if (!newest.ok) {
+    const said = newestTime(shown);
+    return { ok: false, reason: said.ok ? newest.reason : said.reason, output: tail(shown) };
+  }
   const { measured, failure } = judgeAge(newest.newestMs, check.maxAgeMs, now());
   return failure ? { ok: false, reason: failure, measured } : { ok: true, measured };
 }

@@ -82,7 +82,8 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
             if (check.host) {
               const seconds = Math.max(1, Math.ceil(check.timeoutMs / 1000));
               if (!/^https?:\/\/[^\s\0]+$/.test(url)) return done(false, `not an http(s) URL: ${JSON.stringify(url)}`);
-              const result = await remote(check, probeScript(`curl -s -o /dev/null -w '%{http_code}' --max-time ${seconds} -- "$1"`, [url]));
+              // -g: a URL is fetched once, as written; `[1-1000]` or `{a,b}` in it is not a list of URLs.
+              const result = await remote(check, probeScript(`curl -g -s -o /dev/null -w '%{http_code}' --max-time ${seconds} -- "$1"`, [url]));
               if (result.error) return done(false, result.error);
               status = Number(result.stdout.trim());
               if (!status) return done(false, `no answer from ${url} (from ${check.host.name})`);

@@ -1,23 +1,12 @@
 import { execa } from 'execa';
 import type { CommandHooks, CommandResult } from '../ports/command-runner.js';
+import { Tail } from './output-tail.js';
 
-const TAIL_BYTES = 64 * 1024;
+/** How much of a command's output is kept for messages: its last 64 Ki characters. */
+export const TAIL_CHARS = 64 * 1024;
 const KILL_GRACE_MS = 2_000;
 // How long output left in the pipes is still read after the leader exited.
 const DRAIN_MS = 200;
-
-/** Keeps the last `limit` characters of a growing text. */
-class Tail {
-  private text = '';
-  constructor(private readonly limit: number) {}
-  push(chunk: string): void {
-    this.text += chunk;
-    if (this.text.length > this.limit * 2) this.text = this.text.slice(-this.limit);
-  }
-  toString(): string {
-    return this.text.slice(-this.limit);
-  }
-}
 
 /** Signals a whole process group, ignoring one that is already gone. */
 export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
@@ -50,8 +39,8 @@ export interface ProcessSpec {
  */
 export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): Promise<CommandResult> {
   const started = performance.now();
-  const output = new Tail(TAIL_BYTES);
-  const stdout = new Tail(TAIL_BYTES);
+  const output = new Tail(TAIL_CHARS);
+  const stdout = new Tail(TAIL_CHARS);
   const child = execa(spec.file, spec.args, {
     env: spec.env,
     extendEnv: true,

@@ -27,6 +27,11 @@ export function createSshRunner(options: SshOptions, warm: Warmups = new Map()):
       if (!used.has(host.name)) mkdirSync(options.controlDir, { recursive: true, mode: 0o700 });
       used.set(host.name, host);
       const args = sshArgs(host, options);
+      // A name is written into the script as code: one that is not a shell identifier never is.
+      const odd = Object.keys(spec.env).find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+      if (odd !== undefined) {
+        return { timedOut: false, aborted: false, durationMs: 0, stdout: '', output: '', error: `not run: the environment variable name ${JSON.stringify(odd)} is not a shell identifier (letters, digits, _; not starting with a digit)` };
+      }
       const exports = Object.entries(spec.env)
         .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
         .join('');
@@ -45,7 +50,8 @@ export function createSshRunner(options: SshOptions, warm: Warmups = new Map()):
           input: `${input}\0`,
           timeoutMs: spec.timeoutMs,
           filterStderr: (line) => {
-            if (!line.startsWith(PID_MARK)) return true;
+            // Only the wrapper's own line, which comes first: a command printing one later is output, and never decides what a timeout kills.
+            if (remotePid !== undefined || !line.startsWith(PID_MARK)) return true;
             remotePid = line.slice(PID_MARK.length).trim();
             return false;
           },

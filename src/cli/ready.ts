@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { createExecaRunner } from '../adapters/execa-runner.js';
 import { createLiveChecks } from '../adapters/live-checks.js';
+import { withMaskedOutput } from '../adapters/masked-output-runner.js';
 import { netProbe } from '../adapters/net-probe.js';
 import { lastSuccessfulDrill, probeHosts, probeLogsFolder, probeSecrets } from '../adapters/readiness-probes.js';
 import { createSshRunner } from '../adapters/ssh-runner.js';
@@ -14,6 +15,7 @@ import { describeSeconds } from '../core/readiness/age-measure.js';
 import { prometheusText } from '../core/readiness/prometheus-text.js';
 import { drillItem, isReady, type Readiness, type ReadyItem } from '../core/readiness/readiness-model.js';
 import { readinessText } from '../core/readiness/readiness-table.js';
+import { createMasker } from '../core/secret-masker.js';
 import { secretsUsed } from '../core/secrets-used.js';
 import type { CheckRunner } from '../ports/check-runner.js';
 import { ExitCode } from './exit-codes.js';
@@ -131,7 +133,15 @@ export async function readyCommand(file: string, options: ReadyOptions): Promise
     items.push(...hosts, ...secrets.items);
     const down = new Set(hosts.filter((h) => h.state !== 'ok').map((h) => h.item));
     const bad = new Set(secrets.items.filter((s) => s.state !== 'ok').map((s) => s.item));
-    const live = createLiveChecks(createExecaRunner(ssh), netProbe, secrets.values);
+    const masker = createMasker(secrets.values);
+    const checks = createLiveChecks(withMaskedOutput(createExecaRunner(ssh), masker), netProbe, secrets.values);
+    // What a check says (a reason may quote a value it was given) is shown and written to files: masked.
+    const live: CheckRunner = {
+      async run(check, set, signal) {
+        const result = await checks.run(check, set, signal);
+        return { ...result, ...(result.reason !== undefined ? { reason: masker.mask(result.reason) } : {}), ...(result.output !== undefined ? { output: masker.mask(result.output) } : {}) };
+      },
+    };
     items.push(...(await pooled(checksToRun(plan), 4, (p) => checkItem(p, live, down, bad))));
   } finally {
     await ssh.close();

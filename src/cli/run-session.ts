@@ -3,6 +3,7 @@ import { createDryRunChecks } from '../adapters/dry-run-checks.js';
 import { createDryRunRunner } from '../adapters/dry-run-runner.js';
 import { createExecaRunner } from '../adapters/execa-runner.js';
 import { createLiveChecks } from '../adapters/live-checks.js';
+import { withMaskedOutput } from '../adapters/masked-output-runner.js';
 import { createMaskingSink } from '../adapters/masking-sink.js';
 import { netProbe } from '../adapters/net-probe.js';
 import { osProcessTable } from '../adapters/os-process-table.js';
@@ -193,7 +194,8 @@ async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnTy
         resumeCommand: `${lifeboatCommand()} resume`,
       })
     : createScriptedPrompter(options.dryRun ? rehearsalPolicy : unattendedPolicyFor(confirmed));
-  const live = createExecaRunner(sshRunner);
+  // What a command printed reaches failure cards and check excerpts masked, before any tail is cut.
+  const live = withMaskedOutput(createExecaRunner(sshRunner), masker);
   // A probe's checks run once each, on hosts that answered: the rehearsal below shows the same results.
   const probeChecks = options.dryRun && options.probe ? createProbeChecks(createLiveChecks(live, netProbe, secrets), live) : undefined;
   const ports: RunPorts = options.dryRun

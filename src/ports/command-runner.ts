@@ -25,8 +25,9 @@ export interface CommandResult {
   /** Stopped through the abort signal (Ctrl-C). */
   aborted: boolean;
   durationMs: number;
-  /** stdout and stderr interleaved, the last 64 KiB. */
+  /** stdout and stderr interleaved, the last 64 KiB (masked when the runner masks secrets): what is shown. */
   output: string;
+  /** stdout as printed, the last 64 KiB: matched and parsed, never shown. */
   stdout: string;
   /** Set when the command could not be started or its host not reached. */
   error?: string;

@@ -54,6 +54,11 @@ const delayS = seconds(argv.delay, 'delay', 0);
 for (const name of ['ssh', 'port', 'identity', 'known-hosts']) {
   if (argv[name] === true) fail(`--${name} needs a value\n${USAGE}`, 2);
 }
+// The host is handed to ssh, which must never read it as an option (-oProxyCommand=… runs a
+// command): it must be [user@]host, as in a runbook's hosts; the port a number.
+const SSH_TARGET = /^(?:[A-Za-z0-9_][A-Za-z0-9_.-]*@)?(?:[A-Za-z0-9_][A-Za-z0-9_.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%A-Za-z]*)$/;
+if (ssh && !SSH_TARGET.test(ssh)) fail(`--ssh (or LIFEBOAT_SSH) must be [user@]host, got ${JSON.stringify(ssh)}\n${USAGE}`, 2);
+if (port && !/^\d{1,5}$/.test(port)) fail(`--port must be a port number, got ${JSON.stringify(port)}\n${USAGE}`, 2);
 
 const guests = argv._.flatMap((arg) => String(arg).split(/[\s,]+/)).filter(Boolean).map((spec) => {
   const m = /^(?:(vm|ct):)?(\d+)$/i.exec(spec);
@@ -72,7 +77,7 @@ function pve(args) {
   if (port) opts.push('-p', port);
   if (identity) opts.push('-i', identity, '-o', 'IdentitiesOnly=yes');
   if (knownHosts) opts.push('-o', `UserKnownHostsFile=${knownHosts}`);
-  return run`ssh ${opts} ${ssh} ${args}`;
+  return run`ssh ${opts} -- ${ssh} ${args}`;
 }
 
 const tool = (kind) => (kind === 'vm' ? 'qm' : 'pct');
