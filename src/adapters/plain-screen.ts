@@ -30,6 +30,12 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
         line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`),
         ...(event.instructions ?? '').split('\n').filter((text) => text.trim()).map((text) => line(event.step, 'do', text)),
       ];
+    case 'wait.pending':
+      return [line(event.step, 'wait', `waiting for: ${event.check}`)];
+    case 'shell.opened':
+      return [line(event.step, 'shell', `opened on ${event.where}`)];
+    case 'shell.closed':
+      return [line(event.step, 'shell', `closed on ${event.where} after ${formatDuration(event.durationMs)}: ${event.error ?? (event.signal ? `signal ${event.signal}` : `exit ${event.exitCode ?? '?'}`)}`)];
     case 'step.attempt':
       if (event.attempt === 1 && event.command !== undefined && info.titles?.get(event.step) === event.command.trim().split('\n').join(' ⏎ ')) return [];
       return event.command ? [line(event.step, event.attempt > 1 ? `try ${event.attempt}` : '$', event.command.trim().split('\n').join(' ⏎ '))] : [];
@@ -46,12 +52,16 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
       if (event.assumed) return [line(event.step, 'check', `· ${event.check} (not run: dry run)`)];
       return [line(event.step, 'check', `${event.set === 'precheck' ? '· not yet:' : '✖'} ${event.check}: ${event.reason}`), ...(event.output && event.set !== 'precheck' ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : [])];
     case 'operator.choice':
-      return event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort'
-        ? [line(event.step, 'choice', `${event.choice}${event.reason ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}`)]
+      // A skip's reason is said once, on the step's `skipped` line.
+      return event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort' || event.menu === 'confirm'
+        ? [line(event.step, 'choice', `${event.choice}${event.reason && event.choice !== 'skip' ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}${event.waitedMs ? ` · waited ${formatDuration(event.waitedMs)} for the operator` : ''}`)]
         : [];
     case 'step.finished': {
-      const how = event.via === 'precheck' ? 'already done (precheck passed)' : event.via === 'operator' ? 'marked done by the operator' : event.reason ?? '';
-      return [line(event.step, event.status, `${formatDuration(event.durationMs)}${how ? ` · ${how}` : ''}`)];
+      if (event.via === 'precheck') return [line(event.step, 'already', 'already done: its precheck passed')];
+      if (event.status === 'skipped') return [line(event.step, 'skipped', event.reason ?? '')];
+      const how = event.via === 'operator' ? 'marked done by the operator' : event.reason ?? '';
+      const waited = event.waitedMs ? ` · waited ${formatDuration(event.waitedMs)} for the operator` : '';
+      return [line(event.step, event.status, `${formatDuration(event.durationMs)}${how ? ` · ${how}` : ''}${waited}`)];
     }
     case 'run.note':
       return [line(event.step, event.level === 'warn' ? 'warning' : 'note', event.message)];
