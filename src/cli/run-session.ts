@@ -183,6 +183,8 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
       unattended: !interactive,
       context: session.resume?.context,
       inFlight: session.resume?.inFlight,
+      // Resumed, the header's clock goes on from the run's first start, not from zero.
+      runStartedAt: session.resume && store ? runStartOf(store, runId) : undefined,
       persist: store ? (snapshot) => store.saveSnapshot(runId, snapshot) : undefined,
     });
     for (const problem of (await store?.flush()) ?? []) {
@@ -202,8 +204,33 @@ async function sessionWith(session: Session, ssh: SshOptions, sshRunner: ReturnT
     // The signal handlers stay: a second Ctrl-C while an interrupted command is dying exits 3 at once.
   }
   if (options.dryRun) process.stdout.write(rehearsalSummary(plan, finished));
-  else if (store) process.stdout.write(out.dim(`Run log: ${store.runDir(runId)}/events.jsonl\n`));
+  else if (store) {
+    process.stdout.write(await closingSummary(store.dir, runId, plan, out));
+    process.stdout.write(out.dim(`Run log: ${store.runDir(runId)}/events.jsonl\n`));
+  }
   return exitCodeOf(outcome);
+}
+
+function runStartOf(store: RunStore, runId: string): number | undefined {
+  try {
+    const at = Date.parse(store.readMeta(runId).createdAt);
+    return Number.isNaN(at) ? undefined : at;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The closing summary, read back from the journal so that it covers every session of the run. */
+async function closingSummary(dir: string, runId: string, plan: Plan, out: ReturnType<typeof stylesFor>): Promise<string> {
+  try {
+    const { readRunSummary } = await import('../adapters/journal-reader.js');
+    const { runLayout } = await import('../core/run-layout.js');
+    const { closingSummaryText } = await import('../core/run-closing-text.js');
+    const { summary } = await readRunSummary(dir, runId, { layout: runLayout(plan) });
+    return closingSummaryText(summary, out, Math.min(process.stdout.columns ?? 80, 100));
+  } catch (error) {
+    return out.dim(`  (no closing summary: ${(error as Error).message}; \`lifeboat logs show ${runId}\` reads the run)\n`);
+  }
 }
 
 function unwritable(dir: string, error: unknown): UsageError {

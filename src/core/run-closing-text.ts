@@ -1,0 +1,31 @@
+import { formatDuration } from './duration.js';
+import { formatMaybe } from './format-time.js';
+import type { Paint } from './paint.js';
+import type { RunSummary } from './run-summary.js';
+import { rtoVerdict } from './run-timeline-text.js';
+import { wrapText } from './wrap-text.js';
+
+/**
+ * The end of a run on screen: wall time since the run first started (across resumes) and active
+ * time, the RTO verdict of the runbook and each phase, and what to follow up on.
+ */
+export function closingSummaryText(run: RunSummary, paint: Paint, width = 80): string {
+  const out: string[] = [];
+  const finished = run.status === 'done';
+  const sessions = run.sessions.length > 1 ? ` in ${run.sessions.length} sessions` : '';
+  out.push(`  time      elapsed ${formatMaybe(run.elapsedMs)} since the run started · active ${formatDuration(run.activeMs)}${sessions}${run.waitedMs ? ` · waited ${formatDuration(run.waitedMs)} for the operator` : ''}`);
+  if (run.rtoMs !== undefined) out.push(`  RTO       ${rtoVerdict(finished ? run.elapsedMs : undefined, run.rtoMs, paint)}${finished ? '' : ' (the run did not finish)'}`);
+  for (const p of run.phases) {
+    if (p.rtoMs === undefined) continue;
+    const name = `${p.number ?? ''}${p.number ? ' ' : ''}${p.title}`;
+    out.push(`    ${name}: ${formatMaybe(p.durationMs)} · ${rtoVerdict(p.status === 'done' ? p.durationMs : undefined, p.rtoMs, paint)}${p.status === 'done' ? '' : ` (${p.status})`}`);
+  }
+  if (run.followUps.length) {
+    out.push(paint.bold('  Follow up:'));
+    for (const f of run.followUps) {
+      const [first, ...more] = wrapText(`${f.position ?? f.step} ${f.title}: ${f.detail}`, width - 7);
+      out.push(`  ${paint.yellow('!')} ${first}`, ...more.map((l) => `    ${l}`));
+    }
+  } else out.push('  Follow up: nothing (no skips, no failures passed, no manual fixes).');
+  return `${out.join('\n')}\n`;
+}
