@@ -13,7 +13,8 @@ export function closingSummaryText(run: RunSummary, paint: Paint, width = 80): s
   const out: string[] = [];
   const finished = run.status === 'done';
   const sessions = run.sessions.length > 1 ? ` in ${run.sessions.length} sessions` : '';
-  out.push(`  time      elapsed ${formatMaybe(run.elapsedMs)} since the run started · active ${formatDuration(run.activeMs)}${sessions}${run.waitedMs ? ` · waited ${formatDuration(run.waitedMs)} for the operator` : ''}`);
+  out.push(`  elapsed   ${formatMaybe(run.elapsedMs)} since the run started`);
+  out.push(`  active    ${formatDuration(run.activeMs)}${sessions}${run.waitedMs ? `, of which ${formatDuration(run.waitedMs)} waiting for the operator` : ''}`);
   if (run.rtoMs !== undefined) out.push(`  RTO       ${rtoVerdict(finished ? run.elapsedMs : undefined, run.rtoMs, paint)}${finished ? '' : ' (the run did not finish)'}`);
   for (const p of run.phases) {
     if (p.rtoMs === undefined) continue;
