@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, ROOT } from '../helpers/cli.js';
+import { eventsOf, readOnlyJournal, workspace, type Workspace } from '../helpers/run-fixtures.js';
+import { requireTmux, sh, TmuxSession } from '../helpers/tmux.js';
+
+/**
+ * The demo runbook walked in a real terminal at the size of an IPMI console (80x24) and at
+ * 120x40: a skip with a reason, a failure, a shell that fixes it, a retry, an abort with a
+ * reason. The screen must name the step in each question and never wrap a result line; the
+ * journal must hold the shell, the waiting and the abort's reason.
+ */
+
+let session: TmuxSession | undefined;
+let space: Workspace | undefined;
+
+afterEach(() => {
+  session?.kill();
+  session = undefined;
+  space?.cleanup();
+  space = undefined;
+});
+
+for (const [width, height] of [[80, 24], [120, 40]] as const) {
+  describe(`the demo at ${width}x${height}`, () => {
+    it('skip, failure, shell, retry and abort: said on screen, kept in the journal', async () => {
+      requireTmux();
+      const w = workspace('lifeboat-console-');
+      space = w;
+      const lab = w.path('lab');
+      const exitFile = w.path('exit-code');
+      const args = ['node', BIN, 'run', `${ROOT}runbooks/demo.yaml`, '--logs', w.logs, '--var', `lab=${lab}`];
+      const tmux = TmuxSession.start(`cd ${sh(w.dir)} && ${args.map(sh).join(' ')}; echo $? > ${sh(exitFile)}`, { width, height, env: { SHELL: '/bin/sh' } });
+      session = tmux;
+      // Each question names its step; the history line of the step before it is printed first.
+      const answer = async (question: string, choice: string) => {
+        await tmux.waitForText(`? ${question}`, 60_000);
+        await tmux.choose(choice, 60_000);
+      };
+
+      await answer('1.1 Stage last night', 'Run');
+      await answer('2.1 Power on the core switch — what now?', 'Done: check it');
+      await answer('2.2 Switch the router', 'Run');
+      let screen = await tmux.waitForText('? 2.3 Wait for the router to boot — what now?', 60_000);
+      // A wait step says what it waits for, not that an exit code decides.
+      expect(screen).toContain('wait until its checks pass (up to 1m)');
+      await tmux.choose('Run');
+      await answer('2.4 Router: bring the LAN interface lan0 up', 'Skip…');
+      await tmux.waitForText('Why skip this step?');
+      tmux.type('lan0 comes later');
+      tmux.press('Enter');
+      await answer('2.5 Router: switch IP forwarding', 'Run');
+      await answer('3.1 Put the NAS', 'Run');
+      await answer('3.2 Router: start Unbound', 'Run');
+
+      // Unbound fails (lan0 is down): the failure menu names the step too.
+      screen = await tmux.waitForText(/\? 3\.2 Router: start Unbound.* — what now\?\n❯ Retry/, 60_000);
+      await tmux.choose('Open a shell');
+      await tmux.waitForText('Exit it to come back to this step');
+      tmux.type(`echo up > ${lab}/router/link/lan0; exit 3`);
+      tmux.press('Enter');
+      screen = await tmux.waitForText(/Back from the shell on this machine after \S+ \(exit 3\)/, 30_000);
+      await tmux.choose('Retry');
+      await answer('3.3 ', 'Abort');
+      await tmux.waitForText('Why abort?');
+      tmux.type('enough for today');
+      tmux.press('Enter');
+      screen = await tmux.waitForText('Run log:', 30_000);
+      expect(Number(await tmux.waitForFile(exitFile))).toBe(1);
+
+      // The skip's reason is said once; the precheck of a step is not printed above its card.
+      expect(screen.match(/why: lan0 comes later/g)).toHaveLength(1);
+      expect(screen).not.toContain('skip: lan0 comes later');
+      expect(screen).toContain('stopped by the operator: enough for today');
+      expect(screen).toMatch(/Follow up:/);
+      expect(screen).toMatch(/! 2\.4 .*skipped: lan0 comes later/);
+      expect(screen).toMatch(/! 3\.2 Router: start Unbound[\s\S]{0,60}shell on\s+this\s+machine/);
+      expect(screen).not.toMatch(/not yet: .*\n+Lifeboat · homelab-demo/);
+      // Every result line fits the console: a duration is never split over two rows.
+      const rows = tmux.captureRows();
+      const history = rows.filter((r) => /^[✔✖↷] \d\.\d /.test(r) && !r.includes(' — what now?'));
+      expect(history.length).toBeGreaterThanOrEqual(7);
+      for (const row of history) expect(row).toMatch(/(\d+ms|\d+\.\ds|\dm( \d\ds)?|already done|skipped|run goes on)\s*$/);
+      for (const row of rows) expect(row.length).toBeLessThanOrEqual(width);
+      expect(rows.filter((r) => /^\s*m?s\s*$/.test(r))).toEqual([]);
+
+      const { events } = readOnlyJournal(w.logs);
+      const [opened] = eventsOf(events, 'shell.opened', 'unbound');
+      const [closed] = eventsOf(events, 'shell.closed', 'unbound');
+      expect(opened).toMatchObject({ where: 'this machine' });
+      expect(closed).toMatchObject({ where: 'this machine', exitCode: 3 });
+      expect(typeof closed!.durationMs).toBe('number');
+      const retry = eventsOf(events, 'operator.choice', 'unbound').find((e) => e.choice === 'retry')!;
+      expect(retry.waitedMs).toBeGreaterThan(0);
+      const done = eventsOf(events, 'step.finished', 'unbound')[0]!;
+      expect(done).toMatchObject({ status: 'done', attempts: 2 });
+      expect(done.waitedMs).toBeGreaterThan(0);
+      expect(eventsOf(events, 'operator.choice').at(-1)).toMatchObject({ choice: 'abort', reason: 'stopped by the operator: enough for today' });
+      expect(eventsOf(events, 'step.finished', 'router-lan')[0]).toMatchObject({ status: 'skipped', reason: 'lan0 comes later' });
+    });
+  });
+}
