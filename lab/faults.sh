@@ -24,6 +24,9 @@
 #                                       mountpoint of tank/data: the import cannot mount it
 #                                       ("directory is not empty"), the run stops at mount-datasets
 #   lab/faults.sh fix-stray-files       remove the stray files (then Retry / resume)
+#   lab/faults.sh age-backup ID         guest ID's vzdump archive on the NAS is three days old
+#                                       (a backup job that stopped): the RPO is missed
+#   lab/faults.sh fix-backup-age ID     make it two hours old again
 #   lab/faults.sh fix-all               repair every fault above (not the disaster itself)
 #   lab/faults.sh status                what is broken right now
 set -euo pipefail
@@ -143,6 +146,17 @@ case "$cmd" in
       mkdir -p "$LAB_DIR/nas/tank"
     fi
     log "nas: the stray files are gone (zfs mount -a mounts the datasets again)" ;;
+  age-backup|fix-backup-age)
+    [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
+    guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"
+    found=0
+    for f in "$LAB_DIR/nas/tank/backup/dump/"vzdump-*-"$arg"-*; do
+      [ -e "$f" ] || continue
+      if [ "$cmd" = age-backup ]; then touch -d '-3 days' "$f"; else touch -d '-2 hours' "$f"; fi
+      found=1
+    done
+    [ "$found" = 1 ] || die "no vzdump archive of guest $arg on the NAS (is the pool imported?)"
+    if [ "$cmd" = age-backup ]; then log "nas: guest $arg's newest vzdump is three days old"; else log "nas: guest $arg's vzdump is two hours old again"; fi ;;
   fix-all)
     for h in "${LAB_HOSTS[@]}"; do
       key=$(hostkey "$h")

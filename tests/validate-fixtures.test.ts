@@ -9,7 +9,8 @@ import { lifeboat } from './helpers/cli.js';
  *
  *   NN-short-name/
  *     runbook.yaml   the runbook to validate (absent in the missing-file case)
- *     expected.txt   the exact stderr of `lifeboat validate` (NO_COLOR=1, cwd = the case folder)
+ *     expected.txt   the exact problem report of `lifeboat validate` (NO_COLOR=1, cwd = the case folder): stdout
+ *                    after the verdict line
  *     args           optional: one CLI argument per line; a first line ending in .yaml names the runbook file
  *     steps/         optional: the case's own step library (templates, scripts)
  *     vars.yaml      optional: a vars file named in `args`
@@ -18,7 +19,7 @@ import { lifeboat } from './helpers/cli.js';
  * so a case never picks up the project's real steps/ folder.
  *
  * To regenerate one expectation after a deliberate message change, from the case folder:
- *   NO_COLOR=1 node ../../../../bin/lifeboat.js validate runbook.yaml [args...] --steps "$PWD/steps" 2> expected.txt
+ *   NO_COLOR=1 node ../../../../bin/lifeboat.js validate runbook.yaml [args...] --steps "$PWD/steps" | tail -n +2 > expected.txt
  * and read the diff before committing it.
  */
 const CASES_DIR = fileURLToPath(new URL('./fixtures/invalid/', import.meta.url));
@@ -57,14 +58,18 @@ describe('broken runbook corpus (tests/fixtures/invalid)', () => {
   });
 
   describe.concurrent.each(cases)('$name', (c) => {
-    it('exits 2 and prints exactly expected.txt on stderr, with no stack trace', async ({ expect }) => {
+    it('exits 2 and prints its verdict, then exactly expected.txt, on stdout, with no stack trace', async ({ expect }) => {
       const expected = readFileSync(join(c.dir, 'expected.txt'), 'utf8');
       const result = await lifeboat(['validate', c.file, ...c.args, '--steps', join(c.dir, 'steps')], { cwd: c.dir });
 
-      expect(result.stderr, 'stack trace on stderr').not.toMatch(/^ {4}at /m);
-      expect(result.stderr, 'internal error').not.toContain('internal error');
+      expect(result.stdout, 'stack trace').not.toMatch(/^ {4}at /m);
+      expect(result.stdout, 'internal error').not.toContain('internal error');
+      // One report on one stream: `validate x | less` shows it all.
+      expect(result.stderr).toBe('');
+      const verdict = result.stdout.split('\n')[0]!;
+      expect(verdict).toMatch(/^✖ .+: \d+ problems?$/);
       // execa strips the one final newline of the output; expected.txt keeps it.
-      expect(result.stderr).toBe(expected.replace(/\n$/, ''));
+      expect(result.stdout.slice(verdict.length + 1)).toBe(expected.replace(/\n$/, ''));
       expect(result.code, `exit code (stderr:\n${result.stderr})`).toBe(2);
     });
   });

@@ -1,12 +1,31 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { ensureDir } from './ensure-dir.js';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
 import { RUN_ID_PATTERN } from '../core/run-id.js';
+import { UsageError } from '../core/problem.js';
 
 // At most twenty snapshot writes a second: a burst of quick steps is folded, a real step is not.
 const SNAPSHOT_SPACING_MS = 50;
+
+/** The error for a journal damaged in its middle: which file, which line, what can be done. */
+export function damagedJournal(file: string, line: number): UsageError {
+  return new UsageError(`${file}:${line}: the run's journal is damaged (this line is not a whole record, and more follow it)`, {
+    expected: 'one JSON record per line, as Lifeboat writes them',
+    received: `an unreadable line ${line}`,
+    hint: `\`lifeboat logs show\` shows what can be read; to go on, repair or delete line ${line} (keep a copy), or start a new run`,
+  });
+}
+
+/** The error for a run.json that cannot be read: what file, what can be done. */
+function badMeta(file: string, what: string): UsageError {
+  return new UsageError(`${file}: the run's metadata cannot be used (${what})`, {
+    expected: 'run.json as Lifeboat wrote it: runId, runbook, request, fingerprints, order',
+    received: what,
+    hint: 'restore run.json from a copy, or start a new run; the journal (events.jsonl) beside it is untouched',
+  });
+}
 
 /** Reads a journal, leaving out (and reporting) a last line torn by a crash mid-write. */
 export function readJournalFile(file: string): JournalRead {
@@ -21,10 +40,31 @@ export function readJournalFile(file: string): JournalRead {
     } catch {
       // Only the last line can be torn; anything else is damage worth stopping for.
       if (i >= lines.length - 2) tornLine = true;
-      else throw new Error(`${file}:${i + 1}: unreadable journal line`);
+      else throw damagedJournal(file, i + 1);
     }
   });
   return { events, tornLine };
+}
+
+/** Reads a run file without following a symlink planted in its place. */
+function readNoFollow(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function metaProblem(meta: RunMeta): string | undefined {
+  const text = (value: unknown) => typeof value === 'string' && value !== '';
+  if (!meta || typeof meta !== 'object') return 'not an object';
+  if (!text(meta.runId)) return 'no runId';
+  if (!meta.runbook || !text(meta.runbook.name) || !text(meta.runbook.path) || !text(meta.runbook.hash)) return 'no runbook name, path and hash';
+  if (!meta.request || !text(meta.request.file) || !Array.isArray(meta.request.vars)) return 'no request (runbook file and vars)';
+  if (!meta.fingerprints || typeof meta.fingerprints !== 'object') return 'no step fingerprints';
+  if (!Array.isArray(meta.order)) return 'no step order';
+  return undefined;
 }
 
 /** Runs as folders under the logs directory: run.json, snapshot.json (atomic), events.jsonl. */
@@ -71,11 +111,22 @@ export function createFileRunStore(dir: string): RunStore {
       mkdirSync(path, { mode: 0o700 });
       // Written (and fsynced) before any step runs: a full disk or a read-only folder stops the run here.
       writeFileAtomic.sync(join(path, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 });
-      closeSync(openSync(join(path, 'events.jsonl'), 'a', 0o600));
+      // Created here, never through a symlink, so the journal that follows appends to this file.
+      closeSync(openSync(join(path, 'events.jsonl'), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
       return path;
     },
     readMeta(runId) {
-      return JSON.parse(readFileSync(join(runDir(runId), 'run.json'), 'utf8')) as RunMeta;
+      const file = join(runDir(runId), 'run.json');
+      let meta: RunMeta;
+      try {
+        meta = JSON.parse(readNoFollow(file)) as RunMeta;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw badMeta(file, code === 'ELOOP' ? 'it is a symbolic link' : code ? `it cannot be read: ${code}` : `it is not valid JSON: ${(error as Error).message}`);
+      }
+      const problem = metaProblem(meta);
+      if (problem) throw badMeta(file, problem);
+      return meta;
     },
     saveSnapshot(runId, snapshot) {
       const queue = queues.get(runId);
@@ -119,7 +170,9 @@ export function createFileRunStore(dir: string): RunStore {
       }
     },
     readJournal(runId) {
-      return readJournalFile(join(runDir(runId), 'events.jsonl'));
+      const file = join(runDir(runId), 'events.jsonl');
+      if (lstatSync(file).isSymbolicLink()) throw new UsageError(`${file} is a symbolic link, not the run's journal`, { hint: 'replace it with the journal itself, or start a new run' });
+      return readJournalFile(file);
     },
     list() {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];

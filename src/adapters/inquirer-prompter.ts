@@ -20,6 +20,10 @@ export interface InquirerOptions {
   pauseScreen?: () => void;
   /** The run's ssh options, so "Open a shell" reaches a host the way the run does. */
   ssh?: SshOptions;
+  /** Where questions are drawn (default: stdout); the terminal itself when the run's output goes to a pipe or a file. */
+  output?: NodeJS.WriteStream;
+  /** How the operator continues a stopped run, e.g. `npx lifeboat resume`. */
+  resumeCommand?: string;
 }
 
 function isExit(error: unknown): boolean {
@@ -32,14 +36,20 @@ export function shellCommand(step: PlanStep, ssh?: SshOptions): { command: strin
   if (!host) return { command: process.env.SHELL || 'bash', args: [], where: 'this machine' };
   // The same options as the run's own connection, except that a person may answer a password prompt.
   const args = ssh ? sshArgs(host, ssh).map((a) => (a === 'BatchMode=yes' ? 'BatchMode=no' : a)) : [];
-  return { command: 'ssh', args: [...args, '-t', host.ssh], where: `${host.name} (${host.ssh})` };
+  return { command: 'ssh', args: [...args, '-t', '--', host.ssh], where: `${host.name} (${host.ssh})` };
 }
 
 /** Asks a person, with inquirer: the step card and menu, the failure menu, typed confirmation. */
 export function createInquirerPrompter(options: InquirerOptions): Prompter {
   const { styles: s, write } = options;
+  // Output to a pipe (`| tee run.txt`) reaches the terminal later than a question drawn on it:
+  // the question waits until what came before has left this process and had a moment to show.
+  const piped = options.output !== undefined && options.output !== process.stdout;
+  const settle = () => new Promise<void>((resolve) => process.stdout.write('', () => setTimeout(resolve, 50)));
+  const context = { ...(options.output ? { output: options.output } : {}) };
   const ask = async <T>(prompt: () => Promise<T>): Promise<T> => {
     options.pauseScreen?.();
+    if (piped) await settle();
     try {
       return await prompt();
     } catch (error) {
@@ -49,13 +59,14 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
       return new Promise<T>(() => {});
     }
   };
-  const width = () => Math.min(process.stdout.columns ?? 80, 100);
+  const width = () => Math.min(process.stdout.columns ?? options.output?.columns ?? 80, 100);
   const openShell = (step: PlanStep, recorder?: ShellRecorder) => {
     const { command, args, where } = shellCommand(step, options.ssh);
     write(s.dim(`Opening a shell on ${where}. Exit it to come back to this step (recorded in the run log).\n`));
     recorder?.opened(where);
     const opened = Date.now();
-    const result = spawnSync(command, args, { stdio: 'inherit' });
+    // With the run's output in a pipe, the shell still talks to the terminal.
+    const result = spawnSync(command, args, { stdio: piped ? ['inherit', options.output, options.output] : 'inherit' });
     const end = { durationMs: Date.now() - opened, exitCode: result.status ?? undefined, signal: result.signal ?? undefined, error: result.error?.message };
     recorder?.closed(where, end);
     const how = end.error ? `it could not start: ${end.error}` : end.signal ? `ended by ${end.signal}` : `exit ${end.exitCode}`;
@@ -64,15 +75,15 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
   // A menu is cleared when it is done, and its answer written as one line of history: a menu cut
   // short by Ctrl-C then leaves no half-answered frame on screen.
   const choose = async <T>(message: string, choices: Array<{ name: string; value: T; description?: string }>, current?: T): Promise<T> => {
-    const picked = await ask(() => select<T>({ message, choices, loop: false, default: current }, { clearPromptOnDone: true }));
+    const picked = await ask(() => select<T>({ message, choices, loop: false, default: current }, { ...context, clearPromptOnDone: true }));
     write(`${s.green('✔')} ${s.bold(message)} ${s.cyan(choices.find((c) => c.value === picked)?.name ?? String(picked))}\n`);
     return picked;
   };
   // The reason shows once, on the step's line of history: the answered question is cleared.
   const reason = (what: string) =>
-    ask(() => input({ message: `Why ${what}? (recorded in the run log)`, validate: (v) => (v.trim() ? true : 'a short reason, please') }, { clearPromptOnDone: true }));
+    ask(() => input({ message: `Why ${what}? (recorded in the run log)`, validate: (v) => (v.trim() ? true : 'a short reason, please') }, { ...context, clearPromptOnDone: true }));
 
-  const menu = async (step: PlanStep, context: PromptContext, choices: Array<{ name: string; value: MenuValue; description?: string }>, reprint: () => void): Promise<AskOutput> => {
+  const menu = async (step: PlanStep, where: PromptContext, choices: Array<{ name: string; value: MenuValue; description?: string }>, reprint: () => void): Promise<AskOutput> => {
     const message = menuQuestion(step, width());
     let last: MenuValue | undefined;
     for (;;) {
@@ -84,13 +95,13 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
         continue;
       }
       if (picked === 'shell') {
-        openShell(step, context.shell);
+        openShell(step, where.shell);
         reprint();
         continue;
       }
       if (picked === 'skip') return { choice: 'skip', reason: await reason('skip this step') };
       if (picked === 'abort') {
-        const why = await ask(() => input({ message: 'Why abort? (optional, recorded in the run log; Enter for none)' }, { clearPromptOnDone: true }));
+        const why = await ask(() => input({ message: 'Why abort? (optional, recorded in the run log; Enter for none)' }, { ...context, clearPromptOnDone: true }));
         return { choice: 'abort', reason: why.trim() ? `stopped by the operator: ${why.trim()}` : 'stopped by the operator' };
       }
       return { choice: picked };
@@ -113,7 +124,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
         { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
         { name: 'Show details', value: 'details', description: 'the full step: template, timeouts, checks' },
         { name: 'Open a shell', value: 'shell', description: `${where}; come back here when you exit` },
-        { name: 'Abort', value: 'abort', description: 'stop here; `lifeboat resume` continues' },
+        { name: 'Abort', value: 'abort', description: `stop here; \`${options.resumeCommand ?? 'lifeboat resume'}\` continues` },
       ], print);
     },
     async afterFailure(step: PlanStep, failure: FailureInfo, context: PromptContext) {
@@ -126,7 +137,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
         { name: 'Mark done', value: 'mark-done', description: 'you fixed it by hand; the checks must pass' },
         { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
         { name: 'Show details', value: 'details' },
-        { name: 'Abort', value: 'abort', description: 'stop here; `lifeboat resume` continues' },
+        { name: 'Abort', value: 'abort', description: `stop here; \`${options.resumeCommand ?? 'lifeboat resume'}\` continues` },
       ], print);
     },
     async afterInterruption(step: PlanStep, info: FailureInfo, context: PromptContext) {
@@ -140,7 +151,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
         { name: 'Mark done', value: 'mark-done', description: 'it did complete; its checks must pass' },
         { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
         { name: 'Show details', value: 'details' },
-        { name: 'Abort', value: 'abort', description: 'stop here; `lifeboat resume` continues' },
+        { name: 'Abort', value: 'abort', description: `stop here; \`${options.resumeCommand ?? 'lifeboat resume'}\` continues` },
       ], print);
     },
     async stillRunning(step: PlanStep, pid: number) {
@@ -153,12 +164,12 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     async confirm(step: PlanStep, word: string | undefined) {
       const message = step.confirm?.message ?? `${step.position} ${step.title} is dangerous.`;
       write(`\n${s.yellow('!')} ${s.bold(message)}\n`);
-      if (word === undefined) return ask(() => confirm({ message: 'Run it?', default: false }));
+      if (word === undefined) return ask(() => confirm({ message: 'Run it?', default: false }, context));
       const typed = await ask(() =>
         input({
           message: `Type ${s.bold(word)} to run it (empty to go back):`,
           validate: (v) => (v === '' || v === word ? true : `type exactly ${word}, or leave it empty to go back`),
-        }),
+        }, context),
       );
       return typed === word;
     },

@@ -22,6 +22,8 @@ const TEXT_KEY = '"text":"';
 /** A journal read back, with (when its output was not wanted) the lines of output of each step, counted. */
 export interface JournalScan extends JournalRead {
   outputLines?: Map<string, number>;
+  /** Lines (1-based) in the middle of the journal that could not be read, and were read past. */
+  damaged?: number[];
 }
 
 /**
@@ -77,6 +79,7 @@ export async function scanJournal(file: string, onEvent: (event: TimedEvent) => 
   let lineNo = 0;
   let bad: number | undefined;
   let lastOutput: string | undefined;
+  const damaged: number[] = [];
   const keepLastOutput = () => {
     const tally = lastOutput === undefined ? undefined : tallyOutput(lastOutput);
     if (tally) onEvent({ kind: 'step.output', step: tally.step, stream: 'stdout', text: '', time: timeOf(lastOutput!) });
@@ -85,8 +88,11 @@ export async function scanJournal(file: string, onEvent: (event: TimedEvent) => 
   const take = (line: string) => {
     lineNo++;
     if (line.trim() === '') return;
-    // Only the last line can be torn; a bad line with more after it is damage worth stopping for.
-    if (bad !== undefined) throw new JournalDamage(`${file}:${bad}: unreadable journal line`);
+    // Only the last line can be torn; a bad line with more after it is damage: noted, and read past.
+    if (bad !== undefined) {
+      damaged.push(bad);
+      bad = undefined;
+    }
     if (skipOutput && line.includes(OUTPUT_LINE)) {
       const tally = tallyOutput(line);
       if (tally) {
@@ -120,7 +126,7 @@ export async function scanJournal(file: string, onEvent: (event: TimedEvent) => 
   }
   if (rest !== '') take(rest);
   keepLastOutput();
-  return { tornLine: bad !== undefined, outputLines: skipOutput ? outputLines : undefined };
+  return { tornLine: bad !== undefined, outputLines: skipOutput ? outputLines : undefined, damaged };
 }
 
 /** Reads a whole journal into memory (see scanJournal): for small journals and tests. */
@@ -147,12 +153,13 @@ export function listRunEntries(dir: string): { entries: RunListEntry[]; unreadab
 }
 
 /** Reads one run whole: its metadata and its journal, summarized. */
-export async function readRunSummary(dir: string, runId: string, options: { layout?: RunLayout; output?: boolean } = {}): Promise<{ meta: RunMeta; summary: RunSummary }> {
+export async function readRunSummary(dir: string, runId: string, options: { layout?: RunLayout; output?: boolean } = {}): Promise<{ meta: RunMeta; summary: RunSummary; damaged: number[]; journal: string }> {
   const store = createFileRunStore(dir);
   const meta = store.readMeta(runId);
   const summarizer = startRunSummary(meta, { layout: options.layout, includeOutput: options.output === true });
-  const end = await scanJournal(join(store.runDir(runId), 'events.jsonl'), summarizer.add, { output: options.output === true });
-  return { meta, summary: summarizer.finish(end) };
+  const journal = join(store.runDir(runId), 'events.jsonl');
+  const end = await scanJournal(journal, summarizer.add, { output: options.output === true });
+  return { meta, summary: summarizer.finish(end), damaged: end.damaged ?? [], journal };
 }
 
 /**

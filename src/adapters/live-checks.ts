@@ -4,6 +4,7 @@ import { shellQuote } from '../core/shell-quote.js';
 import type { CheckResult, CheckRunner } from '../ports/check-runner.js';
 import type { CommandRunner } from '../ports/command-runner.js';
 import type { Probe } from '../ports/probe.js';
+import { runAgeCheck } from './age-check.js';
 
 function tail(text: string, lines = 12): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
@@ -15,6 +16,22 @@ function splitServer(server: string): [string, string | undefined] {
   if (v6) return [v6[1]!, v6[2]];
   const parts = server.split(':');
   return parts.length === 2 ? [parts[0]!, parts[1]] : [server, undefined];
+}
+
+// A host name or an IPv4/IPv6 address: nothing a shell or a command's option parser could take for more.
+const ADDRESS = /^[A-Za-z0-9_.:%-]+$/;
+const PORT = /^\d{1,5}$/;
+
+/** Refuses an address or port a probe could not pass on as exactly itself. */
+function badTarget(address: string, port: string | undefined): string | undefined {
+  if (!ADDRESS.test(address) || address.startsWith('-')) return `not a host name or address: ${JSON.stringify(address)}`;
+  if (port !== undefined && (!PORT.test(port) || Number(port) < 1 || Number(port) > 65535)) return `not a port (1-65535): ${JSON.stringify(port)}`;
+  return undefined;
+}
+
+/** A remote probe: a fixed script that takes every value as a quoted positional argument, so no shell parses a value twice. */
+function probeScript(program: string, args: readonly string[]): string {
+  return `bash -c ${shellQuote(program)} lifeboat-probe ${args.map(shellQuote).join(' ')}`;
 }
 
 /** Checks that really run: commands through the runner, network and files through the probe (or over ssh `from` a host). */
@@ -45,12 +62,14 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
           case 'tcp': {
             const target = reveal(check.target);
             const at = target.lastIndexOf(':');
-            const port = Number(target.slice(at + 1));
-            if (at < 0 || !Number.isInteger(port)) return done(false, `not host:port: ${target}`);
+            if (at < 0) return done(false, `not host:port: ${target}`);
             const address = target.slice(0, at).replace(/^\[|\]$/g, '');
+            const bad = badTarget(address, target.slice(at + 1));
+            if (bad) return done(false, bad);
+            const port = Number(target.slice(at + 1));
             if (check.host) {
               const seconds = Math.max(1, Math.ceil(check.timeoutMs / 1000));
-              const result = await remote(check, `timeout ${seconds} bash -c ${shellQuote(`exec 3<>/dev/tcp/${address}/${port}`)}`);
+              const result = await remote(check, `timeout ${seconds} ${probeScript('exec 3<>"/dev/tcp/$1/$2"', [address, String(port)])}`);
               if (result.error) return done(false, result.error);
               return result.exitCode === 0 ? done(true) : done(false, `${address}:${port}: no connection from ${check.host.name}`);
             }
@@ -62,7 +81,8 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
             let status: number;
             if (check.host) {
               const seconds = Math.max(1, Math.ceil(check.timeoutMs / 1000));
-              const result = await remote(check, `curl -s -o /dev/null -w '%{http_code}' --max-time ${seconds} ${shellQuote(url)}`);
+              if (!/^https?:\/\/[^\s\0]+$/.test(url)) return done(false, `not an http(s) URL: ${JSON.stringify(url)}`);
+              const result = await remote(check, probeScript(`curl -s -o /dev/null -w '%{http_code}' --max-time ${seconds} -- "$1"`, [url]));
               if (result.error) return done(false, result.error);
               status = Number(result.stdout.trim());
               if (!status) return done(false, `no answer from ${url} (from ${check.host.name})`);
@@ -76,8 +96,12 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
             if (check.host) {
               const [address, port] = server ? splitServer(server) : [undefined, undefined];
               const seconds = Math.max(1, Math.ceil(check.timeoutMs / 1000));
-              const command = `dig +short +time=${seconds} +tries=1 ${address ? shellQuote(`@${address}`) : ''} ${port ? `-p ${port}` : ''} ${shellQuote(name)} ${shellQuote(check.type)}`;
-              const result = await remote(check, command);
+              const bad = (address !== undefined ? badTarget(address, port) : undefined) ?? (/^[A-Za-z0-9_.:-]+$/.test(name) && !name.startsWith('-') ? undefined : `not a DNS name: ${JSON.stringify(name)}`);
+              if (bad) return done(false, bad);
+              if (!/^[A-Z]+$/.test(check.type)) return done(false, `not a record type: ${JSON.stringify(check.type)}`);
+              // dig reads every argument as an option or a name; "-q NAME" and "-t TYPE" keep a value from passing for an option.
+              const program = `dig +short +time=${seconds} +tries=1 \${2:+"@$2"} \${3:+-p "$3"} -q "$1" -t "$4"`;
+              const result = await remote(check, probeScript(program, [name, address ?? '', port ?? '', check.type]));
               if (result.error) return done(false, result.error);
               answers = result.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith(';'));
             } else answers = await probe.dns(name, check.type, server, check.timeoutMs);
@@ -89,13 +113,18 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
           case 'path': {
             if (check.host) {
               // A path on another host is tested there, with the same runner as its commands.
-              const result = await runner.run({ script: `test -e ${shellQuote(reveal(check.path))}`, host: check.host, env: {}, timeoutMs: check.timeoutMs }, { signal });
+              const result = await runner.run({ script: probeScript('test -e "$1"', [reveal(check.path)]), host: check.host, env: {}, timeoutMs: check.timeoutMs }, { signal });
               if (result.error) return done(false, result.error);
               const exists = result.exitCode === 0;
               return exists === check.exists ? done(true) : done(false, check.exists ? 'does not exist' : 'exists');
             }
             const exists = await probe.pathExists(reveal(check.path));
             return exists === check.exists ? done(true) : done(false, check.exists ? 'does not exist' : 'exists');
+          }
+          case 'age': {
+            // Measured where the backups are: on the check's host over ssh, or here.
+            const result = await runAgeCheck(check, runner, secrets, signal);
+            return { ...done(result.ok, result.reason, result.output), ...(result.measured ? { measured: result.measured } : {}) };
           }
         }
       } catch (error) {

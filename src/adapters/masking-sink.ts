@@ -1,15 +1,47 @@
 import type { RunEvent } from '../core/run-event.js';
-import { maskDeep, type SecretMasker } from '../core/secret-masker.js';
+import { maskDeep, type MaskingStream, type SecretMasker } from '../core/secret-masker.js';
 import type { EventSink } from '../ports/event-sink.js';
 
-/** Fans events out to several sinks, masking every secret value first. */
+type Output = Extract<RunEvent, { kind: 'step.output' }>;
+
+// Masked text is passed on in whole lines, as it came, unless a line grows past this.
+const MAX_PENDING = 8 * 1024;
+
+/**
+ * Fans events out to several sinks, masking every secret value first. A command's output is
+ * masked as one stream per step and stream, whatever its pieces: a tail that may be the start of
+ * a secret is held back until the next piece, or until any other event (its exit) ends it.
+ */
 export function createMaskingSink(masker: SecretMasker, sinks: EventSink[]): EventSink {
+  const streams = new Map<string, { step: string; stream: Output['stream']; masking: MaskingStream; ready: string }>();
+  const send = (event: RunEvent) => {
+    for (const sink of sinks) sink.emit(event);
+  };
+  const endStreams = () => {
+    for (const { step, stream, masking, ready } of streams.values()) {
+      const text = ready + masking.end();
+      if (text) send({ kind: 'step.output', step, stream, text });
+    }
+    streams.clear();
+  };
   return {
     emit(event: RunEvent) {
-      const masked = maskDeep(event, masker);
-      for (const sink of sinks) sink.emit(masked);
+      if (event.kind === 'step.output' && !masker.empty) {
+        const key = `${event.stream}\n${event.step}`;
+        let entry = streams.get(key);
+        if (!entry) streams.set(key, (entry = { step: event.step, stream: event.stream, masking: masker.stream(), ready: '' }));
+        const ready = entry.ready + entry.masking.push(event.text);
+        const cut = ready.lastIndexOf('\n');
+        const end = cut >= 0 ? cut + 1 : ready.length >= MAX_PENDING ? ready.length : 0;
+        entry.ready = ready.slice(end);
+        if (end > 0) send({ ...event, text: ready.slice(0, end) });
+        return;
+      }
+      endStreams();
+      send(maskDeep(event, masker));
     },
     async close() {
+      endStreams();
       for (const sink of sinks) await sink.close?.();
     },
   };

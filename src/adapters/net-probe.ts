@@ -12,12 +12,12 @@ export const netProbe: Probe = {
         socket.destroy();
         reject(error);
       };
-      socket.setTimeout(timeoutMs, () => fail(new Error(`no answer from ${host}:${port} within ${Math.round(timeoutMs / 1000)}s`)));
+      socket.setTimeout(timeoutMs, () => fail(new Error(`no answer within ${Math.round(timeoutMs / 1000)}s`)));
       socket.once('connect', () => {
         socket.end();
         resolve();
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => fail(new Error(`${host}:${port}: ${error.code ?? error.message}`)));
+      socket.once('error', (error: NodeJS.ErrnoException) => fail(new Error(error.code ?? error.message)));
     }),
   async http(url, timeoutMs) {
     const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });

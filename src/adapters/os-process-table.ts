@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { ProcessTable } from '../ports/process-table.js';
 import { killGroup } from './execa-runner.js';
 
-function readStartTicks(pid: number): number | undefined {
+/** When a process started, in clock ticks since boot (field 22 of /proc/PID/stat); undefined when it is gone. */
+export function processStartTicks(pid: number): number | undefined {
   try {
     // Field 22 of /proc/PID/stat, counted after the command name, which may contain spaces.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -44,12 +45,12 @@ export const osProcessTable: ProcessTable = {
     // A group of zombies answers signals but runs nothing (a parent that never reaps): not alive.
     if (!groupHasLiving(pgid)) return false;
     // The group leader may be gone while its children run on; only a different leader means reuse.
-    const now = readStartTicks(pgid);
+    const now = processStartTicks(pgid);
     return startTicks === undefined || now === undefined || now === startTicks;
   },
   kill(pgid) {
     killGroup(pgid, 'SIGTERM');
     setTimeout(() => killGroup(pgid, 'SIGKILL'), 2_000).unref();
   },
-  startTicks: readStartTicks,
+  startTicks: processStartTicks,
 };

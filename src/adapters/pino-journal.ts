@@ -9,9 +9,17 @@ const OUTPUT_CAP_BYTES = 256 * 1024;
  * The run journal: one JSON object per line in events.jsonl (0600), written synchronously so
  * that what happened is on disk before the next thing happens. Output is capped per step.
  */
-export function createPinoJournal(runDir: string, runId: string): EventSink {
+export function createPinoJournal(runDir: string, runId: string, onError?: (error: NodeJS.ErrnoException) => void): EventSink {
   const file = join(runDir, 'events.jsonl');
   const destination = pino.destination({ dest: file, sync: true, mode: 0o600, append: true, mkdir: false });
+  // A write that fails (a full disk) is reported once, not thrown from wherever the event came from;
+  // nothing more is written after it, so the journal ends on whole lines.
+  let broken = false;
+  destination.on('error', (error: NodeJS.ErrnoException) => {
+    if (broken) return;
+    broken = true;
+    onError?.(error);
+  });
   const logger = pino(
     {
       base: null,
@@ -24,6 +32,7 @@ export function createPinoJournal(runDir: string, runId: string): EventSink {
   const outputBytes = new Map<string, number>();
   return {
     emit(event: RunEvent) {
+      if (broken) return;
       if (event.kind === 'step.output') {
         const used = outputBytes.get(event.step) ?? 0;
         if (used >= OUTPUT_CAP_BYTES) return;
@@ -40,8 +49,13 @@ export function createPinoJournal(runDir: string, runId: string): EventSink {
       logger[level]({ runId, ...event });
     },
     close() {
-      destination.flushSync();
-      destination.end();
+      try {
+        if (!broken) destination.flushSync();
+        destination.end();
+      } catch (error) {
+        if (!broken) onError?.(error as NodeJS.ErrnoException);
+        broken = true;
+      }
     },
   };
 }

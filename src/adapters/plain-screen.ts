@@ -52,7 +52,7 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
       if (event.assumed) return [line(event.step, 'check', `· ${event.check} (not run: dry run)`)];
       return [line(event.step, 'check', `${event.set === 'precheck' ? '· not yet:' : '✖'} ${event.check}: ${event.reason}`), ...(event.output && event.set !== 'precheck' ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : [])];
     case 'operator.choice':
-      // A skip's reason is said once, on the step's `skipped` line.
+      // A confirmation nobody was asked for is always said: it is on record, and on screen. A skip's reason is said once, on the step's `skipped` line.
       return event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort' || event.menu === 'confirm'
         ? [line(event.step, 'choice', `${event.choice}${event.reason && event.choice !== 'skip' ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}${event.waitedMs ? ` · waited ${formatDuration(event.waitedMs)} for the operator` : ''}`)]
         : [];

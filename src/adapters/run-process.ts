@@ -3,6 +3,8 @@ import type { CommandHooks, CommandResult } from '../ports/command-runner.js';
 
 const TAIL_BYTES = 64 * 1024;
 const KILL_GRACE_MS = 2_000;
+// How long output left in the pipes is still read after the leader exited.
+const DRAIN_MS = 200;
 
 /** Keeps the last `limit` characters of a growing text. */
 class Tail {
@@ -70,6 +72,9 @@ export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): P
     if (stream === 'stdout') stdout.push(text);
     hooks.onOutput?.(stream, text);
   };
+  // Decoded as streams: a character cut in two by a pipe read is not turned into two wrong ones.
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
   child.stdout?.on('data', onData('stdout'));
   child.stderr?.on('data', onData('stderr'));
 
@@ -87,7 +92,26 @@ export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): P
   const onAbort = () => ((aborted = true), stop());
   if (hooks.signal?.aborted) onAbort();
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
-  const result = await child;
+  // The step ends when its first process (the group leader) exits: a daemon it started that keeps
+  // stdout open (in its own session, out of reach of the group kill) must not hold the step, nor
+  // let a deadline pass. Output still in the pipes is read for a moment, then the pipes are let go.
+  const leader = new Promise<{ exitCode?: number; signal?: string }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ exitCode: code ?? undefined, signal: signal ?? undefined }));
+  });
+  const settled = child.then((r) => ({ exitCode: r.exitCode, signal: r.signal ?? undefined, result: r }));
+  let ended = await Promise.race([settled, leader]);
+  if (!('result' in ended)) {
+    const gone = ended;
+    const drained = await Promise.race([settled, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), DRAIN_MS).unref())]);
+    if (drained) ended = drained;
+    else {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      void settled.catch(() => undefined);
+      ended = gone;
+    }
+  }
+  const result = 'result' in ended ? ended.result : { failed: false, exitCode: ended.exitCode, signal: ended.signal, shortMessage: undefined };
   clearTimeout(timer);
   hooks.signal?.removeEventListener('abort', onAbort);
   // The first process is gone; make sure nothing it started outlives a timeout or Ctrl-C.

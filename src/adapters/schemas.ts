@@ -11,13 +11,26 @@ const FILES = { runbook: 'runbook.schema.json', template: 'step-template.schema.
 
 let cached: SchemaChecks | undefined;
 
+/**
+ * A schema without its `x-rule` parts (the exclusive choices editors show), as validate compiles it:
+ * validate's own rules report the same mistakes with friendlier messages. Must match schema/compile-validators.mjs.
+ */
+export function withoutRules(node: unknown): unknown {
+  if (Array.isArray(node)) return node.filter((item) => !(item !== null && typeof item === 'object' && 'x-rule' in item)).map(withoutRules);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withoutRules(value)]));
+  if (Array.isArray(out.allOf) && out.allOf.length === 0) delete out.allOf;
+  return out;
+}
+
 /** Compiles the schemas now, with ajv (loaded only here: a built install never needs it at run time). */
 function compileNow(): Record<(typeof NAMES)[number], ValidateFunction> {
   const { Ajv } = require('ajv') as { Ajv: typeof AjvClass };
   // These options must match schema/compile-validators.mjs, which compiles the same checks at build time.
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
-  const schemas = NAMES.map((name) => JSON.parse(readFileSync(fileURLToPath(new URL(`../../schema/${FILES[name]}`, import.meta.url)), 'utf8')) as { $id: string });
+  ajv.addKeyword({ keyword: 'x-rule', schemaType: 'string' });
+  const schemas = NAMES.map((name) => withoutRules(JSON.parse(readFileSync(fileURLToPath(new URL(`../../schema/${FILES[name]}`, import.meta.url)), 'utf8'))) as { $id: string });
   for (const schema of schemas) ajv.addSchema(schema);
   return Object.fromEntries(NAMES.map((name, i) => [name, ajv.getSchema(schemas[i]!.$id)!])) as Record<(typeof NAMES)[number], ValidateFunction>;
 }

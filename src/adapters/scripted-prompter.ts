@@ -23,7 +23,16 @@ export function createScriptedPrompter(policy: PromptPolicy, by: Prompter['by'] 
   };
 }
 
-/** `--yes`: run every step; a manual step does what its `unattended` says; a failure stops the run. */
+/**
+ * `--yes`: run every step; a manual step does what its `unattended` says; a failure stops the run.
+ * A `confirm: true` step is accepted (and the record says nobody was asked); a typed confirmation
+ * is given only to the steps in `confirmed` (named with `--confirm`): the run stops before any other.
+ */
+export function unattendedPolicyFor(confirmed: ReadonlySet<string>): PromptPolicy {
+  return { ...unattendedPolicy, confirm: (step) => step.confirm?.kind !== 'typed' || confirmed.has(step.id) };
+}
+
+/** `--yes` with no step named by `--confirm`: typed confirmations stop the run. */
 export const unattendedPolicy: PromptPolicy = {
   before(step) {
     if (step.action.kind !== 'manual') return { choice: 'run' };
@@ -44,7 +53,7 @@ export const unattendedPolicy: PromptPolicy = {
             `${step.position} ${step.id} was interrupted while it ran and its checks do not show it done (${info.summary}); ` +
             'it is not marked idempotent, so it is not run again unattended. Check it by hand, then resume without --yes to run it again, mark it done or skip it',
         },
-  confirm: () => true,
+  confirm: (step) => step.confirm?.kind !== 'typed',
 };
 
 /** `--dry-run`: walk every step; a step whose probes fail is recorded as blocked and passed over. */

@@ -30,14 +30,19 @@ export function createSshRunner(options: SshOptions, warm: Warmups = new Map()):
       const exports = Object.entries(spec.env)
         .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
         .join('');
+      const input = `${exports}${spec.cwd ? `cd ${shellQuote(spec.cwd)} || exit 1\n` : ''}${spec.script}\n`;
+      // The script travels NUL-terminated: a NUL inside it would cut it short silently, so it never runs.
+      if (input.includes('\0')) {
+        return { timedOut: false, aborted: false, durationMs: 0, stdout: '', output: '', error: 'not run: a value in this command holds a NUL byte, which cannot be passed to a shell' };
+      }
       let remotePid: string | undefined;
       let stopping: Promise<void> | undefined;
       const result = await runProcess(
         {
           file: 'ssh',
-          args: [...args, host.ssh, REMOTE_WRAPPER],
+          args: [...args, '--', host.ssh, REMOTE_WRAPPER],
           env: {},
-          input: `${exports}${spec.cwd ? `cd ${shellQuote(spec.cwd)} || exit 1\n` : ''}${spec.script}\n\0`,
+          input: `${input}\0`,
           timeoutMs: spec.timeoutMs,
           filterStderr: (line) => {
             if (!line.startsWith(PID_MARK)) return true;
@@ -48,7 +53,7 @@ export function createSshRunner(options: SshOptions, warm: Warmups = new Map()):
             // Killing the local ssh does not stop the remote command: stop its process group there too.
             if (!remotePid || !/^\d+$/.test(remotePid)) return;
             const kill = `kill -TERM -- -$(ps -o pgid= -p ${remotePid} | tr -d ' ') 2>/dev/null || kill -TERM ${remotePid}`;
-            stopping = new Promise((resolve) => execFile('ssh', [...args, host.ssh, kill], () => resolve()));
+            stopping = new Promise((resolve) => execFile('ssh', [...args, '--', host.ssh, kill], () => resolve()));
           },
         },
         hooks,
@@ -66,7 +71,7 @@ export function createSshRunner(options: SshOptions, warm: Warmups = new Map()):
       // The shared connections would otherwise linger for ControlPersist after the run.
       await Promise.all(
         [...used.values()].map(
-          (host) => new Promise<void>((resolve) => execFile('ssh', [...sshArgs(host, options), '-O', 'exit', host.ssh], () => resolve())),
+          (host) => new Promise<void>((resolve) => execFile('ssh', [...sshArgs(host, options), '-O', 'exit', '--', host.ssh], () => resolve())),
         ),
       );
       if (used.size > 0) rmSync(options.controlDir, { recursive: true, force: true });

@@ -33,7 +33,7 @@ function warmUp(host: HostRef, options: SshOptions): Warmups {
   const ready = new Promise<boolean>((resolve) => {
     // As the control master (it stays, ControlPersist) running `true`: a connection's first
     // session costs sshd more than the next ones, and that is paid here too, not by the step.
-    child = execFile('ssh', [...sshArgs(host, options, 'yes'), '-n', host.ssh, 'true'], { timeout: ((options.connectTimeoutSeconds ?? 10) + 5) * 1000 }, (error) => {
+    child = execFile('ssh', [...sshArgs(host, options, 'yes'), '-n', '--', host.ssh, 'true'], { timeout: ((options.connectTimeoutSeconds ?? 10) + 5) * 1000 }, (error) => {
       settled = true;
       resolve(!error);
     });

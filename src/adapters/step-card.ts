@@ -1,7 +1,7 @@
 import type { Styles } from './terminal-styles.js';
 import { formatDuration } from '../core/duration.js';
 import type { PlanStep } from '../core/plan-types.js';
-import { stepView } from '../core/plan-view.js';
+import { checkLine, stepView } from '../core/plan-view.js';
 import { wrapText } from '../core/wrap-text.js';
 import { fitText } from '../core/fit-text.js';
 import type { FailureInfo, PromptContext } from '../ports/prompter.js';
@@ -89,8 +89,10 @@ export function stepDetails(step: PlanStep, s: Styles): string {
     ['env', v.env ? Object.entries(v.env).map(([k, val]) => `${k}=${val}`).join(' ') : undefined],
   ];
   const out = rows.filter(([, val]) => val !== undefined).map(([k, val]) => `  ${s.dim(k.padEnd(11))} ${val}`);
-  for (const [set, checks] of [['precheck', v.precheck], ['verify', v.verify]] as const) {
-    for (const c of checks) out.push(`  ${s.dim(set.padEnd(11))} ${c.label} ${s.dim(`(${c.kind}, timeout ${formatDuration(c.timeoutMs)}${c.host ? `, on ${c.host}` : ''})`)}`);
+  if (v.wait) out.push(`  ${s.dim('wait'.padEnd(11))} up to ${formatDuration(v.wait.timeoutMs)}, every ${formatDuration(v.wait.intervalMs)}, until all pass:`);
+  // Each check with what it looks at and what must hold: how the step is proven, not only a name.
+  for (const [set, checks] of [['until', v.wait?.until ?? []], ['precheck', v.precheck], ['verify', v.verify]] as const) {
+    for (const c of checks) out.push(`  ${s.dim(set.padEnd(11))} ${checkLine(c)} ${s.dim(`(timeout ${formatDuration(c.timeoutMs)}${c.host ? `, on ${c.host}` : ''})`)}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -154,6 +154,7 @@ export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: Scr
       case 'operator.choice':
         // The menu wrote the answer, and the step's history line carries a skip's reason: said once.
         if (event.choice === 'skip' || event.choice === 'abort') prechecks.delete(event.step);
+        else if (event.menu === 'confirm' && event.by === 'unattended' && event.reason) write(`  ${s.yellow('!')} ${event.choice}: ${event.reason}\n`);
         return;
       case 'step.finished': {
         stopLive();

@@ -1,4 +1,5 @@
 import { UsageError } from '../core/problem.js';
+import { lifeboatCommand } from './command-name.js';
 import { join } from 'node:path';
 import { journalStatus } from '../adapters/journal-ends.js';
 import type { RunStore } from '../ports/run-store.js';
@@ -25,6 +26,6 @@ export function findRun(store: RunStore, wanted: string | undefined): string {
   throw new UsageError(matches.length ? `run id ${wanted} is ambiguous` : `no run ${wanted} in ${store.dir}`, {
     expected: 'a run id, a unique prefix of one, or last',
     received: matches.length ? matches.join(', ') : wanted,
-    hint: matches.length ? 'type more of the id' : 'list runs with `lifeboat logs list`; pass --logs DIR if they are elsewhere',
+    hint: matches.length ? 'type more of the id' : `list runs with \`${lifeboatCommand()} logs list\`; pass --logs DIR if they are elsewhere`,
   });
 }

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { listRunEntries, readRunSummary } from '../adapters/journal-reader.js';
-import { createFileRunStore } from '../adapters/file-run-store.js';
+import { createFileRunStore, damagedJournal } from '../adapters/file-run-store.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { htmlReport } from '../core/html-report.js';
 import { UsageError } from '../core/problem.js';
@@ -26,6 +26,11 @@ export interface LogsOptions {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
+/** JSON replacer: the epoch-ms instants of a run (`start`, `end` of sessions and segments) as ISO 8601, like every other time. */
+function isoTimes(key: string, value: unknown): unknown {
+  return (key === 'start' || key === 'end') && typeof value === 'number' ? new Date(value).toISOString() : value;
+}
+
 /** The runbook as it is now, for phase titles and RTOs; a run stays readable when its runbook is gone or broken. */
 async function layoutFor(meta: RunMeta): Promise<RunLayout | undefined> {
   // Gone: no need to load the runbook machinery to find that out.
@@ -39,11 +44,18 @@ async function layoutFor(meta: RunMeta): Promise<RunLayout | undefined> {
 }
 
 /** Finds a run (id, unique prefix or `last`) and reads it whole. */
-async function readRun(dir: string, wanted: string, output: boolean): Promise<RunSummary> {
+async function readRun(dir: string, wanted: string, output: boolean, damage?: (error: UsageError) => void): Promise<RunSummary> {
   const store = createFileRunStore(dir);
   const runId = findRun(store, wanted);
   const meta = store.readMeta(runId);
-  return (await readRunSummary(dir, runId, { layout: await layoutFor(meta), output })).summary;
+  const read = await readRunSummary(dir, runId, { layout: await layoutFor(meta), output });
+  // What could be read is shown; damage in the middle of the journal is then a data error (exit 2).
+  if (read.damaged.length) {
+    const error = damagedJournal(read.journal, read.damaged[0]!);
+    if (!damage) throw error;
+    damage(new UsageError(`${error.message}${read.damaged.length > 1 ? ` (lines ${read.damaged.join(', ')} in all)` : ''}`, { expected: error.expected, received: error.received, hint: error.hint }));
+  }
+  return read.summary;
 }
 
 /** `lifeboat logs list`: every recorded run, newest first, reading only run.json and each journal's ends. */
@@ -68,19 +80,28 @@ export async function logsListCommand(options: LogsOptions & { runbook?: string 
 
 /** `lifeboat logs show RUN_ID`: the run's timeline, step by step, with choices, failing checks and (asked for) output. */
 export async function logsShowCommand(wanted: string, options: LogsOptions & { step?: string; output?: boolean }): Promise<number> {
-  const run = await readRun(logsDir(options.logs), wanted, options.output === true);
+  let damage: UsageError | undefined;
+  const run = await readRun(logsDir(options.logs), wanted, options.output === true, (error) => (damage = error));
+  let step: string | undefined;
   if (options.step !== undefined) {
-    const ids = run.phases.flatMap((p) => p.steps.map((s) => s.id));
-    if (!ids.includes(options.step)) {
-      throw new UsageError(`run ${run.runId} has no step ${options.step}`, { expected: 'a step id of this run', received: options.step, hint: `its steps: ${ids.join(', ')}` });
+    // A step is named by its id or by its position in the restore order (5.5), as screens show it.
+    const steps = run.phases.flatMap((p) => p.steps);
+    step = (steps.find((s) => s.id === options.step) ?? steps.find((s) => s.position === options.step))?.id;
+    if (step === undefined) {
+      throw new UsageError(`run ${run.runId} has no step ${options.step}`, {
+        expected: 'a step id or position of this run',
+        received: options.step,
+        hint: `its steps: ${steps.map((s) => (s.position ? `${s.position} ${s.id}` : s.id)).join(', ')}`,
+      });
     }
   }
   if (options.json) {
-    const phases = options.step === undefined ? run.phases : run.phases.map((p) => ({ ...p, steps: p.steps.filter((s) => s.id === options.step) })).filter((p) => p.steps.length);
-    process.stdout.write(json({ ...run, phases }));
+    const phases = step === undefined ? run.phases : run.phases.map((p) => ({ ...p, steps: p.steps.filter((s) => s.id === step) })).filter((p) => p.steps.length);
+    process.stdout.write(`${JSON.stringify({ ...run, phases }, isoTimes, 2)}\n`);
   } else {
-    process.stdout.write(runTimelineText(run, stylesFor(process.stdout), { step: options.step, output: options.output }));
+    process.stdout.write(runTimelineText(run, stylesFor(process.stdout), { step, output: options.output }));
   }
+  if (damage) throw damage;
   return ExitCode.Ok;
 }
 

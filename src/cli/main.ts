@@ -3,7 +3,8 @@ import { lifeboatVersion } from './version.js';
 // A reader that goes away (`lifeboat plan … | head`) must not crash a run: its journal goes on.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    // EIO: the terminal was closed (SIGHUP); the run records its interruption all the same.
+    if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
   });
 }
 

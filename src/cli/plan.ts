@@ -15,8 +15,8 @@ import { stylesFor } from '../adapters/terminal-styles.js';
 const HISTORY_RUNS = 20;
 
 /** Estimates from the runbook's past runs in the logs folder; a plan must never fail for want of history. */
-async function estimateFromLogs(file: string, plan: Plan): Promise<PlanEstimate> {
-  const dir = logsDir(undefined);
+async function estimateFromLogs(file: string, plan: Plan, logs: string | undefined): Promise<PlanEstimate> {
+  const dir = logsDir(logs);
   // No logs folder, no history: not even the reader is loaded, so a plan costs what it did before.
   if (!existsSync(dir)) return estimatePlan(plan, []);
   try {
@@ -28,10 +28,10 @@ async function estimateFromLogs(file: string, plan: Plan): Promise<PlanEstimate>
   }
 }
 
-/** `lifeboat plan FILE`: the restore in order, exactly as it would run, with estimated durations from past runs; runs nothing. */
-export async function planCommand(file: string, options: PlanOptions & { json?: boolean }): Promise<number> {
+/** `lifeboat plan FILE`: the restore in order, exactly as it would run, with estimated durations from past runs (in --logs DIR); runs nothing. */
+export async function planCommand(file: string, options: PlanOptions & { json?: boolean; logs?: string }): Promise<number> {
   const plan = await loadPlan(planRequest(file, options));
-  const estimate = await estimateFromLogs(file, plan);
+  const estimate = await estimateFromLogs(file, plan, options.logs);
   process.stdout.write(
     options.json ? `${JSON.stringify(withEstimate(planView(plan), plan, estimate), null, 2)}\n` : renderPlan(plan, stylesFor(process.stdout), estimate),
   );

@@ -5,8 +5,11 @@ import { addPlanOptions } from './plan-options.js';
 import { reportProblems } from './report-problems.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { lifeboatVersion } from './version.js';
+import { lifeboatCommand } from './command-name.js';
 
 type Action = (...args: never[]) => Promise<number>;
+
+const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 // Commands load their module only when called, so one command never pays for another's imports.
 const commands = {
@@ -21,6 +24,7 @@ const commands = {
   logsCompare: async () => (await import('./logs.js')).logsCompareCommand,
   stats: async () => (await import('./stats.js')).statsCommand,
   docs: async () => (await import('./docs.js')).docsCommand,
+  ready: async () => (await import('./ready.js')).readyCommand,
 } satisfies Record<string, () => Promise<Action>>;
 
 /** Builds the command-line program; each action records its exit code in `result`. */
@@ -42,7 +46,7 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('validate')
-      .description('check runbooks for every mistake at once (exit 0 valid, 2 invalid)')
+      .description('check runbooks for every mistake at once, all reported on stdout (exit 0 valid, 2 invalid)')
       .argument('<file...>', 'runbook files'),
     false,
   ).action(run('validate'));
@@ -52,7 +56,8 @@ function buildProgram(result: { code: number }): Command {
       .command('plan')
       .description('show the restore in order: positions, hosts, exact commands, checks; runs nothing')
       .argument('<file>', 'runbook file')
-      .option('--json', 'print the plan as JSON'),
+      .option('--json', 'print the plan as JSON')
+      .option('--logs <dir>', 'where past run logs are, for the estimates (default: $LIFEBOAT_LOGS or ./logs)'),
   ).action(run('plan'));
 
   addPlanOptions(
@@ -68,9 +73,12 @@ function buildProgram(result: { code: number }): Command {
       .command('run')
       .description('walk through the restore: each step shown, run, then verified by its checks')
       .argument('<file>', 'runbook file')
-      .option('-y, --yes', 'run unattended: no questions; a failure stops the run')
+      .option('-y, --yes', 'run unattended: no questions; a failure stops the run, so does a typed confirmation not named with --confirm')
+      .addOption(new Option('--confirm <step>', 'with --yes: give the confirmation of this step (repeatable, or comma-separated)').argParser(collect))
       .option('--dry-run', 'rehearse: walk every step and print every command, execute nothing')
-      .option('--probe', 'with --dry-run: really run the read-only checks, to see what is already done')
+      .option('--probe', 'with --dry-run: run the read-only checks, on the hosts too, to see what is already done')
+      .option('--transcript <file>', 'also write a plain copy of the screen to this file (secrets masked)')
+      .option('--drill <purpose>', 'record this run as a rehearsal (a drill), with its purpose')
       .option('--logs <dir>', 'where run logs go (default: $LIFEBOAT_LOGS or ./logs)'),
   ).action(run('run'));
 
@@ -78,7 +86,9 @@ function buildProgram(result: { code: number }): Command {
     .command('resume')
     .description('continue an interrupted run where it stopped; finished steps never run again')
     .argument('[run-id]', 'a run id, a unique prefix of one, or last (default: the newest unfinished run)')
-    .option('-y, --yes', 'run unattended: no questions; a failure stops the run')
+    .option('-y, --yes', 'run unattended: no questions; a failure stops the run, so does a typed confirmation not named with --confirm')
+    .addOption(new Option('--confirm <step>', 'with --yes: give the confirmation of this step (repeatable, or comma-separated)').argParser(collect))
+    .option('--transcript <file>', 'also write a plain copy of the screen to this file (secrets masked)')
     .option('--accept-changes', 'resume even though the runbook changed, matching steps by id')
     .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
     .action(run('resume'));
@@ -95,7 +105,7 @@ function buildProgram(result: { code: number }): Command {
     .command('show')
     .description("a run's timeline: each step's start, duration, status, choices and reasons, failing checks")
     .argument('<run-id>', 'a run id, a unique prefix of one, or last')
-    .option('--step <id>', 'only this step')
+    .option('--step <step>', 'only this step: its id or its position (e.g. 5.5)')
     .option('--output', "include each step's captured output (secrets stay masked)")
     .option('--json', 'print the run as JSON')
     .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
@@ -129,15 +139,38 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('docs')
-      .description('render the runbook as a Markdown restore document (overview, Mermaid restore order, every step)')
+      .description('render the runbook as a Markdown restore document (overview, Mermaid restore order, every step and check, a checkbox each for paper)')
       .argument('<file>', 'runbook file')
       .option('--out <file>', 'write the Markdown to this file instead of stdout'),
     false,
   ).action(run('docs'));
 
+  addPlanOptions(
+    program
+      .command('ready')
+      .description('read-only readiness pass: hosts over ssh, secrets, read-only checks, backup ages, logs folder, last drill (exit 0 ready, 1 not)')
+      .argument('<file>', 'runbook file')
+      .option('--json', 'print the readiness as JSON')
+      .option('--prometheus <file>', 'also write node_exporter textfile-collector metrics to this file (atomically)')
+      .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)'),
+  ).action(run('ready'));
+
+  // The examples are typed as this process was started; the usage lines keep the program's name.
+  const me = lifeboatCommand();
+  const example = (what: string, args: string) => `  ${what}:\n    ${me} ${args}`;
   program.addHelpText(
     'after',
-    '\nExit codes: 0 done · 1 a step failed or aborted · 2 invalid input · 3 interrupted (resumable) · 4 locked by another run',
+    [
+      '',
+      'Examples:',
+      example('Check a runbook, then see the restore in order', 'plan runbooks/homelab.yaml'),
+      example('Walk through the demo (output may go to `| tee run.txt`)', 'run runbooks/demo.yaml'),
+      example('Ask the hosts what is already done, changing nothing', 'run runbooks/homelab.yaml --dry-run --probe'),
+      example('Unattended, giving one typed confirmation', 'run runbooks/homelab.yaml --yes --confirm force-import-pool'),
+      example('Continue the newest unfinished run', 'resume'),
+      '',
+      'Exit codes: 0 done · 1 a step failed or aborted · 2 invalid input · 3 interrupted (resumable) · 4 locked by another run',
+    ].join('\n'),
   );
   return program;
 }

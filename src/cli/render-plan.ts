@@ -1,8 +1,10 @@
 import { formatDuration } from '../core/duration.js';
 import type { PlanEstimate } from '../core/plan-estimate.js';
 import type { Plan, PlanPhase } from '../core/plan-types.js';
-import { stepView, type CheckView, type StepView } from '../core/plan-view.js';
+import { checkLine, stepView, type CheckView, type StepView } from '../core/plan-view.js';
 import type { Styles } from '../adapters/terminal-styles.js';
+import { lifeboatCommand } from './command-name.js';
+import { shellQuote } from '../core/shell-quote.js';
 
 function indent(text: string, prefix: string): string {
   return text
@@ -12,10 +14,14 @@ function indent(text: string, prefix: string): string {
     .join('\n');
 }
 
+/** A check's own timeout is shown only when it is not the usual one. */
+const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
+
 function checkLines(title: string, checks: CheckView[], s: Styles): string[] {
   return checks.map((c, i) => {
     const where = c.host ? s.dim(` (on ${c.host})`) : '';
-    return `      ${i === 0 ? s.dim(title.padEnd(9)) : ' '.repeat(9)}${c.label}${where}`;
+    const timeout = c.timeoutMs !== DEFAULT_CHECK_TIMEOUT_MS ? s.dim(` timeout ${formatDuration(c.timeoutMs)}`) : '';
+    return `      ${i === 0 ? s.dim(title.padEnd(9)) : ' '.repeat(9)}${checkLine(c)}${where}${timeout}`;
   });
 }
 
@@ -97,6 +103,6 @@ export function renderPlan(plan: Plan, s: Styles, estimate?: PlanEstimate): stri
     for (const step of phase.steps) out.push(...stepLines(stepView(step), s, estimate?.steps[step.id]));
   }
   out.push('');
-  out.push(s.dim('This is a plan: nothing was run. Run it with `lifeboat run ' + plan.file + '`.'));
+  out.push(s.dim(`This is a plan: nothing was run. Run it with \`${lifeboatCommand()} run ${shellQuote(plan.file)}\`.`));
   return `${out.join('\n')}\n`;
 }

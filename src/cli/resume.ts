@@ -1,9 +1,12 @@
 import { createFileRunStore } from '../adapters/file-run-store.js';
+import { acquireRunLock, LockedError, lockedText, type RunLock } from '../adapters/run-lock.js';
+import type { RunStore } from '../ports/run-store.js';
+import { ExitCode } from './exit-codes.js';
 import { controlDirOf } from '../adapters/ssh-args.js';
 import { warmUpFirst } from '../adapters/ssh-warmup.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { formatDuration } from '../core/duration.js';
-import { noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan-changes.js';
+import { inputChanges, inputFingerprints, noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan-changes.js';
 import type { RestoreContext } from '../core/restore-machine.js';
 import { UsageError } from '../core/problem.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -14,6 +17,7 @@ import { findRun } from './find-run.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
 import { currentBootId, requireTerminal, type SessionOptions } from './session-options.js';
+import { lifeboatCommand } from './command-name.js';
 
 export interface ResumeOptions extends SessionOptions {
   logs?: string;
@@ -27,6 +31,7 @@ function describeChanges(changes: PlanChanges): string {
   if (changes.added.length) parts.push(`added: ${changes.added.join(', ')}`);
   if (changes.removed.length) parts.push(`removed: ${changes.removed.join(', ')}`);
   if (changes.edited.length) parts.push(`edited: ${changes.edited.join(', ')}`);
+  if (changes.inputs?.length) parts.push(`inputs: ${changes.inputs.join(', ')}`);
   return parts.join('; ');
 }
 
@@ -34,7 +39,26 @@ function describeChanges(changes: PlanChanges): string {
 export async function resumeCommand(wanted: string | undefined, options: ResumeOptions): Promise<number> {
   const store = createFileRunStore(logsDir(options.logs));
   const runId = findRun(store, wanted);
-  requireTerminal(options, `lifeboat resume ${runId}`);
+  requireTerminal(options, `resume ${runId}`);
+  // The lock is named after the runbook (from run.json); the run's state is read only once it is held,
+  // so that two resumes started together cannot both go on from the same state.
+  const warnings: string[] = [];
+  let lock: RunLock;
+  try {
+    lock = acquireRunLock(store.dir, store.readMeta(runId).runbook.name, runId, (message) => warnings.push(message));
+  } catch (error) {
+    if (!(error instanceof LockedError)) throw error;
+    process.stderr.write(`${stylesFor(process.stderr).red('✖')} ${lockedText(error)}`);
+    return ExitCode.Locked;
+  }
+  try {
+    return await resumeLocked(store, runId, options, { lock, warnings });
+  } finally {
+    lock.release();
+  }
+}
+
+async function resumeLocked(store: RunStore, runId: string, options: ResumeOptions, held: { lock: RunLock; warnings: string[] }): Promise<number> {
   const out = stylesFor(process.stdout);
   const meta = store.readMeta(runId);
   const journal = store.readJournal(runId);
@@ -42,20 +66,23 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
   if (journal.tornLine) notes.push('the journal ended in a torn line (the run died mid-write); it was cut off');
   const status = runStatusOf(journal.events);
   if (status === 'done') {
-    throw new UsageError(`run ${runId} already finished`, { expected: 'an unfinished run', received: 'a run that ended done', hint: `start a new one with lifeboat run ${meta.request.file}` });
+    throw new UsageError(`run ${runId} already finished`, { expected: 'an unfinished run', received: 'a run that ended done', hint: `start a new one with ${lifeboatCommand()} run ${shellQuote(meta.request.file)}` });
   }
 
   const loaded = loadPlanWithSources({ ...meta.request, vars: meta.request.vars });
-  // The same content hash means the same steps: fingerprints are compared only when it differs.
-  const changed = loaded.hash !== meta.runbook.hash;
-  const changes = changed ? planChanges(meta.fingerprints, stepFingerprints(loaded.plan)) : { added: [], removed: [], edited: [] };
+  // Steps and inputs are compared whether or not the runbook's text changed: a vars file, an
+  // inventory or run.json edited since the run started changes what would run just as much.
+  const stepChanges = planChanges(meta.fingerprints, stepFingerprints(loaded.plan));
+  const inputs = meta.inputs ? inputChanges(meta.inputs, inputFingerprints(loaded.plan)) : [];
+  const changes: PlanChanges = inputs.length ? { ...stepChanges, inputs } : stepChanges;
+  const changed = loaded.hash !== meta.runbook.hash || !noChanges(changes);
   let acceptedChanges: PlanChanges | undefined;
-  if (changed && !noChanges(changes)) {
+  if (!noChanges(changes)) {
     if (!options.acceptChanges) {
-      throw new UsageError(`the runbook changed since run ${runId} started`, {
-        expected: `the runbook as it was (${meta.runbook.path})`,
+      throw new UsageError(`the ${changes.inputs ? (noChanges(stepChanges) ? "runbook's inputs" : 'runbook and its inputs') : 'runbook'} changed since run ${runId} started`, {
+        expected: `the runbook, vars, hosts and selection as they were (${meta.runbook.path})`,
         received: describeChanges(changes),
-        hint: `check the new plan with \`lifeboat plan ${meta.request.file}\`, then resume with --accept-changes (steps are matched by id)`,
+        hint: `check the new plan with \`${lifeboatCommand()} plan ${shellQuote(meta.request.file)}\`, then resume with --accept-changes (steps are matched by id)`,
       });
     }
     acceptedChanges = changes;
@@ -63,13 +90,14 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
   if (journal.tornLine) store.repairJournal(runId);
   // Accepted once: the run goes on from the runbook as it is now, and later resumes compare against that.
   if (changed) {
-    store.writeMeta({ ...meta, runbook: { ...meta.runbook, hash: loaded.hash }, fingerprints: stepFingerprints(loaded.plan) });
+    store.writeMeta({ ...meta, runbook: { ...meta.runbook, hash: loaded.hash }, fingerprints: stepFingerprints(loaded.plan), ...(meta.inputs ? { inputs: inputFingerprints(loaded.plan) } : {}) });
   }
 
   const saved = store.loadSnapshot(runId);
   if (saved.problem) notes.push(`${saved.problem}: the run's state was rebuilt from its journal`);
   const order = loaded.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id));
   const state = resumeState(journal.events, saved.snapshot?.context as RestoreContext | undefined, order);
+  if (state.disbelieved) notes.push(`the snapshot says ${state.disbelieved.join(', ')} ended, the journal does not: the run's state was rebuilt from its journal`);
   // After a reboot no process of the old run can be alive, whatever its pid now names.
   const inFlight = state.inFlight && meta.bootId && meta.bootId !== currentBootId() ? { step: state.inFlight.step } : state.inFlight;
 
@@ -83,7 +111,7 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
     lines.push(`  ${step?.position ?? inFlight.step} had started its command${inFlight.pgid ? ` (process group ${inFlight.pgid})` : ''}; its checks run before anything else.`);
   }
   if (acceptedChanges) {
-    lines.push(`  The runbook changed; going on with steps matched by id (${describeChanges(acceptedChanges)}).`);
+    lines.push(`  The ${acceptedChanges.inputs ? "runbook's inputs" : 'runbook'} changed; going on with steps matched by id (${describeChanges(acceptedChanges)}).`);
     if (acceptedChanges.added.length) lines.push(`  Added steps run when their turn comes; removed steps are ignored; finished steps are not run again, edited or not.`);
   }
   for (const note of notes) lines.push(`  ${out.yellow('!')} ${note}`);
@@ -103,6 +131,7 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
     selection: meta.request.selection ?? {},
     resumeOptions: options.logs ? ` --logs ${shellQuote(resolve(options.logs))}` : '',
     ssh: { options: sshOptions, warm },
+    lock: held,
   });
   return code;
 }

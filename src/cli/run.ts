@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createFileRunStore } from '../adapters/file-run-store.js';
-import { stepFingerprints } from '../core/plan-changes.js';
+import { liveLockHolder, LockedError } from '../adapters/run-lock.js';
+import { stylesFor } from '../adapters/terminal-styles.js';
+import { ExitCode } from './exit-codes.js';
+import { inputFingerprints, stepFingerprints } from '../core/plan-changes.js';
 import { UsageError } from '../core/problem.js';
 import { shellQuote } from '../core/shell-quote.js';
 import { makeRunId } from '../core/run-id.js';
@@ -16,9 +19,13 @@ import { planRequest, type PlanOptions } from './plan-options.js';
 import { controlDirOf } from '../adapters/ssh-args.js';
 import { warmUpFirst } from '../adapters/ssh-warmup.js';
 import { currentBootId, interactiveTerminal, requireTerminal, type SessionOptions } from './session-options.js';
+import { lifeboatCommand } from './command-name.js';
+import { promptOutput } from '../adapters/prompt-terminal.js';
 
 export interface RunOptions extends PlanOptions, SessionOptions {
   logs?: string;
+  /** A rehearsal, with its purpose. */
+  drill?: string;
 }
 
 export { logsDir } from './logs-dir.js';
@@ -38,13 +45,20 @@ export function unfinishedRun(store: RunStore, runbookPath: string): string | un
 
 /** `lifeboat run FILE`: walks the restore step by step, verifying each, recording everything. */
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
-  requireTerminal(options, `lifeboat run ${file}`);
+  requireTerminal(options, `run ${shellQuote(file)}`);
   if (options.probe && !options.dryRun) throw new UsageError('--probe goes with --dry-run', { expected: '--dry-run --probe', received: '--probe alone' });
+  if (options.drill !== undefined && !options.drill.trim()) throw new UsageError('--drill needs its purpose', { expected: '--drill "why", e.g. --drill "quarterly rehearsal"', received: 'an empty purpose' });
   const request = planRequest(file, options);
   const loaded = loadPlanWithSources(request);
   const { plan } = loaded;
   const store = options.dryRun ? undefined : createFileRunStore(logsDir(options.logs));
 
+  // A run still alive holds the lock: say so first, and nothing about "a new run" that will not start.
+  const holder = store ? liveLockHolder(store.dir, plan.name) : undefined;
+  if (holder) {
+    process.stderr.write(`${stylesFor(process.stderr).red('✖')} ${new LockedError(holder, plan.name).message}\n  Wait for it to finish, or stop it; a lock whose process has died is taken over.\n`);
+    return ExitCode.Locked;
+  }
   const previous = store ? unfinishedRun(store, loaded.path) : undefined;
   if (previous && interactiveTerminal() && !options.yes) {
     const { select } = await import('@inquirer/prompts');
@@ -55,11 +69,11 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
         { name: 'Start a new run', value: 'new', description: 'from the first step (prechecks still skip what is done)' },
         { name: 'Cancel', value: 'cancel' },
       ],
-    });
+    }, { output: promptOutput() });
     if (answer === 'cancel') return 0;
     if (answer === 'resume') return (await import('./resume.js')).resumeCommand(previous, { ...options });
   } else if (previous) {
-    process.stdout.write(`Note: run ${previous} of ${plan.name} did not finish; this is a new run. \`lifeboat resume ${previous}\` continues that one instead.\n`);
+    process.stdout.write(`Note: run ${previous} of ${plan.name} did not finish; this is a new run. \`${lifeboatCommand()} resume ${previous}\` continues that one instead.\n`);
   }
 
   // When the first step runs on a host, its connection is opened now, and the engine loads
@@ -83,11 +97,13 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
           selection: request.selection,
         },
         fingerprints: stepFingerprints(plan),
+        inputs: inputFingerprints(plan),
         order,
         createdAt: new Date().toISOString(),
         operator: userInfo().username,
         hostname: hostname(),
         bootId: currentBootId(),
+        ...(options.drill !== undefined ? { drill: options.drill } : {}),
       }
     : undefined;
   const { runSession } = await session;

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { promptOutput } from '../adapters/prompt-terminal.js';
 import { UsageError } from '../core/problem.js';
+import { lifeboatCommand } from './command-name.js';
 
 // What `run` and `resume` check before a session starts: kept apart from the session itself,
 // so that checking them does not load the run engine.
@@ -9,20 +11,27 @@ export interface SessionOptions {
   yes?: boolean;
   dryRun?: boolean;
   probe?: boolean;
+  /** Steps whose confirmation an unattended run may give (`--confirm ID`, repeatable). */
+  confirm?: string[];
+  /** A plain copy of the run's screen, secrets masked (`--transcript FILE`). */
+  transcript?: string;
 }
 
-/** True when this process can ask questions: both ends are a terminal. */
+/**
+ * True when this process can ask questions: input comes from a terminal, and there is a terminal
+ * to draw them on (output itself may go to a pipe or a file).
+ */
 export function interactiveTerminal(): boolean {
-  return process.stdin.isTTY === true && process.stdout.isTTY === true;
+  return process.stdin.isTTY === true && promptOutput() !== undefined;
 }
 
 /** Refuses an interactive run without a terminal, at once, instead of waiting for input that never comes. */
 export function requireTerminal(options: SessionOptions, command: string): void {
   if (options.yes || options.dryRun || interactiveTerminal()) return;
   throw new UsageError('no terminal to ask questions on', {
-    expected: 'a terminal, or --yes to run unattended (or --dry-run to rehearse)',
-    received: `${process.stdin.isTTY ? 'input' : 'no input'} terminal, ${process.stdout.isTTY ? 'output' : 'no output'} terminal`,
-    hint: `${command} --yes`,
+    expected: 'input from a terminal (output may go to a pipe or a file), or --yes to run unattended (or --dry-run to rehearse)',
+    received: process.stdin.isTTY ? 'no terminal to show the questions on' : 'input from a pipe or a file, not a terminal',
+    hint: `run it in a terminal; unattended: ${lifeboatCommand()} ${command} --yes (a typed confirmation also needs --confirm STEP_ID)`,
   });
 }
 

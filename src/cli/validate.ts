@@ -6,10 +6,12 @@ import { reportProblems } from './report-problems.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { counted } from '../core/plural.js';
 
-/** `lifeboat validate FILE...`: checks each runbook and its templates; exit 0 when all are valid, 2 otherwise. */
+/**
+ * `lifeboat validate FILE...`: checks each runbook and its templates; exit 0 when all are valid, 2 otherwise.
+ * The whole report (verdicts and problems) goes to stdout, so `validate x | less` shows all of it.
+ */
 export async function validateCommand(files: string[], options: PlanOptions): Promise<number> {
   const out = stylesFor(process.stdout);
-  const err = stylesFor(process.stderr);
   const problems: Problem[] = [];
   for (const file of files) {
     try {
@@ -23,7 +25,7 @@ export async function validateCommand(files: string[], options: PlanOptions): Pr
     }
   }
   if (problems.length === 0) return ExitCode.Ok;
-  process.stderr.write('\n');
-  reportProblems(problems, err, (text) => process.stderr.write(text));
+  process.stdout.write('\n');
+  reportProblems(problems, out, (text) => process.stdout.write(text));
   return ExitCode.InvalidInput;
 }

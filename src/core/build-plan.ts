@@ -1,4 +1,5 @@
 import { parseDuration } from './duration.js';
+import { parseLongDuration } from './readiness/long-duration.js';
 import { HOST_FIELDS, type Scope } from './interpolate.js';
 import type { HostRef, Plan, PlanPhase, PlanStep, SecretSource, Selection } from './plan-types.js';
 import { sortProblems, type Problem } from './problem.js';
@@ -56,7 +57,7 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
   const root: Located<Record<string, unknown>> = { value, src, path: [], scope: emptyScope() };
   const inventory = readInventory(input.inventory, res, schemas);
   const vars = resolveVars(root, input, res, inventory?.vars);
-  const hosts = { ...resolveHosts(child(root, 'hosts')), ...(inventory ? resolveHosts(inventory.hosts) : {}) };
+  const hosts = { ...resolveHosts(child(root, 'hosts'), res), ...(inventory ? resolveHosts(inventory.hosts, res) : {}) };
   const secrets = resolveSecrets(child(root, 'secrets'), res);
   const declaredSecrets = isRecord(value.secrets) ? Object.keys(value.secrets) : [];
   const scope: Scope = {
@@ -142,6 +143,7 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
       description: typeof raw.description === 'string' ? displayText(res.text(child(phase.at, 'description'), false)) : undefined,
       needs: phaseNeeds.get(phase.id) ?? [],
       rtoMs: duration(raw.rto),
+      ...(raw.rpo !== undefined ? { rpoMs: longDuration(raw.rpo) } : {}),
       steps: stepOrder.map((id, k): PlanStep => ({ ...byId.get(id)!, position: `${n + 1}.${k + 1}`, selected: true })),
     });
   }
@@ -154,12 +156,18 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
     description,
     file: src.file,
     rtoMs: duration(value.rto),
+    ...(value.rpo !== undefined ? { rpoMs: longDuration(value.rpo) } : {}),
+    ...(value.drill_every !== undefined ? { drillEveryMs: longDuration(value.drill_every) } : {}),
     vars: Object.fromEntries(vars),
     secrets,
     hosts,
     phases: orderedPhases,
   };
   return { plan: input.selection ? selectSteps(plan, input.selection) : plan, problems: [] };
+}
+
+function longDuration(value: unknown): number | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? parseLongDuration(value) : undefined;
 }
 
 function emptyScope(): Scope {
@@ -239,13 +247,31 @@ function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, r
   return resolved;
 }
 
-function resolveHosts(at: Located): Record<string, HostRef> {
+// `[user@]host`: a user name, and a host name or an IPv4 address or a bracket-less IPv6 address.
+const SSH_USER = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const SSH_HOST = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$|^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%A-Za-z]*$/;
+
+/** Why an `ssh:` value is not `[user@]host`, if it is not: it is handed to ssh, which must never read it as an option. */
+function sshProblem(ssh: string): { message: string; hint: string } | undefined {
+  const portGiven = /^(?:[^@]*@)?([^:@\[\]]+):(\d+)$/.exec(ssh) ?? /^(?:[^@]*@)?\[([^\]]+)\]:(\d+)$/.exec(ssh);
+  if (portGiven) return { message: 'a port cannot be part of `ssh:`', hint: `write the port as its own key: port: ${portGiven[2]}` };
+  const at = ssh.lastIndexOf('@');
+  const user = at >= 0 ? ssh.slice(0, at) : undefined;
+  const address = at >= 0 ? ssh.slice(at + 1) : ssh;
+  if (user !== undefined && !SSH_USER.test(user)) return { message: `\`${user}\` is not a user name`, hint: 'a user name is letters, digits, _ . - and does not start with -' };
+  if (!SSH_HOST.test(address)) return { message: `\`${address}\` is not a host name or address`, hint: 'a host is a name (letters, digits, . - _) or an IP address; ssh options go in identity:, known_hosts:, port:' };
+  return undefined;
+}
+
+function resolveHosts(at: Located, res: Resolution): Record<string, HostRef> {
   const hosts: Record<string, HostRef> = {};
   if (!isRecord(at.value)) return hosts;
   for (const [name, raw] of Object.entries(at.value)) {
     // A host the schema rejects stays known by name, so steps on it are not reported as well.
     if (!isRecord(raw)) continue;
     const ssh = typeof raw.ssh === 'string' ? raw.ssh : '';
+    const bad = typeof raw.ssh === 'string' ? sshProblem(ssh) : undefined;
+    if (bad) res.report(child(child(at, name), 'ssh'), { ...bad, expected: '[user@]host, e.g. root@192.168.10.20', received: JSON.stringify(ssh) });
     const userAt = ssh.lastIndexOf('@');
     hosts[name] = {
       name,

@@ -5,6 +5,7 @@ import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
 import { outcomeCounts } from './run-timeline-text.js';
 import { statusSymbol, type Outcome } from './status-mark.js';
 import { counted } from './plural.js';
+import { describeSeconds } from './readiness/age-measure.js';
 
 /** What the report says about itself in its footer. */
 export interface ReportOptions {
@@ -217,6 +218,9 @@ function stepArticle(s: StepSummary): string {
     }
     parts.push(`<div class="failure"><strong>✖ ${h(c.set)} check failed:</strong> <code>${h(c.check)}</code>: ${h(c.reason)}${c.output ? `<pre>${h(c.output)}</pre>` : ''}</div>`);
   }
+  for (const a of s.ages ?? []) {
+    parts.push(`<p>${a.ok ? '✔' : '✖'} backup age: <code>${h(a.check)}</code>: newest ${h(a.newest)}, <strong>${h(describeSeconds(a.ageSeconds))}</strong> old (max ${h(describeSeconds(a.maxAgeSeconds))})</p>`);
+  }
   for (const e of s.exits.filter((x) => x.exitCode !== 0)) {
     parts.push(`<div class="failure">✖ attempt ${e.attempt}: ${h(e.error ?? (e.timedOut ? `timed out after ${formatDuration(e.durationMs)}` : `exited ${e.exitCode ?? e.signal} after ${formatDuration(e.durationMs)}`))}</div>`);
   }
@@ -257,6 +261,7 @@ export function htmlReport(run: RunSummary, options: ReportOptions): string {
     ['runbook', `${h(run.runbook.name)} <span class="muted">(${h(run.runbook.path)})</span>`],
     ['status', `${badge(run.status)}${run.status === 'done' && run.counts.failed ? ` <span class="muted">${counted(run.counts.failed, 'step')} failed and the run went on</span>` : ''}`],
     ['started', `${h(formatTimestamp(run.startedAt))} by ${h(`${run.operator}@${run.hostname}`)}${run.mode ? ` (${h(run.mode)})` : ''}`],
+    ...(run.drill !== undefined ? ([['drill', `a rehearsal: ${h(run.drill)}`]] as Array<[string, string]>) : []),
     [run.status === 'running' ? 'last event' : 'ended', h(formatTimestamp(run.endedAt))],
     ['elapsed', `${h(formatMaybe(run.elapsedMs))} since the run started`],
     ['active', `${h(formatDuration(run.activeMs))}${run.sessions.length > 1 ? ` in ${run.sessions.length} sessions` : ''}${run.waitedMs ? ` <span class="muted">(of which ${h(formatDuration(run.waitedMs))} waiting for the operator)</span>` : ''}`],

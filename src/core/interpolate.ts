@@ -54,7 +54,7 @@ export function interpolate(text: string, scope: Scope, kind: TextKind): { rende
     last = index + match[0].length;
     const context = contexts[n]!;
     const result = lookup(match[1]!, scope);
-    const placement = 'error' in result ? undefined : placementError(result.value, context, spots?.[n]?.delimiter);
+    const placement = 'error' in result ? undefined : placementError(result.value, context, spots?.[n]);
     if ('error' in result || placement) {
       errors.push({ reference: match[0], index, ...('error' in result ? result.error : placement!) });
       rendered.push({ raw: match[0] });
@@ -74,10 +74,44 @@ function unclosedError(text: string, index: number): ReferenceError {
 }
 
 /** Values that no escaping can make safe where they stand. */
-function placementError(value: Piece[], context: ValueContext, delimiter: string | undefined): Omit<ReferenceError, 'reference' | 'index'> | undefined {
+function placementError(value: Piece[], context: ValueContext, spot: ShellSpot | undefined): Omit<ReferenceError, 'reference' | 'index'> | undefined {
+  const delimiter = spot?.delimiter;
+  const plain = value.map((p) => ('text' in p ? p.text : '')).join('');
+  if (plain.includes('\0')) {
+    return {
+      message: 'a value holds a NUL byte, which no command, file name or argument can carry',
+      expected: 'text without NUL bytes',
+      hint: 'remove the NUL (\\0 or \\x00) from the value',
+    };
+  }
+  if (context === 'arith' || spot?.reachesArithmetic) {
+    const where = context === 'arith' ? 'it stands in arithmetic ($(( )), (( )), $[ ], let, or [[ … -eq … ]])' : `it is assigned to \`${spot!.reachesArithmetic}\`, which arithmetic ($(( )), (( )), let, [[ … -eq … ]] or declare -i) reads`;
+    if (value.some((p) => 'secret' in p)) {
+      return {
+        message: `a secret cannot be used here: ${where}, and bash would run commands written in it`,
+        expected: 'a plain integer here, not a secret',
+        hint: 'compare or compute with the secret in another way, e.g. [ "$v" = … ] or test "$v" -eq …',
+      };
+    }
+    if (!/^-?[0-9]+$/.test(plain)) {
+      return {
+        message: `a value that is not a plain integer cannot be used here: ${where}, and bash evaluates a[$(…)] in it as a command`,
+        expected: 'a plain integer (digits, optionally a leading -)',
+        hint: `give it an integer value, or test it with [ "$x" -eq … ] (test does no arithmetic on its operands)`,
+      };
+    }
+    return undefined;
+  }
+  if (context === 'comment' && /[\n\r]/.test(plain)) {
+    return {
+      message: 'a value with a line break cannot be placed in a # comment: its next line would run as a command',
+      expected: 'a one-line value in a comment',
+      hint: 'move the reference out of the comment, or give it a one-line value',
+    };
+  }
   if (context === 'unknown') {
     return {
-      message: 'a value cannot be placed here: inside backticks, $\'…\', ${…}, arithmetic or a `case` in $(…), its quoting cannot be made safe',
+      message: 'a value cannot be placed here: inside backticks, $\'…\', ${…} or a `case` in $(…), its quoting cannot be made safe',
       expected: 'the reference as a plain argument, or inside \'…\' or "…"',
       hint: 'use $(…) instead of backticks, or set a shell variable first: v={{ vars.x }}; then use "$v"',
     };
@@ -96,7 +130,7 @@ function placementError(value: Piece[], context: ValueContext, delimiter: string
       hint: 'pass it as an argument or through a here-string (<<<) instead',
     };
   }
-  const text = value.map((p) => ('text' in p ? p.text : '')).join('');
+  const text = plain;
   if (context === 'heredoc' && delimiter !== undefined && text.replace(/^\t+/, '').split('\n').includes(delimiter)) {
     return {
       message: `a value equal to the here-document's delimiter (${delimiter}) would end the document early`,

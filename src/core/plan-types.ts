@@ -26,7 +26,11 @@ export type Check =
   | (CheckBase & { kind: 'tcp'; target: Rendered })
   | (CheckBase & { kind: 'http'; url: Rendered; status: number })
   | (CheckBase & { kind: 'dns'; name: Rendered; server?: Rendered; type: string; expect: Rendered[] })
-  | (CheckBase & { kind: 'path'; path: Rendered; exists: boolean });
+  | (CheckBase & { kind: 'path'; path: Rendered; exists: boolean })
+  | (CheckBase & { kind: 'age'; source: AgeSource; maxAgeMs: number; asset: string });
+
+/** What an `age` check measures: the newest mtime of a glob's matches, or the newest time a command prints. */
+export type AgeSource = { kind: 'path'; glob: Rendered } | { kind: 'run'; command: Rendered };
 
 export type StepAction =
   | { kind: 'run'; command: Rendered }
@@ -75,6 +79,8 @@ export interface PlanPhase {
   description?: string;
   needs: string[];
   rtoMs?: number;
+  /** Recovery point objective: how old the phase's newest backup may be. */
+  rpoMs?: number;
   steps: PlanStep[];
 }
 
@@ -84,6 +90,10 @@ export interface Plan {
   description?: string;
   file: string;
   rtoMs?: number;
+  /** Recovery point objective of the whole runbook. */
+  rpoMs?: number;
+  /** How often a successful drill is due. */
+  drillEveryMs?: number;
   vars: Record<string, string>;
   secrets: Record<string, SecretSource>;
   hosts: Record<string, HostRef>;

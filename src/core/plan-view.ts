@@ -5,6 +5,20 @@ import { displayText } from './rendered.js';
 export interface CheckView {
   kind: Check['kind'];
   label: string;
+  /** What is looked at: the command, host:port, URL, DNS name or path. */
+  target: string;
+  /** What must hold, in words: `exit 0, stdout matches /ONLINE/`, `status 200`, `exists`. */
+  expects: string;
+  /** run: the exit code expected. */
+  exit?: number;
+  /** run: the regular expression the output must match. */
+  stdout?: string;
+  /** http: the status expected. */
+  status?: number;
+  /** dns: the record type, the server asked and the answers expected. */
+  dns?: { type: string; server?: string; expect: string[] };
+  /** path: whether it must exist (false: be absent). */
+  exists?: boolean;
   host?: string;
   timeoutMs: number;
   readonly: boolean;
@@ -53,7 +67,36 @@ export interface PlanView {
 
 /** Describes a check for display. */
 export function checkView(check: Check): CheckView {
-  return { kind: check.kind, label: check.label, host: check.host?.name, timeoutMs: check.timeoutMs, readonly: check.readonly };
+  const base = { kind: check.kind, label: check.label, host: check.host?.name, timeoutMs: check.timeoutMs, readonly: check.readonly };
+  switch (check.kind) {
+    case 'run': {
+      const stdout = check.stdout ? displayText(check.stdout) : undefined;
+      return { ...base, target: displayText(check.command), expects: `exit ${check.exit}${stdout !== undefined ? `, stdout matches /${stdout}/` : ''}`, exit: check.exit, stdout };
+    }
+    case 'tcp':
+      return { ...base, target: displayText(check.target), expects: 'accepts a connection' };
+    case 'http':
+      return { ...base, target: displayText(check.url), expects: `status ${check.status}`, status: check.status };
+    case 'dns': {
+      const expect = check.expect.map(displayText);
+      const server = check.server ? displayText(check.server) : undefined;
+      const asked = `${check.type} record${server ? ` from ${server}` : ''}`;
+      return { ...base, target: displayText(check.name), expects: expect.length ? `${asked} includes ${expect.join(', ')}` : `${asked} resolves`, dns: { type: check.type, server, expect } };
+    }
+    case 'path':
+      return { ...base, target: displayText(check.path), expects: check.exists ? 'exists' : 'is absent', exists: check.exists };
+    default:
+      return { ...base, target: (check as { label: string }).label, expects: 'passes' };
+  }
+}
+
+/**
+ * A check in one line, so a reader sees how a step is proven: its name when it has one, what is
+ * looked at and what must hold, e.g. `pool healthy: zpool status tank → exit 0, stdout matches /ONLINE/`.
+ */
+export function checkLine(c: CheckView): string {
+  const named = c.label !== c.target && !c.label.endsWith(c.target) && !c.label.includes(` ${c.target}`);
+  return `${named ? `${c.label}: ` : ''}${c.kind === 'run' ? '' : `${c.kind} `}${c.target} → ${c.expects}`;
 }
 
 /** Describes a confirmation for display. */

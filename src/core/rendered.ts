@@ -33,6 +33,10 @@ export function escapeValue(value: string, context: ValueContext): string {
       return value.replace(/[\\"$`]/g, '\\$&');
     case 'heredoc':
       return value.replace(/[\\$`]/g, '\\$&');
+    case 'comment':
+    case 'arith':
+      // Interpolation lets only a one-line value into a comment and only a plain integer into arithmetic.
+      return value;
     case 'heredoc-literal':
     case 'unknown':
       // Interpolation refuses these places; quoting as a word is the safest fallback.

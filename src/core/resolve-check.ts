@@ -5,6 +5,7 @@ import { displayText, type Rendered } from './rendered.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import { CHECK_KINDS } from './runbook-types.js';
 import { didYouMean } from './suggest.js';
+import { resolveAgeCheck } from './readiness/resolve-age-check.js';
 
 const FIELDS_OF: Record<string, readonly string[]> = {
   run: ['exit', 'stdout'],
@@ -12,6 +13,7 @@ const FIELDS_OF: Record<string, readonly string[]> = {
   http: ['status'],
   dns: ['server', 'type', 'expect'],
   path: ['exists'],
+  age: ['max_age'],
 };
 const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
 
@@ -37,8 +39,8 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
   const kinds = CHECK_KINDS.filter((k) => raw[k] !== undefined);
   if (kinds.length !== 1) {
     res.report(at, {
-      message: kinds.length === 0 ? 'a check needs one of run, tcp, http, dns or path' : `a check has more than one kind: ${kinds.join(', ')}`,
-      expected: 'exactly one of run, tcp, http, dns, path',
+      message: kinds.length === 0 ? 'a check needs one of run, tcp, http, dns, path or age' : `a check has more than one kind: ${kinds.join(', ')}`,
+      expected: 'exactly one of run, tcp, http, dns, path, age',
       received: kinds.length === 0 ? `keys ${Object.keys(raw).join(', ') || '(none)'}` : kinds.join(' and '),
       hint: kinds.length > 1 ? 'split it into one check per kind' : undefined,
     });
@@ -59,7 +61,7 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
     }
   }
   // Commands and paths are about the step's host; network probes run from here unless `from` says otherwise.
-  let host = kind === 'run' || kind === 'path' ? stepHost : undefined;
+  let host = kind === 'run' || kind === 'path' || kind === 'age' ? stepHost : undefined;
   if (typeof raw.from === 'string') {
     host = hosts[raw.from];
     if (!host) res.report(child(at, 'from'), unknownHost(raw.from, hosts));
@@ -128,6 +130,8 @@ function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefine
       const exists = raw.exists !== false;
       return { ...base, kind, path, exists, label: name ?? `${exists ? 'exists' : 'absent'} ${displayText(path)}`, readonly: true };
     }
+    case 'age':
+      return resolveAgeCheck(at, res, base, name);
     default:
       return undefined;
   }

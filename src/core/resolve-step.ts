@@ -1,5 +1,6 @@
 import { parseDuration } from './duration.js';
 import type { Confirm, HostRef, PlanStep, StepAction } from './plan-types.js';
+import { hasReferences } from './interpolate.js';
 import { displayText, literal, type Rendered } from './rendered.js';
 import { resolveChecks, unknownHost } from './resolve-check.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
@@ -33,6 +34,7 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
   for (const key of Object.keys(own)) fields.set(key, child(stepAt, key));
   let template: string | undefined;
   let templateAt: Located | undefined;
+  const checkedDurations = new Set<string>();
 
   if (typeof own.uses === 'string') {
     template = own.uses;
@@ -49,6 +51,11 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
       return undefined;
     }
     const params = bindParams(loaded, child(stepAt, 'with'), child(stepAt, 'uses'), res, Object.keys(env.hosts));
+    // Duration params given as plain values were type-checked where they are written.
+    for (const [name, param] of Object.entries(loaded.params)) {
+      const given = isRecord(own.with) ? own.with[name] : undefined;
+      if (param.type === 'duration' && given !== undefined && given !== null && typeof given !== 'object' && !String(given).includes('{{')) checkedDurations.add(name);
+    }
     const scope = templateScope(stepAt.scope, params);
     const base: Located = { value: loaded.step, src: loaded.src, path: ['step'], scope };
     if (loaded.step.uses !== undefined) {
@@ -98,6 +105,25 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
     return at && at.value !== undefined ? res.text(at, shell) : undefined;
   };
 
+  // A duration may be a reference (a template's duration param): its value is checked once interpolated.
+  const durationAt = (at: Located | undefined, key: string): number | undefined => {
+    const raw = at?.value;
+    if (typeof raw !== 'string' || !hasReferences(raw)) return duration(raw);
+    const before = res.problems.length;
+    const shown = displayText(res.text(at!, false)).trim();
+    const ms = parseDuration(/^\d+(\.\d+)?$/.test(shown) ? Number(shown) : shown);
+    const onlyParam = /^\s*\{\{\s*params\.([A-Za-z0-9_-]+)\s*\}\}\s*$/.exec(raw)?.[1];
+    if (ms === undefined && res.problems.length === before && !(onlyParam && checkedDurations.has(onlyParam))) {
+      res.report(at!, {
+        message: `invalid duration for \`${key}\``,
+        expected: 'a duration such as 30s, 5m, 1h30m or 500ms (a bare number means seconds)',
+        received: `${JSON.stringify(shown)} (from ${raw.trim()})`,
+        hint: 'give the param a duration: with: { NAME: 5m }',
+      });
+    }
+    return ms;
+  };
+
   const hostName = (value('on') as string | undefined) ?? phase.on;
   let host: HostRef | undefined;
   if (hostName !== undefined) {
@@ -136,8 +162,8 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
       action = {
         kind,
         until: resolveChecks(child(waitAt, 'until'), res, host, env.hosts),
-        timeoutMs: duration(wait.timeout) ?? DEFAULT_WAIT_TIMEOUT_MS,
-        intervalMs: duration(wait.interval) ?? DEFAULT_WAIT_INTERVAL_MS,
+        timeoutMs: durationAt(child(waitAt, 'timeout'), 'wait.timeout') ?? DEFAULT_WAIT_TIMEOUT_MS,
+        intervalMs: durationAt(child(waitAt, 'interval'), 'wait.interval') ?? DEFAULT_WAIT_INTERVAL_MS,
       };
       break;
     }
@@ -177,9 +203,9 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
     needs: Array.isArray(needsValue) ? needsValue.map(String) : [],
     precheck,
     verify,
-    timeoutMs: duration(value('timeout')),
+    timeoutMs: durationAt(fields.get('timeout'), 'timeout'),
     retries: typeof value('retries') === 'number' ? (value('retries') as number) : 0,
-    retryDelayMs: duration(value('retry_delay')) ?? DEFAULT_RETRY_DELAY_MS,
+    retryDelayMs: durationAt(fields.get('retry_delay'), 'retry_delay') ?? DEFAULT_RETRY_DELAY_MS,
     onFailure: value('on_failure') === 'continue' ? 'continue' : 'stop',
     confirm: confirmOf(fields.get('confirm'), id, res),
     idempotent: value('idempotent') === true,

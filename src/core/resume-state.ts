@@ -5,13 +5,15 @@ import type { RunEvent } from './run-event.js';
 export interface ResumeState {
   context: RestoreContext;
   /** The step that had started a command and not finished, with its process group if recorded. */
-  inFlight?: { step: string; pgid?: number; startTicks?: number };
+  inFlight?: { step: string; pgid?: number; startTicks?: number; spawnedAt?: string };
   /** The step the run stopped at (the first one not finished), if any. */
   stoppedAt?: string;
   /** When and by whom the run last did anything. */
   lastEventAt?: string;
   /** How the run last ended, when it recorded that. */
   lastStatus?: string;
+  /** Steps the snapshot called ended although the journal never saw them end: not believed. */
+  disbelieved?: string[];
 }
 
 type Timed = RunEvent & { time?: string };
@@ -24,8 +26,9 @@ type Timed = RunEvent & { time?: string };
 export function resumeState(events: readonly Timed[], snapshotContext: RestoreContext | undefined, order: readonly string[]): ResumeState {
   const steps: Record<string, StepRecord> = { ...(snapshotContext?.steps ?? {}) };
   const ended = new Set<string>();
+  const failedSeen = new Set<string>();
   // Attempts whose end the journal has not seen: `running` while the command may run, `verifying` once it exited 0.
-  const open = new Map<string, { attempt: number; status: 'running' | 'verifying'; pgid?: number; startTicks?: number }>();
+  const open = new Map<string, { attempt: number; status: 'running' | 'verifying'; pgid?: number; startTicks?: number; spawnedAt?: string }>();
   const announced = new Map<string, number>();
   let lastStatus: string | undefined;
   let lastEventAt: string | undefined;
@@ -38,7 +41,7 @@ export function resumeState(events: readonly Timed[], snapshotContext: RestoreCo
         break;
       case 'step.spawned': {
         const attempt = open.get(event.step);
-        if (attempt) Object.assign(attempt, { pgid: event.pgid, startTicks: event.startTicks });
+        if (attempt) Object.assign(attempt, { pgid: event.pgid, startTicks: event.startTicks, spawnedAt: event.time });
         break;
       }
       case 'step.exited': {
@@ -48,6 +51,7 @@ export function resumeState(events: readonly Timed[], snapshotContext: RestoreCo
         if (attempt && event.exitCode === 0 && !event.timedOut) attempt.status = 'verifying';
         else if (attempt) {
           open.delete(event.step);
+          failedSeen.add(event.step);
           steps[event.step] = { ...(steps[event.step] ?? { attempts: attempt.attempt }), status: 'failed', attempts: attempt.attempt };
         }
         break;
@@ -67,6 +71,16 @@ export function resumeState(events: readonly Timed[], snapshotContext: RestoreCo
         break;
     }
   }
+  // The journal is the record: a snapshot (hand-edited, or from another run) that calls a step
+  // ended when the journal never saw it end is rebuilt from the journal.
+  const disbelieved: string[] = [];
+  for (const [id, record] of Object.entries(steps)) {
+    if ((record.status === 'done' || record.status === 'skipped' || record.status === 'failed') && !ended.has(id) && !failedSeen.has(id)) {
+      disbelieved.push(id);
+      if (announced.has(id)) steps[id] = { ...record, status: 'pending', attempts: announced.get(id) ?? 0 };
+      else delete steps[id];
+    }
+  }
   for (const [id, record] of Object.entries(steps)) {
     // The snapshot is saved just before an attempt is announced; an attempt never announced never started.
     if ((record.status === 'running' || record.status === 'verifying') && !open.has(id) && (announced.get(id) ?? 0) < record.attempts) {
@@ -77,8 +91,8 @@ export function resumeState(events: readonly Timed[], snapshotContext: RestoreCo
   for (const [id, attempt] of open) {
     const record = steps[id];
     steps[id] = { ...(record ?? {}), status: attempt.status, attempts: Math.max(record?.attempts ?? 0, attempt.attempt) };
-    if (attempt.status === 'running') inFlight = { step: id, pgid: attempt.pgid, startTicks: attempt.startTicks };
+    if (attempt.status === 'running') inFlight = { step: id, pgid: attempt.pgid, startTicks: attempt.startTicks, spawnedAt: attempt.spawnedAt };
   }
   const isEnded = (id: string) => ended.has(id) || steps[id]?.status === 'done' || steps[id]?.status === 'skipped';
-  return { context: { steps }, inFlight, stoppedAt: order.find((id) => !isEnded(id)), lastEventAt, lastStatus };
+  return { context: { steps }, inFlight, stoppedAt: order.find((id) => !isEnded(id)), lastEventAt, lastStatus, ...(disbelieved.length ? { disbelieved } : {}) };
 }

@@ -1,4 +1,5 @@
 import type { Choice } from './restore-machine.js';
+import type { AgeMeasure } from './readiness/age-measure.js';
 
 /** Which set of checks ran. */
 export type CheckSet = 'precheck' | 'verify' | 'wait';
@@ -19,6 +20,8 @@ export type RunEvent =
       version: string;
       mode: 'interactive' | 'unattended';
       dryRun: boolean;
+      /** A rehearsal (`run --drill`): its purpose. */
+      drill?: string;
       steps: number;
       phases: number;
     }
@@ -31,8 +34,8 @@ export type RunEvent =
   | { kind: 'step.spawned'; step: string; attempt: number; pid: number; pgid: number; startTicks?: number }
   | { kind: 'step.output'; step: string; stream: 'stdout' | 'stderr'; text: string }
   | { kind: 'step.exited'; step: string; attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string; interrupted?: boolean }
-  | { kind: 'check.passed'; step: string; set: CheckSet; check: string; durationMs: number; assumed?: boolean }
-  | { kind: 'check.failed'; step: string; set: CheckSet; check: string; durationMs: number; reason: string; output?: string; assumed?: boolean }
+  | { kind: 'check.passed'; step: string; set: CheckSet; check: string; durationMs: number; assumed?: boolean; measured?: AgeMeasure }
+  | { kind: 'check.failed'; step: string; set: CheckSet; check: string; durationMs: number; reason: string; output?: string; assumed?: boolean; measured?: AgeMeasure }
   /** `waitedMs`: how long the question waited for its answer (time in a shell opened from it not included). */
   | { kind: 'operator.choice'; step: string; menu: 'before' | 'failure' | 'interrupted' | 'confirm' | 'still-running'; choice: Choice | 'confirmed' | 'declined' | 'wait' | 'kill'; reason?: string; by: 'operator' | 'unattended'; waitedMs?: number }
   /** A shell opened from a menu: where, then (on `shell.closed`) how it ended and how long it was open. */

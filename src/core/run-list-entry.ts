@@ -16,6 +16,8 @@ export interface RunListEntry {
   /** Steps that failed in a run that went on past them (on_failure: continue). */
   failedSteps?: number;
   tornLine: boolean;
+  /** A rehearsal (`run --drill`): its purpose. */
+  drill?: string;
 }
 
 const timeOf = (event: TimedEvent | undefined) => (event?.time ? Date.parse(event.time) : Number.NaN);
@@ -38,6 +40,7 @@ export function runListEntry(header: RunHeader, ends: { first?: TimedEvent; last
     operator: header.operator,
     hostname: header.hostname,
     tornLine: ends.tornLine,
+    ...(header.drill !== undefined ? { drill: header.drill } : {}),
   };
   if (last?.kind === 'run.finished') {
     entry.status = last.status;

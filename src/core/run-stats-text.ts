@@ -48,6 +48,15 @@ export function statsText(stats: RunStats, paint: Paint, now: number): string {
     const text = `${line}${row.rto ? `  ${row.rto}` : ''}`;
     out.push(r === 0 ? paint.dim(text) : row.phase ? paint.bold(text) : text);
   });
+  if (stats.drills) {
+    const d = stats.drills;
+    out.push('', paint.bold(`Drills · ${d.runs} recorded${d.last ? ` · last successful: ${d.last.runId} ("${d.last.purpose}")` : ' · none successful yet'}`));
+    for (const p of d.phases) {
+      const times = p.lastMs.length ? p.lastMs.map((ms) => formatMaybe(ms)).join(', ') : 'not measured';
+      const verdict = rtoVerdict(p.lastMs[0], p.rtoMs, paint);
+      out.push(`  ${p.title} [${p.id}]  last drills: ${times}${verdict ? `  ${verdict} (last)` : ''}`);
+    }
+  }
   out.push('');
   out.push(paint.dim('step success: work done, over runs that got an outcome there (already done and skipped count in neither); median working time of the successes, waiting for the operator left out; slowest of all; RTO beside the phase median.'));
   return `${out.join('\n')}\n`;

@@ -35,6 +35,31 @@ export interface RunStats {
   lastSuccess?: { runId: string; at: string; agoMs: number };
   /** Per step also: runs where it was already done (its precheck passed) and runs where it was skipped; neither is a success. */
   phases: Array<Figures & { id: string; number?: number; title: string; rtoMs?: number; steps: Array<Figures & { id: string; position?: string; title: string; alreadyDone: number; skipped: number }> }>;
+  /** Runs recorded as drills (`run --drill`), and per phase its times in the last ones that ended done, newest first. */
+  drills?: { runs: number; last?: { runId: string; at: string; purpose: string }; phases: Array<{ id: string; title: string; rtoMs?: number; lastMs: number[] }> };
+}
+
+const DRILLS_SHOWN = 3;
+
+/** Per phase, its measured time in the last successful drills beside its RTO. */
+function drillFigures(runs: readonly RunSummary[], phases: ReadonlyArray<{ id: string; title: string; rtoMs?: number }>): RunStats['drills'] {
+  const drills = runs.filter((r) => r.drill !== undefined);
+  if (!drills.length) return undefined;
+  const done = drills.filter((r) => r.status === 'done').sort((x, y) => ((x.endedAt ?? '') < (y.endedAt ?? '') ? 1 : -1));
+  const latest = done[0];
+  return {
+    runs: drills.length,
+    ...(latest?.endedAt ? { last: { runId: latest.runId, at: latest.endedAt, purpose: latest.drill! } } : {}),
+    phases: phases.map((p) => ({
+      id: p.id,
+      title: p.title,
+      rtoMs: p.rtoMs,
+      lastMs: done
+        .slice(0, DRILLS_SHOWN)
+        .map((r) => r.phases.find((x) => x.id === p.id)?.durationMs)
+        .filter((d): d is number => d !== undefined),
+    })),
+  };
 }
 
 interface Sample {
@@ -134,5 +159,6 @@ export function runStats(runbook: string, layout: RunLayout, runs: readonly RunS
     rtoMs: layout.rtoMs,
     lastSuccess: latest?.endedAt ? { runId: latest.runId, at: latest.endedAt, agoMs: now - Date.parse(latest.endedAt) } : undefined,
     phases,
+    ...(drillFigures(runs, phaseOrder) ? { drills: drillFigures(runs, phaseOrder) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { formatDuration } from './duration.js';
 import type { CheckSet, RunEvent, RunStatus } from './run-event.js';
 import type { RunLayout } from './run-layout.js';
+import type { AgeMeasure } from './readiness/age-measure.js';
 import type { Outcome } from './status-mark.js';
 
 /** A journal event as read back: the event, plus pino's ISO `time` when the line had one. */
@@ -14,6 +15,8 @@ export interface RunHeader {
   createdAt: string;
   operator: string;
   hostname: string;
+  /** Set for a rehearsal (`run --drill`): its purpose. */
+  drill?: string;
 }
 
 /** How a whole run stands: how it last ended, or `running` when its last start has no end. */
@@ -54,6 +57,8 @@ export interface StepSummary {
   exits: Array<{ attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string }>;
   choices: Array<{ menu: string; choice: string; reason?: string; by: string; at?: string; waitedMs?: number; unattended?: boolean }>;
   checks: { passed: number; failed: Array<{ set: CheckSet; check: string; reason: string; output?: string; at?: string }> };
+  /** What its `age` checks measured (present only when it has some): the RPO on record. */
+  ages?: Array<AgeMeasure & { set: CheckSet; check: string; ok: boolean }>;
   notes: string[];
   outputLines: number;
   outputTruncated: boolean;
@@ -100,6 +105,8 @@ export interface RunSummary {
   runbook: { name: string; path: string };
   operator: string;
   hostname: string;
+  /** A rehearsal (`run --drill`): its purpose. */
+  drill?: string;
   mode?: string;
   version?: string;
   status: RunState;
@@ -283,9 +290,11 @@ export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions,
         break;
       case 'check.passed':
         step(event.step).checks.passed += 1;
+        if (event.measured) (step(event.step).ages ??= []).push({ ...event.measured, set: event.set, check: event.check, ok: true });
         break;
       case 'check.failed':
         step(event.step).checks.failed.push({ set: event.set, check: event.check, reason: event.reason, output: event.output, at: event.time });
+        if (event.measured) (step(event.step).ages ??= []).push({ ...event.measured, set: event.set, check: event.check, ok: false });
         break;
       case 'operator.choice': {
         const s = step(event.step);
@@ -374,6 +383,7 @@ export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions,
       runbook: { name: header.runbook.name, path: header.runbook.path },
       operator: header.operator,
       hostname: header.hostname,
+      ...(header.drill !== undefined ? { drill: header.drill } : {}),
       mode,
       version,
       status,

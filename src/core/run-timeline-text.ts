@@ -2,6 +2,7 @@ import { formatDuration } from './duration.js';
 import { formatMaybe, formatTimestamp } from './format-time.js';
 import type { Paint } from './paint.js';
 import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
+import { describeSeconds } from './readiness/age-measure.js';
 import { statusMark, statusSymbol, type Outcome } from './status-mark.js';
 
 /** Options of runTimelineText. */
@@ -86,6 +87,7 @@ function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions, lines
     lines.push(`${INDENT}${what}`);
     if (c.set !== 'precheck' && c.output) block(c.output, `${INDENT}  ${paint.dim('│')} `, lines);
   }
+  for (const a of s.ages ?? []) lines.push(`${INDENT}${a.ok ? '✔' : '✖'} age ${describeSeconds(a.ageSeconds)} (max ${describeSeconds(a.maxAgeSeconds)}, newest ${a.newest}): ${a.check}`);
   // With one attempt, the reason above already says how the command ended.
   for (const e of s.attempts > 1 || !s.reason ? s.exits : []) {
     if (e.exitCode === 0) continue;
@@ -117,6 +119,7 @@ export function runTimelineText(run: RunSummary, paint: Paint, options: Timeline
   out.push(`${paint.bold(`Run ${run.runId}`)} · ${run.runbook.name} · ${statusMark(run.status, paint)}${failedOnward}`);
   out.push(`  runbook   ${run.runbook.path}`);
   out.push(`  started   ${formatTimestamp(run.startedAt)} by ${run.operator}@${run.hostname}${run.mode ? ` (${run.mode}${run.version ? `, lifeboat ${run.version}` : ''})` : ''}`);
+  if (run.drill !== undefined) out.push(`  drill     a rehearsal: ${run.drill}`);
   const active = `${run.sessions.length > 1 ? ` · active ${formatDuration(run.activeMs)} in ${run.sessions.length} sessions` : ''}${run.waitedMs ? ` · waited ${formatDuration(run.waitedMs)} for the operator` : ''}`;
   out.push(`  ${run.status === 'running' ? 'last event' : 'ended    '} ${formatTimestamp(run.endedAt)} · elapsed ${formatMaybe(run.elapsedMs)}${active}`);
   if (run.rtoMs !== undefined) out.push(`  target    ${rtoVerdict(run.status === 'done' ? run.elapsedMs : undefined, run.rtoMs, paint)}${run.status === 'done' ? '' : paint.dim(' (the run did not finish)')}`);

@@ -1,7 +1,7 @@
 import { formatDuration } from './duration.js';
 import { toMermaid } from './graph-mermaid.js';
 import type { Plan } from './plan-types.js';
-import { planView, type CheckView, type StepView } from './plan-view.js';
+import { checkLine, planView, type CheckView, type StepView } from './plan-view.js';
 
 /** Escapes text for inline Markdown: no emphasis, links, HTML or table breaks out of a runbook's words. */
 function md(text: string): string {
@@ -35,8 +35,9 @@ function prose(text: string, quote = false): string[] {
   return quote ? lines.map((l) => `> ${l}`.trimEnd()) : lines;
 }
 
+/** One checkbox per check, with what it looks at and what must hold, so the page works on paper. */
 function checkItems(checks: CheckView[]): string[] {
-  return checks.map((c) => `- ${code(c.label)}${c.host ? ` (on ${md(c.host)})` : ''}${c.kind !== 'run' && !c.label.startsWith(c.kind) ? ` · ${c.kind}` : ''}`);
+  return checks.map((c) => `- [ ] ${code(checkLine(c))}${c.host ? ` (on ${md(c.host)})` : ''}${c.timeoutMs !== 30_000 ? ` · timeout ${formatDuration(c.timeoutMs)}` : ''}`);
 }
 
 function stepSection(v: StepView): string[] {
@@ -65,6 +66,7 @@ function stepSection(v: StepView): string[] {
   if (v.idempotent) notes.push('safe to run again');
   if (v.template) notes.push(`from template ${code(v.template)}`);
   if (notes.length) out.push(`*${notes.join(' · ')}*`, '');
+  out.push(`- [ ] **${v.position} done**${v.verify.length ? ' (every verify check ticked)' : ''}`, '');
   return out;
 }
 

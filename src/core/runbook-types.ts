@@ -34,6 +34,9 @@ export interface RawCheck {
   from?: string;
   timeout?: string | number;
   readonly?: boolean;
+  /** How old the newest of something may be: the mtime of a glob's newest match, or times a command prints. */
+  age?: { path?: string; run?: string };
+  max_age?: string | number;
 }
 
 export type RawConfirm = boolean | 'typed' | { typed: string; message?: string };
@@ -70,6 +73,8 @@ export interface RawPhase {
   needs?: string[];
   on?: string;
   rto?: string | number;
+  /** Recovery point objective: how old this phase's newest backup may be. */
+  rpo?: string | number;
   steps: RawStep[];
 }
 
@@ -78,6 +83,10 @@ export interface RawRunbook {
   name: string;
   description?: string;
   rto?: string | number;
+  /** Recovery point objective for the whole runbook. */
+  rpo?: string | number;
+  /** How often a successful drill is due, e.g. 90d. */
+  drill_every?: string | number;
   vars?: Record<string, VarValue>;
   secrets?: Record<string, RawSecret>;
   hosts?: Record<string, RawHost>;
@@ -103,4 +112,4 @@ export interface RawTemplate {
 export const STEP_KINDS = ['run', 'manual', 'script', 'wait', 'uses'] as const;
 
 /** The check keys that say what a check tests; exactly one must be present. */
-export const CHECK_KINDS = ['run', 'tcp', 'http', 'dns', 'path'] as const;
+export const CHECK_KINDS = ['run', 'tcp', 'http', 'dns', 'path', 'age'] as const;

@@ -4,13 +4,19 @@
  * spots whose quoting this reader does not follow with certainty (backticks, $'…', ${…},
  * arithmetic, `case` inside $(…)): a value is refused there rather than risked.
  */
-export type ShellContext = 'word' | 'single' | 'double' | 'heredoc' | 'heredoc-literal' | 'unknown';
+export type ShellContext = 'word' | 'single' | 'double' | 'heredoc' | 'heredoc-literal' | 'comment' | 'arith' | 'unknown';
 
 /** The context at one offset, with the here-document delimiter when it is inside one. */
 export interface ShellSpot {
   context: ShellContext;
   /** The delimiter of the here-document the spot is in; a value equal to it would end the document. */
   delimiter?: string;
+  /**
+   * Set when bash may evaluate the value as arithmetic (where array subscripts run commands):
+   * the value is assigned to a variable that arithmetic, `[[ … -eq … ]]`, `let` or `declare -i` reads.
+   * Says which variable.
+   */
+  reachesArithmetic?: string;
 }
 
 interface PendingHeredoc {
@@ -78,14 +84,42 @@ function opaqueEnd(text: string, i: number, open: string, close: string): number
  * Where an opaque construct starting at `i` ends, if one starts there: `$((…))`, `${…}` and
  * backticks anywhere; `((…))` and `$'…'` only outside double quotes.
  */
-function opaqueAt(text: string, i: number, inDouble: boolean): number | undefined {
-  if (text.startsWith('$((', i)) return opaqueEnd(text, i + 1, '((', '))');
-  if (text.startsWith('${', i)) return opaqueEnd(text, i + 1, '{', '}');
-  if (text[i] === '`') return opaqueEnd(text, i, '`', '`');
+function opaqueAt(text: string, i: number, inDouble: boolean): { end: number; arith: boolean } | undefined {
+  if (text.startsWith('$((', i)) return { end: opaqueEnd(text, i + 1, '((', '))'), arith: true };
+  // `$[ … ]` is bash's old arithmetic: its `<<` is a shift, never a here-document.
+  if (text.startsWith('$[', i)) return { end: opaqueEnd(text, i + 1, '[', ']'), arith: true };
+  if (text.startsWith('${', i)) return { end: opaqueEnd(text, i + 1, '{', '}'), arith: false };
+  if (text[i] === '`') return { end: opaqueEnd(text, i, '`', '`'), arith: false };
   if (inDouble) return undefined;
-  if (text.startsWith('((', i)) return opaqueEnd(text, i, '((', '))');
-  if (text.startsWith("$'", i)) return opaqueEnd(text, i + 1, "'", "'");
+  if (text.startsWith('((', i)) return { end: opaqueEnd(text, i, '((', '))'), arith: true };
+  if (text.startsWith("$'", i)) return { end: opaqueEnd(text, i + 1, "'", "'"), arith: false };
   return undefined;
+}
+
+const ARITH_TEST = /(^|\s)-(eq|ne|lt|le|gt|ge|v|R)(\s|$)/;
+const NAME_AT = /^[A-Za-z_][A-Za-z0-9_]*(?=\+?=)/;
+const IDENTIFIERS = /[A-Za-z_][A-Za-z0-9_]*/g;
+const DOLLAR_NAMES = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** Text with every `$( … )` taken out (nesting followed, quoting not). */
+function withoutSubstitutions(text: string): string {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.startsWith('$(', i) && !text.startsWith('$((', i)) {
+      depth++;
+      i++;
+    } else if (depth > 0 && text[i] === '(') depth++;
+    else if (depth > 0 && text[i] === ')') depth--;
+    else if (depth === 0) out += text[i];
+  }
+  return out;
+}
+
+/** The end of the simple command starting at `i` (the next unquoted `;`, `&`, `|` or line end), roughly. */
+function commandEnd(text: string, i: number): number {
+  const m = /[;&|\n]/.exec(text.slice(i));
+  return m ? i + m.index : text.length;
 }
 
 /** Reports the quoting context at each offset of a bash script. */
@@ -98,6 +132,14 @@ export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[
   const stack: Frame[] = [{ kind: 'word', parens: 0, substitution: false }];
   const pending: PendingHeredoc[] = [];
   let unsureFrom = Infinity;
+  // Text that bash evaluates as arithmetic, and the assignments seen (name, where its value is written).
+  const arithTexts: string[] = [];
+  const assignments: Array<{ name: string; from: number; to: number }> = [];
+  let assigning: { name: string; from: number; depth: number } | undefined;
+  const markArith = (from: number, to: number) => {
+    arithTexts.push(text.slice(from, to));
+    markRange(from, to, { context: 'arith' });
+  };
   let i = 0;
   while (i < text.length) {
     const top = stack[stack.length - 1]!;
@@ -130,8 +172,9 @@ export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[
       markRange(i, i + 1, { context: 'double' });
       const opaque = opaqueAt(text, i, true);
       if (opaque !== undefined) {
-        markRange(i, opaque, { context: 'unknown' });
-        i = opaque;
+        if (opaque.arith) markArith(i, opaque.end);
+        else markRange(i, opaque.end, { context: 'unknown' });
+        i = opaque.end;
       } else if (c === '\\') i += 2;
       else if (c === '"') (stack.pop(), i++);
       else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (i += 2));
@@ -140,18 +183,48 @@ export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[
     }
     // A bare-word context: the top level, or the inside of $(…).
     const word: WordFrame = top;
+    const wordStart = i === 0 || /[\s;&|()<>]/.test(text[i - 1]!);
+    if (assigning && assigning.depth === stack.length && /[\s;&|()<>]/.test(c)) {
+      assignments.push({ name: assigning.name, from: assigning.from, to: i });
+      assigning = undefined;
+    }
+    if (wordStart && !assigning) {
+      const name = NAME_AT.exec(text.slice(i, i + 200))?.[0];
+      if (name) assigning = { name, from: i, depth: stack.length };
+    }
     markRange(i, i + 1, { context: 'word' });
     const opaque = opaqueAt(text, i, false);
     if (opaque !== undefined) {
-      markRange(i, opaque, { context: 'unknown' });
-      i = opaque;
+      if (opaque.arith) markArith(i, opaque.end);
+      else markRange(i, opaque.end, { context: 'unknown' });
+      i = opaque.end;
+    } else if (wordStart && text.startsWith('[[', i) && /[\s]/.test(text[i + 2] ?? '')) {
+      // `[[ … ]]` compares with -eq/-lt/… (and tests -v) by evaluating its operands as arithmetic.
+      const close = text.indexOf(']]', i + 2);
+      const end = close < 0 ? text.length : close + 2;
+      if (ARITH_TEST.test(text.slice(i + 2, end - 2))) {
+        markArith(i, end);
+        i = end;
+      } else i += 2;
+    } else if (wordStart && /^(let|declare|typeset|local|export|readonly)\s/.test(text.slice(i, i + 9))) {
+      const end = commandEnd(text, i);
+      const args = text.slice(i, end);
+      if (/^let\s/.test(args)) {
+        markArith(i, end);
+        i = end;
+      } else {
+        // `declare -i NAME=…` evaluates what NAME is given as arithmetic.
+        if (/\s-[A-Za-z]*i/.test(args)) arithTexts.push(args.replace(/^\S+/, ''));
+        i++;
+      }
     } else if (c === '\\') i += 2;
     else if (c === "'") (stack.push({ kind: 'single', close: "'" }), i++);
     else if (c === '"') (stack.push({ kind: 'double', close: '"' }), i++);
     else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (i += 2));
     else if (c === '#' && (i === 0 || /[\s;&|(]/.test(text[i - 1]!))) {
-      // A comment runs to the end of the line; quotes in it (don't) quote nothing.
+      // A comment runs to the end of the line; quotes in it (don't) quote nothing: a value there must not break the line.
       const end = text.indexOf('\n', i);
+      markRange(i, end < 0 ? text.length : end, { context: 'comment' });
       i = end < 0 ? text.length : end;
     } else if (word.substitution && /^case\b/.test(text.slice(i, i + 5)) && /[\s;&|(]/.test(text[i - 1] ?? ' ')) {
       // `case` patterns end in `)`, which this reader would take for the end of $(…): from here on it cannot be sure.
@@ -171,7 +244,25 @@ export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[
       } else i += 2;
     } else i++;
   }
-  return offsets.map((o) => (o >= unsureFrom ? { context: 'unknown' } : at.get(o) ?? { context: 'word' }));
+  if (assigning) assignments.push({ name: assigning.name, from: assigning.from, to: text.length });
+  // Names whose values arithmetic reads, and, through assignments such as `m=$n`, the names those come from.
+  const reached = new Set<string>();
+  for (const t of arithTexts) for (const m of t.matchAll(IDENTIFIERS)) reached.add(m[0]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const a of assignments) {
+      if (!reached.has(a.name)) continue;
+      // A name read by a command inside $(…) reaches only that command, not the value assigned.
+      for (const m of withoutSubstitutions(text.slice(a.from, a.to)).matchAll(DOLLAR_NAMES)) {
+        if (!reached.has(m[1]!)) (reached.add(m[1]!), (grew = true));
+      }
+    }
+  }
+  return offsets.map((o) => {
+    const spot: ShellSpot = o >= unsureFrom ? { context: 'unknown' } : at.get(o) ?? { context: 'word' };
+    const into = assignments.find((a) => o > a.from && o < a.to && reached.has(a.name));
+    return into && spot.context !== 'arith' ? { ...spot, reachesArithmetic: into.name } : spot;
+  });
 }
 
 /** Reports the quoting context at each offset of a bash script. */

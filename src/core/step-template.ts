@@ -100,8 +100,11 @@ export function bindParams(
     }
     const pieces = toPieces(res.text(valueAt, false));
     bound.set(name, pieces);
-    const isStatic = pieces.every((p) => 'text' in p) && !(typeof value === 'string' && value.includes('{{'));
-    if (isStatic) checkParamType(name, param, String(value), valueAt, res, hostNames);
+    // Checked after interpolation too: a number param given "{{ vars.x }}" must still be a number.
+    if (pieces.every((p) => 'text' in p)) checkParamType(name, param, pieces.map((p) => ('text' in p ? p.text : '')).join(''), valueAt, res, hostNames);
+    else if (param.type === 'number' || param.type === 'boolean' || param.type === 'duration' || param.type === 'host') {
+      res.report(valueAt, { message: `param \`${name}\` takes a ${param.type}, which a secret cannot be proven to be`, expected: `a ${param.type}`, received: 'a secret' });
+    }
   }
   return bound;
 }
@@ -110,7 +113,7 @@ function checkParamType(name: string, param: RawParam, text: string, at: Located
   const type = param.type ?? 'string';
   const ok =
     type === 'string' ||
-    (type === 'number' && text.trim() !== '' && Number.isFinite(Number(text))) ||
+    (type === 'number' && /^-?[0-9]+(\.[0-9]+)?$/.test(text)) ||
     (type === 'boolean' && (text === 'true' || text === 'false')) ||
     (type === 'duration' && parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text) !== undefined) ||
     (type === 'host' && hostNames.includes(text));

@@ -32,6 +32,8 @@ export interface InFlight {
   /** Its process group, when the journal recorded the spawn. */
   pgid?: number;
   startTicks?: number;
+  /** When the journal saw it spawned (ISO time): its timeout counts from then. */
+  spawnedAt?: string;
 }
 
 export interface RunSettings {
@@ -47,6 +49,8 @@ export interface RunSettings {
   signal?: AbortSignal;
   /** Nobody reads the step cards (--yes): steps that are not manual go straight on, unasked. */
   unattended?: boolean;
+  /** A rehearsal: confirmations are walked through, not given. */
+  dryRun?: boolean;
   /** Resuming: the context the interrupted run had recorded. */
   context?: RestoreContext;
   /** Resuming: the command that may still be running. */
@@ -69,6 +73,8 @@ export interface RunOutcome {
   counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>;
   /** The run stopped at a question only a person can answer (a manual step, an interrupted step that is not idempotent). */
   needsPerson?: boolean;
+  /** The run stopped before a step whose confirmation nobody gave: its id, for `--confirm ID`. */
+  needsConfirm?: string;
 }
 
 const WAIT_BACKOFF = 1.5;
@@ -87,8 +93,9 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   const startedAt = new Map<string, number>();
   const lastExit = new Map<string, number | undefined>();
   const failures = new Map<string, FailureInfo>();
-  let abortedFrom: AskInput['menu'] | undefined;
+  let abortedFrom: AskInput['menu'] | 'confirm' | undefined;
   let needsPerson = false;
+  let needsConfirm: string | undefined;
   let abortReason: string | undefined;
   const emit = (event: RunEvent) => ports.sink.emit(event);
   const reveal = revealWith(settings.secrets);
@@ -138,9 +145,9 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
 
   const lastOutput = new Map<string, string[]>();
   const checkPassed = (step: PlanStep, set: CheckSet, check: Check, result: CheckResult) =>
-    emit({ kind: 'check.passed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), ...(result.assumed ? { assumed: true } : {}) });
+    emit({ kind: 'check.passed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), ...(result.assumed ? { assumed: true } : {}), ...(result.measured ? { measured: result.measured } : {}) });
   const checkFailed = (step: PlanStep, set: CheckSet, check: Check, result: CheckResult) => {
-    emit({ kind: 'check.failed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), reason: result.reason ?? 'failed', output: result.output, ...(result.assumed ? { assumed: true } : {}) });
+    emit({ kind: 'check.failed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), reason: result.reason ?? 'failed', output: result.output, ...(result.assumed ? { assumed: true } : {}), ...(result.measured ? { measured: result.measured } : {}) });
     if (set !== 'precheck') {
       // A check that printed nothing is explained best by what the step's own command printed.
       const own = (result.output ?? '').split('\n').filter(Boolean);
@@ -262,8 +269,24 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       const word = step.confirm?.kind === 'typed' ? reveal(step.confirm.word) : undefined;
       const asked = ports.clock.now();
       const confirmed = await ports.prompter.confirm(step, word);
+      const unattended = ports.prompter.by === 'unattended' && !settings.dryRun;
+      // Nobody was asked: the record says on whose word the step went on, or why it did not.
+      const why = !unattended
+        ? undefined
+        : confirmed
+          ? step.confirm?.kind === 'typed'
+            ? `typed confirmation given on the command line (--confirm ${step.id})`
+            : 'accepted unattended (--yes): nobody was asked'
+          : `nobody is here to confirm it; an unattended run confirms it only when the command line names it (--confirm ${step.id})`;
       const waitedMs = waitedSince(step.id, asked, inShell.get(step.id) ?? 0);
-      emit({ kind: 'operator.choice', step: step.id, menu: 'confirm', choice: confirmed ? 'confirmed' : 'declined', by: ports.prompter.by, ...(waitedMs ? { waitedMs } : {}) });
+      emit({ kind: 'operator.choice', step: step.id, menu: 'confirm', choice: confirmed ? 'confirmed' : 'declined', by: ports.prompter.by, ...(why ? { reason: why } : {}), ...(waitedMs ? { waitedMs } : {}) });
+      if (!confirmed && ports.prompter.by === 'unattended') {
+        // Declined with nobody there: asking again would loop, going on would run it. The run stops, resumable.
+        abortedFrom = 'confirm';
+        needsConfirm = step.id;
+        abortReason = `${step.position} ${step.title} asks for ${step.confirm?.kind === 'typed' ? 'typed ' : ''}confirmation, and ${why ?? 'nobody gave it'}`;
+        throw new Error(abortReason);
+      }
       return { confirmed };
     }),
     runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
@@ -335,11 +358,26 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       const flight = settings.inFlight?.step === step.id ? settings.inFlight : undefined;
       const table = ports.processes;
       if (flight?.pgid !== undefined && table?.alive(flight.pgid, flight.startTicks)) {
-        const answer = await ports.prompter.stillRunning(step, flight.pgid);
-        emit({ kind: 'operator.choice', step: step.id, menu: 'still-running', choice: answer, by: ports.prompter.by });
-        if (answer === 'kill') table.kill(flight.pgid);
-        else emit({ kind: 'run.note', level: 'info', step: step.id, message: `waiting for process group ${flight.pgid}, started by the interrupted run, to end` });
-        while (table.alive(flight.pgid, flight.startTicks) && !signal?.aborted) await ports.clock.sleep(200, signal);
+        // The step's own timeout counts from its spawn: a resume waits for the orphan no longer than that.
+        const spawned = flight.spawnedAt ? Date.parse(flight.spawnedAt) : NaN;
+        const deadline = step.timeoutMs !== undefined && Number.isFinite(spawned) ? spawned + step.timeoutMs : undefined;
+        const overdue = () => deadline !== undefined && ports.clock.now() >= deadline;
+        if (!overdue()) {
+          const answer = await ports.prompter.stillRunning(step, flight.pgid);
+          emit({ kind: 'operator.choice', step: step.id, menu: 'still-running', choice: answer, by: ports.prompter.by });
+          if (answer === 'kill') table.kill(flight.pgid);
+          else emit({ kind: 'run.note', level: 'info', step: step.id, message: `waiting for process group ${flight.pgid}, started by the interrupted run, to end${deadline !== undefined ? ` (at most until its timeout of ${formatDuration(step.timeoutMs!)} is up)` : ''}` });
+        }
+        while (table.alive(flight.pgid, flight.startTicks) && !signal?.aborted) {
+          if (overdue()) {
+            table.kill(flight.pgid);
+            const reason = `timed out after ${formatDuration(step.timeoutMs!)}: its command, left running by the interrupted run, was still running; its process group was killed`;
+            emit({ kind: 'run.note', level: 'warn', step: step.id, message: reason });
+            failures.set(step.id, { summary: reason, tail: [] });
+            return { ok: false, reason };
+          }
+          await ports.clock.sleep(deadline === undefined ? 200 : Math.max(1, Math.min(200, deadline - ports.clock.now())), signal);
+        }
       }
       if (step.verify.length === 0) {
         const reason = 'it has no verify checks to show whether it completed';
@@ -386,7 +424,9 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       const snapshot = actor.getSnapshot();
       const stoppedAt = status !== 'done' && current ? steps.get(current) : undefined;
       // Resolved on the next tick, so that a flag set just after stop() is included.
-      queueMicrotask(() => resolve({ status, stoppedAt, message, counts: countSteps(snapshot.context as RestoreContext, steps.size), ...(needsPerson ? { needsPerson } : {}) }));
+      queueMicrotask(() =>
+        resolve({ status, stoppedAt, message, counts: countSteps(snapshot.context as RestoreContext, steps.size), ...(needsPerson ? { needsPerson } : {}), ...(needsConfirm ? { needsConfirm } : {}) }),
+      );
     };
     const onAbort = () => {
       // The step in flight is not finished: it stays current, so a resume checks it first.

@@ -1,5 +1,6 @@
 import type { Check } from '../core/plan-types.js';
 import type { CheckSet } from '../core/run-event.js';
+import type { AgeMeasure } from '../core/readiness/age-measure.js';
 
 /** The result of one check: passed, or why not (with the output that shows it). */
 export interface CheckResult {
@@ -9,6 +10,8 @@ export interface CheckResult {
   durationMs: number;
   /** Not really checked (a rehearsal): the result is what a real run would assume. */
   assumed?: boolean;
+  /** What an `age` check measured, recorded with its result. */
+  measured?: AgeMeasure;
 }
 
 /** Runs checks; the live adapter really checks, the dry-run adapter rehearses. */

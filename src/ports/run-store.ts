@@ -9,12 +9,16 @@ export interface RunMeta {
   request: { file: string; vars: Array<[string, string]>; varsFile?: string; inventory?: string; stepsDir?: string; selection?: Selection };
   /** A fingerprint per step id, to say what changed when the runbook is edited. */
   fingerprints: Record<string, string>;
+  /** A fingerprint per input (resolved var, host): a resume refuses to go on with others unasked. */
+  inputs?: Record<string, string>;
   /** Step ids in restore order (selected steps only). */
   order: string[];
   createdAt: string;
   operator: string;
   hostname: string;
   bootId?: string;
+  /** Set for a rehearsal (`run --drill`): its purpose. */
+  drill?: string;
 }
 
 /** A journal as read back: its events, and whether a torn last line was left out. */

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -191,7 +191,7 @@ describe('lifeboat plan (text)', () => {
 
   it('separates the check headings from the checks, aligned', async () => {
     const out = (await lifeboat(['plan', ...HOMELAB])).stdout;
-    expect(out).toMatch(/^ {6}precheck +zpool list -H -o name tank \(on nas\)$/m);
+    expect(out).toMatch(/^ {6}precheck +zpool list -H -o name tank → exit 0 \(on nas\)$/m);
     const precheck = out.split('\n').find((l) => l.includes('zpool list -H -o name'))!;
     const verify = out.split('\n').find((l) => l.includes('zpool list -H -o health'))!;
     expect(verify).toMatch(/^ {6}verify +zpool/);
@@ -356,5 +356,27 @@ describe('usage mistakes exit 2 with a message and no stack trace', () => {
     expect(result.stderr).not.toMatch(STACK_FRAME);
     expect(result.stderr).not.toContain('internal error');
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('lifeboat plan --logs', () => {
+  it('takes its estimates from the past runs in --logs DIR, like run and logs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-plan-logs-'));
+    try {
+      const file = join(dir, 'est.yaml');
+      writeFileSync(file, 'name: est\nphases:\n  - id: p\n    steps:\n      - id: a\n        run: "true"\n');
+      const history = join(dir, 'history');
+      const ran = await lifeboat(['run', file, '--yes', '--logs', history], { cwd: dir });
+      expect(ran.code, ran.stderr).toBe(0);
+      const withLogs = await lifeboat(['plan', file, '--logs', history], { cwd: dir });
+      expect(withLogs.stdout).toContain('from the median step times of 1 past run');
+      const json = JSON.parse((await lifeboat(['plan', file, '--logs', history, '--json'], { cwd: dir })).stdout) as Record<string, unknown>;
+      expect(JSON.stringify(json)).toContain('"runs":1');
+      // Without --logs, ./logs of the current folder is read: no history there.
+      const without = await lifeboat(['plan', file], { cwd: dir, env: { LIFEBOAT_LOGS: join(dir, 'none') } });
+      expect(without.stdout).not.toContain('past run');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -149,11 +149,11 @@ describe('lifeboat run in a terminal', () => {
     await tmux.waitForText(/^❯ Retry/m);
     await tmux.choose('Abort');
 
-    const screen = await tmux.waitForText('Continue with: lifeboat resume');
+    const screen = await tmux.waitForText(`Continue with: node ${BIN} resume`);
     expect(await exit()).toBe(1);
     const { runId, events } = readOnlyJournal(w.logs);
     expect(screen).toMatch(/Run aborted after .*: 0 done, 0 skipped, 1 failed, 1 not reached/);
-    expect(screen).toContain(`Stopped at 1.1 Resilver the new disk: stopped by the operator. Continue with: lifeboat resume ${runId}`);
+    expect(screen).toContain(`Stopped at 1.1 Resilver the new disk: stopped by the operator. Continue with: node ${BIN} resume ${runId}`);
     expect(w.read('order.txt')).toBeUndefined();
     expect(eventsOf(events, 'run.finished')[0]).toMatchObject({ status: 'aborted', stoppedAt: 'replace-disk' });
     expect(eventsOf(events, 'operator.choice').at(-1)).toMatchObject({ menu: 'failure', choice: 'abort', by: 'operator' });
@@ -164,10 +164,10 @@ describe('lifeboat run in a terminal', () => {
     await tmux.waitForText('Resilver the new disk');
     await tmux.waitForText(/^❯ Run/m);
     tmux.press('C-c');
-    const screen = await tmux.waitForText('Continue with: lifeboat resume');
+    const screen = await tmux.waitForText(`Continue with: node ${BIN} resume`);
     expect(await exit()).toBe(3);
     const { runId, events } = readOnlyJournal(w.logs);
-    expect(screen).toContain(`Interrupted at 1.1 Resilver the new disk. Continue with: lifeboat resume ${runId}`);
+    expect(screen).toContain(`Interrupted at 1.1 Resilver the new disk. Continue with: node ${BIN} resume ${runId}`);
     // The menu cut short is cleared, not left half-answered on screen; the step card stays.
     expect(screen).not.toMatch(/^❯ /m);
     expect(screen).not.toContain('Open a shell');
@@ -182,7 +182,7 @@ describe('lifeboat run in a terminal', () => {
     await tmux.choose('Run');
     await eventually(() => w.read('started.flag') !== undefined, 'the command to start');
     tmux.press('C-c');
-    await tmux.waitForText('Continue with: lifeboat resume');
+    await tmux.waitForText(`Continue with: node ${BIN} resume`);
     expect(await exit()).toBe(3);
     const pids = w.read('pids')!.trim().split('\n').map(Number);
     expect(pids).toHaveLength(2);

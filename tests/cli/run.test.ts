@@ -70,7 +70,7 @@ describe('lifeboat run --yes, with real bash', () => {
     const { runId, events } = readOnlyJournal(w.logs);
     expect(r.stdout).toContain('check   ✖ test -f mounted.flag: exited 1');
     expect(r.stdout).toMatch(/failed after .*: 1 done, 0 skipped, 1 failed, 2 not reached/);
-    expect(r.stdout).toContain(`Stopped at 1.2 Mount the datasets: check failed: test -f mounted.flag: exited 1. Continue with: lifeboat resume ${runId}`);
+    expect(r.stdout).toContain(`Stopped at 1.2 Mount the datasets: check failed: test -f mounted.flag: exited 1. Continue with: node ${BIN} resume ${runId}`);
     expect(eventsOf(events, 'run.finished')[0]).toMatchObject({ status: 'failed', stoppedAt: 'mount', counts: { done: 1, skipped: 0, failed: 1, pending: 2 } });
     expect(eventsOf(events, 'step.started').map((e) => e.step)).toEqual(['import-pool', 'mount']);
     expect(r.stdout).toContain(`Run log: ${join(w.logs, runId)}/events.jsonl`);
@@ -123,7 +123,7 @@ describe('lifeboat run --yes, with real bash', () => {
     const { runId, events } = readOnlyJournal(w.logs);
     // The reason names the step's timeout (1s, as formatDuration writes it); the exit line, how long it really ran.
     expect(r.stdout).toContain(
-      `Stopped at 1.1 A command that hangs with children: timed out after 1.0s; its process group was killed. Continue with: lifeboat resume ${runId} --logs ${w.logs} --yes`,
+      `Stopped at 1.1 A command that hangs with children: timed out after 1.0s; its process group was killed. Continue with: node ${BIN} resume ${runId} --logs ${w.logs} --yes`,
     );
     expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d 1\.1 {3}exited {2}timed out after \d+\.\ds$/m);
     // The exit line is separate from the 3 commands' `$` line, which has no dangling ⏎.
@@ -194,7 +194,7 @@ describe('lifeboat run --yes, with real bash', () => {
       const { runId } = readOnlyJournal(w.logs);
       // It says what to do about it.
       expect(r.stdout).toContain(
-        `Stopped at 1.2 Power on the switch: manual step 1.2 needs a person: run without --yes, or give it \`unattended: verify\` (its checks decide) or \`unattended: skip\`. Continue with: lifeboat resume ${runId} --logs ${w.logs}`,
+        `Stopped at 1.2 Power on the switch: manual step 1.2 needs a person: run without --yes, or give it \`unattended: verify\` (its checks decide) or \`unattended: skip\`. Continue with: node ${BIN} resume ${runId} --logs ${w.logs}`,
       );
       expect(r.stdout).toMatch(/aborted after .*: 1 done, 0 skipped, 0 failed, 2 not reached/);
       // What it asks of a person is on screen and in the journal, for whoever picks the run up.
@@ -245,7 +245,7 @@ describe('lifeboat run --yes, with real bash', () => {
     await eventually(() => pids.every((pid) => !processRuns(pid)), `pids ${pids.join(', ')} to be gone`, 10_000);
     expect(w.read('after.txt')).toBeUndefined();
     const { runId, events } = readOnlyJournal(w.logs);
-    expect(result.stdout).toContain(`Interrupted at 1.1 A long copy. Continue with: lifeboat resume ${runId}`);
+    expect(result.stdout).toContain(`Interrupted at 1.1 A long copy. Continue with: node ${BIN} resume ${runId}`);
     expect(eventsOf(events, 'run.finished')[0]).toMatchObject({ status: 'interrupted', stoppedAt: 'long' });
   });
 });
@@ -361,14 +361,15 @@ describe('--dry-run', () => {
     expect(summary).toMatch(/^ {2}1\.1 {3}satisfied {2}Already imported$/m);
     expect(summary).toMatch(/^ {2}1\.2 {3}satisfied {2}Already mounted$/m);
     expect(summary).toMatch(/^ {2}1\.3 {3}would run {2}Not served yet$/m);
-    expect(summary).toMatch(/^ {2}1\.4 {3}would run {2}Its precheck is not read-only, so it is not probed$/m);
-    expect(summary).toMatch(/^ {2}1\.5 {3}blocked {4}Wait for the NAS \(blocked: still failing after 30\.0s: exists nas-up\.flag\)$/m);
+    // Nothing was looked at: never "would run".
+    expect(summary).toMatch(/^ {2}1\.4 {3}unknown {4}Its precheck is not read-only, so it is not probed \(`touch unsafe-precheck-ran\.txt; false` is not marked `readonly: true`: a probe does not run it\)$/m);
+    expect(summary).toMatch(/^ {2}1\.5 {3}blocked {4}Wait for the NAS \(not yet: exists nas-up\.flag: does not exist\)$/m);
     // What was probed shows as checked; a precheck that was not probed shows as not run, not as failed.
     expect(r.stdout).toMatch(/ 1\.1 {3}check {3}✔ exists pool\.flag$/m);
     expect(r.stdout).toMatch(/ 1\.3 {3}check {3}· not yet: test -f served\.flag: exited 1$/m);
     expect(r.stdout).toMatch(/ 1\.4 {3}check {3}· touch unsafe-precheck-ran\.txt; false \(not run: dry run\)$/m);
     expect(r.stdout).toMatch(/ 1\.5 {3}check {3}✖ exists nas-up\.flag: does not exist$/m);
-    expect(summary).toContain('2 satisfied, 2 would run, 1 blocked. Nothing was executed.');
+    expect(summary).toContain('2 satisfied, 1 would run, 1 blocked, 1 unknown. Nothing was executed; only read-only checks ran.');
     // Nothing ran: no step, and no precheck that could change anything.
     for (const name of ['import-ran.txt', 'mount-ran.txt', 'serve-ran.txt', 'unsafe-step-ran.txt', 'unsafe-precheck-ran.txt']) expect(w.read(name), name).toBeUndefined();
     expect(runDirs(w.logs)).toEqual([]);

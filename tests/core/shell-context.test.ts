@@ -168,7 +168,8 @@ describe('shellContexts: here-documents', () => {
   it('a left shift inside $(( … )) or (( … )) is not a here-document', () => {
     expect(contextsAt('echo $(( 1 << 2 ))\necho @')).toEqual(['word']);
     expect(contextsAt('(( x <<= 1 ))\necho @')).toEqual(['word']);
-    expect(contextsAt('echo $(( 1 + @ ))')).toEqual(['unknown']);
+    expect(contextsAt('echo $(( 1 + @ ))')).toEqual(['arith']);
+    expect(contextsAt('echo $[1 << 2]\necho @')).toEqual(['word']);
   });
 
   it('after a `case` inside $(…), the reader admits it cannot follow: unknown', () => {

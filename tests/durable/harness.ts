@@ -367,6 +367,6 @@ export const finishes = (events: JournalEvent[]) => events.filter((e) => e.kind 
 /** The `Continue with: lifeboat resume …` command a run printed, as argv after `lifeboat`. */
 export function continueCommand(output: string): string[] | undefined {
   // Options may carry a value (`--logs DIR`); paths here have no spaces or quotes.
-  const match = /Continue with: lifeboat (resume \S+(?: --\S+(?: [^-\s]\S*)?)*)\s*$/m.exec(output);
+  const match = /Continue with: (?:node \S+|npx lifeboat|lifeboat) (resume \S+(?: --\S+(?: [^-\s]\S*)?)*)\s*$/m.exec(output);
   return match ? match[1]!.split(' ') : undefined;
 }

@@ -1,6 +1,6 @@
 // One run per runbook at a time: a second `run` (or `resume`) of a runbook whose lock a live run
 // holds exits 4 and names the holder; the lock of a run killed with -9 is taken over, with a warning.
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,9 +42,10 @@ describe('the run lock', () => {
     const [holderRun] = runIds(logs);
     expect(holderRun).toBeDefined();
 
-    // The lock files while held: the lock itself and who holds it (0600).
-    expect(existsSync(join(logs, 'locked.lock'))).toBe(true);
-    expect(statSync(join(logs, 'locked.lock.json')).mode & 0o777).toBe(0o600);
+    // The lock file while held: a regular file (0600) naming who holds it.
+    expect(statSync(join(logs, 'locked.lock')).isFile()).toBe(true);
+    expect(statSync(join(logs, 'locked.lock')).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(logs, 'locked.lock'), 'utf8'))).toMatchObject({ pid: first.pid, hostname: hostname(), runId: holderRun });
 
     const second = await lifeboat(args, { cwd: dir });
     expect(second.code, second.all).toBe(4);
@@ -52,6 +53,10 @@ describe('the run lock', () => {
     expect(second.stderr).toContain(`pid ${first.pid}`);
     expect(second.stderr).toContain(`on ${hostname()}`);
     expect(runIds(logs), 'the refused run records nothing').toEqual([holderRun]);
+    // The live holder is the first thing said, and nothing claims a new run or an unfinished one.
+    expect(second.all.trimStart()).toMatch(/^✖ another run holds the lock of locked/);
+    expect(second.all).not.toContain('did not finish');
+    expect(second.all).not.toContain('this is a new run');
 
     // The same for a resume of the holder's own run while it is alive.
     const resumeWhileHeld = await lifeboat(['resume', holderRun!, '--yes', '--logs', logs], { cwd: dir });

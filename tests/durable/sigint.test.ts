@@ -57,7 +57,7 @@ describe('an interrupted run says how to continue, and that command works', () =
     expect(result.signal, result.all).toBeUndefined();
     expect(result.code, result.all).toBe(3);
     const runId = onlyRun(logs)!;
-    expect(result.all).toMatch(new RegExp(`Continue with: lifeboat resume ${runId} --logs \\S+ --yes`, 'm'));
+    expect(result.all).toMatch(new RegExp(`Continue with: node \\S+ resume ${runId} --logs \\S+ --yes`, 'm'));
     const command = continueCommand(result.all);
     expect(command).toEqual(['resume', runId, '--logs', logs, '--yes']);
 

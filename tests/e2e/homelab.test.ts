@@ -51,7 +51,8 @@ describe('the homelab runbook restores a lab of real services', () => {
   });
 
   it('restores all five areas unattended; dig, zpool/zfs, smbclient, nfs-ls and ssh agree', async () => {
-    const result = await restore();
+    // Recorded as a drill: `ready` below counts it against the runbook's drill_every.
+    const result = await restore(['--drill', 'end-to-end lab restore']);
     expect(result.exitCode, result.all).toBe(0);
     const finished = journalOf(result.all).filter((e) => e.kind === 'step.finished');
     for (const phase of ['network', 'dns', 'storage', 'zfs', 'proxmox']) {
@@ -59,6 +60,58 @@ describe('the homelab runbook restores a lab of real services', () => {
     }
     const verify = await lab('verify.sh');
     expect(verify.code, verify.all).toBe(0);
+  });
+
+  describe('lifeboat ready: the restored lab is ready; a broken one, or a missed RPO, is not', () => {
+    const prom = join(logs, 'lifeboat.prom');
+    const ready = () => run(['ready', 'runbooks/homelab.yaml', '--inventory', 'lab/inventory.yaml', '--skip', SKIP, '--prometheus', prom]);
+    const metric = (name: string, labels: string) => {
+      const line = readFileSync(prom, 'utf8').split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+      return line === undefined ? undefined : Number(line.split(' ').pop());
+    };
+
+    it('before the disaster: ready, every backup within its RPO, the drill on record', async () => {
+      const result = await ready();
+      expect(result.exitCode, result.all).toBe(0);
+      expect(result.all).toMatch(/^READY: /m);
+      expect(result.all).toMatch(/^backup +vzdump of guest 101 +✔ ok/m);
+      expect(result.all).toMatch(/^drill +last successful drill +✔ ok +0d ago +every 90d/m);
+      expect(metric('lifeboat_runbook_ready', 'runbook="homelab-restore"')).toBe(1);
+      expect(metric('lifeboat_host_up', 'runbook="homelab-restore",host="pve1"')).toBe(1);
+    });
+
+    it('after breaking it (sshd on pve1 stopped): not ready, naming the host and what it could not check', async () => {
+      expect((await lab('faults.sh', 'stop-sshd', 'pve1')).code).toBe(0);
+      try {
+        const result = await ready();
+        expect(result.exitCode, result.all).toBe(1);
+        expect(result.all).toMatch(/^host +pve1 +✖ failed +no answer/m);
+        // The problems below the table are wrapped to 80 columns: read them as one text.
+        const problems = result.all.replace(/\n {4}/g, ' ');
+        expect(problems).toContain('✖ host pve1: cannot reach pve1 (root@10.213.7.30) over ssh: connection refused');
+        expect(problems).toContain('not run: host pve1 cannot be reached');
+        expect(result.all).toMatch(/^NOT READY: /m);
+        expect(metric('lifeboat_host_up', 'runbook="homelab-restore",host="pve1"')).toBe(0);
+        expect(metric('lifeboat_runbook_ready', 'runbook="homelab-restore"')).toBe(0);
+      } finally {
+        await lab('faults.sh', 'start-sshd', 'pve1');
+      }
+    });
+
+    it('with an aged backup: the RPO is missed, and the metrics say by how much', async () => {
+      expect((await lab('faults.sh', 'age-backup', '101')).code).toBe(0);
+      try {
+        const result = await ready();
+        expect(result.exitCode, result.all).toBe(1);
+        expect(result.all).toMatch(/^backup +vzdump of guest 101 +✖ failed +3d +≤ 26h/m);
+        expect(result.all.replace(/\n {4}/g, ' ')).toMatch(/vzdump of guest 101: the newest is 3d old .*more than max_age 26h/);
+        const age = metric('lifeboat_backup_age_seconds', 'runbook="homelab-restore",asset="vzdump of guest 101"')!;
+        expect(age).toBeGreaterThan(metric('lifeboat_backup_max_age_seconds', 'runbook="homelab-restore",asset="vzdump of guest 101"')!);
+      } finally {
+        await lab('faults.sh', 'fix-backup-age', '101');
+      }
+      expect((await ready()).exitCode).toBe(0);
+    });
   });
 
   it('DNS killed between phases: its checks stop the run at the right step; after a restart, resume completes', async () => {
@@ -76,7 +129,7 @@ describe('the homelab runbook restores a lab of real services', () => {
       (e) => e.step === 'nas-dns' && ((e.kind === 'step.exited' && e.exitCode !== 0) || e.kind === 'check.failed'),
     );
     expect(failedLookup, stopped.all).toBe(true);
-    expect(stopped.all).toMatch(/Continue with: lifeboat resume \S+/);
+    expect(stopped.all).toMatch(/Continue with: (?:node \S+|lifeboat) resume \S+/);
 
     expect((await lab('faults.sh', 'fix-dns')).code).toBe(0);
     const resumed = await run(['resume', '--yes']);

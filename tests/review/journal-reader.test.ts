@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JournalDamage, readJournalEnds, readJournalEvents } from '../../src/adapters/journal-reader.js';
+import { readJournalEnds, readJournalEvents } from '../../src/adapters/journal-reader.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeboat-journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,8 +31,10 @@ describe('readJournalEvents', () => {
     const torn = await readJournalEvents(file([event(1), event(2)], '{"level":"info","time":"2026-'));
     expect(torn).toMatchObject({ tornLine: true });
     expect(torn.events).toHaveLength(2);
-    await expect(readJournalEvents(file([event(1), '{"broken', event(3)]))).rejects.toThrow(JournalDamage);
-    await expect(readJournalEvents(file([event(1), '{"broken', event(3)]))).rejects.toThrow(/:2: unreadable journal line/);
+    // A damaged middle line is left out and its number reported, so `logs` can show the rest and then say so.
+    const damaged = await readJournalEvents(file([event(1), '{"broken', event(3)]));
+    expect(damaged.damaged).toEqual([2]);
+    expect(damaged.events.map((e) => (e as { text: string }).text)).toEqual(['line 1\n', 'line 3\n']);
   });
 
   it('with output: false, counts output lines per step without parsing them, exactly as parsing would', async () => {

@@ -201,6 +201,31 @@ describe('lifeboat logs show', () => {
     expect(unknown.stderr).toContain('has no step nope');
   });
 
+  it('--step takes a position as screens show it (1.2) as well as an id', async () => {
+    const all = await showJson(ids.optional);
+    const scrub = all.phases.flatMap((p) => p.steps).find((s) => s.id === 'scrub') as { position?: string } | undefined;
+    expect(scrub?.position).toMatch(/^\d+\.\d+$/);
+    const byPosition = await showJson(ids.optional, '--step', scrub!.position!);
+    expect(byPosition.phases.flatMap((p) => p.steps).map((s) => s.id)).toEqual(['scrub']);
+    const text = await logs('show', ids.optional, '--step', scrub!.position!);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('scrub');
+    const unknown = await logs('show', ids.optional, '--step', '9.9');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('a step id or position of this run');
+  });
+
+  it('--json gives every instant as ISO 8601, never epoch milliseconds', async () => {
+    const result = await logs('show', ids.broken, '--json');
+    const instants: Array<[string, unknown]> = [];
+    JSON.parse(result.stdout, (key, value: unknown) => {
+      if (key === 'start' || key === 'end' || key === 'time' || key === 'at' || /(ed|created)At$/.test(key) && key !== 'stoppedAt') instants.push([key, value]);
+      return value;
+    });
+    expect(instants.length).toBeGreaterThan(0);
+    for (const [key, value] of instants) expect(`${key}: ${String(value)}`).toMatch(/: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+  });
+
   it('an interrupted run: the step in flight is interrupted, the next never reached', async () => {
     const run = await showJson(ids.interrupted);
     expect(run.status).toBe('interrupted');

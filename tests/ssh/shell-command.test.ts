@@ -62,7 +62,9 @@ describe('shellCommand (Open a shell)', () => {
     expect(option(args, 'ControlPath')).toBe(`${controlDir}/%C`);
     // Everything else is exactly the run's options.
     const run = sshArgs(host, ssh);
-    expect(args.filter((a) => a !== '-t' && a !== sshd.target && a !== 'BatchMode=no')).toEqual(run.filter((a) => a !== 'BatchMode=yes'));
+    // The options end with `--`, then the destination (a host value can never be read as an option).
+    expect(args.slice(-2)).toEqual(['--', sshd.target]);
+    expect(args.filter((a) => a !== '-t' && a !== '--' && a !== sshd.target && a !== 'BatchMode=no')).toEqual(run.filter((a) => a !== 'BatchMode=yes'));
   });
 
   it('a local step opens a local shell', () => {
