@@ -5,6 +5,7 @@ import type { AskOutput, Choice } from '../core/restore-machine.js';
 import type { FailureInfo, PromptContext, Prompter, ShellRecorder } from '../ports/prompter.js';
 import { failureCard, menuQuestion, stepCard, stepDetails } from './step-card.js';
 import { formatDuration } from '../core/duration.js';
+import { wrapText } from '../core/wrap-text.js';
 import { sshArgs, type SshOptions } from './ssh-args.js';
 import type { Styles } from './terminal-styles.js';
 
@@ -62,7 +63,8 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
   const width = () => Math.min(process.stdout.columns ?? options.output?.columns ?? 80, 100);
   const openShell = (step: PlanStep, recorder?: ShellRecorder) => {
     const { command, args, where } = shellCommand(step, options.ssh);
-    write(s.dim(`Opening a shell on ${where}. Exit it to come back to this step (recorded in the run log).\n`));
+    const say = (text: string) => write(s.dim(`${wrapText(text, width() - 1).join('\n')}\n`));
+    say(`Opening a shell on ${where}. Exit it to come back to this step (recorded in the run log).`);
     recorder?.opened(where);
     const opened = Date.now();
     // With the run's output in a pipe, the shell still talks to the terminal.
@@ -70,7 +72,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     const end = { durationMs: Date.now() - opened, exitCode: result.status ?? undefined, signal: result.signal ?? undefined, error: result.error?.message };
     recorder?.closed(where, end);
     const how = end.error ? `it could not start: ${end.error}` : end.signal ? `ended by ${end.signal}` : `exit ${end.exitCode}`;
-    write(s.dim(`Back from the shell on ${where} after ${formatDuration(end.durationMs)} (${how}).\n`));
+    say(`Back from the shell on ${where} after ${formatDuration(end.durationMs)} (${how}).`);
   };
   // A menu is cleared when it is done, and its answer written as one line of history: a menu cut
   // short by Ctrl-C then leaves no half-answered frame on screen.
@@ -128,7 +130,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
       ], print);
     },
     async afterFailure(step: PlanStep, failure: FailureInfo, context: PromptContext) {
-      const print = () => write(`\n${failureCard(step, failure, s)}\n`);
+      const print = () => write(`\n${failureCard(step, failure, s, width())}\n`);
       print();
       const where = step.host ? `on ${step.host.name}` : 'here';
       return menu(step, context, [

@@ -60,9 +60,18 @@ export function menuQuestion(step: PlanStep, width: number, question = 'what now
   return `${fitText(`${step.position} ${step.title}`, Math.max(step.position.length + 6, width - 1 - 2 - tail.length - 16))}${tail}`;
 }
 
-/** The failure summary shown above the failure menu. */
-export function failureCard(step: PlanStep, failure: FailureInfo, s: Styles): string {
-  const lines = [`${s.red('✖')} ${s.bold(`${step.position} ${step.title}`)} failed: ${failure.summary}`];
+/** The failure summary shown above the failure menu, its first line fitted to `width`. */
+export function failureCard(step: PlanStep, failure: FailureInfo, s: Styles, width = 80): string {
+  const room = width - 1;
+  const name = `${step.position} ${step.title}`;
+  const said = ` failed: ${failure.summary}`;
+  // What failed and how long it took never wrap: the step's name gives way first (its card is
+  // just above), and when even a short name leaves no room the summary goes on lines of its own.
+  const nameRoom = room - 2 - [...said].length;
+  const lines =
+    nameRoom >= Math.min([...name].length, step.position.length + 12)
+      ? [`${s.red('✖')} ${s.bold(fitText(name, nameRoom))}${said}`]
+      : [`${s.red('✖')} ${s.bold(fitText(name, room - 2 - ' failed:'.length))} failed:`, ...wrapText(failure.summary, room - 2).map((l) => `  ${l}`)];
   if (failure.tail.length) {
     lines.push('  last output:');
     for (const l of failure.tail) lines.push(`    ${l}`);

@@ -71,17 +71,28 @@ for (const [width, height] of [[80, 24], [120, 40]] as const) {
       expect(screen.match(/why: lan0 comes later/g)).toHaveLength(1);
       expect(screen).not.toContain('skip: lan0 comes later');
       expect(screen).toContain('stopped by the operator: enough for today');
+      // The closing summary: wall time, active time with the waiting, the target not judged on an unfinished run.
+      expect(screen).toMatch(/elapsed\s+\S+ since the run started/);
+      expect(screen).toMatch(/active\s+\S+, of which \S+ waiting for the operator/);
+      expect(screen).toMatch(/target\s+RTO 10m \(the run did not finish\)/);
+      expect(screen).toMatch(/2 Network: \S+ · RTO 2m ✔ within/);
       expect(screen).toMatch(/Follow up:/);
       expect(screen).toMatch(/! 2\.4 .*skipped: lan0 comes later/);
       expect(screen).toMatch(/! 3\.2 Router: start Unbound[\s\S]{0,60}shell on\s+this\s+machine/);
       expect(screen).not.toMatch(/not yet: .*\n+Lifeboat · homelab-demo/);
       // Every result line fits the console: a duration is never split over two rows.
       const rows = tmux.captureRows();
-      const history = rows.filter((r) => /^[✔✖↷] \d\.\d /.test(r) && !r.includes(' — what now?'));
+      const history = rows.filter((r) => /^[✔✖↷] \d\.\d /.test(r) && !r.includes(' — what now?') && !r.includes(' failed: '));
       expect(history.length).toBeGreaterThanOrEqual(7);
       for (const row of history) expect(row).toMatch(/(\d+ms|\d+\.\ds|\dm( \d\ds)?|already done|skipped|run goes on)\s*$/);
+      // The failure card keeps what failed and its duration on the row that names the step.
+      const cards = rows.filter((r) => /^✖ 3\.2 .* failed: /.test(r));
+      expect(cards.length).toBeGreaterThanOrEqual(2);
+      for (const row of cards) expect(row).toMatch(/failed: its \d+-line command exited 1 after \d+ms$/);
       for (const row of rows) expect(row.length).toBeLessThanOrEqual(width);
-      expect(rows.filter((r) => /^\s*m?s\s*$/.test(r))).toEqual([]);
+      // No duration is cut where the terminal wrapped a row (`214m` / `s`).
+      const cut = rows.flatMap((r, i) => ([...r].length === width && /\d(\.\d+)?m?$/.test(r) && /^m?s\b/.test(rows[i + 1] ?? '') ? [`${r}⏎${rows[i + 1]}`] : []));
+      expect(cut).toEqual([]);
 
       const { events } = readOnlyJournal(w.logs);
       const [opened] = eventsOf(events, 'shell.opened', 'unbound');

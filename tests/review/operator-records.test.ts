@@ -68,7 +68,7 @@ describe('operator records in a run summary', () => {
     const text = closingSummaryText(run, plainPaint, 80);
     expect(text).toContain('elapsed   1m 40s since the run started');
     expect(text).toContain('active    1m 40s, of which 36.0s waiting for the operator');
-    expect(text).toContain('RTO       RTO 10m ✔ within');
+    expect(text).toContain('target    RTO 10m ✔ within');
     expect(text).toContain('1 ZFS: 4.0s · RTO 5m ✔ within');
     expect(text).toContain('! 1.3 Do share: skipped: shares later');
     expect(text).toMatch(/! 1\.1 Do import: shell on nas \(root@nas\) for 1m \(exit 0\)/);
