@@ -77,11 +77,27 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
   }
 }
 
-/** The screen of an unattended or piped run: plain, timestamped lines, no colour, no spinners. */
-export function createPlainScreen(write: (text: string) => void, info: ScreenInfo): EventSink {
+/**
+ * The screen of an unattended or piped run: plain, timestamped lines, no colour, no spinners.
+ * With `cards` (an interactive run, whose step card is written between a step's start and its
+ * question), a step's precheck results wait for what follows the card: printed at once, they
+ * would stand above the card of the step they belong to.
+ */
+export function createPlainScreen(write: (text: string) => void, info: ScreenInfo, options: { cards?: boolean } = {}): EventSink {
+  const held = new Map<string, string[]>();
   return {
     emit(event) {
-      for (const l of formatPlainEvent(event, info, new Date())) write(`${l}\n`);
+      const lines = formatPlainEvent(event, info, new Date());
+      const step = 'step' in event && typeof event.step === 'string' ? event.step : undefined;
+      if (options.cards && step && (event.kind === 'check.passed' || event.kind === 'check.failed') && event.set === 'precheck' && !event.assumed) {
+        held.set(step, [...(held.get(step) ?? []), ...lines]);
+        return;
+      }
+      // The run's end lets out whatever is still held: a plain log loses nothing.
+      const before = event.kind === 'run.finished' ? [...held.values()].flat() : (step && held.get(step)) || [];
+      if (event.kind === 'run.finished') held.clear();
+      else if (step) held.delete(step);
+      for (const l of [...before, ...lines]) write(`${l}\n`);
     },
   };
 }

@@ -173,9 +173,9 @@ async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnTy
     pauseScreen = screen.pause;
     sinks.push(screen);
   } else {
-    sinks.push(createPlainScreen((text) => process.stdout.write(text), { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }));
+    sinks.push(createPlainScreen((text) => process.stdout.write(text), { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }, { cards: interactive }));
   }
-  if (transcript !== undefined) sinks.push(createPlainScreen(copy, { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }));
+  if (transcript !== undefined) sinks.push(createPlainScreen(copy, { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }, { cards: interactive }));
   const finished: Extract<RunEvent, { kind: 'step.finished' }>[] = [];
   sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });
   const masker = createMasker(secrets);

@@ -45,5 +45,10 @@ describe('lifeboat run X | cat, in a terminal', () => {
     expect(copy).toContain('Continue with:');
     // Plain text: no colours, no cursor movement.
     expect(copy).not.toMatch(/\u001b\[/);
+    // A step's precheck result is printed below its card, not above it.
+    const card = copy.indexOf('Phase 1/7 The disaster');
+    const precheck = copy.indexOf('not yet: the demo lab is already staged');
+    expect(card).toBeGreaterThan(0);
+    expect(precheck).toBeGreaterThan(card);
   });
 });
