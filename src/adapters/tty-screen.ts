@@ -121,7 +121,11 @@ export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: Scr
         startLive(event);
         return;
       case 'wait.pending':
-        if (live?.step === event.step) live.pending = event.check;
+        if (live?.step !== event.step || live.pending === event.check) return;
+        // The first pending check is on the still line already; a later one gets a line of its own.
+        if (!animate && (live.pending !== undefined || event.check !== live.until?.[0])) write(s.dim(`  · waiting for: ${event.check}\n`));
+        live.pending = event.check;
+        drawLive();
         return;
       case 'step.output':
         above(event.text.replace(/\n$/, '').split('\n').map((l) => `  ${s.dim('│')} ${l}\n`).join(''));
