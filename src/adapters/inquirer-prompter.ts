@@ -47,14 +47,20 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
   // the question waits until what came before has left this process and had a moment to show.
   const piped = options.output !== undefined && options.output !== process.stdout;
   const settle = () => new Promise<void>((resolve) => process.stdout.write('', () => setTimeout(resolve, 50)));
-  const context = { ...(options.output ? { output: options.output } : {}) };
+  // A closed terminal ends the input under an open question, which then never settles: with
+  // nothing left to wait for, the process would end without recording how the run stopped.
+  // The end of input interrupts the run instead, as the hang-up (SIGHUP) that comes with it does.
+  const hangUp = new AbortController();
+  process.stdin.once('end', () => hangUp.abort(new Error('the terminal was closed')));
+  const context = { ...(options.output ? { output: options.output } : {}), signal: hangUp.signal };
   const ask = async <T>(prompt: () => Promise<T>): Promise<T> => {
     options.pauseScreen?.();
     if (piped) await settle();
     try {
       return await prompt();
     } catch (error) {
-      if (!isExit(error)) throw error;
+      // A terminal closed under the question (EIO) is a hang-up: the run is interrupted, not aborted.
+      if (!isExit(error) && !hangUp.signal.aborted && (error as NodeJS.ErrnoException).code !== 'EIO') throw error;
       options.onInterrupt();
       // The run is being stopped; this answer is never needed.
       return new Promise<T>(() => {});

@@ -201,7 +201,15 @@ async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnTy
     : { runner: live, checks: createLiveChecks(live, netProbe, secrets), prompter, sink, clock: systemClock, processes: osProcessTable };
 
   let signals = 0;
-  const onSignal = () => {
+  let hungUp = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A closed terminal can hang up more than once (the kernel, then the terminal's own program):
+    // one hang-up is one interruption, never the "leave at once" of a second Ctrl-C, which would
+    // end the process before the journal records how the run stopped.
+    if (signal === 'SIGHUP') {
+      if (hungUp) return;
+      hungUp = true;
+    }
     signals += 1;
     // The journal is written synchronously, so a second Ctrl-C can leave at once; still with the way back.
     if (signals > 1) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, ROOT } from '../helpers/cli.js';
+import { BIN, lifeboat, ROOT } from '../helpers/cli.js';
 import { eventsOf, readOnlyJournal, workspace, type Workspace } from '../helpers/run-fixtures.js';
 import { requireTmux, sh, TmuxSession } from '../helpers/tmux.js';
 
@@ -79,7 +79,8 @@ for (const [width, height] of [[80, 24], [120, 40]] as const) {
       expect(screen).toMatch(/Follow up:/);
       expect(screen).toMatch(/! 2\.4 .*skipped: lan0 comes later/);
       expect(screen).toMatch(/! 3\.2 Router: start Unbound[\s\S]{0,60}shell on\s+this\s+machine/);
-      expect(screen).not.toMatch(/not yet: .*\n+Lifeboat · homelab-demo/);
+      expect(screen).not.toMatch(/(not yet|precheck not met): .*\n+Lifeboat · homelab-demo/);
+      expect(screen).toMatch(/step 2\.2 of 5[\s\S]*2\.2 Switch the router.* — what now\? Run\n {2}· precheck not met: the router has booted\n/);
       // Every result line fits the console: a duration is never split over two rows.
       const rows = tmux.captureRows();
       const history = rows.filter((r) => /^[✔✖↷] \d\.\d /.test(r) && !r.includes(' — what now?') && !r.includes(' failed: '));
@@ -110,3 +111,33 @@ for (const [width, height] of [[80, 24], [120, 40]] as const) {
     });
   });
 }
+
+describe('the terminal closed under a question', () => {
+  it('records the run as interrupted (not running, not aborted), and logs list says so', async () => {
+    requireTmux();
+    const w = workspace('lifeboat-hangup-');
+    space = w;
+    const args = ['node', BIN, 'run', `${ROOT}runbooks/demo.yaml`, '--logs', w.logs, '--var', `lab=${w.path('lab')}`];
+    const tmux = TmuxSession.start(`cd ${sh(w.dir)} && ${args.map(sh).join(' ')}`, { width: 80, height: 24 });
+    session = tmux;
+    await tmux.waitForText('? 1.1 Stage last night', 60_000);
+    await tmux.choose('Run', 60_000);
+    await tmux.waitForText('? 2.1 Power on the core switch — what now?', 60_000);
+    // The terminal goes away (an ssh session dropped, a console closed): input ends, SIGHUP follows.
+    tmux.kill();
+    session = undefined;
+    const deadline = Date.now() + 30_000;
+    let runs: Array<{ runId: string; status: string; step?: string }> = [];
+    while (Date.now() < deadline) {
+      const list = await lifeboat(['logs', 'list', '--json', '--logs', w.logs]);
+      runs = JSON.parse(list.stdout).runs;
+      if (runs[0]?.status !== 'running') break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'interrupted', step: 'power-on-switch' });
+    const { events } = readOnlyJournal(w.logs);
+    expect(eventsOf(events, 'run.finished')).toHaveLength(1);
+    expect(eventsOf(events, 'run.finished')[0]).toMatchObject({ status: 'interrupted', stoppedAt: 'power-on-switch' });
+  });
+});

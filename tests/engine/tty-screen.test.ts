@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTtyScreen } from '../../src/adapters/tty-screen.js';
+import type { RunEvent } from '../../src/core/run-event.js';
 
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 
@@ -17,7 +18,7 @@ const info = {
   hosts: new Map<string, string | undefined>([['boot', undefined]]),
   resumeHint: (id: string) => `lifeboat resume ${id}`,
 };
-const waitAttempt = { kind: 'step.attempt', step: 'boot', attempt: 1, command: 'wait up to 60s', until: ['the router has booted', 'ssh answers'], timeoutMs: 60_000 } as const;
+const waitAttempt: RunEvent = { kind: 'step.attempt', step: 'boot', attempt: 1, command: 'wait up to 60s', until: ['the router has booted', 'ssh answers'], timeoutMs: 60_000 };
 
 const saved = { NO_COLOR: process.env.NO_COLOR, TERM: process.env.TERM };
 afterEach(() => {
