@@ -91,6 +91,12 @@ for (const [width, height] of [[80, 24], [120, 40]] as const) {
       expect(cards.length).toBeGreaterThanOrEqual(2);
       for (const row of cards) expect(row).toMatch(/failed: its \d+-line command exited 1 after \d+ms$/);
       for (const row of rows) expect(row.length).toBeLessThanOrEqual(width);
+      // The step card's header never wraps (joined, a wrapped line would be longer than the console).
+      const joined = tmux.capture().split('\n');
+      const headers = joined.filter((l) => /^(Lifeboat · homelab-demo|Phase \d\/7 )/.test(l));
+      expect(headers.length).toBeGreaterThanOrEqual(16);
+      for (const line of headers) expect([...line].length, line).toBeLessThan(width);
+      for (const line of joined.filter((l) => l.startsWith('Phase '))) expect(line).toMatch(/▸ step \d\.\d of \d +elapsed \d\d:\d\d:\d\d$/);
       // No duration is cut where the terminal wrapped a row (`214m` / `s`).
       const cut = rows.flatMap((r, i) => ([...r].length === width && /\d(\.\d+)?m?$/.test(r) && /^m?s\b/.test(rows[i + 1] ?? '') ? [`${r}⏎${rows[i + 1]}`] : []));
       expect(cut).toEqual([]);
@@ -108,6 +114,14 @@ for (const [width, height] of [[80, 24], [120, 40]] as const) {
       expect(done.waitedMs).toBeGreaterThan(0);
       expect(eventsOf(events, 'operator.choice').at(-1)).toMatchObject({ choice: 'abort', reason: 'stopped by the operator: enough for today' });
       expect(eventsOf(events, 'step.finished', 'router-lan')[0]).toMatchObject({ status: 'skipped', reason: 'lan0 comes later' });
+
+      // `logs list` fits the same console: no line wraps.
+      tmux.kill();
+      const list = TmuxSession.start(`${['node', BIN, 'logs', 'list', '--logs', w.logs].map(sh).join(' ')}`, { width, height });
+      session = list;
+      const listed = await list.waitForText(/aborted/, 30_000);
+      expect(listed).toContain('homelab-demo');
+      for (const line of listed.split('\n')) expect([...line].length, line).toBeLessThan(width);
     });
   });
 }
