@@ -11,7 +11,7 @@ for (const stream of [process.stdout, process.stderr]) {
 // A closed terminal also fails the question on it (EIO when the prompt lets go of the terminal's
 // raw mode): that is the hang-up (SIGHUP) the run already records as an interruption, not a crash.
 process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EIO') return;
+  if (error.code === 'EIO' && error.syscall === 'setRawMode') return;
   process.stderr.write(`${error.stack ?? String(error)}\n`);
   process.exit(1);
 });

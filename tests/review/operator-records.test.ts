@@ -104,6 +104,12 @@ describe('operator records in a run summary', () => {
     const html = htmlReport(drill('r1'), { generatedAt: at(200), version: 't' });
     expect(html).toContain('Shells opened:');
     expect(html).toContain('already done');
+    // The report's closing facts: wall and active time with the waiting, the RTO verdicts, the follow-ups.
+    expect(html).toContain('1m 40s since the run started');
+    expect(html).toContain('of which 36.0s waiting for the operator');
+    expect(html).toMatch(/RTO 1 ZFS[\s\S]{0,80}4\.0s/);
+    expect(html).toContain('<h2>Follow up</h2>');
+    expect(html).toContain('skipped: shares later');
   });
 });
 
