@@ -2,8 +2,10 @@ import { confirm, input, select } from '@inquirer/prompts';
 import { spawnSync } from 'node:child_process';
 import type { PlanStep } from '../core/plan-types.js';
 import type { AskOutput, Choice } from '../core/restore-machine.js';
-import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
-import { failureCard, stepCard, stepDetails } from './step-card.js';
+import type { FailureInfo, PromptContext, Prompter, ShellRecorder } from '../ports/prompter.js';
+import { failureCard, menuQuestion, stepCard, stepDetails } from './step-card.js';
+import { formatDuration } from '../core/duration.js';
+import { wrapText } from '../core/wrap-text.js';
 import { sshArgs, type SshOptions } from './ssh-args.js';
 import type { Styles } from './terminal-styles.js';
 
@@ -45,25 +47,38 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
   // the question waits until what came before has left this process and had a moment to show.
   const piped = options.output !== undefined && options.output !== process.stdout;
   const settle = () => new Promise<void>((resolve) => process.stdout.write('', () => setTimeout(resolve, 50)));
-  const context = { ...(options.output ? { output: options.output } : {}) };
+  // A closed terminal ends the input under an open question, which then never settles: with
+  // nothing left to wait for, the process would end without recording how the run stopped.
+  // The end of input interrupts the run instead, as the hang-up (SIGHUP) that comes with it does.
+  const hangUp = new AbortController();
+  process.stdin.once('end', () => hangUp.abort(new Error('the terminal was closed')));
+  const context = { ...(options.output ? { output: options.output } : {}), signal: hangUp.signal };
   const ask = async <T>(prompt: () => Promise<T>): Promise<T> => {
     options.pauseScreen?.();
     if (piped) await settle();
     try {
       return await prompt();
     } catch (error) {
-      if (!isExit(error)) throw error;
+      // A terminal closed under the question (EIO) is a hang-up: the run is interrupted, not aborted.
+      if (!isExit(error) && !hangUp.signal.aborted && (error as NodeJS.ErrnoException).code !== 'EIO') throw error;
       options.onInterrupt();
       // The run is being stopped; this answer is never needed.
       return new Promise<T>(() => {});
     }
   };
-  const openShell = (step: PlanStep) => {
+  const width = () => Math.min(process.stdout.columns ?? options.output?.columns ?? 80, 100);
+  const openShell = (step: PlanStep, recorder?: ShellRecorder) => {
     const { command, args, where } = shellCommand(step, options.ssh);
-    write(s.dim(`Opening a shell on ${where}. Exit it to come back to this step.\n`));
+    const say = (text: string) => write(s.dim(`${wrapText(text, width() - 1).join('\n')}\n`));
+    say(`Opening a shell on ${where}. Exit it to come back to this step (recorded in the run log).`);
+    recorder?.opened(where);
+    const opened = Date.now();
     // With the run's output in a pipe, the shell still talks to the terminal.
-    spawnSync(command, args, { stdio: piped ? ['inherit', options.output, options.output] : 'inherit' });
-    write(s.dim(`Back from the shell on ${where}.\n`));
+    const result = spawnSync(command, args, { stdio: piped ? ['inherit', options.output, options.output] : 'inherit' });
+    const end = { durationMs: Date.now() - opened, exitCode: result.status ?? undefined, signal: result.signal ?? undefined, error: result.error?.message };
+    recorder?.closed(where, end);
+    const how = end.error ? `it could not start: ${end.error}` : end.signal ? `ended by ${end.signal}` : `exit ${end.exitCode}`;
+    say(`Back from the shell on ${where} after ${formatDuration(end.durationMs)} (${how}).`);
   };
   // A menu is cleared when it is done, and its answer written as one line of history: a menu cut
   // short by Ctrl-C then leaves no half-answered frame on screen.
@@ -72,10 +87,12 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     write(`${s.green('✔')} ${s.bold(message)} ${s.cyan(choices.find((c) => c.value === picked)?.name ?? String(picked))}\n`);
     return picked;
   };
+  // The reason shows once, on the step's line of history: the answered question is cleared.
   const reason = (what: string) =>
-    ask(() => input({ message: `Why ${what}? (recorded in the run log)`, validate: (v) => (v.trim() ? true : 'a short reason, please') }, context));
+    ask(() => input({ message: `Why ${what}? (recorded in the run log)`, validate: (v) => (v.trim() ? true : 'a short reason, please') }, { ...context, clearPromptOnDone: true }));
 
-  const menu = async (step: PlanStep, message: string, choices: Array<{ name: string; value: MenuValue; description?: string }>, reprint: () => void): Promise<AskOutput> => {
+  const menu = async (step: PlanStep, where: PromptContext, choices: Array<{ name: string; value: MenuValue; description?: string }>, reprint: () => void): Promise<AskOutput> => {
+    const message = menuQuestion(step, width());
     let last: MenuValue | undefined;
     for (;;) {
       // Back from details or a shell, the cursor stays where the operator left it.
@@ -86,12 +103,15 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
         continue;
       }
       if (picked === 'shell') {
-        openShell(step);
+        openShell(step, where.shell);
         reprint();
         continue;
       }
       if (picked === 'skip') return { choice: 'skip', reason: await reason('skip this step') };
-      if (picked === 'abort') return { choice: 'abort', reason: 'stopped by the operator' };
+      if (picked === 'abort') {
+        const why = await ask(() => input({ message: 'Why abort? (optional, recorded in the run log; Enter for none)' }, { ...context, clearPromptOnDone: true }));
+        return { choice: 'abort', reason: why.trim() ? `stopped by the operator: ${why.trim()}` : 'stopped by the operator' };
+      }
       return { choice: picked };
     }
   };
@@ -99,25 +119,27 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
   return {
     by: 'operator',
     async beforeStep(step: PlanStep, context: PromptContext) {
-      const print = () => write(`\n${stepCard(step, context, s, Math.min(process.stdout.columns ?? 80, 100))}\n`);
+      const print = () => write(`\n${stepCard(step, context, s, width())}\n`);
       print();
       const manual = step.action.kind === 'manual';
       const where = step.host ? `on ${step.host.name}` : 'here';
-      return menu(step, 'What now?', [
+      return menu(step, context, [
         manual
           ? { name: 'Done: check it', value: 'run', description: 'you did it by hand; the checks run now' }
-          : { name: 'Run', value: 'run', description: step.verify.length ? 'run the command, then its checks' : 'run the command (it has no checks: its exit code decides)' },
+          : step.action.kind === 'wait'
+            ? { name: 'Run', value: 'run', description: `wait until its checks pass (up to ${formatDuration(step.action.timeoutMs)})` }
+            : { name: 'Run', value: 'run', description: step.verify.length ? 'run the command, then its checks' : 'run the command (it has no checks: its exit code decides)' },
         { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
         { name: 'Show details', value: 'details', description: 'the full step: template, timeouts, checks' },
         { name: 'Open a shell', value: 'shell', description: `${where}; come back here when you exit` },
         { name: 'Abort', value: 'abort', description: `stop here; \`${options.resumeCommand ?? 'lifeboat resume'}\` continues` },
       ], print);
     },
-    async afterFailure(step: PlanStep, failure: FailureInfo) {
-      const print = () => write(`\n${failureCard(step, failure, s)}\n`);
+    async afterFailure(step: PlanStep, failure: FailureInfo, context: PromptContext) {
+      const print = () => write(`\n${failureCard(step, failure, s, width())}\n`);
       print();
       const where = step.host ? `on ${step.host.name}` : 'here';
-      return menu(step, 'What now?', [
+      return menu(step, context, [
         { name: 'Retry', value: 'retry', description: step.action.kind === 'manual' ? 'back to the instructions' : 'run the step again' },
         { name: 'Open a shell', value: 'shell', description: `${where}; look around, fix it, come back` },
         { name: 'Mark done', value: 'mark-done', description: 'you fixed it by hand; the checks must pass' },
@@ -126,12 +148,12 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
         { name: 'Abort', value: 'abort', description: `stop here; \`${options.resumeCommand ?? 'lifeboat resume'}\` continues` },
       ], print);
     },
-    async afterInterruption(step: PlanStep, info: FailureInfo) {
+    async afterInterruption(step: PlanStep, info: FailureInfo, context: PromptContext) {
       const print = () =>
         write(`\n${s.yellow('!')} ${s.bold(`${step.position} ${step.title}`)} was running when the last run stopped, and its checks do not show it done.\n  ${info.summary}\n\n`);
       print();
       const where = step.host ? `on ${step.host.name}` : 'here';
-      return menu(step, 'What now?', [
+      return menu(step, context, [
         { name: 'Run it again', value: 'retry', description: step.idempotent ? 'the step is idempotent' : 'only if a second run is safe' },
         { name: 'Open a shell', value: 'shell', description: `${where}; see what the first run did` },
         { name: 'Mark done', value: 'mark-done', description: 'it did complete; its checks must pass' },
@@ -142,7 +164,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     },
     async stillRunning(step: PlanStep, pid: number) {
       write(`\n${s.yellow('!')} The command of ${step.position} ${step.title} (process group ${pid}) is still running from the last run.\n`);
-      return choose<'wait' | 'kill'>('What now?', [
+      return choose<'wait' | 'kill'>(menuQuestion(step, width()), [
         { name: 'Wait for it to finish', value: 'wait', description: 'then its checks decide' },
         { name: 'Kill it', value: 'kill', description: 'stop its whole process group, then its checks decide' },
       ]);

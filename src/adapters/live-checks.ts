@@ -44,6 +44,9 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
       signal = abort;
       const started = performance.now();
       const done = (ok: boolean, reason?: string, output?: string): CheckResult => ({ ok, reason, output, durationMs: performance.now() - started });
+      // A reason names what was probed only when the check's label does not already: a check
+      // shown as `tcp 10.0.0.5:22` fails with `ECONNREFUSED`, one named `ssh on pve1` with `10.0.0.5:22: ECONNREFUSED`.
+      const about = (shown: string, why: string) => (check.label.includes(shown) ? why : `${shown}: ${why}`);
       try {
         switch (check.kind) {
           case 'run': {
@@ -71,9 +74,13 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
               const seconds = Math.max(1, Math.ceil(check.timeoutMs / 1000));
               const result = await remote(check, `timeout ${seconds} ${probeScript('exec 3<>"/dev/tcp/$1/$2"', [address, String(port)])}`);
               if (result.error) return done(false, result.error);
-              return result.exitCode === 0 ? done(true) : done(false, `${address}:${port}: no connection from ${check.host.name}`);
+              return result.exitCode === 0 ? done(true) : done(false, about(displayText(check.target), `no connection from ${check.host.name}`));
             }
-            await probe.tcp(address, port, check.timeoutMs);
+            try {
+              await probe.tcp(address, port, check.timeoutMs);
+            } catch (error) {
+              return done(false, about(displayText(check.target), (error as Error).message));
+            }
             return done(true);
           }
           case 'http': {
@@ -86,8 +93,15 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
               const result = await remote(check, probeScript(`curl -g -s -o /dev/null -w '%{http_code}' --max-time ${seconds} -- "$1"`, [url]));
               if (result.error) return done(false, result.error);
               status = Number(result.stdout.trim());
-              if (!status) return done(false, `no answer from ${url} (from ${check.host.name})`);
-            } else status = await probe.http(url, check.timeoutMs);
+              if (!status) return done(false, about(displayText(check.url), `no answer (from ${check.host.name})`));
+            } else {
+              try {
+                status = await probe.http(url, check.timeoutMs);
+              } catch (error) {
+                const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+                return done(false, about(displayText(check.url), `no answer: ${cause?.code ?? cause?.message ?? (error as Error).message}`));
+              }
+            }
             return status === check.status ? done(true) : done(false, `answered ${status}, expected ${check.status}`);
           }
           case 'dns': {
@@ -105,7 +119,15 @@ export function createLiveChecks(runner: CommandRunner, probe: Probe, secrets: R
               const result = await remote(check, probeScript(program, [name, address ?? '', port ?? '', check.type]));
               if (result.error) return done(false, result.error);
               answers = result.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith(';'));
-            } else answers = await probe.dns(name, check.type, server, check.timeoutMs);
+            } else {
+              try {
+                answers = await probe.dns(name, check.type, server, check.timeoutMs);
+              } catch (error) {
+                const asked = `dns ${displayText(check.name)}${check.server ? ` @${displayText(check.server)}` : ''}`;
+                const named = check.label.includes(displayText(check.name)) && (!check.server || check.label.includes(displayText(check.server)));
+                return done(false, named ? (error as Error).message : `${asked}: ${(error as Error).message}`);
+              }
+            }
             const expected = check.expect.map(reveal);
             if (answers.length === 0) return done(false, 'no answer');
             const missing = expected.filter((e) => !answers.includes(e));

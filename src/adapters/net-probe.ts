@@ -33,7 +33,8 @@ export const netProbe: Probe = {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOTFOUND' || code === 'ENODATA') return [];
-      throw new Error(`dns ${name}${server ? ` @${server}` : ''}: ${code ?? (error as Error).message}`);
+      // The check's label names the query and its server; the reason says what went wrong.
+      throw new Error(code ?? (error as Error).message);
     }
   },
   async pathExists(path) {

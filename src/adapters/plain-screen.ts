@@ -30,6 +30,12 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
         line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`),
         ...(event.instructions ?? '').split('\n').filter((text) => text.trim()).map((text) => line(event.step, 'do', text)),
       ];
+    case 'wait.pending':
+      return [line(event.step, 'wait', `waiting for: ${event.check}`)];
+    case 'shell.opened':
+      return [line(event.step, 'shell', `opened on ${event.where}`)];
+    case 'shell.closed':
+      return [line(event.step, 'shell', `closed on ${event.where} after ${formatDuration(event.durationMs)}: ${event.error ?? (event.signal ? `signal ${event.signal}` : `exit ${event.exitCode ?? '?'}`)}`)];
     case 'step.attempt':
       if (event.attempt === 1 && event.command !== undefined && info.titles?.get(event.step) === event.command.trim().split('\n').join(' ⏎ ')) return [];
       return event.command ? [line(event.step, event.attempt > 1 ? `try ${event.attempt}` : '$', event.command.trim().split('\n').join(' ⏎ '))] : [];
@@ -46,13 +52,16 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
       if (event.assumed) return [line(event.step, 'check', `· ${event.check} (not run: dry run)`)];
       return [line(event.step, 'check', `${event.set === 'precheck' ? '· not yet:' : '✖'} ${event.check}: ${event.reason}`), ...(event.output && event.set !== 'precheck' ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : [])];
     case 'operator.choice':
-      // A confirmation nobody was asked for is always said: it is on record, and on screen.
+      // A confirmation nobody was asked for is always said: it is on record, and on screen. A skip's reason is said once, on the step's `skipped` line.
       return event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort' || event.menu === 'confirm'
-        ? [line(event.step, 'choice', `${event.choice}${event.reason ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}`)]
+        ? [line(event.step, 'choice', `${event.choice}${event.reason && event.choice !== 'skip' ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}${event.waitedMs ? ` · waited ${formatDuration(event.waitedMs)} for the operator` : ''}`)]
         : [];
     case 'step.finished': {
-      const how = event.via === 'precheck' ? 'already done (precheck passed)' : event.via === 'operator' ? 'marked done by the operator' : event.reason ?? '';
-      return [line(event.step, event.status, `${formatDuration(event.durationMs)}${how ? ` · ${how}` : ''}`)];
+      if (event.via === 'precheck') return [line(event.step, 'already', 'already done: its precheck passed')];
+      if (event.status === 'skipped') return [line(event.step, 'skipped', event.reason ?? '')];
+      const how = event.via === 'operator' ? 'marked done by the operator' : event.reason ?? '';
+      const waited = event.waitedMs ? ` · waited ${formatDuration(event.waitedMs)} for the operator` : '';
+      return [line(event.step, event.status, `${formatDuration(event.durationMs)}${how ? ` · ${how}` : ''}${waited}`)];
     }
     case 'run.note':
       return [line(event.step, event.level === 'warn' ? 'warning' : 'note', event.message)];
@@ -68,11 +77,27 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
   }
 }
 
-/** The screen of an unattended or piped run: plain, timestamped lines, no colour, no spinners. */
-export function createPlainScreen(write: (text: string) => void, info: ScreenInfo): EventSink {
+/**
+ * The screen of an unattended or piped run: plain, timestamped lines, no colour, no spinners.
+ * With `cards` (an interactive run, whose step card is written between a step's start and its
+ * question), a step's precheck results wait for what follows the card: printed at once, they
+ * would stand above the card of the step they belong to.
+ */
+export function createPlainScreen(write: (text: string) => void, info: ScreenInfo, options: { cards?: boolean } = {}): EventSink {
+  const held = new Map<string, string[]>();
   return {
     emit(event) {
-      for (const l of formatPlainEvent(event, info, new Date())) write(`${l}\n`);
+      const lines = formatPlainEvent(event, info, new Date());
+      const step = 'step' in event && typeof event.step === 'string' ? event.step : undefined;
+      if (options.cards && step && (event.kind === 'check.passed' || event.kind === 'check.failed') && event.set === 'precheck' && !event.assumed) {
+        held.set(step, [...(held.get(step) ?? []), ...lines]);
+        return;
+      }
+      // The run's end lets out whatever is still held: a plain log loses nothing.
+      const before = event.kind === 'run.finished' ? [...held.values()].flat() : (step && held.get(step)) || [];
+      if (event.kind === 'run.finished') held.clear();
+      else if (step) held.delete(step);
+      for (const l of [...before, ...lines]) write(`${l}\n`);
     },
   };
 }

@@ -12,7 +12,16 @@ export function promptOutput(): NodeJS.WriteStream | undefined {
   if (process.stdout.isTTY) found = process.stdout;
   else {
     try {
-      found = new WriteStream(openSync('/dev/tty', 'w'));
+      const tty = new WriteStream(openSync('/dev/tty', 'w'));
+      // Each question pipes into this stream and ends its pipe when answered, which would end the
+      // terminal with it (stdout is spared that by Node): every later question would then be
+      // drawn nowhere. The terminal lives as long as the process.
+      tty.end = ((...args: unknown[]) => {
+        const done = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+        done?.();
+        return tty;
+      }) as typeof tty.end;
+      found = tty;
     } catch {
       found = process.stderr.isTTY ? process.stderr : null;
     }

@@ -3,6 +3,7 @@ import { formatDuration } from '../core/duration.js';
 import type { PlanStep } from '../core/plan-types.js';
 import { checkLine, stepView } from '../core/plan-view.js';
 import { wrapText } from '../core/wrap-text.js';
+import { fitText } from '../core/fit-text.js';
 import type { FailureInfo, PromptContext } from '../ports/prompter.js';
 
 function clockTime(ms: number): string {
@@ -14,13 +15,24 @@ function clockTime(ms: number): string {
 export function stepCard(step: PlanStep, ctx: PromptContext, s: Styles, width = 80): string {
   const v = stepView(step);
   const lines: string[] = [];
-  lines.push(s.dim(`Lifeboat · ${ctx.runbook} · run ${ctx.runId}`));
-  const where = `Phase ${ctx.phaseNumber}/${ctx.phaseCount} ${ctx.phaseTitle} ▸ step ${v.position} of ${ctx.stepCount}`;
+  const head = `Lifeboat · ${ctx.runbook} · run ${ctx.runId}`;
+  // The run id is what `resume` needs: on a narrow console it gets a line of its own rather than being cut.
+  if (head.length <= width - 1) lines.push(s.dim(head));
+  else lines.push(s.dim(fitText(`Lifeboat · ${ctx.runbook}`, width - 1)), s.dim(`run ${ctx.runId}`));
+  const stepAt = `▸ step ${v.position} of ${ctx.stepCount}`;
   const elapsed = `elapsed ${clockTime(ctx.elapsedMs)}`;
-  lines.push(`${s.bold(where)}${' '.repeat(Math.max(2, width - where.length - elapsed.length))}${s.dim(elapsed)}`);
+  // The phase title gives way first: where the step stands and the clock always fit.
+  const phase = fitText(`Phase ${ctx.phaseNumber}/${ctx.phaseCount} ${ctx.phaseTitle}`, Math.max(12, width - 1 - stepAt.length - 1 - elapsed.length - 2));
+  const where = `${phase} ${stepAt}`;
+  lines.push(`${s.bold(where)}${' '.repeat(Math.max(2, width - 1 - where.length - elapsed.length))}${s.dim(elapsed)}`);
   lines.push('');
   const host = v.host ? `on ${v.host} (${v.ssh})` : 'on this machine';
-  lines.push(`  ${s.bold(v.title)}${' '.repeat(Math.max(2, width - 2 - v.title.length - host.length))}${s.cyan(host)}`);
+  if (2 + v.title.length + 2 + host.length <= width - 1) lines.push(`  ${s.bold(v.title)}${' '.repeat(width - 1 - 2 - v.title.length - host.length)}${s.cyan(host)}`);
+  else {
+    // Too long for one line: the title wraps, and where it runs gets its own line.
+    for (const l of wrapText(v.title, width - 3)) lines.push(`  ${s.bold(l)}`);
+    lines.push(`  ${s.cyan(host)}`);
+  }
   // Prose is wrapped to the card (a YAML `>` block is one long line); commands never are.
   if (v.description) for (const l of wrapText(v.description.trim(), width - 2)) lines.push(`  ${l}`);
   lines.push('');
@@ -41,9 +53,25 @@ export function stepCard(step: PlanStep, ctx: PromptContext, s: Styles, width = 
   return `${lines.join('\n')}\n`;
 }
 
-/** The failure summary shown above the failure menu. */
-export function failureCard(step: PlanStep, failure: FailureInfo, s: Styles): string {
-  const lines = [`${s.red('✖')} ${s.bold(`${step.position} ${step.title}`)} failed: ${failure.summary}`];
+/** The question of a menu, naming the step it asks about and fitted to one line: `3.2 Start Unbound — what now?`. */
+export function menuQuestion(step: PlanStep, width: number, question = 'what now?'): string {
+  const tail = ` — ${question}`;
+  // `? ` goes before it and the answer after it: the title gives way, the position never does.
+  return `${fitText(`${step.position} ${step.title}`, Math.max(step.position.length + 6, width - 1 - 2 - tail.length - 16))}${tail}`;
+}
+
+/** The failure summary shown above the failure menu, its first line fitted to `width`. */
+export function failureCard(step: PlanStep, failure: FailureInfo, s: Styles, width = 80): string {
+  const room = width - 1;
+  const name = `${step.position} ${step.title}`;
+  const said = ` failed: ${failure.summary}`;
+  // What failed and how long it took never wrap: the step's name gives way first (its card is
+  // just above), and when even a short name leaves no room the summary goes on lines of its own.
+  const nameRoom = room - 2 - [...said].length;
+  const lines =
+    nameRoom >= Math.min([...name].length, step.position.length + 12)
+      ? [`${s.red('✖')} ${s.bold(fitText(name, nameRoom))}${said}`]
+      : [`${s.red('✖')} ${s.bold(fitText(name, room - 2 - ' failed:'.length))} failed:`, ...wrapText(failure.summary, room - 2).map((l) => `  ${l}`)];
   if (failure.tail.length) {
     lines.push('  last output:');
     for (const l of failure.tail) lines.push(`    ${l}`);

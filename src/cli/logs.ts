@@ -71,7 +71,8 @@ export async function logsListCommand(options: LogsOptions & { runbook?: string 
   if (shown.length === 0) {
     process.stdout.write(`No runs${wanted === undefined ? '' : ` of ${wanted}`} in ${dir}.${entries.length ? ` (${counted(entries.length, 'run')} of other runbooks.)` : ''}\n`);
   } else {
-    process.stdout.write(runListText(shown, stylesFor(process.stdout)));
+    // A terminal gets a list that fits its width; a pipe or a file gets one line per run.
+    process.stdout.write(runListText(shown, stylesFor(process.stdout), process.stdout.isTTY ? process.stdout.columns : undefined));
   }
   if (unreadable.length) process.stderr.write(`${counted(unreadable.length, 'run folder')} could not be read: ${unreadable.join(', ')}\n`);
   return ExitCode.Ok;

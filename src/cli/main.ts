@@ -8,6 +8,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// A closed terminal also fails the question on it (EIO when the prompt lets go of the terminal's
+// raw mode): that is the hang-up (SIGHUP) the run already records as an interruption, not a crash.
+process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EIO' && error.syscall === 'setRawMode') return;
+  process.stderr.write(`${error.stack ?? String(error)}\n`);
+  process.exit(1);
+});
+
 // `--version` answers before anything heavy loads: it must cost no more than starting node.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {

@@ -71,7 +71,7 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('run')
-      .description('walk through the restore: each step shown, run, then verified by its checks')
+      .description('walk through the restore: each step shown, run, then verified by its checks; every choice (and why), wait at a question and shell opened is recorded; it ends with times, RTO verdicts and what to follow up')
       .argument('<file>', 'runbook file')
       .option('-y, --yes', 'run unattended: no questions; a failure stops the run, so does a typed confirmation not named with --confirm')
       .addOption(new Option('--confirm <step>', 'with --yes: give the confirmation of this step (repeatable, or comma-separated)').argParser(collect))
@@ -103,7 +103,7 @@ function buildProgram(result: { code: number }): Command {
     .action(run('logsList'));
   logs
     .command('show')
-    .description("a run's timeline: each step's start, duration, status, choices and reasons, failing checks")
+    .description("a run's timeline: each step's start, working time, status (already done, skipped and why), choices and reasons, time waited for the operator, shells opened, failing checks, what to follow up")
     .argument('<run-id>', 'a run id, a unique prefix of one, or last')
     .option('--step <step>', 'only this step: its id or its position (e.g. 5.5)')
     .option('--output', "include each step's captured output (secrets stay masked)")
@@ -112,7 +112,7 @@ function buildProgram(result: { code: number }): Command {
     .action(run('logsShow'));
   logs
     .command('report')
-    .description('write one self-contained HTML page of a run: timeline chart, failures, collapsible output')
+    .description('write one self-contained HTML page of a run: wall and active time, RTO verdicts, timeline chart, failures, what to follow up, shells opened, collapsible output')
     .argument('<run-id>', 'a run id, a unique prefix of one, or last')
     .requiredOption('--html <file>', 'the HTML file to write')
     .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
@@ -129,7 +129,7 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('stats')
-      .description("per phase and step across a runbook's past runs: count, success rate, median and slowest, last success, RTO")
+      .description("per phase and step across a runbook's past runs: count, success rate, median and slowest, last success, RTO; a step already done or skipped is no success, and waiting for the operator is no working time")
       .argument('<file>', 'runbook file')
       .option('--json', 'print the stats as JSON')
       .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)'),

@@ -174,9 +174,9 @@ async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnTy
     pauseScreen = screen.pause;
     sinks.push(screen);
   } else {
-    sinks.push(createPlainScreen((text) => process.stdout.write(text), { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }));
+    sinks.push(createPlainScreen((text) => process.stdout.write(text), { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }, { cards: interactive }));
   }
-  if (transcript !== undefined) sinks.push(createPlainScreen(copy, { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }));
+  if (transcript !== undefined) sinks.push(createPlainScreen(copy, { positions, resumeHint, titles: new Map(steps.map((s) => [s.id, s.title])) }, { cards: interactive }));
   const finished: Extract<RunEvent, { kind: 'step.finished' }>[] = [];
   sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });
   const masker = createMasker(secrets);
@@ -203,7 +203,15 @@ async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnTy
     : { runner: live, checks: createLiveChecks(live, netProbe, secrets), prompter, sink, clock: systemClock, processes: osProcessTable };
 
   let signals = 0;
-  const onSignal = () => {
+  let hungUp = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A closed terminal can hang up more than once (the kernel, then the terminal's own program):
+    // one hang-up is one interruption, never the "leave at once" of a second Ctrl-C, which would
+    // end the process before the journal records how the run stopped.
+    if (signal === 'SIGHUP') {
+      if (hungUp) return;
+      hungUp = true;
+    }
     signals += 1;
     // The journal is written synchronously, so a second Ctrl-C can leave at once; still with the way back.
     if (signals > 1) {
@@ -257,6 +265,8 @@ async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnTy
       dryRun: options.dryRun === true,
       context: session.resume?.context,
       inFlight: session.resume?.inFlight,
+      // Resumed, the header's clock goes on from the run's first start, not from zero.
+      runStartedAt: session.resume && store ? runStartOf(store, runId) : undefined,
       persist: store ? (snapshot) => store.saveSnapshot(runId, () => maskSnapshot(snapshot(), masker)) : undefined,
     });
     for (const problem of (await store?.flush()) ?? []) {
@@ -281,8 +291,33 @@ async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnTy
   }
   if (probed) print(probeSummary(probed));
   else if (options.dryRun) print(rehearsalSummary(plan, finished));
-  else if (store) print(out.dim(`Run log: ${store.runDir(runId)}/events.jsonl\n`));
+  else if (store) {
+    print(await closingSummary(store.dir, runId, plan, out));
+    print(out.dim(`Run log: ${store.runDir(runId)}/events.jsonl\n`));
+  }
   return exitCodeOf(outcome);
+}
+
+function runStartOf(store: RunStore, runId: string): number | undefined {
+  try {
+    const at = Date.parse(store.readMeta(runId).createdAt);
+    return Number.isNaN(at) ? undefined : at;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The closing summary, read back from the journal so that it covers every session of the run. */
+async function closingSummary(dir: string, runId: string, plan: Plan, out: ReturnType<typeof stylesFor>): Promise<string> {
+  try {
+    const { readRunSummary } = await import('../adapters/journal-reader.js');
+    const { runLayout } = await import('../core/run-layout.js');
+    const { closingSummaryText } = await import('../core/run-closing-text.js');
+    const { summary } = await readRunSummary(dir, runId, { layout: runLayout(plan) });
+    return closingSummaryText(summary, out, Math.min(process.stdout.columns ?? 80, 100));
+  } catch (error) {
+    return out.dim(`  (no closing summary: ${(error as Error).message}; \`${lifeboatCommand()} logs show ${runId}\` reads the run)\n`);
+  }
 }
 
 function unwritable(dir: string, error: unknown): UsageError {

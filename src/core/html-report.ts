@@ -179,17 +179,30 @@ function outputBlock(s: StepSummary): string {
   return `<details><summary>Output (${h(size)})</summary><pre>${body}</pre></details>`;
 }
 
+function followUpSection(run: RunSummary): string {
+  if (!run.followUps?.length) return '';
+  const items = run.followUps.map((f) => `<li><a href="#${anchor(f.step)}">${h(`${f.position ?? ''} ${f.step}`.trim())}</a> ${h(f.title)}: ${h(f.detail)}</li>`);
+  return `<section id="follow-up"><h2>Follow up</h2><ul>${items.join('')}</ul></section>`;
+}
+
+function shellItem(x: StepSummary['shells'][number]): string {
+  const how = x.error ? `could not start: ${x.error}` : x.signal ? `ended by ${x.signal}` : x.exitCode !== undefined ? `exit ${x.exitCode}` : 'no end recorded';
+  return `<li>shell on ${h(x.where)}${x.at ? ` at ${h(formatTimestamp(x.at))}` : ''}${x.durationMs !== undefined ? `, ${h(formatDuration(x.durationMs))}` : ''} (${h(how)})</li>`;
+}
+
 function stepArticle(s: StepSummary): string {
   const parts: string[] = [];
   const bad = s.status === 'failed' || s.status === 'aborted' || s.status === 'interrupted';
   parts.push(`<article class="step${bad ? ' failed' : ''}" id="${anchor(s.id)}">`);
-  parts.push(`<h4>${statusText(s.status)} · ${h(stepName(s))} · ${h(s.title)}</h4>`);
+  const already = s.status === 'done' && s.via === 'precheck' ? ' <span class="muted">already done</span>' : '';
+  parts.push(`<h4>${statusText(s.status)}${already} · ${h(stepName(s))} · ${h(s.title)}</h4>`);
   const facts: Array<[string, string]> = [];
   if (s.startedAt) facts.push(['started', `${h(formatTimestamp(s.startedAt))} (+${h(formatDuration(s.offsetMs ?? 0))})`]);
   facts.push(['duration', h(formatMaybe(s.durationMs))]);
   if (s.attempts) facts.push(['attempts', String(s.attempts)]);
   if (s.host) facts.push(['host', h(s.host)]);
   if (s.via) facts.push(['how', h(s.via === 'precheck' ? 'already done: its precheck passed' : s.via === 'operator' ? 'marked done by the operator' : 'recovered after an interruption')]);
+  if (s.waitedMs) facts.push(['waited', `${h(formatDuration(s.waitedMs))} for the operator (not in its duration)`]);
   if (s.reason && s.status !== 'done') facts.push([s.status === 'skipped' ? 'why' : 'reason', h(s.reason)]);
   parts.push(`<dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`);
   for (const command of s.commands) parts.push(`<pre><span class="muted">$ </span>${h(command)}</pre>`);
@@ -197,9 +210,10 @@ function stepArticle(s: StepSummary): string {
   if (choices.length) {
     parts.push(`<p>Choices:</p><ul>${choices.map((c) => `<li>${h(c.menu)}: <strong>${h(c.choice)}</strong>${c.reason ? ` — “${h(c.reason)}”` : ''} <span class="muted">(${h(c.by)})</span></li>`).join('')}</ul>`);
   }
+  if (s.shells.length) parts.push(`<p>Shells opened:</p><ul>${s.shells.map(shellItem).join('')}</ul>`);
   for (const c of s.checks.failed) {
     if (c.set === 'precheck') {
-      parts.push(`<p class="muted">precheck not met, so the step ran: <code>${h(c.check)}</code>: ${h(c.reason)}</p>`);
+      parts.push(`<p class="muted">precheck not met${s.attempts > 0 ? ', so the step ran' : ''}: <code>${h(c.check)}</code>: ${h(c.reason)}</p>`);
       continue;
     }
     parts.push(`<div class="failure"><strong>✖ ${h(c.set)} check failed:</strong> <code>${h(c.check)}</code>: ${h(c.reason)}${c.output ? `<pre>${h(c.output)}</pre>` : ''}</div>`);
@@ -249,10 +263,12 @@ export function htmlReport(run: RunSummary, options: ReportOptions): string {
     ['started', `${h(formatTimestamp(run.startedAt))} by ${h(`${run.operator}@${run.hostname}`)}${run.mode ? ` (${h(run.mode)})` : ''}`],
     ...(run.drill !== undefined ? ([['drill', `a rehearsal: ${h(run.drill)}`]] as Array<[string, string]>) : []),
     [run.status === 'running' ? 'last event' : 'ended', h(formatTimestamp(run.endedAt))],
-    ['elapsed', `${h(formatMaybe(run.elapsedMs))}${run.sessions.length > 1 ? ` <span class="muted">(active ${h(formatDuration(run.activeMs))} in ${run.sessions.length} sessions)</span>` : ''}`],
+    ['elapsed', `${h(formatMaybe(run.elapsedMs))} since the run started`],
+    ['active', `${h(formatDuration(run.activeMs))}${run.sessions.length > 1 ? ` in ${run.sessions.length} sessions` : ''}${run.waitedMs ? ` <span class="muted">(of which ${h(formatDuration(run.waitedMs))} waiting for the operator)</span>` : ''}`],
     ['steps', h(outcomeCounts(run.counts))],
   ];
   if (run.rtoMs !== undefined) facts.push(['RTO', rtoText(run.status === 'done' ? run.elapsedMs : undefined, run.rtoMs)]);
+  for (const p of run.phases) if (p.rtoMs !== undefined) facts.push([`RTO ${h(`${p.number ?? ''} ${p.title}`.trim())}`, `${h(formatMaybe(p.durationMs))}, ${rtoText(p.status === 'done' ? p.durationMs : undefined, p.rtoMs)}`]);
   if (run.tornLine) facts.push(['journal', 'ends in a torn line (the run died mid-write); that line was left out']);
   const notes = run.notes.map((n) => `<p class="muted">note: ${h(n)}</p>`).join('\n');
   return `<!doctype html>
@@ -271,6 +287,7 @@ export function htmlReport(run: RunSummary, options: ReportOptions): string {
 ${notes}
 </header>
 ${failures(run)}
+${followUpSection(run)}
 <section id="timeline">
 <h2>Timeline</h2>
 ${gantt(run)}

@@ -12,7 +12,7 @@ export interface PlanEstimate {
   unknownSteps: number;
   rtoMs?: number;
   phases: Array<{ id: string; estimateMs?: number; unknownSteps: number; rtoMs?: number }>;
-  /** Median time per step id, over the runs where it succeeded (done or skipped). */
+  /** Median working time per step id, over the runs where it did its work (not already done, not skipped). */
   steps: Record<string, number>;
 }
 
@@ -22,7 +22,8 @@ export function estimatePlan(plan: Plan, history: readonly RunSummary[]): PlanEs
   for (const run of history) {
     for (const phase of run.phases) {
       for (const s of phase.steps) {
-        if ((s.status === 'done' || s.status === 'skipped') && s.durationMs !== undefined) {
+        // Only work done counts: an already-done step took no time, a skipped one did nothing.
+        if (s.status === 'done' && s.via !== 'precheck' && s.durationMs !== undefined) {
           const list = times.get(s.id) ?? [];
           list.push(s.durationMs);
           times.set(s.id, list);

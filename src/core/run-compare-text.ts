@@ -16,7 +16,8 @@ function change(row: StepComparison, paint: Paint): string {
 }
 
 function outcome(side: StepComparison['a']): string {
-  return side ? `${statusSymbol(side.status)} ${side.status}` : 'not in run';
+  if (!side) return 'not in run';
+  return side.via === 'precheck' ? `${statusSymbol(side.status)} already done` : `${statusSymbol(side.status)} ${side.status}`;
 }
 
 /** `lifeboat logs compare`: the two runs, then `phase > step: A -> B (+Δ)` lines, largest slow-downs first. */

@@ -6,8 +6,9 @@ export interface StepComparison {
   phase: string;
   step: string;
   title: string;
-  a?: { status: Outcome; durationMs?: number };
-  b?: { status: Outcome; durationMs?: number };
+  /** `via: 'precheck'`: already done, no work to compare. */
+  a?: { status: Outcome; durationMs?: number; via?: string };
+  b?: { status: Outcome; durationMs?: number; via?: string };
   /** B's duration minus A's, when both have one: positive is a slow-down. */
   deltaMs?: number;
   /** B's duration over A's. */
@@ -34,7 +35,7 @@ export function compareRuns(a: RunSummary, b: RunSummary): RunComparison {
     for (const phase of run.phases) {
       for (const s of phase.steps) {
         const row = rows.get(s.id) ?? { phase: phase.id, step: s.id, title: s.title, outcomeChanged: false };
-        row[side] = { status: s.status, durationMs: s.durationMs };
+        row[side] = { status: s.status, durationMs: s.durationMs, ...(s.via ? { via: s.via } : {}) };
         rows.set(s.id, row);
       }
     }
@@ -42,11 +43,13 @@ export function compareRuns(a: RunSummary, b: RunSummary): RunComparison {
   add(a, 'a');
   add(b, 'b');
   const steps = [...rows.values()].map((row, index) => {
-    if (row.a?.durationMs !== undefined && row.b?.durationMs !== undefined) {
+    // An already-done step did no work: its 0 s is no speed-up to report.
+    const worked = (x: StepComparison['a']) => x?.durationMs !== undefined && x.via !== 'precheck';
+    if (worked(row.a) && worked(row.b) && row.a?.durationMs !== undefined && row.b?.durationMs !== undefined) {
       row.deltaMs = row.b.durationMs - row.a.durationMs;
       if (row.a.durationMs > 0) row.ratio = row.b.durationMs / row.a.durationMs;
     }
-    row.outcomeChanged = row.a?.status !== row.b?.status;
+    row.outcomeChanged = row.a?.status !== row.b?.status || (row.a?.via === 'precheck') !== (row.b?.via === 'precheck');
     return { row, index };
   });
   // Slow-downs first; rows without two durations keep restore order at the end.

@@ -17,8 +17,8 @@ function table(rows: string[][], colour: Array<((cell: string, row: number) => s
   );
 }
 
-/** `lifeboat logs list`: one line per run, newest first, with the step it stopped at. */
-export function runListText(entries: readonly RunListEntry[], paint: Paint): string {
+/** `lifeboat logs list`: one line per run, newest first, with the step it stopped at; two lines per run where a line would not fit `width`. */
+export function runListText(entries: readonly RunListEntry[], paint: Paint, width?: number): string {
   const rows = [['RUN', 'RUNBOOK', 'STARTED (UTC)', 'DURATION', 'STATUS', 'OPERATOR', 'STEP']];
   for (const e of entries) {
     const step = e.step ?? (e.failedSteps ? `${e.failedSteps} failed, went on` : '');
@@ -34,5 +34,18 @@ export function runListText(entries: readonly RunListEntry[], paint: Paint): str
     undefined,
   ]);
   lines[0] = paint.dim(lines[0]!);
+  const widest = Math.max(...rows.map((r) => r.join('  ').length));
+  if (width !== undefined && widest > width - 1) return narrowList(entries, paint);
   return `${lines.join('\n')}\n`;
+}
+
+/** The list on a narrow console (80 columns): the run, its status and duration; then, indented, the rest. */
+function narrowList(entries: readonly RunListEntry[], paint: Paint): string {
+  const out = [paint.dim('RUN · STATUS · DURATION'), paint.dim('    runbook · started (UTC) · operator · step')];
+  for (const e of entries) {
+    const step = e.step ?? (e.failedSteps ? `${e.failedSteps} failed, went on` : '');
+    out.push(`${paint.bold(e.runId)}  ${statusPaint(e.status, paint)(`${statusSymbol(e.status)} ${e.status}`)}  ${formatMaybe(e.durationMs)}`);
+    out.push(`    ${[e.runbook, formatTimestamp(e.startedAt), `${e.operator}@${e.hostname}`, step ? `at ${step}` : ''].filter(Boolean).join(' · ')}${e.tornLine ? ' (torn last line)' : ''}`);
+  }
+  return `${out.join('\n')}\n`;
 }

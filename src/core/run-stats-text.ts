@@ -37,7 +37,10 @@ export function statsText(stats: RunStats, paint: Paint, now: number): string {
   const rows: Array<{ cells: string[]; rto: string; phase: boolean }> = [{ cells: ['phase / step', 'runs', 'success', 'median', 'slowest', 'last success'], rto: '', phase: false }];
   for (const p of stats.phases) {
     rows.push({ cells: [`${p.number ?? '-'} ${p.title} [${p.id}]`, ...cells(p, now)], rto: rtoVerdict(p.medianMs, p.rtoMs, paint), phase: true });
-    for (const s of p.steps) rows.push({ cells: [`  ${s.position ?? '-'} ${s.id}`, ...cells(s, now)], rto: '', phase: false });
+    for (const s of p.steps) {
+      const aside = [s.alreadyDone ? `${s.alreadyDone} already done` : '', s.skipped ? `${s.skipped} skipped` : ''].filter(Boolean).join(', ');
+      rows.push({ cells: [`  ${s.position ?? '-'} ${s.id}`, ...cells(s, now)], rto: aside ? paint.dim(aside) : '', phase: false });
+    }
   }
   const widths = rows[0]!.cells.map((_, i) => Math.max(...rows.map((r) => [...r.cells[i]!].length)));
   rows.forEach((row, r) => {
@@ -55,6 +58,6 @@ export function statsText(stats: RunStats, paint: Paint, now: number): string {
     }
   }
   out.push('');
-  out.push(paint.dim('success: done or skipped, over runs that got an outcome there; median of the successful runs; slowest of all; RTO beside the phase median.'));
+  out.push(paint.dim('step success: work done, over runs that got an outcome there (already done and skipped count in neither); median working time of the successes, waiting for the operator left out; slowest of all; RTO beside the phase median.'));
   return `${out.join('\n')}\n`;
 }

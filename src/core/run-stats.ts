@@ -28,12 +28,13 @@ export interface RunStats {
   statuses: Partial<Record<RunState, number>>;
   /** Runs that ended done, over those that ended done, failed or aborted. */
   successRate?: number;
-  /** Median and slowest wall-clock time of the runs that ended done. */
+  /** Median and slowest time of the runs that ended done: active time, less waiting for the operator. */
   medianMs?: number;
   slowestMs?: number;
   rtoMs?: number;
   lastSuccess?: { runId: string; at: string; agoMs: number };
-  phases: Array<Figures & { id: string; number?: number; title: string; rtoMs?: number; steps: Array<Figures & { id: string; position?: string; title: string }> }>;
+  /** Per step also: runs where it was already done (its precheck passed) and runs where it was skipped; neither is a success. */
+  phases: Array<Figures & { id: string; number?: number; title: string; rtoMs?: number; steps: Array<Figures & { id: string; position?: string; title: string; alreadyDone: number; skipped: number }> }>;
   /** Runs recorded as drills (`run --drill`), and per phase its times in the last ones that ended done, newest first. */
   drills?: { runs: number; last?: { runId: string; at: string; purpose: string }; phases: Array<{ id: string; title: string; rtoMs?: number; lastMs: number[] }> };
 }
@@ -63,6 +64,8 @@ function drillFigures(runs: readonly RunSummary[], phases: ReadonlyArray<{ id: s
 
 interface Sample {
   status: Outcome;
+  /** `precheck`: already done, no work; a skip without it was the operator's. */
+  via?: string;
   durationMs?: number;
   endedAt?: string;
 }
@@ -70,9 +73,15 @@ interface Sample {
 const SUCCESS: ReadonlySet<Outcome> = new Set(['done', 'skipped']);
 const FAILURE: ReadonlySet<Outcome> = new Set(['failed', 'aborted']);
 
-function figures(samples: Sample[]): Figures {
+/** Whether a step's sample is work that succeeded: not already done (a 0 s non-event), not skipped by the operator. */
+function worked(s: Sample): boolean {
+  return s.status === 'done' && s.via !== 'precheck';
+}
+
+function figures(samples: Sample[], stepLevel = false): Figures {
   const reached = samples.filter((s) => s.status !== 'not reached');
-  const ok = reached.filter((s) => SUCCESS.has(s.status));
+  // For a step, only work done counts as a success; already done and skipped count in neither.
+  const ok = reached.filter((s) => (stepLevel ? worked(s) : SUCCESS.has(s.status)));
   const failed = reached.filter((s) => FAILURE.has(s.status)).length;
   const times = (list: Sample[]) => list.map((s) => s.durationMs).filter((d): d is number => d !== undefined);
   const concluded = times(reached.filter((s) => SUCCESS.has(s.status) || FAILURE.has(s.status)));
@@ -98,7 +107,8 @@ export function runStats(runbook: string, layout: RunLayout, runs: readonly RunS
   for (const r of runs) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
   const ended = runs.filter((r) => r.status === 'done' || r.status === 'failed' || r.status === 'aborted');
   const done = runs.filter((r) => r.status === 'done');
-  const elapsed = done.map((r) => r.elapsedMs).filter((d): d is number => d !== undefined);
+  // A run's time is its active time less its waiting for the operator: a drill left at a menu overnight is not slow.
+  const elapsed = done.map((r) => (r.sessions.length ? Math.max(0, r.activeMs - (r.waitedMs ?? 0)) : r.elapsedMs)).filter((d): d is number => d !== undefined);
   const latest = [...done].sort((x, y) => ((x.endedAt ?? '') < (y.endedAt ?? '') ? 1 : -1))[0];
 
   const phaseOrder = layout.phases.map((p) => ({ id: p.id, number: p.number as number | undefined, title: p.title, rtoMs: p.rtoMs, steps: p.steps.map((s) => ({ id: s.id, position: s.position as string | undefined, title: s.title })) }));
@@ -126,9 +136,16 @@ export function runStats(runbook: string, layout: RunLayout, runs: readonly RunS
     for (const r of runs) {
       const phase = r.phases.find((x) => x.id === p.id);
       if (phase) phaseSamples.push({ status: phase.status, durationMs: phase.durationMs, endedAt: phase.steps.map((s) => s.endedAt ?? '').sort().at(-1) || undefined });
-      for (const x of r.phases) for (const s of x.steps) stepSamples.get(s.id)?.push({ status: s.status, durationMs: s.durationMs, endedAt: s.endedAt });
+      for (const x of r.phases) for (const s of x.steps) stepSamples.get(s.id)?.push({ status: s.status, via: s.via, durationMs: s.durationMs, endedAt: s.endedAt });
     }
-    return { ...p, ...figures(phaseSamples), steps: p.steps.map((s) => ({ ...s, ...figures(stepSamples.get(s.id) ?? []) })) };
+    return {
+      ...p,
+      ...figures(phaseSamples),
+      steps: p.steps.map((s) => {
+        const samples = stepSamples.get(s.id) ?? [];
+        return { ...s, ...figures(samples, true), alreadyDone: samples.filter((x) => x.status === 'done' && x.via === 'precheck').length, skipped: samples.filter((x) => x.status === 'skipped').length };
+      }),
+    };
   });
 
   return {

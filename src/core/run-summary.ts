@@ -1,3 +1,4 @@
+import { formatDuration } from './duration.js';
 import type { CheckSet, RunEvent, RunStatus } from './run-event.js';
 import type { RunLayout } from './run-layout.js';
 import type { AgeMeasure } from './readiness/age-measure.js';
@@ -45,12 +46,16 @@ export interface StepSummary {
   endedAt?: string;
   /** Ms from the run's first event to the step's first start. */
   offsetMs?: number;
-  /** Time spent on the step: the sum of its segments. */
+  /** Working time: its segments summed, less the time at menus (`waitedMs`) and in shells opened from them. */
   durationMs?: number;
+  /** Time its questions waited for the operator's answer. */
+  waitedMs?: number;
   segments: Segment[];
+  /** Shells opened from its menus: where, when, how long, how they ended (no end: the run stopped inside). */
+  shells: ShellSummary[];
   commands: string[];
   exits: Array<{ attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string }>;
-  choices: Array<{ menu: string; choice: string; reason?: string; by: string; at?: string }>;
+  choices: Array<{ menu: string; choice: string; reason?: string; by: string; at?: string; waitedMs?: number; unattended?: boolean }>;
   checks: { passed: number; failed: Array<{ set: CheckSet; check: string; reason: string; output?: string; at?: string }> };
   /** What its `age` checks measured (present only when it has some): the RPO on record. */
   ages?: Array<AgeMeasure & { set: CheckSet; check: string; ok: boolean }>;
@@ -59,6 +64,25 @@ export interface StepSummary {
   outputTruncated: boolean;
   /** Captured output, in order; only when asked for (it can be most of a journal). */
   output?: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
+}
+
+/** A shell opened from a menu, as the journal tells it. */
+export interface ShellSummary {
+  where: string;
+  at?: string;
+  durationMs?: number;
+  exitCode?: number;
+  signal?: string;
+  error?: string;
+}
+
+/** Something the operator should look at after the run: a step left undone, a failure passed, a decision nobody made. */
+export interface FollowUp {
+  kind: 'skipped' | 'failed-continued' | 'unattended-confirm' | 'shell' | 'marked-done';
+  step: string;
+  position?: string;
+  title: string;
+  detail: string;
 }
 
 /** One phase of a run: its steps and the time spent on them. */
@@ -92,6 +116,10 @@ export interface RunSummary {
   elapsedMs?: number;
   /** Time the run was actually going: its sessions (start or resume, to their last event) summed. */
   activeMs: number;
+  /** Time the run's questions waited for the operator, all steps together. */
+  waitedMs: number;
+  /** What to look at after the run: skips, failures passed, unattended confirmations, manual work. */
+  followUps: FollowUp[];
   sessions: Array<{ start: number; end: number; operator?: string; hostname?: string; mode?: string; resumed: boolean; status?: RunState | 'died' }>;
   stoppedAt?: string;
   message?: string;
@@ -122,6 +150,7 @@ function blankStep(id: string): StepSummary {
     status: 'not reached',
     attempts: 0,
     segments: [],
+    shells: [],
     commands: [],
     exits: [],
     choices: [],
@@ -267,9 +296,26 @@ export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions,
         step(event.step).checks.failed.push({ set: event.set, check: event.check, reason: event.reason, output: event.output, at: event.time });
         if (event.measured) (step(event.step).ages ??= []).push({ ...event.measured, set: event.set, check: event.check, ok: false });
         break;
-      case 'operator.choice':
-        step(event.step).choices.push({ menu: event.menu, choice: event.choice, reason: event.reason, by: event.by, at: event.time });
+      case 'operator.choice': {
+        const s = step(event.step);
+        // Read tolerantly: an unattended answer may be marked by `by` or by a flag of its own.
+        const flagged = (event as { unattended?: unknown }).unattended === true || event.by === 'unattended';
+        const waited = typeof event.waitedMs === 'number' && event.waitedMs > 0 ? event.waitedMs : undefined;
+        s.choices.push({ menu: event.menu, choice: event.choice, reason: event.reason, by: event.by, at: event.time, ...(waited ? { waitedMs: waited } : {}), ...(flagged ? { unattended: true } : {}) });
+        if (waited) s.waitedMs = (s.waitedMs ?? 0) + waited;
         break;
+      }
+      case 'shell.opened':
+        step(event.step).shells.push({ where: event.where, at: event.time });
+        break;
+      case 'shell.closed': {
+        const shells = step(event.step).shells;
+        const open = [...shells].reverse().find((x) => x.where === event.where && x.durationMs === undefined && x.error === undefined && x.exitCode === undefined);
+        const end = { durationMs: event.durationMs, exitCode: event.exitCode, signal: event.signal, error: event.error };
+        if (open) Object.assign(open, end);
+        else shells.push({ where: event.where, ...end });
+        break;
+      }
       case 'step.finished': {
         const s = step(event.step);
         const o = open.get(event.step);
@@ -307,7 +353,9 @@ export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions,
         s.startedAt = iso(start);
         s.endedAt = iso(end);
         s.offsetMs = first === undefined ? undefined : start - first;
-        s.durationMs = s.segments.reduce((sum, g) => sum + (g.end - g.start), 0);
+        const span = s.segments.reduce((sum, g) => sum + (g.end - g.start), 0);
+        const away = (s.waitedMs ?? 0) + s.shells.reduce((sum, x) => sum + (x.durationMs ?? 0), 0);
+        s.durationMs = Math.max(0, span - away);
       }
       // A step stopped by a failure has no finish record: its reason is the last thing that went wrong.
       if (s.reason === undefined && (s.status === 'failed' || s.status === 'aborted' || s.status === 'interrupted')) {
@@ -328,6 +376,7 @@ export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions,
     ) as Record<Outcome, number>;
     for (const s of steps.values()) counts[s.status] += 1;
 
+    const all = [...steps.values()];
     return {
       format: 'lifeboat-run/1',
       runId: header.runId,
@@ -342,6 +391,8 @@ export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions,
       endedAt: iso(last()),
       elapsedMs: first !== undefined && last() !== undefined ? last()! - first : undefined,
       activeMs: sessions.reduce((sum, x) => sum + (x.end - x.start), 0),
+      waitedMs: all.reduce((sum, x) => sum + (x.waitedMs ?? 0), 0),
+      followUps: followUps(phases, stoppedAt, status),
       sessions,
       stoppedAt,
       message,
@@ -353,6 +404,30 @@ export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions,
     };
   };
   return { add, finish };
+}
+
+/** The follow-up list of a run, in restore order: what a person should look at once it is over. */
+function followUps(phases: PhaseSummary[], stoppedAt: string | undefined, status: RunState): FollowUp[] {
+  const list: FollowUp[] = [];
+  for (const p of phases) {
+    for (const s of p.steps) {
+      const about = { step: s.id, position: s.position, title: s.title };
+      if (s.status === 'skipped' && s.via !== 'precheck') list.push({ kind: 'skipped', ...about, detail: `skipped: ${s.reason ?? 'no reason recorded'}` });
+      // A failure the run went on past: the run did not stop there.
+      if (s.status === 'failed' && (status === 'done' || (stoppedAt !== undefined && stoppedAt !== s.id))) {
+        list.push({ kind: 'failed-continued', ...about, detail: `failed and the run went on: ${s.reason ?? 'see its log'}` });
+      }
+      for (const c of s.choices) {
+        if (c.menu === 'confirm' && c.choice === 'confirmed' && c.unattended) list.push({ kind: 'unattended-confirm', ...about, detail: 'confirmed unattended: nobody read its warning' });
+      }
+      if (s.via === 'operator') list.push({ kind: 'marked-done', ...about, detail: 'marked done by the operator: fixed by hand' });
+      for (const x of s.shells) {
+        const how = x.error ? `could not start: ${x.error}` : x.signal ? `ended by ${x.signal}` : x.exitCode !== undefined ? `exit ${x.exitCode}` : 'no end recorded';
+        list.push({ kind: 'shell', ...about, detail: `shell on ${x.where}${x.durationMs !== undefined ? ` for ${formatDuration(x.durationMs)}` : ''} (${how}): note what was done there` });
+      }
+    }
+  }
+  return list;
 }
 
 function groupPhases(steps: StepSummary[], layout: RunLayout | undefined, first: number | undefined): PhaseSummary[] {

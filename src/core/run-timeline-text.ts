@@ -51,14 +51,16 @@ export function outcomeCounts(counts: Record<Outcome, number>): string {
 function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions, lines: string[]): void {
   const clock = s.startedAt ? s.startedAt.slice(11, 19) : '';
   const at = s.offsetMs === undefined ? '' : `+${formatDuration(s.offsetMs)}`;
-  const mark = statusMark(s.status, paint);
-  const markWidth = [...`${statusSymbol(s.status)} ${s.status}`].length;
+  const already = s.status === 'done' && s.via === 'precheck';
+  const mark = already ? paint.green(`${statusSymbol('done')} already done`) : statusMark(s.status, paint);
+  const markWidth = [...`${statusSymbol(s.status)} ${already ? 'already done' : s.status}`].length;
   const head = `  ${(s.position ?? '').padEnd(5)} ${clock.padEnd(8)} ${at.padStart(8)} ${formatMaybe(s.durationMs).padStart(8)}  ${mark}${' '.repeat(Math.max(1, 15 - markWidth))}${paint.bold(s.id)}${s.title !== s.id ? ` · ${s.title}` : ''}${s.host ? paint.dim(` (on ${s.host})`) : ''}`;
   lines.push(head);
   const facts: string[] = [];
   if (s.attempts > 1) facts.push(`${s.attempts} attempts`);
   if (s.segments.length > 1) facts.push(`worked on in ${s.segments.length} sessions`);
-  if (s.via === 'precheck') facts.push('already done: its precheck passed');
+  if (s.waitedMs) facts.push(`waited ${formatDuration(s.waitedMs)} for the operator`);
+  if (s.via === 'precheck') facts.push('its precheck passed');
   else if (s.via === 'operator') facts.push('marked done by the operator');
   else if (s.via === 'recovered') facts.push('recovered after an interruption');
   if (facts.length) lines.push(paint.dim(`${INDENT}${facts.join(' · ')}`));
@@ -71,10 +73,17 @@ function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions, lines
     // Running a step when asked is the default; only the choices that changed the course are worth a line.
     if (c.menu === 'before' && c.choice === 'run') continue;
     const why = c.reason && c.reason !== s.reason ? ` — "${c.reason}"` : '';
-    lines.push(`${INDENT}${paint.magenta('choice')} ${c.menu}: ${c.choice}${why} ${paint.dim(`(${c.by})`)}`);
+    const waited = c.waitedMs ? `, after ${formatDuration(c.waitedMs)}` : '';
+    lines.push(`${INDENT}${paint.magenta('choice')} ${c.menu}: ${c.choice}${why} ${paint.dim(`(${c.unattended ? 'unattended' : c.by}${waited})`)}`);
+  }
+  for (const x of s.shells) {
+    const how = x.error ? `could not start: ${x.error}` : x.signal ? `ended by ${x.signal}` : x.exitCode !== undefined ? `exit ${x.exitCode}` : 'no end recorded';
+    lines.push(`${INDENT}${paint.magenta('shell')} on ${x.where}${x.at ? ` at ${x.at.slice(11, 19)}` : ''}${x.durationMs !== undefined ? `, ${formatDuration(x.durationMs)}` : ''} (${how})`);
   }
   for (const c of s.checks.failed) {
-    const what = c.set === 'precheck' ? paint.dim(`precheck not met (so the step ran): ${c.check}: ${c.reason}`) : `${paint.red('✖')} ${c.set} ${c.check}: ${c.reason}`;
+    // Only a step that then ran was run because of it; a skipped one was not.
+    const ran = s.attempts > 0 || s.exits.length > 0;
+    const what = c.set === 'precheck' ? paint.dim(`precheck not met${ran ? ' (so the step ran)' : ''}: ${c.check}: ${c.reason}`) : `${paint.red('✖')} ${c.set} ${c.check}: ${c.reason}`;
     lines.push(`${INDENT}${what}`);
     if (c.set !== 'precheck' && c.output) block(c.output, `${INDENT}  ${paint.dim('│')} `, lines);
   }
@@ -111,7 +120,7 @@ export function runTimelineText(run: RunSummary, paint: Paint, options: Timeline
   out.push(`  runbook   ${run.runbook.path}`);
   out.push(`  started   ${formatTimestamp(run.startedAt)} by ${run.operator}@${run.hostname}${run.mode ? ` (${run.mode}${run.version ? `, lifeboat ${run.version}` : ''})` : ''}`);
   if (run.drill !== undefined) out.push(`  drill     a rehearsal: ${run.drill}`);
-  const active = run.sessions.length > 1 ? ` · active ${formatDuration(run.activeMs)} in ${run.sessions.length} sessions` : '';
+  const active = `${run.sessions.length > 1 ? ` · active ${formatDuration(run.activeMs)} in ${run.sessions.length} sessions` : ''}${run.waitedMs ? ` · waited ${formatDuration(run.waitedMs)} for the operator` : ''}`;
   out.push(`  ${run.status === 'running' ? 'last event' : 'ended    '} ${formatTimestamp(run.endedAt)} · elapsed ${formatMaybe(run.elapsedMs)}${active}`);
   if (run.rtoMs !== undefined) out.push(`  target    ${rtoVerdict(run.status === 'done' ? run.elapsedMs : undefined, run.rtoMs, paint)}${run.status === 'done' ? '' : paint.dim(' (the run did not finish)')}`);
   out.push(`  steps     ${outcomeCounts(run.counts)}`);
@@ -120,6 +129,9 @@ export function runTimelineText(run: RunSummary, paint: Paint, options: Timeline
     out.push(paint.dim(`  session ${i + 1}: ${x.resumed ? 'resumed' : 'started'} ${formatTimestamp(new Date(x.start).toISOString())}${x.operator ? ` by ${x.operator}@${x.hostname}` : ''}, ${formatDuration(x.end - x.start)}, ${x.status === 'died' ? 'died (no end recorded)' : x.status}`));
   });
   if (run.stoppedAt && run.status !== 'done') out.push(`  stopped   at ${run.stoppedAt}${run.message ? `: ${run.message}` : ''}`);
+  const already = run.phases.reduce((n, p) => n + p.steps.filter((x) => x.status === 'done' && x.via === 'precheck').length, 0);
+  if (already) out.push(`            ${already} of them already done (precheck passed)`);
+  for (const f of run.followUps ?? []) out.push(paint.yellow(`  follow up ${f.position ?? f.step} ${f.title}: ${f.detail}`));
   for (const note of run.notes) out.push(paint.yellow(`  ! ${note}`));
   if (run.tornLine) out.push(paint.yellow('  ! the journal ends in a torn line (the run died mid-write); that line was left out'));
   for (const phase of run.phases) {

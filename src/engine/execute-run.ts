@@ -55,6 +55,8 @@ export interface RunSettings {
   context?: RestoreContext;
   /** Resuming: the command that may still be running. */
   inFlight?: InFlight;
+  /** Resuming: when the run first started (ms since the epoch), so that its elapsed time goes on from there. */
+  runStartedAt?: number;
   /**
    * Saves the machine's persisted snapshot after every transition (given as a function, so a
    * store that coalesces writes only builds the ones it writes). The journal, written before
@@ -83,7 +85,11 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   const { plan, signal } = settings;
   const steps = new Map(plan.phases.flatMap((phase) => phase.steps.filter((s) => s.selected).map((s) => [s.id, s] as const)));
   const phases = plan.phases.filter((p) => p.steps.some((s) => s.selected));
-  const runStarted = ports.clock.now();
+  const runStarted = settings.runStartedAt ?? ports.clock.now();
+  // Time at menus and in shells opened from them, per step: not part of a step's working time.
+  const waited = new Map<string, number>();
+  const inShell = new Map<string, number>();
+  const addTo = (map: Map<string, number>, id: string, ms: number) => map.set(id, (map.get(id) ?? 0) + ms);
   const startedAt = new Map<string, number>();
   const lastExit = new Map<string, number | undefined>();
   const failures = new Map<string, FailureInfo>();
@@ -118,8 +124,23 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       phaseTitle: phase.title,
       stepNumber: Number(step.position.split('.')[1]),
       stepCount: phase.steps.length,
-      elapsedMs: ports.clock.now() - runStarted,
+      elapsedMs: Math.max(0, ports.clock.now() - runStarted),
+      shell: {
+        opened: (where) => emit({ kind: 'shell.opened', step: step.id, where }),
+        closed: (where, end) => {
+          addTo(inShell, step.id, end.durationMs);
+          emit({ kind: 'shell.closed', step: step.id, where, durationMs: Math.round(end.durationMs), exitCode: end.exitCode, signal: end.signal, error: end.error });
+        },
+      },
     };
+  };
+
+  /** Time a question waited for its answer, less any shell opened from it; added to the step's waiting. */
+  const waitedSince = (id: string, asked: number, shellBefore: number): number | undefined => {
+    if (ports.prompter.by !== 'operator') return undefined;
+    const ms = Math.max(0, Math.round(ports.clock.now() - asked - ((inShell.get(id) ?? 0) - shellBefore)));
+    addTo(waited, id, ms);
+    return ms;
   };
 
   const lastOutput = new Map<string, string[]>();
@@ -218,6 +239,8 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       const step = stepOf(input.step);
       begin(step);
       const failure = failures.get(step.id) ?? { summary: 'the step failed', tail: [] };
+      const asked = ports.clock.now();
+      const shellBefore = inShell.get(step.id) ?? 0;
       let answer: AskOutput;
       try {
         answer =
@@ -232,7 +255,9 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
         abortReason = `the question could not be asked: ${(error as Error).message}`;
         throw error;
       }
-      emit({ kind: 'operator.choice', step: step.id, menu: input.menu, choice: answer.choice, reason: answer.reason, by: ports.prompter.by });
+      // A manual step is done while its card is shown: that time is its work, not waiting.
+      const waitedMs = input.menu === 'before' && step.action.kind === 'manual' ? undefined : waitedSince(step.id, asked, shellBefore);
+      emit({ kind: 'operator.choice', step: step.id, menu: input.menu, choice: answer.choice, reason: answer.reason, by: ports.prompter.by, ...(waitedMs ? { waitedMs } : {}) });
       if (answer.choice === 'abort') {
         abortedFrom = input.menu;
         abortReason = answer.reason;
@@ -242,6 +267,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     confirmStep: fromPromise<ConfirmOutput, StepInput>(async ({ input }) => {
       const step = stepOf(input.step);
       const word = step.confirm?.kind === 'typed' ? reveal(step.confirm.word) : undefined;
+      const asked = ports.clock.now();
       const confirmed = await ports.prompter.confirm(step, word);
       const unattended = ports.prompter.by === 'unattended' && !settings.dryRun;
       // Nobody was asked: the record says on whose word the step went on, or why it did not.
@@ -252,7 +278,8 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
             ? `typed confirmation given on the command line (--confirm ${step.id})`
             : 'accepted unattended (--yes): nobody was asked'
           : `nobody is here to confirm it; an unattended run confirms it only when the command line names it (--confirm ${step.id})`;
-      emit({ kind: 'operator.choice', step: step.id, menu: 'confirm', choice: confirmed ? 'confirmed' : 'declined', by: ports.prompter.by, ...(why ? { reason: why } : {}) });
+      const waitedMs = waitedSince(step.id, asked, inShell.get(step.id) ?? 0);
+      emit({ kind: 'operator.choice', step: step.id, menu: 'confirm', choice: confirmed ? 'confirmed' : 'declined', by: ports.prompter.by, ...(why ? { reason: why } : {}), ...(waitedMs ? { waitedMs } : {}) });
       if (!confirmed && ports.prompter.by === 'unattended') {
         // Declined with nobody there: asking again would loop, going on would run it. The run stops, resumable.
         abortedFrom = 'confirm';
@@ -292,7 +319,8 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
           return runCommand(step, attempt, script, { ...env, ...hostEnv }, `zx ${action.script}${action.args.length ? ` ${action.args.map(displayText).join(' ')}` : ''}`);
         }
         case 'wait': {
-          emit({ kind: 'step.attempt', step: step.id, attempt, command: `wait up to ${Math.round(action.timeoutMs / 1000)}s` });
+          emit({ kind: 'step.attempt', step: step.id, attempt, command: `wait up to ${Math.round(action.timeoutMs / 1000)}s`, until: action.until.map((c) => c.label), timeoutMs: action.timeoutMs });
+          let pending: string | undefined;
           // Polls until every check passes, the last poll falling on the deadline; only the outcome is reported.
           const deadline = ports.clock.now() + action.timeoutMs;
           let interval = action.intervalMs;
@@ -303,6 +331,10 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
               return { ok: true };
             }
             if (signal?.aborted) return { ok: false, reason: 'interrupted' };
+            if (result.failed !== pending) {
+              pending = result.failed!;
+              emit({ kind: 'wait.pending', step: step.id, check: pending });
+            }
             const left = deadline - ports.clock.now();
             if (left <= 0) {
               const failing = action.until.find((c) => c.label === result.failed)!;
@@ -381,8 +413,9 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
       via: record.via,
       exitCode: lastExit.get(id),
       attempts: record.attempts,
-      durationMs: Math.round(ports.clock.now() - (startedAt.get(id) ?? ports.clock.now())),
+      durationMs: Math.max(0, Math.round(ports.clock.now() - (startedAt.get(id) ?? ports.clock.now()) - (waited.get(id) ?? 0) - (inShell.get(id) ?? 0))),
       reason: record.reason,
+      ...(waited.get(id) ? { waitedMs: Math.round(waited.get(id)!) } : {}),
     });
   });
 

@@ -27,6 +27,21 @@ export interface Prompter {
   readonly by: 'operator' | 'unattended';
 }
 
+/** How a shell opened from a menu ended. */
+export interface ShellEnd {
+  durationMs: number;
+  exitCode?: number;
+  signal?: string;
+  /** The shell could not be started. */
+  error?: string;
+}
+
+/** Told when the operator opens a shell from a menu and when it ends: the run records both. */
+export interface ShellRecorder {
+  opened(where: string): void;
+  closed(where: string, end: ShellEnd): void;
+}
+
 /** Where the run is, for the prompt's header. */
 export interface PromptContext {
   runId: string;
@@ -37,4 +52,6 @@ export interface PromptContext {
   stepNumber: number;
   stepCount: number;
   elapsedMs: number;
+  /** Records a shell opened from the menu; absent where nothing is recorded. */
+  shell?: ShellRecorder;
 }

@@ -37,7 +37,8 @@ describe('lifeboat run in a terminal', () => {
     const { w, tmux, exit } = start('interactive-retry.yaml');
 
     // The step card: where the run is, the title, the command, the verify check, the menu on Run.
-    let screen = await tmux.waitForText('? What now?');
+    // The question names the step it asks about.
+    let screen = await tmux.waitForText('? 1.1 Import the pool — what now?');
     expect(screen).toContain('Phase 1/1 Storage ▸ step 1.1 of 2');
     expect(screen).toContain('Import the pool');
     expect(screen).toContain('The verify check fails until the marker exists.');
@@ -58,7 +59,7 @@ describe('lifeboat run in a terminal', () => {
     expect(screen).toContain('✖ 1.1 Import the pool failed: check failed: ls marker: exited 2');
     expect(screen).toContain('last output:');
     expect(screen).toMatch(/ls: cannot access '?marker'?: No such file or directory/);
-    const menu = screen.slice(screen.lastIndexOf('? What now?'));
+    const menu = screen.slice(screen.lastIndexOf('? 1.1 Import the pool — what now?'));
     expect(menu.split('\n').slice(1, 7).map((l) => l.replace(/^[❯ ] /, '').trim())).toEqual(['Retry', 'Open a shell', 'Mark done', 'Skip…', 'Show details', 'Abort']);
 
     // The operator fixes it by hand, then retries.
@@ -106,7 +107,7 @@ describe('lifeboat run in a terminal', () => {
 
     // Show details prints the step, then the same menu comes back, in the same order, the cursor still on Show details.
     await tmux.choose('Show details');
-    screen = await tmux.waitForText(/^ {2}id {10}replace-disk$[\s\S]*^\? What now\?[\s\S]*^❯ /m);
+    screen = await tmux.waitForText(/^ {2}id {10}replace-disk$[\s\S]*^\? 1\.1 Resilver the new disk — what now\?[\s\S]*^❯ /m);
     expect(screen).toMatch(/^ {2}kind {8}run$/m);
     expect(tmux.menuEntries()).toEqual(failureMenu);
     expect(tmux.highlighted()).toBe('Show details');
@@ -120,7 +121,9 @@ describe('lifeboat run in a terminal', () => {
     tmux.press('Enter');
 
     screen = await tmux.waitForText('Serve the shares');
-    expect(screen).toContain('skip: resilvered by hand from the console');
+    // The reason is said once, under the step's skipped line.
+    expect(screen).toMatch(/^↷ 1\.1 Resilver the new disk +skipped\n {4}why: resilvered by hand from the console$/m);
+    expect(screen.match(/resilvered by hand from the console/g)).toHaveLength(1);
     await tmux.waitForText(/^❯ Run/m, 20_000, screen.lastIndexOf('Serve the shares'));
     await tmux.choose('Run');
     screen = await tmux.waitForText('Run done');
@@ -148,6 +151,9 @@ describe('lifeboat run in a terminal', () => {
     await tmux.choose('Run');
     await tmux.waitForText(/^❯ Retry/m);
     await tmux.choose('Abort');
+    // The reason is optional: Enter gives none.
+    await tmux.waitForText('Why abort? (optional, recorded in the run log; Enter for none)');
+    tmux.press('Enter');
 
     const screen = await tmux.waitForText(`Continue with: node ${BIN} resume`);
     expect(await exit()).toBe(1);
@@ -194,7 +200,7 @@ describe('lifeboat run in a terminal', () => {
 
   it('a typed confirmation refuses a wrong word and runs only once the word is typed exactly', async () => {
     const { w, tmux, exit } = start('interactive-confirm.yaml');
-    let screen = await tmux.waitForText('? What now?');
+    let screen = await tmux.waitForText('— what now?');
     expect(screen).toContain('! dangerous: asks you to confirm (type "scratch") before it runs');
     await tmux.choose('Run');
     await tmux.waitForText('This erases everything on the scratch disk.');

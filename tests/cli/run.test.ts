@@ -83,7 +83,9 @@ describe('lifeboat run --yes, with real bash', () => {
     const r = await runYes(w, 'precheck.yaml');
     expect(r.code).toBe(0);
     expect(w.read('ran.txt')).toBe('needed\n');
-    expect(r.stdout).toContain('already done (precheck passed)');
+    // Said as "already done", with no duration: it was no work.
+    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d 1\.1 {3}already +already done: its precheck passed$/m);
+    expect(r.stdout).not.toMatch(/1\.1 .*done +0ms/);
     // A precheck that fails is "not yet", not a failure.
     expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d 1\.1 {3}check {3}✔ exists already\.flag$/m);
     expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d 1\.3 {3}check {3}· not yet: exists never\.flag: does not exist$/m);

@@ -15,4 +15,10 @@ describe('wrapText', () => {
   it('puts a word longer than the width on a line of its own, whole', () => {
     expect(wrapText('see /mnt/tank/backups/proxmox/vzdump-qemu-101.vma.zst now', 12)).toEqual(['see', '/mnt/tank/backups/proxmox/vzdump-qemu-101.vma.zst', 'now']);
   });
+
+  it('never breaks a duration over two lines', () => {
+    expect(wrapText('the shell was open for 1m 03s (exit 0)', 26)).toEqual(['the shell was open for', '1m 03s (exit 0)']);
+    expect(wrapText('elapsed 2h 05m, of which 1m 03s waiting', 15)).toEqual(['elapsed 2h 05m,', 'of which 1m 03s', 'waiting']);
+    expect(wrapText('took 3m then 12s more', 7)).toEqual(['took 3m', 'then', '12s', 'more']);
+  });
 });

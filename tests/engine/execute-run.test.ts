@@ -60,6 +60,8 @@ interface Fakes {
   plan: Plan;
   secrets?: Map<string, string>;
   stepsDir?: string;
+  /** Resuming: when the run first started. */
+  runStartedAt?: number;
 }
 
 interface Result {
@@ -180,6 +182,7 @@ async function drive(f: Fakes): Promise<Result> {
     stepsDir: f.stepsDir ?? '/nonexistent/steps',
     nodePath: process.execPath,
     signal: f.signal,
+    runStartedAt: f.runStartedAt,
   });
   return { outcome, events, trace, specs, failures, contexts, confirms, clock };
 }
@@ -909,6 +912,14 @@ phases:
     const d = r.contexts.find((c) => c.step === 'd')!.context;
     expect(d).toMatchObject({ runId: 'test-run', runbook: 'outcome', phaseNumber: 2, phaseCount: 2, phaseTitle: 'Two', stepNumber: 2, stepCount: 2 });
     expect(d.elapsedMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('resumed, the header\'s elapsed time goes on from the run\'s first start, not from zero', async () => {
+    const r = await drive({ plan: planOf(FOUR), runStartedAt: 1_700_000_000_000 - 3_600_000 });
+    // The fake clock stands still unless slept: the first step is asked exactly an hour in.
+    expect(r.contexts[0]!.context.elapsedMs).toBe(3_600_000);
+    const fresh = await drive({ plan: planOf(FOUR) });
+    expect(fresh.contexts[0]!.context.elapsedMs).toBe(0);
   });
 
   it('interrupted by the signal while a command runs: the command is stopped, the run is interrupted there', async () => {

@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { stepCard } from '../../src/adapters/step-card.js';
+import { failureCard, menuQuestion, stepCard } from '../../src/adapters/step-card.js';
 import { buildPlan } from '../../src/core/build-plan.js';
 import type { PlanStep } from '../../src/core/plan-types.js';
 
@@ -30,5 +30,32 @@ describe('the step card', () => {
     const instructions = stepCard(manual, context, pc.createColors(false), 60).split('\n').filter((l) => l.startsWith('    '));
     expect(instructions.join(' ').replace(/\s+/g, ' ').trim()).toBe(LONG);
     for (const line of instructions) expect(line.length).toBeLessThanOrEqual(60);
+  });
+
+  it('the failure card fits a small console: the title gives way, what failed and its duration never wrap', () => {
+    const step = stepOf(`      - id: unbound\n        title: "Router: start Unbound again (it failed at boot)"\n        run: "false"\n`);
+    const plain = pc.createColors(false);
+    const summary = 'its 8-line command exited 1 after 214ms';
+    for (const width of [80, 120]) {
+      const [head] = failureCard(step, { summary, tail: [] }, plain, width).split('\n');
+      expect(head!.length).toBeLessThan(width);
+      expect(head).toMatch(/^✖ 1\.1 Router: .* failed: its 8-line command exited 1 after 214ms$/);
+    }
+    expect(failureCard(step, { summary, tail: [] }, plain, 120)).toContain('Router: start Unbound again (it failed at boot) failed:');
+    expect(failureCard(step, { summary, tail: [] }, plain, 50).split('\n').slice(0, 2)).toEqual(['✖ 1.1 Router: start Unbound again (it fa… failed:', `  ${summary}`]);
+    // A summary too long for one line goes below the step, wrapped between words: 214ms stays whole.
+    const long = `\`${'zpool import -f -d /dev/disk/by-id tank'}\` exited 1 after 1m 03s, and the pool is still not there: see the output`;
+    const card = failureCard(step, { summary: long, tail: [] }, plain, 60).split('\n').filter(Boolean);
+    expect(card[0]).toMatch(/^✖ 1\.1 Router: .* failed:$/);
+    for (const line of card) expect(line.length).toBeLessThan(60);
+    expect(card.slice(1).join(' ').replace(/\s+/g, ' ').trim()).toBe(long);
+    expect(card.some((l) => /(^| )1m 03s,/.test(l))).toBe(true);
+  });
+
+  it('a menu question names its step and fits one line', () => {
+    const step = stepOf(`      - id: dns\n        title: "Put the NAS's current address (192.168.10.20) back in the zone file"\n        run: "true"\n`);
+    const q = menuQuestion(step, 80);
+    expect(q).toMatch(/^1\.1 Put the NAS.*… — what now\?$/);
+    expect(q.length + 2 + 16).toBeLessThan(80);
   });
 });

@@ -57,6 +57,11 @@ export class TmuxSession {
     return this.tmux(['capture-pane', '-p', '-J', '-S', '-2000', '-t', this.name]);
   }
 
+  /** The screen and its scrollback row by row, as the terminal shows them: wrapped lines stay wrapped. */
+  captureRows(): string[] {
+    return this.tmux(['capture-pane', '-p', '-S', '-2000', '-t', this.name]).split('\n');
+  }
+
   /** Presses keys by tmux name: Enter, Down, Up, C-c, BSpace… */
   press(...keys: string[]): void {
     this.tmux(['send-keys', '-t', this.name, ...keys]);

@@ -1,0 +1,71 @@
+import pc from 'picocolors';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTtyScreen } from '../../src/adapters/tty-screen.js';
+import type { RunEvent } from '../../src/core/run-event.js';
+
+const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+
+/** A terminal of `columns` that keeps what is written to it. */
+function terminal(columns = 80) {
+  const written: string[] = [];
+  const stream = { columns, write: (text: string) => (written.push(text), true) } as unknown as NodeJS.WriteStream;
+  return { stream, text: () => written.join('') };
+}
+
+const info = {
+  positions: new Map([['boot', '2.3']]),
+  titles: new Map([['boot', 'Wait for the router to boot']]),
+  hosts: new Map<string, string | undefined>([['boot', undefined]]),
+  resumeHint: (id: string) => `lifeboat resume ${id}`,
+};
+const waitAttempt: RunEvent = { kind: 'step.attempt', step: 'boot', attempt: 1, command: 'wait up to 60s', until: ['the router has booted', 'ssh answers'], timeoutMs: 60_000 };
+
+const saved = { NO_COLOR: process.env.NO_COLOR, TERM: process.env.TERM };
+afterEach(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+describe('the live line of a wait step', () => {
+  it('says which check it waits for and how long is left; a spinner where colour is allowed', () => {
+    delete process.env.NO_COLOR;
+    process.env.TERM = 'xterm-256color';
+    const t = terminal(120);
+    const screen = createTtyScreen(t.stream, pc.createColors(false), info);
+    screen.emit(waitAttempt);
+    expect(t.text()).toMatch(SPINNER);
+    expect(t.text()).toMatch(/2\.3 Wait for the router to boot · waiting for: the router has booted · 1m left · 00:00/);
+    // The first check passed: the line names the one still pending, at once.
+    screen.emit({ kind: 'wait.pending', step: 'boot', check: 'ssh answers' });
+    expect(t.text().split('\r').at(-1)).toMatch(/waiting for: ssh answers · (1m|\d+s) left/);
+    screen.close?.();
+    // On a small console the title gives way; the pending check and the time left stay.
+    const small = terminal(80);
+    const narrow = createTtyScreen(small.stream, pc.createColors(false), info);
+    narrow.emit(waitAttempt);
+    const line = small.text().split('\r\x1b[2K').at(-1)!;
+    expect(line.length).toBeLessThan(80);
+    expect(line).toMatch(/^. 2\.3 Wait for the rout… · waiting for: the router has booted · 1m left · 00:00$/);
+    narrow.close?.();
+  });
+
+  it('NO_COLOR draws no spinner: one still line says what it waits for, and each later check its own line', () => {
+    process.env.NO_COLOR = '1';
+    const t = terminal(120);
+    const screen = createTtyScreen(t.stream, pc.createColors(false), info);
+    screen.emit(waitAttempt);
+    screen.emit({ kind: 'wait.pending', step: 'boot', check: 'the router has booted' });
+    screen.emit({ kind: 'wait.pending', step: 'boot', check: 'ssh answers' });
+    screen.emit({ kind: 'check.passed', step: 'boot', set: 'wait', check: 'ssh answers', durationMs: 3 });
+    screen.emit({ kind: 'step.finished', step: 'boot', position: '2.3', status: 'done', attempts: 1, durationMs: 2400 });
+    const text = t.text();
+    expect(text).not.toMatch(SPINNER);
+    expect(text).not.toContain('\r');
+    expect(text).toContain('▸ 2.3 Wait for the router to boot · waiting for: the router has booted · 1m left\n');
+    expect(text.match(/waiting for: the router has booted/g)).toHaveLength(1);
+    expect(text).toContain('  · waiting for: ssh answers\n');
+    expect(text).toMatch(/✔ 2\.3 Wait for the router to boot +2\.4s\n/);
+  });
+});
