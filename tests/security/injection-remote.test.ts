@@ -119,7 +119,8 @@ describe('a value reaches a remote command as exactly its text', () => {
     for (const run of [`printf '%s' {{ vars.v }} > ${w.path('out')}`, `printf '%s' "{{ vars.v }}"`, `echo '{{ vars.v }}'`]) {
       const { args } = setup(w, nulPayload(w.path('PWNED')), step('s', `run: ${JSON.stringify(run)}`));
       const result = await lifeboat(args, { cwd: w.dir });
-      expectRefused(result);
+      // The NUL is in the vars file: that is where its position points.
+      expectRefused(result, 'v.yaml');
       expect(result.stdout + result.stderr).toContain('NUL');
       expect(existsSync(w.path('PWNED'))).toBe(false);
       expect(existsSync(w.path('out'))).toBe(false);
@@ -205,12 +206,24 @@ describe('checks take every value as one argument', () => {
       `age: { path: "${w.dir}/*{{ vars.v }}*" }\nmax_age: 1d`,
       "age: { run: \"printf '%s\\\\n' {{ vars.v }}\" }\nmax_age: 1d",
     ];
-    const body =
-      checks.map((check, i) => step(`c${i + 1}`, `run: "true"\nverify:\n  - ${check.replace(/\n/g, '\n    ')}${from}\n    timeout: 3s\non_failure: continue`)).join('') +
-      // The value comes back as itself: the run check prints it, and `stdout` matches it literally.
-      step('echo', `run: "true"\nverify:\n  - run: "printf '%s' '{{ vars.v }}'"\n    name: echoes\n    stdout: "^{{ vars.v }}$"${from}`);
+    const stepOf = (i: number) => step(`c${i + 1}`, `run: "true"\nverify:\n  - ${checks[i].replace(/\n/g, '\n    ')}${from}\n    timeout: 3s\non_failure: continue`);
+    // The value comes back as itself: the run check prints it, and `stdout` matches it literally.
+    const echo = step('echo', `run: "true"\nverify:\n  - run: "printf '%s' '{{ vars.v }}'"\n    name: echoes\n    stdout: "^{{ vars.v }}$"${from}`);
     for (const payload of payloads(marker)) {
-      const { args } = setup(w, payload, body, '', '');
+      // Checks whose target cannot be a host, port or URL are refused at validate, each with its position.
+      const all = checks.map((_, i) => i);
+      const first = await lifeboat(setup(w, payload, all.map(stepOf).join('') + echo, '', '').args, { cwd: w.dir });
+      expect(existsSync(marker), JSON.stringify(payload)).toBe(false);
+      expect(first.stdout + first.stderr).not.toMatch(/\n\s+at /);
+      const refused = new Set([...(first.stdout + first.stderr).matchAll(/at phases\[0\]\.steps\[(\d+)\]/g)].map((m) => Number(m[1])));
+      if (first.code === 2) {
+        expect(refused.size, `${JSON.stringify(payload)}\n${first.stdout}${first.stderr}`).toBeGreaterThan(0);
+        expect(first.stdout + first.stderr).toMatch(/runbook\.yaml:\d+:\d+/);
+      }
+      fresh(w);
+      // The others run, and each fails saying why.
+      const kept = all.filter((i) => !refused.has(i));
+      const { args } = setup(w, payload, kept.map(stepOf).join('') + echo, '', '');
       const result = await lifeboat(args, { cwd: w.dir });
       expect(existsSync(marker), JSON.stringify(payload)).toBe(false);
       expect([0, 1], `${JSON.stringify(payload)}\n${result.stdout}${result.stderr}`).toContain(result.code);
@@ -218,7 +231,7 @@ describe('checks take every value as one argument', () => {
       const events = readOnlyJournal(w.logs).events;
       expect(eventsOf(events, 'check.passed', 'echo').map((e) => e.check), JSON.stringify(payload)).toEqual(['echoes']);
       // Not one of the probes found anything with a hostile value: each failed, saying why.
-      for (let i = 1; i <= checks.length; i++) expect(eventsOf(events, 'check.failed', `c${i}`).length, `c${i} ${checks[i - 1]} with ${JSON.stringify(payload)}`).toBe(1);
+      for (const i of kept) expect(eventsOf(events, 'check.failed', `c${i + 1}`).length, `c${i + 1} ${checks[i]} with ${JSON.stringify(payload)}`).toBe(1);
       fresh(w);
     }
   });

@@ -176,6 +176,8 @@ phases:
       expect(card).toContain('last output:');
       expect(card).toContain('filler-8');
       await tmux.choose('Abort');
+      await tmux.waitForText('Why abort?');
+      tmux.press('Enter');
       expect(Number(await tmux.waitForFile(exitFile))).toBe(1);
       const screen = tmux.capture();
       for (const piece of pieces(MULTI)) {
