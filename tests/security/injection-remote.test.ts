@@ -206,7 +206,7 @@ describe('checks take every value as one argument', () => {
       `age: { path: "${w.dir}/*{{ vars.v }}*" }\nmax_age: 1d`,
       "age: { run: \"printf '%s\\\\n' {{ vars.v }}\" }\nmax_age: 1d",
     ];
-    const stepOf = (i: number) => step(`c${i + 1}`, `run: "true"\nverify:\n  - ${checks[i].replace(/\n/g, '\n    ')}${from}\n    timeout: 3s\non_failure: continue`);
+    const stepOf = (i: number) => step(`c${i + 1}`, `run: "true"\nverify:\n  - ${checks[i]!.replace(/\n/g, '\n    ')}${from}\n    timeout: 3s\non_failure: continue`);
     // The value comes back as itself: the run check prints it, and `stdout` matches it literally.
     const echo = step('echo', `run: "true"\nverify:\n  - run: "printf '%s' '{{ vars.v }}'"\n    name: echoes\n    stdout: "^{{ vars.v }}$"${from}`);
     for (const payload of payloads(marker)) {
