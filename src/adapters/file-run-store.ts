@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
 import { RUN_ID_PATTERN } from '../core/run-id.js';
-import { UsageError } from '../core/problem.js';
+import { DataError } from '../core/data-error.js';
+import { parseJournalLine } from './journal-record.js';
 
 // At most twenty snapshot writes a second: a burst of quick steps is folded, a real step is not.
 const SNAPSHOT_SPACING_MS = 50;
 
 /** The error for a journal damaged in its middle: which file, which line, what can be done. */
-export function damagedJournal(file: string, line: number): UsageError {
-  return new UsageError(`${file}:${line}: the run's journal is damaged (this line is not a whole record, and more follow it)`, {
+export function damagedJournal(file: string, line: number): DataError {
+  return new DataError(`${file}:${line}: the run's journal is damaged (this line is not a whole record, and more follow it)`, {
     expected: 'one JSON record per line, as Lifeboat writes them',
     received: `an unreadable line ${line}`,
     hint: `\`lifeboat logs show\` shows what can be read; to go on, repair or delete line ${line} (keep a copy), or start a new run`,
@@ -19,8 +20,8 @@ export function damagedJournal(file: string, line: number): UsageError {
 }
 
 /** The error for a run.json that cannot be read: what file, what can be done. */
-function badMeta(file: string, what: string): UsageError {
-  return new UsageError(`${file}: the run's metadata cannot be used (${what})`, {
+function badMeta(file: string, what: string): DataError {
+  return new DataError(`${file}: the run's metadata cannot be used (${what})`, {
     expected: 'run.json as Lifeboat wrote it: runId, runbook, request, fingerprints, order',
     received: what,
     hint: 'restore run.json from a copy, or start a new run; the journal (events.jsonl) beside it is untouched',
@@ -35,13 +36,11 @@ export function readJournalFile(file: string): JournalRead {
   let tornLine = false;
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
-    try {
-      events.push(JSON.parse(line) as JournalRead['events'][number]);
-    } catch {
-      // Only the last line can be torn; anything else is damage worth stopping for.
-      if (i >= lines.length - 2) tornLine = true;
-      else throw damagedJournal(file, i + 1);
-    }
+    const event = parseJournalLine(line);
+    if (event !== undefined) events.push(event);
+    // Only the last line can be torn; anything else is damage worth stopping for.
+    else if (i >= lines.length - 2) tornLine = true;
+    else throw damagedJournal(file, i + 1);
   });
   return { events, tornLine };
 }
@@ -56,14 +55,35 @@ function readNoFollow(file: string): string {
   }
 }
 
+const text = (value: unknown) => typeof value === 'string' && value !== '';
+const optionalText = (value: unknown) => value === undefined || typeof value === 'string';
+const textList = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+const record = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const textRecord = (value: unknown) => record(value) && Object.values(value).every((item) => typeof item === 'string');
+
+function selectionProblem(selection: unknown): string | undefined {
+  if (selection === undefined) return undefined;
+  if (!record(selection)) return 'a selection that is not an object';
+  const { only, from, skip } = selection;
+  if ((only !== undefined && !textList(only)) || !optionalText(from) || (skip !== undefined && !textList(skip))) return 'a selection (only, from, skip) of the wrong types';
+  return undefined;
+}
+
+// Every field a resume builds its plan from is checked here: a hand-edited run.json is told, not crashed on.
 function metaProblem(meta: RunMeta): string | undefined {
-  const text = (value: unknown) => typeof value === 'string' && value !== '';
-  if (!meta || typeof meta !== 'object') return 'not an object';
+  if (!record(meta)) return 'not an object';
   if (!text(meta.runId)) return 'no runId';
-  if (!meta.runbook || !text(meta.runbook.name) || !text(meta.runbook.path) || !text(meta.runbook.hash)) return 'no runbook name, path and hash';
-  if (!meta.request || !text(meta.request.file) || !Array.isArray(meta.request.vars)) return 'no request (runbook file and vars)';
-  if (!meta.fingerprints || typeof meta.fingerprints !== 'object') return 'no step fingerprints';
-  if (!Array.isArray(meta.order)) return 'no step order';
+  if (!record(meta.runbook) || !text(meta.runbook.name) || !text(meta.runbook.path) || !text(meta.runbook.hash)) return 'no runbook name, path and hash';
+  const request = meta.request as unknown;
+  if (!record(request) || !text(request.file) || !Array.isArray(request.vars)) return 'no request (runbook file and vars)';
+  if (!request.vars.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string')) return 'request vars that are not [name, value] pairs of text';
+  if (!optionalText(request.varsFile) || !optionalText(request.inventory) || !optionalText(request.stepsDir)) return 'a vars file, inventory or steps folder that is not text';
+  const selection = selectionProblem(request.selection);
+  if (selection) return selection;
+  if (!textRecord(meta.fingerprints)) return 'no step fingerprints';
+  if (meta.inputs !== undefined && !textRecord(meta.inputs)) return 'input fingerprints that are not text';
+  if (!textList(meta.order)) return 'no step order';
+  if (!optionalText(meta.bootId) || !optionalText(meta.createdAt)) return 'a start time or boot id that is not text';
   return undefined;
 }
 
@@ -171,8 +191,21 @@ export function createFileRunStore(dir: string): RunStore {
     },
     readJournal(runId) {
       const file = join(runDir(runId), 'events.jsonl');
-      if (lstatSync(file).isSymbolicLink()) throw new UsageError(`${file} is a symbolic link, not the run's journal`, { hint: 'replace it with the journal itself, or start a new run' });
-      return readJournalFile(file);
+      let link: boolean;
+      try {
+        link = lstatSync(file).isSymbolicLink();
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        throw new DataError(`${file}: the run's journal cannot be read (${code})`, { expected: "the run's journal, events.jsonl", received: code === 'ENOENT' ? 'no such file' : code, hint: 'restore it from a copy, or start a new run' });
+      }
+      if (link) throw new DataError(`${file} is a symbolic link, not the run's journal`, { hint: 'replace it with the journal itself, or start a new run' });
+      try {
+        return readJournalFile(file);
+      } catch (error) {
+        if (error instanceof DataError) throw error;
+        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        throw new DataError(`${file}: the run's journal cannot be read (${code})`, { expected: "the run's journal, events.jsonl, a file", received: code, hint: 'restore it from a copy, or start a new run' });
+      }
     },
     list() {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
