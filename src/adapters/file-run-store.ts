@@ -6,9 +6,7 @@ import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
 import { RUN_ID_PATTERN } from '../core/run-id.js';
 import { DataError } from '../core/data-error.js';
 import { parseJournalLine } from './journal-record.js';
-
-// At most twenty snapshot writes a second: a burst of quick steps is folded, a real step is not.
-const SNAPSHOT_SPACING_MS = 50;
+import { createSnapshotQueue } from './snapshot-queue.js';
 
 /** The error for a journal damaged in its middle: which file, which line, what can be done. */
 export function damagedJournal(file: string, line: number): DataError {
@@ -87,41 +85,43 @@ function metaProblem(meta: RunMeta): string | undefined {
   return undefined;
 }
 
+/** Reads and checks a run's metadata; a file that is not what Lifeboat wrote is a DataError. */
+function readMetaFile(file: string): RunMeta {
+  let meta: RunMeta;
+  try {
+    meta = JSON.parse(readNoFollow(file)) as RunMeta;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw badMeta(file, code === 'ELOOP' ? 'it is a symbolic link' : code ? `it cannot be read: ${code}` : `it is not valid JSON: ${(error as Error).message}`);
+  }
+  const problem = metaProblem(meta);
+  if (problem) throw badMeta(file, problem);
+  return meta;
+}
+
+/** Reads a run's journal for a resume: a missing, linked or unreadable one is a DataError. */
+function readJournalChecked(file: string): JournalRead {
+  let link: boolean;
+  try {
+    link = lstatSync(file).isSymbolicLink();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new DataError(`${file}: the run's journal cannot be read (${code})`, { expected: "the run's journal, events.jsonl", received: code === 'ENOENT' ? 'no such file' : code, hint: 'restore it from a copy, or start a new run' });
+  }
+  if (link) throw new DataError(`${file} is a symbolic link, not the run's journal`, { hint: 'replace it with the journal itself, or start a new run' });
+  try {
+    return readJournalFile(file);
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new DataError(`${file}: the run's journal cannot be read (${code})`, { expected: "the run's journal, events.jsonl, a file", received: code, hint: 'restore it from a copy, or start a new run' });
+  }
+}
+
 /** Runs as folders under the logs directory: run.json, snapshot.json (atomic), events.jsonl. */
 export function createFileRunStore(dir: string): RunStore {
   const runDir = (runId: string) => join(dir, runId);
-  // One write at a time per run; a newer snapshot replaces one still waiting.
-  const queues = new Map<string, { writing: Promise<void>; next?: () => unknown }>();
-  const lastWrite = new Map<string, number>();
-  const errors: string[] = [];
-  let flushing = false;
-  let wake: (() => void) | undefined;
-  const drain = async (runId: string): Promise<void> => {
-    const queue = queues.get(runId)!;
-    // A transition after a quiet spell is written at once. Transitions that come faster than
-    // SNAPSHOT_SPACING_MS apart are folded into one write of the newest state: the journal,
-    // written before each thing happens, covers the gap, and no step ever waits for an fsync.
-    while (queue.next) {
-      const wait = (lastWrite.get(runId) ?? -Infinity) + SNAPSHOT_SPACING_MS - performance.now();
-      if (wait > 0 && !flushing) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          // A flush (the end of the run) writes at once instead of waiting.
-          wake = () => (clearTimeout(timer), resolve());
-        });
-        wake = undefined;
-      }
-      const take = queue.next;
-      queue.next = undefined;
-      lastWrite.set(runId, performance.now());
-      try {
-        await writeFileAtomic(join(runDir(runId), 'snapshot.json'), JSON.stringify(take()), { mode: 0o600, fsync: true });
-      } catch (error) {
-        // The journal still records everything; a lost snapshot only makes a resume rebuild from it.
-        errors.push((error as Error).message);
-      }
-    }
-  };
+  const snapshots = createSnapshotQueue(runDir);
   return {
     dir,
     runDir,
@@ -135,35 +135,9 @@ export function createFileRunStore(dir: string): RunStore {
       closeSync(openSync(join(path, 'events.jsonl'), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
       return path;
     },
-    readMeta(runId) {
-      const file = join(runDir(runId), 'run.json');
-      let meta: RunMeta;
-      try {
-        meta = JSON.parse(readNoFollow(file)) as RunMeta;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw badMeta(file, code === 'ELOOP' ? 'it is a symbolic link' : code ? `it cannot be read: ${code}` : `it is not valid JSON: ${(error as Error).message}`);
-      }
-      const problem = metaProblem(meta);
-      if (problem) throw badMeta(file, problem);
-      return meta;
-    },
-    saveSnapshot(runId, snapshot) {
-      const queue = queues.get(runId);
-      if (queue) {
-        queue.next = snapshot;
-        return;
-      }
-      const fresh: { writing: Promise<void>; next?: () => unknown } = { writing: Promise.resolve(), next: snapshot };
-      queues.set(runId, fresh);
-      fresh.writing = drain(runId).finally(() => queues.delete(runId));
-    },
-    async flush() {
-      flushing = true;
-      wake?.();
-      await Promise.all([...queues.values()].map((q) => q.writing));
-      return errors.splice(0);
-    },
+    readMeta: (runId) => readMetaFile(join(runDir(runId), 'run.json')),
+    saveSnapshot: snapshots.save,
+    flush: snapshots.flush,
     checkWritable(runId) {
       // Creating, syncing and renaming a file is what a snapshot needs: proven before any step runs.
       const probe = join(runDir(runId), '.write-check');
@@ -189,24 +163,7 @@ export function createFileRunStore(dir: string): RunStore {
         return { problem: `the snapshot is unreadable (${(error as Error).message})` };
       }
     },
-    readJournal(runId) {
-      const file = join(runDir(runId), 'events.jsonl');
-      let link: boolean;
-      try {
-        link = lstatSync(file).isSymbolicLink();
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-        throw new DataError(`${file}: the run's journal cannot be read (${code})`, { expected: "the run's journal, events.jsonl", received: code === 'ENOENT' ? 'no such file' : code, hint: 'restore it from a copy, or start a new run' });
-      }
-      if (link) throw new DataError(`${file} is a symbolic link, not the run's journal`, { hint: 'replace it with the journal itself, or start a new run' });
-      try {
-        return readJournalFile(file);
-      } catch (error) {
-        if (error instanceof DataError) throw error;
-        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-        throw new DataError(`${file}: the run's journal cannot be read (${code})`, { expected: "the run's journal, events.jsonl, a file", received: code, hint: 'restore it from a copy, or start a new run' });
-      }
-    },
+    readJournal: (runId) => readJournalChecked(join(runDir(runId), 'events.jsonl')),
     list() {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
       return readdirSync(dir)
