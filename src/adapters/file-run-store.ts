@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
 import { RUN_ID_PATTERN } from '../core/run-id.js';
-import { UsageError } from '../core/problem.js';
-
-// At most twenty snapshot writes a second: a burst of quick steps is folded, a real step is not.
-const SNAPSHOT_SPACING_MS = 50;
+import { DataError } from '../core/data-error.js';
+import { parseJournalLine } from './journal-record.js';
+import { createSnapshotQueue } from './snapshot-queue.js';
 
 /** The error for a journal damaged in its middle: which file, which line, what can be done. */
-export function damagedJournal(file: string, line: number): UsageError {
-  return new UsageError(`${file}:${line}: the run's journal is damaged (this line is not a whole record, and more follow it)`, {
+export function damagedJournal(file: string, line: number): DataError {
+  return new DataError(`${file}:${line}: the run's journal is damaged (this line is not a whole record, and more follow it)`, {
     expected: 'one JSON record per line, as Lifeboat writes them',
     received: `an unreadable line ${line}`,
     hint: `\`lifeboat logs show\` shows what can be read; to go on, repair or delete line ${line} (keep a copy), or start a new run`,
@@ -19,8 +18,8 @@ export function damagedJournal(file: string, line: number): UsageError {
 }
 
 /** The error for a run.json that cannot be read: what file, what can be done. */
-function badMeta(file: string, what: string): UsageError {
-  return new UsageError(`${file}: the run's metadata cannot be used (${what})`, {
+function badMeta(file: string, what: string): DataError {
+  return new DataError(`${file}: the run's metadata cannot be used (${what})`, {
     expected: 'run.json as Lifeboat wrote it: runId, runbook, request, fingerprints, order',
     received: what,
     hint: 'restore run.json from a copy, or start a new run; the journal (events.jsonl) beside it is untouched',
@@ -35,13 +34,11 @@ export function readJournalFile(file: string): JournalRead {
   let tornLine = false;
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
-    try {
-      events.push(JSON.parse(line) as JournalRead['events'][number]);
-    } catch {
-      // Only the last line can be torn; anything else is damage worth stopping for.
-      if (i >= lines.length - 2) tornLine = true;
-      else throw damagedJournal(file, i + 1);
-    }
+    const event = parseJournalLine(line);
+    if (event !== undefined) events.push(event);
+    // Only the last line can be torn; anything else is damage worth stopping for.
+    else if (i >= lines.length - 2) tornLine = true;
+    else throw damagedJournal(file, i + 1);
   });
   return { events, tornLine };
 }
@@ -56,52 +53,75 @@ function readNoFollow(file: string): string {
   }
 }
 
-function metaProblem(meta: RunMeta): string | undefined {
-  const text = (value: unknown) => typeof value === 'string' && value !== '';
-  if (!meta || typeof meta !== 'object') return 'not an object';
-  if (!text(meta.runId)) return 'no runId';
-  if (!meta.runbook || !text(meta.runbook.name) || !text(meta.runbook.path) || !text(meta.runbook.hash)) return 'no runbook name, path and hash';
-  if (!meta.request || !text(meta.request.file) || !Array.isArray(meta.request.vars)) return 'no request (runbook file and vars)';
-  if (!meta.fingerprints || typeof meta.fingerprints !== 'object') return 'no step fingerprints';
-  if (!Array.isArray(meta.order)) return 'no step order';
+const text = (value: unknown) => typeof value === 'string' && value !== '';
+const optionalText = (value: unknown) => value === undefined || typeof value === 'string';
+const textList = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+const record = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const textRecord = (value: unknown) => record(value) && Object.values(value).every((item) => typeof item === 'string');
+
+function selectionProblem(selection: unknown): string | undefined {
+  if (selection === undefined) return undefined;
+  if (!record(selection)) return 'a selection that is not an object';
+  const { only, from, skip } = selection;
+  if ((only !== undefined && !textList(only)) || !optionalText(from) || (skip !== undefined && !textList(skip))) return 'a selection (only, from, skip) of the wrong types';
   return undefined;
+}
+
+// Every field a resume builds its plan from is checked here: a hand-edited run.json is told, not crashed on.
+function metaProblem(meta: RunMeta): string | undefined {
+  if (!record(meta)) return 'not an object';
+  if (!text(meta.runId)) return 'no runId';
+  if (!record(meta.runbook) || !text(meta.runbook.name) || !text(meta.runbook.path) || !text(meta.runbook.hash)) return 'no runbook name, path and hash';
+  const request = meta.request as unknown;
+  if (!record(request) || !text(request.file) || !Array.isArray(request.vars)) return 'no request (runbook file and vars)';
+  if (!request.vars.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string')) return 'request vars that are not [name, value] pairs of text';
+  if (!optionalText(request.varsFile) || !optionalText(request.inventory) || !optionalText(request.stepsDir)) return 'a vars file, inventory or steps folder that is not text';
+  const selection = selectionProblem(request.selection);
+  if (selection) return selection;
+  if (!textRecord(meta.fingerprints)) return 'no step fingerprints';
+  if (meta.inputs !== undefined && !textRecord(meta.inputs)) return 'input fingerprints that are not text';
+  if (!textList(meta.order)) return 'no step order';
+  if (!optionalText(meta.bootId) || !optionalText(meta.createdAt)) return 'a start time or boot id that is not text';
+  return undefined;
+}
+
+/** Reads and checks a run's metadata; a file that is not what Lifeboat wrote is a DataError. */
+function readMetaFile(file: string): RunMeta {
+  let meta: RunMeta;
+  try {
+    meta = JSON.parse(readNoFollow(file)) as RunMeta;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw badMeta(file, code === 'ELOOP' ? 'it is a symbolic link' : code ? `it cannot be read: ${code}` : `it is not valid JSON: ${(error as Error).message}`);
+  }
+  const problem = metaProblem(meta);
+  if (problem) throw badMeta(file, problem);
+  return meta;
+}
+
+/** Reads a run's journal for a resume: a missing, linked or unreadable one is a DataError. */
+function readJournalChecked(file: string): JournalRead {
+  let link: boolean;
+  try {
+    link = lstatSync(file).isSymbolicLink();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new DataError(`${file}: the run's journal cannot be read (${code})`, { expected: "the run's journal, events.jsonl", received: code === 'ENOENT' ? 'no such file' : code, hint: 'restore it from a copy, or start a new run' });
+  }
+  if (link) throw new DataError(`${file} is a symbolic link, not the run's journal`, { hint: 'replace it with the journal itself, or start a new run' });
+  try {
+    return readJournalFile(file);
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new DataError(`${file}: the run's journal cannot be read (${code})`, { expected: "the run's journal, events.jsonl, a file", received: code, hint: 'restore it from a copy, or start a new run' });
+  }
 }
 
 /** Runs as folders under the logs directory: run.json, snapshot.json (atomic), events.jsonl. */
 export function createFileRunStore(dir: string): RunStore {
   const runDir = (runId: string) => join(dir, runId);
-  // One write at a time per run; a newer snapshot replaces one still waiting.
-  const queues = new Map<string, { writing: Promise<void>; next?: () => unknown }>();
-  const lastWrite = new Map<string, number>();
-  const errors: string[] = [];
-  let flushing = false;
-  let wake: (() => void) | undefined;
-  const drain = async (runId: string): Promise<void> => {
-    const queue = queues.get(runId)!;
-    // A transition after a quiet spell is written at once. Transitions that come faster than
-    // SNAPSHOT_SPACING_MS apart are folded into one write of the newest state: the journal,
-    // written before each thing happens, covers the gap, and no step ever waits for an fsync.
-    while (queue.next) {
-      const wait = (lastWrite.get(runId) ?? -Infinity) + SNAPSHOT_SPACING_MS - performance.now();
-      if (wait > 0 && !flushing) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          // A flush (the end of the run) writes at once instead of waiting.
-          wake = () => (clearTimeout(timer), resolve());
-        });
-        wake = undefined;
-      }
-      const take = queue.next;
-      queue.next = undefined;
-      lastWrite.set(runId, performance.now());
-      try {
-        await writeFileAtomic(join(runDir(runId), 'snapshot.json'), JSON.stringify(take()), { mode: 0o600, fsync: true });
-      } catch (error) {
-        // The journal still records everything; a lost snapshot only makes a resume rebuild from it.
-        errors.push((error as Error).message);
-      }
-    }
-  };
+  const snapshots = createSnapshotQueue(runDir);
   return {
     dir,
     runDir,
@@ -115,35 +135,9 @@ export function createFileRunStore(dir: string): RunStore {
       closeSync(openSync(join(path, 'events.jsonl'), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
       return path;
     },
-    readMeta(runId) {
-      const file = join(runDir(runId), 'run.json');
-      let meta: RunMeta;
-      try {
-        meta = JSON.parse(readNoFollow(file)) as RunMeta;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw badMeta(file, code === 'ELOOP' ? 'it is a symbolic link' : code ? `it cannot be read: ${code}` : `it is not valid JSON: ${(error as Error).message}`);
-      }
-      const problem = metaProblem(meta);
-      if (problem) throw badMeta(file, problem);
-      return meta;
-    },
-    saveSnapshot(runId, snapshot) {
-      const queue = queues.get(runId);
-      if (queue) {
-        queue.next = snapshot;
-        return;
-      }
-      const fresh: { writing: Promise<void>; next?: () => unknown } = { writing: Promise.resolve(), next: snapshot };
-      queues.set(runId, fresh);
-      fresh.writing = drain(runId).finally(() => queues.delete(runId));
-    },
-    async flush() {
-      flushing = true;
-      wake?.();
-      await Promise.all([...queues.values()].map((q) => q.writing));
-      return errors.splice(0);
-    },
+    readMeta: (runId) => readMetaFile(join(runDir(runId), 'run.json')),
+    saveSnapshot: snapshots.save,
+    flush: snapshots.flush,
     checkWritable(runId) {
       // Creating, syncing and renaming a file is what a snapshot needs: proven before any step runs.
       const probe = join(runDir(runId), '.write-check');
@@ -169,11 +163,7 @@ export function createFileRunStore(dir: string): RunStore {
         return { problem: `the snapshot is unreadable (${(error as Error).message})` };
       }
     },
-    readJournal(runId) {
-      const file = join(runDir(runId), 'events.jsonl');
-      if (lstatSync(file).isSymbolicLink()) throw new UsageError(`${file} is a symbolic link, not the run's journal`, { hint: 'replace it with the journal itself, or start a new run' });
-      return readJournalFile(file);
-    },
+    readJournal: (runId) => readJournalChecked(join(runDir(runId), 'events.jsonl')),
     list() {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
       return readdirSync(dir)

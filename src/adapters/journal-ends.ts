@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { RunStatus } from '../core/run-event.js';
 import type { TimedEvent } from '../core/run-summary.js';
+import { parseJournalLine } from './journal-record.js';
 
 // Apart from the journal reader, so that finding how a run stands (run, resume) loads nothing else.
 const END_CHUNK = 16 * 1024;
@@ -11,13 +12,7 @@ function readAt(fd: number, position: number, length: number): string {
   return buffer.toString('utf8', 0, read);
 }
 
-function parse(line: string): TimedEvent | undefined {
-  try {
-    return JSON.parse(line) as TimedEvent;
-  } catch {
-    return undefined;
-  }
-}
+const parse = parseJournalLine;
 
 /**
  * The first and the last readable events of a journal, reading only its head and its tail: enough

@@ -6,13 +6,11 @@ import { startRunSummary, type RunSummary, type TimedEvent } from '../core/run-s
 import type { JournalRead, RunMeta } from '../ports/run-store.js';
 import { createFileRunStore } from './file-run-store.js';
 import { readJournalEnds } from './journal-ends.js';
+import { parseJournalLine } from './journal-record.js';
 
 export { journalStatus, readJournalEnds } from './journal-ends.js';
 
 const CHUNK = 1 << 20;
-
-/** Thrown for a journal line that cannot be read and is not the last one: damage, not a crash mid-write. */
-export class JournalDamage extends Error {}
 
 // Only the key can hold this text unescaped: inside a JSON string its quotes would be escaped.
 const OUTPUT_LINE = '"kind":"step.output"';
@@ -28,14 +26,15 @@ export interface JournalScan extends JournalRead {
 
 /**
  * Counts the lines of a step.output journal line's text without parsing it: a `\n` escape is a
- * newline unless its backslash is itself escaped. Undefined when the line is not whole or not
- * shaped as the journal writes it (kind, step, stream, text, in that order); it is then parsed.
+ * newline unless its backslash is itself escaped. The keys are found wherever they are (a quote
+ * inside a JSON string is escaped, so `"step":"` can only be a key). Undefined when the line is
+ * not whole or lacks them; it is then parsed.
  */
 function tallyOutput(line: string): { step: string; lines: number } | undefined {
   if (!line.endsWith('}')) return undefined;
   const stepAt = line.indexOf(STEP_KEY);
   const stepEnd = stepAt === -1 ? -1 : line.indexOf('"', stepAt + STEP_KEY.length);
-  const textAt = stepEnd === -1 ? -1 : line.indexOf(TEXT_KEY, stepEnd);
+  const textAt = stepEnd === -1 ? -1 : line.indexOf(TEXT_KEY);
   if (textAt === -1) return undefined;
   const textStart = textAt + TEXT_KEY.length;
   let close = textStart;
@@ -101,10 +100,8 @@ export async function scanJournal(file: string, onEvent: (event: TimedEvent) => 
         return;
       }
     }
-    let event: TimedEvent;
-    try {
-      event = JSON.parse(line) as TimedEvent;
-    } catch {
+    const event = parseJournalLine(line);
+    if (event === undefined) {
       bad = lineNo;
       return;
     }

@@ -280,9 +280,22 @@ function holding(lockPath: string, text: string): RunLock {
   let pending: string | undefined;
   let lost = false;
   let released = false;
+  const say = (message: string) => {
+    try {
+      if (report) report(message);
+      else pending = message;
+    } catch {
+      // A report that cannot be made (its terminal gone) never ends the run from a timer.
+    }
+  };
   const check = () => {
     if (released || lost) return;
-    const now = readLock(lockPath);
+    let now: Read;
+    try {
+      now = readLock(lockPath);
+    } catch (error) {
+      now = { problem: `${lockPath} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    }
     if ('text' in now && now.text === text) return;
     lost = true;
     const why =
@@ -293,9 +306,7 @@ function holding(lockPath: string, text: string): RunLock {
           : 'problem' in now
             ? now.problem
             : 'its file was replaced';
-    const message = `the run lock was lost (${why}): another run of this runbook may start; this one goes on`;
-    if (report) report(message);
-    else pending = message;
+    say(`the run lock was lost (${why}): another run of this runbook may start; this one goes on`);
   };
   const timer = setInterval(check, WATCH_MS);
   timer.unref();
@@ -304,8 +315,8 @@ function holding(lockPath: string, text: string): RunLock {
     release() {
       if (released) return;
       released = true;
-      clearInterval(timer);
       try {
+        clearInterval(timer);
         // Only our own lock is removed: one taken over meanwhile belongs to its new holder.
         unlinkIfSame(lockPath, text);
       } catch {
@@ -317,7 +328,7 @@ function holding(lockPath: string, text: string): RunLock {
       if (pending) {
         const message = pending;
         pending = undefined;
-        next(message);
+        say(message);
       }
     },
   };

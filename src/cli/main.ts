@@ -1,3 +1,4 @@
+import { reportBug } from './report-bug.js';
 import { lifeboatVersion } from './version.js';
 
 // A reader that goes away (`lifeboat plan … | head`) must not crash a run: its journal goes on.
@@ -10,10 +11,10 @@ for (const stream of [process.stdout, process.stderr]) {
 
 // A closed terminal also fails the question on it (EIO when the prompt lets go of the terminal's
 // raw mode): that is the hang-up (SIGHUP) the run already records as an interruption, not a crash.
+// Anything else thrown outside a command's own flow is a bug, told as one (exit 70).
 process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EIO' && error.syscall === 'setRawMode') return;
-  process.stderr.write(`${error.stack ?? String(error)}\n`);
-  process.exit(1);
+  process.exit(reportBug(error, (text) => process.stderr.write(text)));
 });
 
 // `--version` answers before anything heavy loads: it must cost no more than starting node.

@@ -1,8 +1,7 @@
-import { Command, CommanderError, Option } from 'commander';
-import { InputError, UsageError } from '../core/problem.js';
+import { Command, Option } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { addPlanOptions } from './plan-options.js';
-import { reportProblems } from './report-problems.js';
+import { exitCodeForError } from './error-boundary.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { lifeboatVersion } from './version.js';
 import { lifeboatCommand } from './command-name.js';
@@ -183,23 +182,6 @@ export async function runCli(args: string[]): Promise<number> {
     await buildProgram(result).parseAsync(args, { from: 'user' });
     return result.code;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.InvalidInput;
-    }
-    if (error instanceof InputError) {
-      reportProblems(error.problems, err, (text) => process.stderr.write(text));
-      return ExitCode.InvalidInput;
-    }
-    if (error instanceof UsageError) {
-      const lines = [`${err.red('✖')} ${err.bold(error.message)}`];
-      if (error.expected) lines.push(`  expected: ${error.expected}`);
-      if (error.received) lines.push(`  got:      ${error.received}`);
-      if (error.hint) lines.push(`  hint:     ${error.hint}`);
-      process.stderr.write(`${lines.join('\n')}\n`);
-      return ExitCode.InvalidInput;
-    }
-    process.stderr.write(`${err.red('✖')} lifeboat: internal error: ${(error as Error).message}\n`);
-    process.stderr.write(`${(error as Error).stack ?? ''}\nThis is a bug in Lifeboat, not in your runbook.\n`);
-    return ExitCode.Internal;
+    return exitCodeForError(error, err, (text) => process.stderr.write(text));
   }
 }

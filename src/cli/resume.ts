@@ -1,16 +1,12 @@
 import { createFileRunStore } from '../adapters/file-run-store.js';
-import { acquireRunLock, LockedError, lockedText, type RunLock } from '../adapters/run-lock.js';
+import type { RunLock } from '../adapters/run-lock.js';
 import type { RunStore } from '../ports/run-store.js';
-import { ExitCode } from './exit-codes.js';
-import { controlDirOf } from '../adapters/ssh-args.js';
-import { warmUpFirst } from '../adapters/ssh-warmup.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { formatDuration } from '../core/duration.js';
 import { inputChanges, inputFingerprints, noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan-changes.js';
 import type { RestoreContext } from '../core/restore-machine.js';
 import { UsageError } from '../core/problem.js';
 import { shellQuote } from '../core/shell-quote.js';
-import { resolve } from 'node:path';
 import { resumeState } from '../core/resume-state.js';
 import { runStatusOf } from '../core/run-status.js';
 import { findRun } from './find-run.js';
@@ -18,6 +14,9 @@ import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
 import { currentBootId, requireTerminal, type SessionOptions } from './session-options.js';
 import { lifeboatCommand } from './command-name.js';
+import { screenNotes, type NoteChannel } from './note-channel.js';
+import { startSession } from './start-session.js';
+import { takeRunLock } from './take-run-lock.js';
 
 export interface ResumeOptions extends SessionOptions {
   logs?: string;
@@ -42,23 +41,17 @@ export async function resumeCommand(wanted: string | undefined, options: ResumeO
   requireTerminal(options, `resume ${runId}`);
   // The lock is named after the runbook (from run.json); the run's state is read only once it is held,
   // so that two resumes started together cannot both go on from the same state.
-  const warnings: string[] = [];
-  let lock: RunLock;
+  const notes = screenNotes();
+  const lock = takeRunLock(store.dir, store.readMeta(runId).runbook.name, runId, notes);
   try {
-    lock = acquireRunLock(store.dir, store.readMeta(runId).runbook.name, runId, (message) => warnings.push(message));
-  } catch (error) {
-    if (!(error instanceof LockedError)) throw error;
-    process.stderr.write(`${stylesFor(process.stderr).red('✖')} ${lockedText(error)}`);
-    return ExitCode.Locked;
-  }
-  try {
-    return await resumeLocked(store, runId, options, { lock, warnings });
+    return await resumeLocked(store, runId, options, { lock, notes });
   } finally {
+    notes.disconnect();
     lock.release();
   }
 }
 
-async function resumeLocked(store: RunStore, runId: string, options: ResumeOptions, held: { lock: RunLock; warnings: string[] }): Promise<number> {
+async function resumeLocked(store: RunStore, runId: string, options: ResumeOptions, held: { lock: RunLock; notes: NoteChannel }): Promise<number> {
   const out = stylesFor(process.stdout);
   const meta = store.readMeta(runId);
   const journal = store.readJournal(runId);
@@ -118,20 +111,15 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
   if (!at) lines.push('  Every step had finished: the run only needs to record its end.');
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  // As for `run`: the connection of the step it goes on with is opened while the engine loads.
-  const sshOptions = { controlDir: controlDirOf() };
-  const warm = options.dryRun ? new Map() : warmUpFirst(at, sshOptions);
-  const { runSession } = await import('./run-session.js');
-  const code = await runSession({
+  return startSession({
     loaded,
     runId,
     options,
     store,
     resume: { context: state.context, inFlight, at: state.stoppedAt, acceptedChanges },
     selection: meta.request.selection ?? {},
-    resumeOptions: options.logs ? ` --logs ${shellQuote(resolve(options.logs))}` : '',
-    ssh: { options: sshOptions, warm },
+    logs: options.logs,
+    firstStep: at,
     lock: held,
   });
-  return code;
 }

@@ -3,8 +3,6 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createFileRunStore } from '../adapters/file-run-store.js';
 import { liveLockHolder, LockedError } from '../adapters/run-lock.js';
-import { stylesFor } from '../adapters/terminal-styles.js';
-import { ExitCode } from './exit-codes.js';
 import { inputFingerprints, stepFingerprints } from '../core/plan-changes.js';
 import { UsageError } from '../core/problem.js';
 import { shellQuote } from '../core/shell-quote.js';
@@ -16,10 +14,9 @@ import type { RunStore } from '../ports/run-store.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
 import { planRequest, type PlanOptions } from './plan-options.js';
-import { controlDirOf } from '../adapters/ssh-args.js';
-import { warmUpFirst } from '../adapters/ssh-warmup.js';
 import { currentBootId, interactiveTerminal, requireTerminal, type SessionOptions } from './session-options.js';
 import { lifeboatCommand } from './command-name.js';
+import { startSession } from './start-session.js';
 import { promptOutput } from '../adapters/prompt-terminal.js';
 
 export interface RunOptions extends PlanOptions, SessionOptions {
@@ -55,10 +52,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
 
   // A run still alive holds the lock: say so first, and nothing about "a new run" that will not start.
   const holder = store ? liveLockHolder(store.dir, plan.name) : undefined;
-  if (holder) {
-    process.stderr.write(`${stylesFor(process.stderr).red('✖')} ${new LockedError(holder, plan.name).message}\n  Wait for it to finish, or stop it; a lock whose process has died is taken over.\n`);
-    return ExitCode.Locked;
-  }
+  if (holder) throw new LockedError(holder, plan.name);
   const previous = store ? unfinishedRun(store, loaded.path) : undefined;
   if (previous && interactiveTerminal() && !options.yes) {
     const { select } = await import('@inquirer/prompts');
@@ -75,12 +69,6 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   } else if (previous) {
     process.stdout.write(`Note: run ${previous} of ${plan.name} did not finish; this is a new run. \`${lifeboatCommand()} resume ${previous}\` continues that one instead.\n`);
   }
-
-  // When the first step runs on a host, its connection is opened now, and the engine loads
-  // meanwhile: the handshake (a fifth of a second, or more) is no longer waited for on its own.
-  const sshOptions = { controlDir: controlDirOf() };
-  const warm = options.dryRun ? new Map() : warmUpFirst(plan.phases.flatMap((p) => p.steps).find((s) => s.selected), sshOptions);
-  const session = import('./run-session.js');
 
   const runId = makeRunId(new Date(), plan.name, randomBytes(2).toString('hex'));
   const order = plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id));
@@ -106,15 +94,14 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
         ...(options.drill !== undefined ? { drill: options.drill } : {}),
       }
     : undefined;
-  const { runSession } = await session;
-  return runSession({
+  return startSession({
     loaded,
     runId,
     options,
     store,
     meta,
     selection: { only: options.only, from: options.from, skip: options.skip },
-    resumeOptions: options.logs ? ` --logs ${shellQuote(resolve(options.logs))}` : '',
-    ssh: { options: sshOptions, warm },
+    logs: options.logs,
+    firstStep: plan.phases.flatMap((p) => p.steps).find((s) => s.selected),
   });
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { RUN_ID_PATTERN } from '../../src/core/run-id.js';
+import { fromJournalRecord } from '../../src/adapters/journal-record.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin/lifeboat.js');
@@ -229,7 +230,10 @@ export function readEvents(file: string, from = 0): { events: JournalEvent[]; ba
   for (const line of complete) {
     if (!line.trim()) continue;
     try {
-      events.push(JSON.parse(line) as JournalEvent);
+      // Read as the journal reader reads it: a note's level and message whatever form the line has.
+      const event = fromJournalRecord(JSON.parse(line));
+      if (event === undefined) throw new Error('no event');
+      events.push(event as unknown as JournalEvent);
     } catch {
       bad.push(line);
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { BIN, ROOT } from './cli.js';
 import { RUN_ID_PATTERN } from '../../src/core/run-id.js';
+import { fromJournalRecord } from '../../src/adapters/journal-record.js';
 
 /** The runbooks of the `lifeboat run` tests. */
 export const RUN_FIXTURES = join(ROOT, 'tests/fixtures/run');
@@ -74,7 +75,10 @@ export function readOnlyJournal(logs: string): { runDir: string; runId: string; 
   const lines = text.slice(0, -1).split('\n');
   const events = lines.map((line, i) => {
     try {
-      return JSON.parse(line) as JournalLine;
+      // Read as the journal reader reads it: a note's level and message whatever form the line has.
+      const event = fromJournalRecord(JSON.parse(line));
+      if (event === undefined) throw new Error('no event');
+      return event as unknown as JournalLine;
     } catch {
       throw new Error(`${file}:${i + 1} is not one JSON object: ${line}`);
     }

@@ -1,0 +1,114 @@
+import { createDryRunChecks, createProbeChecks } from '../adapters/dry-run-checks.js';
+import { createDryRunRunner } from '../adapters/dry-run-runner.js';
+import { createExecaRunner } from '../adapters/execa-runner.js';
+import { createLiveChecks } from '../adapters/live-checks.js';
+import { withMaskedOutput } from '../adapters/masked-output-runner.js';
+import { createMaskingSink } from '../adapters/masking-sink.js';
+import { netProbe } from '../adapters/net-probe.js';
+import { osProcessTable } from '../adapters/os-process-table.js';
+import { createPlainScreen } from '../adapters/plain-screen.js';
+import { createScriptedPrompter, rehearsalPolicy, unattendedPolicyFor } from '../adapters/scripted-prompter.js';
+import type { SshOptions } from '../adapters/ssh-args.js';
+import type { createSshRunner } from '../adapters/ssh-runner.js';
+import { createVirtualClock, systemClock } from '../adapters/system-clock.js';
+import type { stylesFor } from '../adapters/terminal-styles.js';
+import { createTtyScreen } from '../adapters/tty-screen.js';
+import type { Plan } from '../core/plan-types.js';
+import type { RunEvent } from '../core/run-event.js';
+import { createMasker, type SecretMasker } from '../core/secret-masker.js';
+import type { RunPorts } from '../engine/execute-run.js';
+import type { EventSink } from '../ports/event-sink.js';
+import type { Prompter } from '../ports/prompter.js';
+import { lifeboatCommand } from './command-name.js';
+
+type Finished = Extract<RunEvent, { kind: 'step.finished' }>;
+
+/** What the ports of one session are built from. */
+export interface PortsRequest {
+  plan: Plan;
+  dryRun: boolean;
+  probe: boolean;
+  interactive: boolean;
+  confirmed: ReadonlySet<string>;
+  secrets: ReadonlyMap<string, string>;
+  out: ReturnType<typeof stylesFor>;
+  /** The run's journal; absent for a dry run. */
+  journal?: EventSink;
+  sshRunner?: ReturnType<typeof createSshRunner>;
+  ssh: SshOptions;
+  /** Where questions are drawn, when a person is asked. */
+  prompts?: NodeJS.WriteStream;
+  /** Writes to the screen (and the transcript); `copy` to the transcript alone, when there is one. */
+  print: (text: string) => void;
+  copy?: (text: string) => void;
+  /** Stops the run: a question Ctrl-C'd interrupts it. */
+  stop: () => void;
+}
+
+/** The session's ports, with the masking sink every event goes through and what the closing message needs. */
+export interface SessionPorts {
+  ports: RunPorts;
+  sink: EventSink;
+  masker: SecretMasker;
+  finished: Finished[];
+  /** A probe's read-only checks, when the rehearsal asks the hosts. */
+  probeChecks?: ReturnType<typeof createProbeChecks>;
+}
+
+/** The screens a session shows its events on: the terminal (live, or plain when piped) and the transcript. */
+function screens(request: PortsRequest): { sinks: EventSink[]; pause?: () => void } {
+  const steps = request.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected));
+  const info = {
+    positions: new Map(steps.map((s) => [s.id, s.position])),
+    resumeHint: (id: string) => `${lifeboatCommand()} resume ${id}`,
+    titles: new Map(steps.map((s) => [s.id, s.title])),
+  };
+  const sinks: EventSink[] = [];
+  let pause: (() => void) | undefined;
+  if (process.stdout.isTTY) {
+    const screen = createTtyScreen(process.stdout, request.out, { ...info, hosts: new Map(steps.map((s) => [s.id, s.host?.name])) });
+    pause = screen.pause;
+    sinks.push(screen);
+  } else {
+    sinks.push(createPlainScreen((text) => process.stdout.write(text), info, { cards: request.interactive }));
+  }
+  if (request.copy) sinks.push(createPlainScreen(request.copy, info, { cards: request.interactive }));
+  return { sinks, pause };
+}
+
+// The prompt library loads only when a person is asked: unattended runs start faster without it.
+async function prompterFor(request: PortsRequest, masker: SecretMasker, pause: (() => void) | undefined): Promise<Prompter> {
+  if (!request.interactive) return createScriptedPrompter(request.dryRun ? rehearsalPolicy : unattendedPolicyFor(request.confirmed));
+  const { createInquirerPrompter } = await import('../adapters/inquirer-prompter.js');
+  return createInquirerPrompter({
+    styles: request.out,
+    write: (text) => request.print(masker.mask(text)),
+    onInterrupt: request.stop,
+    pauseScreen: () => pause?.(),
+    ssh: request.ssh,
+    output: request.prompts,
+    resumeCommand: `${lifeboatCommand()} resume`,
+  });
+}
+
+/**
+ * Builds what the engine runs with: the journal and screens behind one masking sink, the prompter,
+ * and live runners and checks (or, for a rehearsal, ones that execute nothing).
+ */
+export async function buildSessionPorts(request: PortsRequest): Promise<SessionPorts> {
+  const { sinks, pause } = screens(request);
+  if (request.journal) sinks.unshift(request.journal);
+  const finished: Finished[] = [];
+  sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });
+  const masker = createMasker(request.secrets);
+  const sink = createMaskingSink(masker, sinks);
+  const prompter = await prompterFor(request, masker, pause);
+  // What a command printed reaches failure cards and check excerpts masked, before any tail is cut.
+  const live = withMaskedOutput(createExecaRunner(request.sshRunner), masker);
+  // A probe's checks run once each, on hosts that answered: the rehearsal below shows the same results.
+  const probeChecks = request.dryRun && request.probe ? createProbeChecks(createLiveChecks(live, netProbe, request.secrets), live) : undefined;
+  const ports: RunPorts = request.dryRun
+    ? { runner: createDryRunRunner(), checks: createDryRunChecks(probeChecks), prompter, sink, clock: createVirtualClock() }
+    : { runner: live, checks: createLiveChecks(live, netProbe, request.secrets), prompter, sink, clock: systemClock, processes: osProcessTable };
+  return { ports, sink, masker, finished, probeChecks };
+}
