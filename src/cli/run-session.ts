@@ -41,6 +41,7 @@ import type { LoadedPlan } from './load-plan.js';
 import { lifeboatVersion } from './version.js';
 import type { SessionOptions } from './session-options.js';
 import { counted } from '../core/plural.js';
+import { zxScriptRunner } from '../adapters/zx-script-runner.js';
 
 /** Everything one run (or resumed run) of a plan needs. */
 export interface Session {
@@ -260,6 +261,7 @@ async function sessionRun(session: Session, ssh: SshOptions, sshRunner: ReturnTy
       secrets,
       stepsDir: loaded.stepsDir,
       nodePath: process.execPath,
+      scriptRunner: zxScriptRunner(process.execPath),
       signal: controller.signal,
       unattended: !interactive,
       dryRun: options.dryRun === true,

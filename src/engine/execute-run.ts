@@ -45,6 +45,8 @@ export interface RunSettings {
   stepsDir: string;
   /** The node binary that runs zx script steps. */
   nodePath: string;
+  /** What runs a script step, before its path and arguments (node with zx); `nodePath` alone when unset. */
+  scriptRunner?: readonly string[];
   /** Aborted on Ctrl-C or SIGTERM: the running command's process group is killed. */
   signal?: AbortSignal;
   /** Nobody reads the step cards (--yes): steps that are not manual go straight on, unasked. */
@@ -304,7 +306,8 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
         case 'script': {
           const path = `${settings.stepsDir}/${action.script}`;
           const args = action.args.map((a) => shellQuote(reveal(a))).join(' ');
-          const script = `exec ${shellQuote(settings.nodePath)} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
+          const runner = (settings.scriptRunner ?? [settings.nodePath]).map(shellQuote).join(' ');
+          const script = `exec ${runner} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
           // A script reaches its host itself: it gets the inventory's settings for ssh.
           const host = step.host;
           const hostEnv: Record<string, string> = host
