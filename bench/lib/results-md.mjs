@@ -1,5 +1,8 @@
 // Renders the whole bench/RESULTS.md document.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { markdownTable } from './format.mjs';
+import { BENCH_DIR } from './paths.mjs';
 import { MEASUREMENT_HEADER, SUMMARY_HEADER, measurementRows, problemLines, summaryRows } from './rows.mjs';
 
 const INTRO = `# Lifeboat benchmarks
@@ -16,6 +19,12 @@ function problemItem(text) {
   const [first, ...rest] = text.split('\n');
   if (rest.length === 0) return `- ${first}`;
   return [`- ${first}`, '', '  ```text', ...rest.map((l) => `  ${l}`), '  ```'].join('\n');
+}
+
+// Design decisions taken on measurements (bench/NOTES.md), kept across regenerations.
+function notes() {
+  const file = path.join(BENCH_DIR, 'NOTES.md');
+  return existsSync(file) ? [readFileSync(file, 'utf8').trim()] : [];
 }
 
 /** The full Markdown text of RESULTS.md for these results, machine info and settings. */
@@ -37,5 +46,6 @@ export function resultsMarkdown(results, machine, settings) {
     ...(problems.length ? ['## Problems', problems.map(problemItem).join('\n')] : []),
     '## Measurements',
     markdownTable(MEASUREMENT_HEADER, measurementRows(results)),
+    ...notes(),
   ].join('\n\n') + '\n';
 }

@@ -27,6 +27,7 @@ import { screenNotes, type NoteChannel } from './note-channel.js';
 import { openRunRecord, type RunRecord } from './open-run-record.js';
 import { buildSessionPorts, type SessionPorts } from './session-ports.js';
 import type { SessionOptions } from './session-options.js';
+import { zxScriptRunner } from '../adapters/zx-script-runner.js';
 import { lifeboatVersion } from './version.js';
 
 /** Everything one run (or resumed run) of a plan needs. */
@@ -191,6 +192,7 @@ async function runOnRecord(session: Session, talk: Talk, built: SessionPorts, on
     secrets: on.secrets,
     stepsDir: loaded.stepsDir,
     nodePath: process.execPath,
+    scriptRunner: zxScriptRunner(process.execPath),
     signal: talk.controller.signal,
     unattended: !talk.interactive,
     dryRun: options.dryRun === true,

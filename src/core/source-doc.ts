@@ -1,11 +1,8 @@
+// Two parsers, measured (bench/RESULTS.md, "Why two YAML parsers"): js-yaml reads values 7 to 14
+// times faster than the yaml package, whose parse alone would break the validate+plan 5k and the
+// broken 3 MB targets. The yaml package keeps positions, needed only to point at problems.
 import jsYaml from 'js-yaml';
-import { createRequire } from 'node:module';
-import type { Document, LineCounter, Node } from 'yaml';
-
-// The position-keeping parser is needed only to point at problems: loaded on first use, it
-// costs a valid runbook's run nothing.
-let yamlModule: typeof import('yaml') | undefined;
-const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem, SourcePosition } from './problem.js';
 import { FastPositions } from './fast-positions.js';
 import { MAX_ALIAS_GROWTH, MAX_NESTING, measureTree, nestingTooDeep, valueChildren, type ShapeLimit } from './yaml-limits.js';
@@ -50,8 +47,8 @@ function lazySource(source: SourceFile, fast?: FastPositions): SourceDoc {
 }
 
 function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCounter } {
-  const lines = new (yaml().LineCounter)();
-  const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   return { doc, lines };
 }
 
@@ -161,7 +158,6 @@ function tooDeep(source: SourceFile, offset: number): Problem {
 function aliasProblem(source: SourceFile, stopped: ShapeLimit): Problem {
   // The text is known to nest shallowly here, so the position-keeping parse is safe; it never expands aliases itself.
   const { doc, lines } = parseWithPositions(source.text);
-  const { isAlias, isMap, isPair, isSeq, isNode } = yaml();
   const anchors = new Map<string, unknown>();
   const shape = measureTree(doc.contents, (node) => {
     if (!isNode(node)) return undefined;
@@ -252,7 +248,6 @@ export function positionOf(source: SourceDoc, path: YamlPath, key = false): Sour
   let best: Node | undefined = node as Node;
   for (const part of path) {
     keyNode = undefined;
-    const { isMap, isPair, isScalar, isSeq } = yaml();
     if (isMap(node)) {
       const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(part));
       if (!pair) break;

@@ -36,7 +36,8 @@ export function runStepActor(deps: RunDeps) {
       case 'script': {
         const path = `${settings.stepsDir}/${action.script}`;
         const args = action.args.map((a) => shellQuote(reveal(a))).join(' ');
-        const script = `exec ${shellQuote(settings.nodePath)} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
+        const runner = (settings.scriptRunner ?? [settings.nodePath]).map(shellQuote).join(' ');
+        const script = `exec ${runner} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
         const shown = `zx ${action.script}${action.args.length ? ` ${action.args.map(displayText).join(' ')}` : ''}`;
         return runCommand(deps, step, attempt, script, { ...env, ...hostEnv(step.host) }, shown);
       }

@@ -38,6 +38,8 @@ export interface RunSettings {
   stepsDir: string;
   /** The node binary that runs zx script steps. */
   nodePath: string;
+  /** What runs a script step, before its path and arguments (node with zx); `nodePath` alone when unset. */
+  scriptRunner?: readonly string[];
   /** Aborted on Ctrl-C or SIGTERM: the running command's process group is killed. */
   signal?: AbortSignal;
   /** Nobody reads the step cards (--yes): steps that are not manual go straight on, unasked. */
