@@ -3,12 +3,11 @@ import type { RunEvent } from '../core/run-event.js';
 import type { EventSink } from '../ports/event-sink.js';
 import { counted } from '../core/plural.js';
 
-/** What the screens need to know besides the events: positions by step id, how to resume. */
+/** What the screens need to know besides the events: positions and titles by step id. */
 export interface ScreenInfo {
   positions: ReadonlyMap<string, string>;
   /** Step titles: a command already shown as the title is not shown again. */
   titles?: ReadonlyMap<string, string>;
-  resumeHint: (runId: string) => string;
 }
 
 function clock(at: Date): string {

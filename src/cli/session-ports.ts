@@ -60,7 +60,6 @@ function screens(request: PortsRequest): { sinks: EventSink[]; pause?: () => voi
   const steps = request.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected));
   const info = {
     positions: new Map(steps.map((s) => [s.id, s.position])),
-    resumeHint: (id: string) => `${lifeboatCommand()} resume ${id}`,
     titles: new Map(steps.map((s) => [s.id, s.title])),
   };
   const sinks: EventSink[] = [];

@@ -5,14 +5,14 @@ import { toPieces, type Piece } from './rendered.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import type { SchemaCheck } from './schema-check.js';
 import { parseSource, type SourceDoc, type SourceFile } from './source-doc.js';
-import type { RawParam } from './runbook-types.js';
+import type { TemplateParam } from './runbook-types.js';
 import { didYouMean } from './suggest.js';
 
 /** A parsed, schema-checked step template. */
 export interface LoadedTemplate {
   name: string;
   src: SourceDoc;
-  params: Record<string, RawParam>;
+  params: Record<string, TemplateParam>;
   step: Record<string, unknown>;
 }
 
@@ -44,7 +44,7 @@ export class TemplateCache {
         const problems = this.check(parsed.source, value);
         this.problems.push(...problems);
         if (problems.length === 0 && isRecord(value) && isRecord(value.step)) {
-          template = { name, src: parsed.source, params: (value.params ?? {}) as Record<string, RawParam>, step: value.step };
+          template = { name, src: parsed.source, params: (value.params ?? {}) as Record<string, TemplateParam>, step: value.step };
         }
       }
     }
@@ -109,7 +109,7 @@ export function bindParams(
   return bound;
 }
 
-function checkParamType(name: string, param: RawParam, text: string, at: Located, res: Resolution, hostNames: readonly string[]): void {
+function checkParamType(name: string, param: TemplateParam, text: string, at: Located, res: Resolution, hostNames: readonly string[]): void {
   const type = param.type ?? 'string';
   const ok =
     type === 'string' ||

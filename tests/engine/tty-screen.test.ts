@@ -16,7 +16,6 @@ const info = {
   positions: new Map([['boot', '2.3']]),
   titles: new Map([['boot', 'Wait for the router to boot']]),
   hosts: new Map<string, string | undefined>([['boot', undefined]]),
-  resumeHint: (id: string) => `lifeboat resume ${id}`,
 };
 const waitAttempt: RunEvent = { kind: 'step.attempt', step: 'boot', attempt: 1, command: 'wait up to 60s', until: ['the router has booted', 'ssh answers'], timeoutMs: 60_000 };
 

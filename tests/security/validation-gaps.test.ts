@@ -62,7 +62,6 @@ function write(name: string, text: string | Uint8Array): string {
   return file;
 }
 
-const STEP = (lines: string[]) => lines.map((l) => `        ${l}`).join('\n');
 
 describe('timeouts and intervals', () => {
   it('refuses zero, negative, endless and overlong timers wherever they are written, all at once', async () => {
