@@ -60,7 +60,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
       message: `Run ${previous} of ${plan.name} did not finish. Resume it?`,
       choices: [
         { name: 'Resume it', value: 'resume', description: 'continue where it stopped; finished steps are not run again' },
-        { name: 'Start a new run', value: 'new', description: 'from the first step (prechecks still skip what is done)' },
+        { name: 'Start a new run', value: 'new', description: 'from the first step (prechecks still pass over what is done)' },
         { name: 'Cancel', value: 'cancel' },
       ],
     }, { output: promptOutput() });

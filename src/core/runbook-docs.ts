@@ -55,7 +55,7 @@ function stepSection(v: StepView): string[] {
     out.push(`Waits up to ${formatDuration(v.wait.timeoutMs)}, checking every ${formatDuration(v.wait.intervalMs)}, until:`, '', ...checkItems(v.wait.until), '');
   }
   if (v.env) out.push('Environment:', '', ...Object.entries(v.env).map(([k, val]) => `- ${code(`${k}=${val}`)}`), '');
-  if (v.precheck.length) out.push('Already done when (precheck; the step is skipped if all pass):', '', ...checkItems(v.precheck), '');
+  if (v.precheck.length) out.push('Already done when (precheck; if all pass the step is done without running):', '', ...checkItems(v.precheck), '');
   if (v.verify.length) out.push('Worked when (verify):', '', ...checkItems(v.verify), '');
   const notes: string[] = [];
   if (v.needs.length) notes.push(`after ${v.needs.map(code).join(', ')}`);
