@@ -72,30 +72,37 @@ class TtyScreen {
         // A shell's start and end are said by the menu that opened it.
         return;
       case 'step.attempt':
-        return this.attempt(event);
+        this.attempt(event);
+        return;
       case 'wait.pending':
-        return this.pending(event);
+        this.pending(event);
+        return;
       case 'step.output':
         this.above(event.text.replace(/\n$/, '').split('\n').map((l) => `  ${s.dim('│')} ${l}\n`).join(''));
         return;
       case 'step.exited':
-        return this.exited(event);
+        this.exited(event);
+        return;
       case 'check.passed':
-        return this.checked(event, `  ${s.green('✔')} already: ${event.check}\n`, `  ${s.green('✔')} ${event.check}\n`);
+        this.checked(event, `  ${s.green('✔')} already: ${event.check}\n`, `  ${s.green('✔')} ${event.check}\n`);
+        return;
       case 'check.failed':
-        return this.checked(event, `  ${s.dim(`· precheck not met: ${event.check}`)}\n`, `  ${s.red('✖')} ${event.check}: ${event.reason}\n`);
+        this.checked(event, `  ${s.dim(`· precheck not met: ${event.check}`)}\n`, `  ${s.red('✖')} ${event.check}: ${event.reason}\n`);
+        return;
       case 'operator.choice':
         // The menu wrote the answer, and the step's history line carries a skip's reason: said once.
         if (event.choice === 'skip' || event.choice === 'abort') this.prechecks.delete(event.step);
         else if (event.menu === 'confirm' && event.by === 'unattended' && event.reason) this.write(`  ${s.yellow('!')} ${event.choice}: ${event.reason}\n`);
         return;
       case 'step.finished':
-        return this.finished(event);
+        this.finished(event);
+        return;
       case 'run.note':
         this.above(`${event.level === 'warn' ? s.yellow('!') : s.dim('·')} ${event.message}\n`);
         return;
       case 'run.finished':
-        return this.runFinished(event);
+        this.runFinished(event);
+        return;
       default: {
         const unhandled: never = event;
         void unhandled;

@@ -295,9 +295,11 @@ class SummaryBuilder {
     switch (event.kind) {
       case 'run.started':
       case 'run.resumed':
-        return this.sessionStarted(event);
+        this.sessionStarted(event);
+        return;
       case 'step.started':
-        return this.stepStarted(event);
+        this.stepStarted(event);
+        return;
       case 'step.attempt': {
         const s = this.step(event.step);
         s.attempts = Math.max(s.attempts, event.attempt);
@@ -305,7 +307,8 @@ class SummaryBuilder {
         return;
       }
       case 'step.output':
-        return this.output(event);
+        this.output(event);
+        return;
       case 'step.exited':
         this.step(event.step).exits.push({ attempt: event.attempt, exitCode: event.exitCode, signal: event.signal, timedOut: event.timedOut, durationMs: event.durationMs, error: event.error });
         return;
@@ -318,20 +321,24 @@ class SummaryBuilder {
         if (event.measured) (this.step(event.step).ages ??= []).push({ ...event.measured, set: event.set, check: event.check, ok: false });
         return;
       case 'operator.choice':
-        return this.choice(event);
+        this.choice(event);
+        return;
       case 'shell.opened':
         this.step(event.step).shells.push({ where: event.where, at: event.time });
         return;
       case 'shell.closed':
-        return this.shellClosed(event);
+        this.shellClosed(event);
+        return;
       case 'step.finished':
-        return this.stepFinished(event);
+        this.stepFinished(event);
+        return;
       case 'run.note':
         if (event.step) this.step(event.step).notes.push(event.message);
         else this.notes.push(event.message);
         return;
       case 'run.finished':
-        return this.runFinished(event);
+        this.runFinished(event);
+        return;
     }
   }
 
