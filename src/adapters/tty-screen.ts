@@ -31,17 +31,106 @@ export function historyLine(parts: { mark: string; position: string; title: stri
   return `${parts.mark} ${title}  ${right}`;
 }
 
+type ScreenTexts = ScreenInfo & { titles: ReadonlyMap<string, string>; hosts: ReadonlyMap<string, string | undefined> };
+type EventOf<K extends RunEvent['kind']> = Extract<RunEvent, { kind: K }>;
+
 /** The terminal screen: a live line while a step runs, output streamed under it, one history line per step. */
-export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: ScreenInfo & { titles: ReadonlyMap<string, string>; hosts: ReadonlyMap<string, string | undefined> }): EventSink & { pause(): void } {
-  const animate = animated();
-  let live: { step: string; started: number; timer?: NodeJS.Timeout; frame: number; until?: string[]; pending?: string; timeoutMs?: number } | undefined;
+export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: ScreenTexts): EventSink & { pause(): void } {
+  const screen = new TtyScreen(stream, s, info);
+  const stop = () => screen.stopLive();
+  return { emit: (event: RunEvent) => screen.emit(event), pause: stop, close: stop };
+}
+
+// The live line is state shared by every event: a class keeps it and the drawing in one place.
+class TtyScreen {
+  private readonly animate = animated();
+  private live: { step: string; started: number; timer?: NodeJS.Timeout; frame: number; until?: string[]; pending?: string; timeoutMs?: number } | undefined;
   // A step's precheck results wait until the step's card has been answered: printed at once, they
   // would land above the card of the step they belong to.
-  const prechecks = new Map<string, string[]>();
-  const width = () => Math.max(40, stream.columns ?? 80);
-  const write = (text: string) => stream.write(text);
-  const clearLive = () => live?.timer && write('\r\x1b[2K');
-  const liveText = (mark: string): string => {
+  private readonly prechecks = new Map<string, string[]>();
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly s: Styles,
+    private readonly info: ScreenTexts,
+  ) {}
+
+  emit(event: RunEvent): void {
+    const s = this.s;
+    switch (event.kind) {
+      case 'run.started':
+        // Interactive runs show this header on every step card already.
+        if (event.mode === 'unattended') this.write(`${s.bold(`Lifeboat · ${event.runbook.name}`)} ${s.dim(`· run ${event.runId}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`)}\n`);
+        return;
+      case 'run.resumed':
+        this.write(`${s.bold('Resuming')} ${s.dim(`run ${event.runId}`)}\n`);
+        return;
+      case 'step.started':
+      case 'step.spawned':
+      case 'shell.opened':
+      case 'shell.closed':
+        // A shell's start and end are said by the menu that opened it.
+        return;
+      case 'step.attempt':
+        this.attempt(event);
+        return;
+      case 'wait.pending':
+        this.pending(event);
+        return;
+      case 'step.output':
+        this.above(event.text.replace(/\n$/, '').split('\n').map((l) => `  ${s.dim('│')} ${l}\n`).join(''));
+        return;
+      case 'step.exited':
+        this.exited(event);
+        return;
+      case 'check.passed':
+        this.checked(event, `  ${s.green('✔')} already: ${event.check}\n`, `  ${s.green('✔')} ${event.check}\n`);
+        return;
+      case 'check.failed':
+        this.checked(event, `  ${s.dim(`· precheck not met: ${event.check}`)}\n`, `  ${s.red('✖')} ${event.check}: ${event.reason}\n`);
+        return;
+      case 'operator.choice':
+        // The menu wrote the answer, and the step's history line carries a skip's reason: said once.
+        if (event.choice === 'skip' || event.choice === 'abort') this.prechecks.delete(event.step);
+        else if (event.menu === 'confirm' && event.by === 'unattended' && event.reason) this.write(`  ${s.yellow('!')} ${event.choice}: ${event.reason}\n`);
+        return;
+      case 'step.finished':
+        this.finished(event);
+        return;
+      case 'run.note':
+        this.above(`${event.level === 'warn' ? s.yellow('!') : s.dim('·')} ${event.message}\n`);
+        return;
+      case 'run.finished':
+        this.runFinished(event);
+        return;
+      default: {
+        const unhandled: never = event;
+        void unhandled;
+      }
+    }
+  }
+
+  stopLive(): void {
+    if (!this.live) return;
+    if (this.live.timer) clearInterval(this.live.timer);
+    this.clearLive();
+    this.live = undefined;
+  }
+
+  private width(): number {
+    return Math.max(40, this.stream.columns ?? 80);
+  }
+
+  private write(text: string): void {
+    this.stream.write(text);
+  }
+
+  private clearLive(): void {
+    if (this.live?.timer) this.write('\r\x1b[2K');
+  }
+
+  private liveText(mark: string): string {
+    const { live, info } = this;
     if (!live) return '';
     const elapsed = Date.now() - live.started;
     const host = info.hosts.get(live.step);
@@ -56,140 +145,107 @@ export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: Scr
     const suffix = ` · ${tail.join(' · ')}`;
     const head = `${mark} ${info.positions.get(live.step)} `;
     const title = info.titles.get(live.step) ?? live.step;
-    const room = width() - 1 - [...head].length - [...suffix].length;
+    const room = this.width() - 1 - [...head].length - [...suffix].length;
     // A narrow console keeps the step and the time; the title gives way first, then the details.
-    const line = room >= 8 ? `${head}${fitText(title, room)}${suffix}` : fitText(`${head}${title}`, width() - 1 - 6) + ` · ${clock(elapsed)}`;
-    return fitText(line, width() - 1);
-  };
-  const drawLive = () => {
-    if (!live?.timer) return;
-    const frame = SPINNER[live.frame++ % SPINNER.length]!;
-    const text = liveText(frame);
-    write(`\r\x1b[2K${s.cyan(frame)}${text.slice(frame.length)}`);
-  };
-  const stopLive = () => {
-    if (!live) return;
-    if (live.timer) clearInterval(live.timer);
-    clearLive();
-    live = undefined;
-  };
-  const above = (text: string) => {
-    clearLive();
-    write(text);
-    drawLive();
-  };
-  const flushPrechecks = (step: string) => {
-    const lines = prechecks.get(step);
-    prechecks.delete(step);
-    if (lines?.length) above(lines.join(''));
-  };
-  const history = (mark: string, step: string, detail: string, plainMark: string) => {
-    const line = historyLine({ mark: plainMark, position: info.positions.get(step) ?? step, title: info.titles.get(step) ?? step, host: info.hosts.get(step), detail }, width());
+    const line = room >= 8 ? `${head}${fitText(title, room)}${suffix}` : fitText(`${head}${title}`, this.width() - 1 - 6) + ` · ${clock(elapsed)}`;
+    return fitText(line, this.width() - 1);
+  }
+
+  private drawLive(): void {
+    if (!this.live?.timer) return;
+    const frame = SPINNER[this.live.frame++ % SPINNER.length]!;
+    const text = this.liveText(frame);
+    this.write(`\r\x1b[2K${this.s.cyan(frame)}${text.slice(frame.length)}`);
+  }
+
+  private above(text: string): void {
+    this.clearLive();
+    this.write(text);
+    this.drawLive();
+  }
+
+  private flushPrechecks(step: string): void {
+    const lines = this.prechecks.get(step);
+    this.prechecks.delete(step);
+    if (lines?.length) this.above(lines.join(''));
+  }
+
+  private history(mark: string, step: string, detail: string, plainMark: string): string {
+    const { info } = this;
+    const line = historyLine({ mark: plainMark, position: info.positions.get(step) ?? step, title: info.titles.get(step) ?? step, host: info.hosts.get(step), detail }, this.width());
     return `${mark}${line.slice(plainMark.length)}\n`;
-  };
-  const startLive = (event: Extract<RunEvent, { kind: 'step.attempt' }>) => {
-    live = { step: event.step, started: Date.now(), frame: 0, until: event.until, timeoutMs: event.timeoutMs };
-    if (animate) {
-      live.timer = setInterval(drawLive, 100);
+  }
+
+  private startLive(event: EventOf<'step.attempt'>): void {
+    const live: NonNullable<TtyScreen['live']> = { step: event.step, started: Date.now(), frame: 0, until: event.until, timeoutMs: event.timeoutMs };
+    this.live = live;
+    if (this.animate) {
+      live.timer = setInterval(() => this.drawLive(), 100);
       live.timer.unref();
-      drawLive();
+      this.drawLive();
     } else {
       // No spinner: one still line says what runs, where, and for a wait what it waits for.
-      write(`${liveText('▸').replace(/ · \d+(:\d\d)+$/, '')}\n`);
+      this.write(`${this.liveText('▸').replace(/ · \d+(:\d\d)+$/, '')}\n`);
     }
-  };
+  }
 
-  const emit = (event: RunEvent): void => {
-    switch (event.kind) {
-      case 'run.started':
-        // Interactive runs show this header on every step card already.
-        if (event.mode === 'unattended') write(`${s.bold(`Lifeboat · ${event.runbook.name}`)} ${s.dim(`· run ${event.runId}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`)}\n`);
-        return;
-      case 'run.resumed':
-        write(`${s.bold('Resuming')} ${s.dim(`run ${event.runId}`)}\n`);
-        return;
-      case 'step.started':
-      case 'step.spawned':
-      case 'shell.opened':
-      case 'shell.closed':
-        // A shell's start and end are said by the menu that opened it.
-        return;
-      case 'step.attempt':
-        stopLive();
-        flushPrechecks(event.step);
-        if (event.command) write(`${event.attempt > 1 ? s.yellow(`  try ${event.attempt}: `) : '  '}${s.cyan('$')} ${event.command.trim().split('\n').join(`\n    `)}\n`);
-        startLive(event);
-        return;
-      case 'wait.pending':
-        if (live?.step !== event.step || live.pending === event.check) return;
-        // The first pending check is on the still line already; a later one gets a line of its own.
-        if (!animate && (live.pending !== undefined || event.check !== live.until?.[0])) write(s.dim(`  · waiting for: ${event.check}\n`));
-        live.pending = event.check;
-        drawLive();
-        return;
-      case 'step.output':
-        above(event.text.replace(/\n$/, '').split('\n').map((l) => `  ${s.dim('│')} ${l}\n`).join(''));
-        return;
-      case 'step.exited':
-        stopLive();
-        if (event.exitCode !== 0) {
-          const why = event.error ?? (event.timedOut ? `timed out after ${formatDuration(event.durationMs)}` : `exited ${event.exitCode ?? event.signal} after ${formatDuration(event.durationMs)}`);
-          write(`  ${s.red('✖')} ${why}\n`);
-        }
-        return;
-      case 'check.passed':
-        if (event.set === 'precheck' && !event.assumed) {
-          prechecks.set(event.step, [...(prechecks.get(event.step) ?? []), `  ${s.green('✔')} already: ${event.check}\n`]);
-          return;
-        }
-        flushPrechecks(event.step);
-        if (event.assumed) above(`  ${s.dim(`· ${event.check} (not run: dry run)`)}\n`);
-        else above(`  ${s.green('✔')} ${event.check}\n`);
-        return;
-      case 'check.failed':
-        if (event.set === 'precheck' && !event.assumed) {
-          prechecks.set(event.step, [...(prechecks.get(event.step) ?? []), `  ${s.dim(`· precheck not met: ${event.check}`)}\n`]);
-          return;
-        }
-        flushPrechecks(event.step);
-        if (event.assumed) above(`  ${s.dim(`· ${event.check} (not run: dry run)`)}\n`);
-        else above(`  ${s.red('✖')} ${event.check}: ${event.reason}\n`);
-        return;
-      case 'operator.choice':
-        // The menu wrote the answer, and the step's history line carries a skip's reason: said once.
-        if (event.choice === 'skip' || event.choice === 'abort') prechecks.delete(event.step);
-        else if (event.menu === 'confirm' && event.by === 'unattended' && event.reason) write(`  ${s.yellow('!')} ${event.choice}: ${event.reason}\n`);
-        return;
-      case 'step.finished': {
-        stopLive();
-        if (event.via === 'precheck') flushPrechecks(event.step);
-        prechecks.delete(event.step);
-        const time = formatDuration(event.durationMs);
-        if (event.status === 'done') {
-          const note = event.via === 'precheck' ? 'already done' : event.via === 'operator' ? `${time}  marked done` : time;
-          write(history(s.green('✔'), event.step, note, '✔'));
-        } else if (event.status === 'skipped') {
-          write(history(s.yellow('↷'), event.step, 'skipped', '↷'));
-          if (event.reason) for (const l of wrapText(`why: ${event.reason}`, width() - 5)) write(s.dim(`    ${l}\n`));
-        } else write(history(s.red('✖'), event.step, `${time}  failed${event.exitCode !== undefined ? `, exit ${event.exitCode}` : ''}; run goes on`, '✖'));
-        return;
-      }
-      case 'run.note':
-        above(`${event.level === 'warn' ? s.yellow('!') : s.dim('·')} ${event.message}\n`);
-        return;
-      case 'run.finished': {
-        stopLive();
-        const c = event.counts;
-        const mark = event.status === 'done' ? s.green('✔') : event.status === 'interrupted' ? s.yellow('!') : s.red('✖');
-        write(`\n${mark} ${s.bold(`Run ${event.status}`)} after ${formatDuration(event.durationMs)}: ${c.done} done, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} not reached\n`);
-        if (event.message) write(`  ${event.message}\n`);
-        return;
-      }
-      default: {
-        const unhandled: never = event;
-        void unhandled;
-      }
+  private attempt(event: EventOf<'step.attempt'>): void {
+    const s = this.s;
+    this.stopLive();
+    this.flushPrechecks(event.step);
+    if (event.command) this.write(`${event.attempt > 1 ? s.yellow(`  try ${event.attempt}: `) : '  '}${s.cyan('$')} ${event.command.trim().split('\n').join(`\n    `)}\n`);
+    this.startLive(event);
+  }
+
+  private pending(event: EventOf<'wait.pending'>): void {
+    const live = this.live;
+    if (live?.step !== event.step || live.pending === event.check) return;
+    // The first pending check is on the still line already; a later one gets a line of its own.
+    if (!this.animate && (live.pending !== undefined || event.check !== live.until?.[0])) this.write(this.s.dim(`  · waiting for: ${event.check}\n`));
+    live.pending = event.check;
+    this.drawLive();
+  }
+
+  private exited(event: EventOf<'step.exited'>): void {
+    this.stopLive();
+    if (event.exitCode !== 0) {
+      const why = event.error ?? (event.timedOut ? `timed out after ${formatDuration(event.durationMs)}` : `exited ${event.exitCode ?? event.signal} after ${formatDuration(event.durationMs)}`);
+      this.write(`  ${this.s.red('✖')} ${why}\n`);
     }
-  };
-  return { emit, pause: stopLive, close: stopLive };
+  }
+
+  // A precheck's line is held for the step's card; any other check is said at once.
+  private checked(event: EventOf<'check.passed' | 'check.failed'>, heldLine: string, line: string): void {
+    if (event.set === 'precheck' && !event.assumed) {
+      this.prechecks.set(event.step, [...(this.prechecks.get(event.step) ?? []), heldLine]);
+      return;
+    }
+    this.flushPrechecks(event.step);
+    if (event.assumed) this.above(`  ${this.s.dim(`· ${event.check} (not run: dry run)`)}\n`);
+    else this.above(line);
+  }
+
+  private finished(event: EventOf<'step.finished'>): void {
+    const s = this.s;
+    this.stopLive();
+    if (event.via === 'precheck') this.flushPrechecks(event.step);
+    this.prechecks.delete(event.step);
+    const time = formatDuration(event.durationMs);
+    if (event.status === 'done') {
+      const note = event.via === 'precheck' ? 'already done' : event.via === 'operator' ? `${time}  marked done` : time;
+      this.write(this.history(s.green('✔'), event.step, note, '✔'));
+    } else if (event.status === 'skipped') {
+      this.write(this.history(s.yellow('↷'), event.step, 'skipped', '↷'));
+      if (event.reason) for (const l of wrapText(`why: ${event.reason}`, this.width() - 5)) this.write(s.dim(`    ${l}\n`));
+    } else this.write(this.history(s.red('✖'), event.step, `${time}  failed${event.exitCode !== undefined ? `, exit ${event.exitCode}` : ''}; run goes on`, '✖'));
+  }
+
+  private runFinished(event: EventOf<'run.finished'>): void {
+    const s = this.s;
+    this.stopLive();
+    const c = event.counts;
+    const mark = event.status === 'done' ? s.green('✔') : event.status === 'interrupted' ? s.yellow('!') : s.red('✖');
+    this.write(`\n${mark} ${s.bold(`Run ${event.status}`)} after ${formatDuration(event.durationMs)}: ${c.done} done, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} not reached\n`);
+    if (event.message) this.write(`  ${event.message}\n`);
+  }
 }

@@ -5,7 +5,7 @@ import type { HostRef, Plan, PlanPhase, PlanStep, SecretSource, Selection } from
 import { sortProblems, type Problem } from './problem.js';
 import { displayText, type Piece } from './rendered.js';
 import { child, isRecord, Resolution, type Located } from './resolve-context.js';
-import { resolveStep, type UnplacedStep } from './resolve-step.js';
+import { resolveStep, type StepEnvironment, type UnplacedStep } from './resolve-step.js';
 import { unknownHost } from './resolve-check.js';
 import { restoreOrder } from './restore-order.js';
 import type { SchemaCheck } from './schema-check.js';
@@ -60,94 +60,12 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
   const vars = resolveVars(root, input, res, inventory?.vars);
   const hosts = { ...resolveHosts(child(root, 'hosts'), res), ...(inventory ? resolveHosts(inventory.hosts, res) : {}) };
   const secrets = resolveSecrets(child(root, 'secrets'), res);
-  const declaredSecrets = isRecord(value.secrets) ? Object.keys(value.secrets) : [];
-  const scope: Scope = {
-    vars: new Map([...vars].map(([k, v]) => [k, [{ text: v }] as Piece[]])),
-    // Every declared secret is in scope, even a broken one, so its uses are not reported twice.
-    secrets: new Set(declaredSecrets),
-    hosts: new Map(Object.entries(hosts).map(([k, h]) => [k, hostFields(h)])),
-  };
-  root.scope = scope;
+  root.scope = rootScope(vars, hosts, value);
 
   const templates = new TemplateCache(input.library.templates, schemas.template, res.problems);
   const env = { hosts, templates, scripts: input.library.scripts, stepsDir: input.library.dir };
-  const phasesAt = child<unknown[]>(root, 'phases');
-  // `declared` holds every step id written, even of steps that failed to resolve, so `needs` naming them is not reported twice.
-  const phases: Array<{ at: Located<Record<string, unknown>>; id: string; steps: UnplacedStep[]; stepAt: Map<string, Located>; declared: string[] }> = [];
-  const ids = new Map<string, { at: Located; what: 'phase' | 'step' }>();
-  const claimId = (id: string, at: Located, what: 'phase' | 'step', keyAt: Located, fromTemplate = false) => {
-    const first = ids.get(id);
-    if (first) {
-      res.report(keyAt, {
-        message: `duplicate id \`${id}\``,
-        expected: 'ids unique across all phases and steps',
-        received: `${what} \`${id}\`, already the id of the ${first.what} at line ${positionOf(first.at.src, first.at.path).line}`,
-        hint: fromTemplate ? 'a step made from a template takes the template name unless it has an `id:`: give it one' : `rename one of them`,
-      });
-    } else ids.set(id, { at, what });
-  };
-
-  if (Array.isArray(phasesAt.value)) {
-    phasesAt.value.forEach((_, i) => {
-      const phaseAt = child<Record<string, unknown>>(phasesAt, i);
-      if (!isRecord(phaseAt.value) || typeof phaseAt.value.id !== 'string') return;
-      const phaseId = phaseAt.value.id;
-      claimId(phaseId, phaseAt, 'phase', child(phaseAt, 'id'));
-      const on = typeof phaseAt.value.on === 'string' ? phaseAt.value.on : undefined;
-      if (on !== undefined && !hosts[on]) res.report(child(phaseAt, 'on'), unknownHost(on, hosts));
-      const steps: UnplacedStep[] = [];
-      const stepAt = new Map<string, Located>();
-      const declared: string[] = [];
-      const stepsAt = child<unknown[]>(phaseAt, 'steps');
-      if (Array.isArray(stepsAt.value)) {
-        stepsAt.value.forEach((__, j) => {
-          const at = child(stepsAt, j);
-          const raw = isRecord(at.value) ? at.value : {};
-          const declaredId = typeof raw.id === 'string' ? raw.id : typeof raw.uses === 'string' ? raw.uses.split('/').pop() : undefined;
-          if (declaredId) declared.push(declaredId);
-          const step = resolveStep(at, { id: phaseId, on: hosts[on ?? ''] ? on : undefined }, res, env);
-          if (!step) return;
-          const idAt = raw.id !== undefined ? child(at, 'id') : child(at, 'uses');
-          claimId(step.id, at, 'step', idAt, raw.id === undefined && raw.uses !== undefined);
-          steps.push(step);
-          stepAt.set(step.id, at);
-        });
-      }
-      phases.push({ at: phaseAt, id: phaseId, steps, stepAt, declared });
-    });
-  }
-
-  // Phases need phases; steps need steps of their own phase.
-  const phaseIds = phases.map((p) => p.id);
-  const phaseNeeds = new Map<string, string[]>();
-  for (const phase of phases) {
-    phaseNeeds.set(phase.id, checkNeeds(child(phase.at, 'needs'), phase.id, phaseIds, 'phase', res, (id) => describeStepElsewhere(id, phases)));
-  }
-  const phaseOrder = orderOrReport(phaseIds, phaseNeeds, 'phases', (id) => child(phases.find((p) => p.id === id)!.at, 'needs'), res);
-
-  const orderedPhases: PlanPhase[] = [];
-  for (const [n, phaseId] of phaseOrder.entries()) {
-    const phase = phases.find((p) => p.id === phaseId)!;
-    const stepIds = phase.steps.map((s) => s.id);
-    const stepNeeds = new Map<string, string[]>();
-    for (const step of phase.steps) {
-      const at = phase.stepAt.get(step.id)!;
-      stepNeeds.set(step.id, checkNeeds(child(at, 'needs'), step.id, phase.declared, 'step', res, (id) => describeStepElsewhere(id, phases, phase.id)));
-    }
-    const stepOrder = orderOrReport(stepIds, stepNeeds, `steps of phase \`${phase.id}\``, (id) => child(phase.stepAt.get(id)!, 'needs'), res);
-    const byId = new Map(phase.steps.map((s) => [s.id, s]));
-    const raw = phase.at.value;
-    orderedPhases.push({
-      id: phase.id,
-      number: n + 1,
-      title: typeof raw.title === 'string' ? displayText(res.text(child(phase.at, 'title'), false)) : phase.id,
-      description: typeof raw.description === 'string' ? displayText(res.text(child(phase.at, 'description'), false)) : undefined,
-      needs: phaseNeeds.get(phase.id) ?? [],
-      rtoMs: duration(raw.rto),
-      ...(raw.rpo !== undefined ? { rpoMs: longDuration(raw.rpo) } : {}),
-      steps: stepOrder.map((id, k): PlanStep => ({ ...byId.get(id)!, position: `${n + 1}.${k + 1}`, selected: true })),
-    });
-  }
+  const phases = collectPhases(child<unknown[]>(root, 'phases'), res, env);
+  const orderedPhases = orderPhases(phases, res);
 
   const description = typeof value.description === 'string' ? displayText(res.text(child(root, 'description'), false)) : undefined;
 
@@ -165,6 +83,115 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
     phases: orderedPhases,
   };
   return { plan: input.selection ? selectSteps(plan, input.selection) : plan, problems: [] };
+}
+
+/** A phase as written, its steps resolved but not yet ordered. */
+interface UnorderedPhase {
+  at: Located<Record<string, unknown>>;
+  id: string;
+  steps: UnplacedStep[];
+  stepAt: Map<string, Located>;
+  /** Every step id written, even of steps that failed to resolve, so `needs` naming them is not reported twice. */
+  declared: string[];
+}
+
+/** Reports an id used twice across phases and steps, pointing at where it was first used. */
+type ClaimId = (id: string, at: Located, what: 'phase' | 'step', keyAt: Located, fromTemplate?: boolean) => void;
+
+/** What the runbook's text may refer to: its vars, every declared secret, its hosts' fields. */
+function rootScope(vars: Map<string, string>, hosts: Record<string, HostRef>, value: Record<string, unknown>): Scope {
+  const declaredSecrets = isRecord(value.secrets) ? Object.keys(value.secrets) : [];
+  return {
+    vars: new Map([...vars].map(([k, v]) => [k, [{ text: v }] as Piece[]])),
+    // Every declared secret is in scope, even a broken one, so its uses are not reported twice.
+    secrets: new Set(declaredSecrets),
+    hosts: new Map(Object.entries(hosts).map(([k, h]) => [k, hostFields(h)])),
+  };
+}
+
+function idClaimer(res: Resolution): ClaimId {
+  const ids = new Map<string, { at: Located; what: 'phase' | 'step' }>();
+  return (id, at, what, keyAt, fromTemplate = false) => {
+    const first = ids.get(id);
+    if (first) {
+      res.report(keyAt, {
+        message: `duplicate id \`${id}\``,
+        expected: 'ids unique across all phases and steps',
+        received: `${what} \`${id}\`, already the id of the ${first.what} at line ${positionOf(first.at.src, first.at.path).line}`,
+        hint: fromTemplate ? 'a step made from a template takes the template name unless it has an `id:`: give it one' : `rename one of them`,
+      });
+    } else ids.set(id, { at, what });
+  };
+}
+
+/** Resolves every phase and its steps in the order written, claiming their ids. */
+function collectPhases(phasesAt: Located<unknown[]>, res: Resolution, env: StepEnvironment): UnorderedPhase[] {
+  const phases: UnorderedPhase[] = [];
+  const claimId = idClaimer(res);
+  if (!Array.isArray(phasesAt.value)) return phases;
+  phasesAt.value.forEach((_, i) => {
+    const phaseAt = child<Record<string, unknown>>(phasesAt, i);
+    if (!isRecord(phaseAt.value) || typeof phaseAt.value.id !== 'string') return;
+    const phaseId = phaseAt.value.id;
+    claimId(phaseId, phaseAt, 'phase', child(phaseAt, 'id'));
+    const on = typeof phaseAt.value.on === 'string' ? phaseAt.value.on : undefined;
+    if (on !== undefined && !env.hosts[on]) res.report(child(phaseAt, 'on'), unknownHost(on, env.hosts));
+    const phase: UnorderedPhase = { at: phaseAt, id: phaseId, steps: [], stepAt: new Map(), declared: [] };
+    collectSteps(phase, on, res, env, claimId);
+    phases.push(phase);
+  });
+  return phases;
+}
+
+function collectSteps(phase: UnorderedPhase, on: string | undefined, res: Resolution, env: StepEnvironment, claimId: ClaimId): void {
+  const stepsAt = child<unknown[]>(phase.at, 'steps');
+  if (!Array.isArray(stepsAt.value)) return;
+  stepsAt.value.forEach((__, j) => {
+    const at = child(stepsAt, j);
+    const raw = isRecord(at.value) ? at.value : {};
+    const declaredId = typeof raw.id === 'string' ? raw.id : typeof raw.uses === 'string' ? raw.uses.split('/').pop() : undefined;
+    if (declaredId) phase.declared.push(declaredId);
+    const step = resolveStep(at, { id: phase.id, on: env.hosts[on ?? ''] ? on : undefined }, res, env);
+    if (!step) return;
+    const idAt = raw.id !== undefined ? child(at, 'id') : child(at, 'uses');
+    claimId(step.id, at, 'step', idAt, raw.id === undefined && raw.uses !== undefined);
+    phase.steps.push(step);
+    phase.stepAt.set(step.id, at);
+  });
+}
+
+/** Orders the phases by their needs, then the steps of each phase by theirs, numbering both. */
+function orderPhases(phases: UnorderedPhase[], res: Resolution): PlanPhase[] {
+  // Phases need phases; steps need steps of their own phase.
+  const phaseIds = phases.map((p) => p.id);
+  const phaseNeeds = new Map<string, string[]>();
+  for (const phase of phases) {
+    phaseNeeds.set(phase.id, checkNeeds(child(phase.at, 'needs'), phase.id, phaseIds, 'phase', res, (id) => describeStepElsewhere(id, phases)));
+  }
+  const phaseOrder = orderOrReport(phaseIds, phaseNeeds, 'phases', (id) => child(phases.find((p) => p.id === id)!.at, 'needs'), res);
+  return [...phaseOrder.entries()].map(([n, phaseId]) => orderPhase(phases.find((p) => p.id === phaseId)!, n, phases, phaseNeeds, res));
+}
+
+function orderPhase(phase: UnorderedPhase, n: number, phases: UnorderedPhase[], phaseNeeds: Map<string, string[]>, res: Resolution): PlanPhase {
+  const stepIds = phase.steps.map((s) => s.id);
+  const stepNeeds = new Map<string, string[]>();
+  for (const step of phase.steps) {
+    const at = phase.stepAt.get(step.id)!;
+    stepNeeds.set(step.id, checkNeeds(child(at, 'needs'), step.id, phase.declared, 'step', res, (id) => describeStepElsewhere(id, phases, phase.id)));
+  }
+  const stepOrder = orderOrReport(stepIds, stepNeeds, `steps of phase \`${phase.id}\``, (id) => child(phase.stepAt.get(id)!, 'needs'), res);
+  const byId = new Map(phase.steps.map((s) => [s.id, s]));
+  const raw = phase.at.value;
+  return {
+    id: phase.id,
+    number: n + 1,
+    title: typeof raw.title === 'string' ? displayText(res.text(child(phase.at, 'title'), false)) : phase.id,
+    description: typeof raw.description === 'string' ? displayText(res.text(child(phase.at, 'description'), false)) : undefined,
+    needs: phaseNeeds.get(phase.id) ?? [],
+    rtoMs: duration(raw.rto),
+    ...(raw.rpo !== undefined ? { rpoMs: longDuration(raw.rpo) } : {}),
+    steps: stepOrder.map((id, k): PlanStep => ({ ...byId.get(id)!, position: `${n + 1}.${k + 1}`, selected: true })),
+  };
 }
 
 function longDuration(value: unknown): number | undefined {

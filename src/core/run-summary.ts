@@ -210,173 +210,202 @@ export function summarizeRun(header: RunHeader, events: Iterable<TimedEvent>, op
 
 /** Starts a summary to feed events to one by one (summarizeRun, streamed). */
 export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions, 'layout' | 'includeOutput'> = {}): RunSummarizer {
-  const layoutSteps = new Map(options.layout?.phases.flatMap((p) => p.steps.map((s) => [s.id, { ...s, phase: p.id }] as const)) ?? []);
-  const steps = new Map<string, StepSummary>();
-  const step = (id: string) => {
-    let s = steps.get(id);
+  const summary = new SummaryBuilder(header, options);
+  return { add: (event: TimedEvent) => summary.add(event), finish: (closing?: SummaryEnd) => summary.finish(closing) };
+}
+
+type SummaryEnd = { tornLine?: boolean; outputLines?: ReadonlyMap<string, number> };
+type Session = RunSummary['sessions'][number];
+type EventOf<K extends RunEvent['kind']> = Extract<TimedEvent, { kind: K }>;
+
+// The run read so far is state every event updates: a class keeps it, one method per kind of event.
+class SummaryBuilder {
+  private readonly layoutSteps: Map<string, { title: string; position: string; phase: string; host?: string }>;
+  private readonly steps = new Map<string, StepSummary>();
+  private readonly open = new Map<string, Open>();
+  private readonly sessions: RunSummary['sessions'] = [];
+  private readonly notes: string[] = [];
+  private session: Session | undefined;
+  private first: number | undefined;
+  // The last event's time, parsed only when needed: most events (output) never need theirs.
+  private lastTime: string | undefined;
+  private status: RunState = 'running';
+  private stoppedAt: string | undefined;
+  private message: string | undefined;
+  private mode: string | undefined;
+  private version: string | undefined;
+
+  constructor(
+    private readonly header: RunHeader,
+    private readonly options: Pick<SummaryOptions, 'layout' | 'includeOutput'>,
+  ) {
+    this.layoutSteps = new Map(options.layout?.phases.flatMap((p) => p.steps.map((s) => [s.id, { ...s, phase: p.id }] as const)) ?? []);
+    for (const id of header.order) this.step(id);
+  }
+
+  add(event: TimedEvent): void {
+    this.first ??= msOf(event.time);
+    this.apply(event);
+    if (event.time !== undefined) this.lastTime = event.time;
+  }
+
+  finish(closing: SummaryEnd = {}): RunSummary {
+    if (this.session) this.closeSession(this.last() ?? this.session.start, 'running');
+    for (const [id, lines] of closing.outputLines ?? []) this.step(id).outputLines += lines;
+    for (const s of this.steps.values()) settleStep(s, this.first);
+    return this.summary(closing);
+  }
+
+  private step(id: string): StepSummary {
+    let s = this.steps.get(id);
     if (!s) {
       s = blankStep(id);
-      const known = layoutSteps.get(id);
+      const known = this.layoutSteps.get(id);
       if (known) Object.assign(s, { title: known.title, position: known.position, phase: known.phase, host: known.host });
-      steps.set(id, s);
+      this.steps.set(id, s);
     }
     return s;
-  };
-  for (const id of header.order) step(id);
+  }
 
-  const open = new Map<string, Open>();
-  const sessions: RunSummary['sessions'] = [];
-  const notes: string[] = [];
-  let session: RunSummary['sessions'][number] | undefined;
-  let first: number | undefined;
-  // The last event's time, parsed only when needed: most events (output) never need theirs.
-  let lastTime: string | undefined;
-  const last = () => msOf(lastTime);
-  let status: RunState = 'running';
-  let stoppedAt: string | undefined;
-  let message: string | undefined;
-  let mode: string | undefined;
-  let version: string | undefined;
+  private last(): number | undefined {
+    return msOf(this.lastTime);
+  }
 
-  const closeSession = (end: number, how: RunState | 'died') => {
+  /** When the event happened: its own time, else the last known one. */
+  private at(event: TimedEvent): number {
+    return msOf(event.time) ?? this.last() ?? this.first ?? 0;
+  }
+
+  private closeSession(end: number, how: RunState | 'died'): void {
+    const session = this.session;
     if (!session) return;
     session.end = end;
     session.status = how;
-    sessions.push(session);
-    session = undefined;
-    for (const [id, o] of open) {
-      const s = step(id);
+    this.sessions.push(session);
+    this.session = undefined;
+    for (const [id, o] of this.open) {
+      const s = this.step(id);
       s.segments.push({ start: o.start, end });
       s.status = outcomeOfOpen(how);
     }
-    open.clear();
-  };
+    this.open.clear();
+  }
 
-  const add = (event: TimedEvent) => {
-    first ??= msOf(event.time);
-    const at = () => msOf(event.time) ?? last() ?? first ?? 0;
+  private apply(event: TimedEvent): void {
     switch (event.kind) {
       case 'run.started':
       case 'run.resumed':
-        // A new session while the last one is still open: that one died without recording its end.
-        if (session) closeSession(last() ?? at(), 'died');
-        session = { start: at(), end: at(), operator: event.operator, hostname: event.hostname, mode: event.mode, resumed: event.kind === 'run.resumed' };
-        mode ??= event.mode;
-        version ??= event.version;
-        status = 'running';
-        break;
-      case 'step.started': {
-        const s = step(event.step);
-        Object.assign(s, { title: event.title, position: event.position, phase: event.phase, action: event.action, host: event.host ?? s.host });
-        if (!open.has(event.step)) open.set(event.step, { start: at() });
-        s.status = 'running';
-        break;
-      }
+        this.sessionStarted(event);
+        return;
+      case 'step.started':
+        this.stepStarted(event);
+        return;
       case 'step.attempt': {
-        const s = step(event.step);
+        const s = this.step(event.step);
         s.attempts = Math.max(s.attempts, event.attempt);
         if (event.command !== undefined && !s.commands.includes(event.command)) s.commands.push(event.command);
-        break;
+        return;
       }
-      case 'step.output': {
-        const s = step(event.step);
-        s.outputLines += countLines(event.text);
-        if ((event as { truncated?: boolean }).truncated) s.outputTruncated = true;
-        if (options.includeOutput) (s.output ??= []).push({ stream: event.stream, text: event.text });
-        break;
-      }
+      case 'step.output':
+        this.output(event);
+        return;
       case 'step.exited':
-        step(event.step).exits.push({ attempt: event.attempt, exitCode: event.exitCode, signal: event.signal, timedOut: event.timedOut, durationMs: event.durationMs, error: event.error });
-        break;
+        this.step(event.step).exits.push({ attempt: event.attempt, exitCode: event.exitCode, signal: event.signal, timedOut: event.timedOut, durationMs: event.durationMs, error: event.error });
+        return;
       case 'check.passed':
-        step(event.step).checks.passed += 1;
-        if (event.measured) (step(event.step).ages ??= []).push({ ...event.measured, set: event.set, check: event.check, ok: true });
-        break;
+        this.step(event.step).checks.passed += 1;
+        if (event.measured) (this.step(event.step).ages ??= []).push({ ...event.measured, set: event.set, check: event.check, ok: true });
+        return;
       case 'check.failed':
-        step(event.step).checks.failed.push({ set: event.set, check: event.check, reason: event.reason, output: event.output, at: event.time });
-        if (event.measured) (step(event.step).ages ??= []).push({ ...event.measured, set: event.set, check: event.check, ok: false });
-        break;
-      case 'operator.choice': {
-        const s = step(event.step);
-        // Read tolerantly: an unattended answer may be marked by `by` or by a flag of its own.
-        const flagged = (event as { unattended?: unknown }).unattended === true || event.by === 'unattended';
-        const waited = typeof event.waitedMs === 'number' && event.waitedMs > 0 ? event.waitedMs : undefined;
-        s.choices.push({ menu: event.menu, choice: event.choice, reason: event.reason, by: event.by, at: event.time, ...(waited ? { waitedMs: waited } : {}), ...(flagged ? { unattended: true } : {}) });
-        if (waited) s.waitedMs = (s.waitedMs ?? 0) + waited;
-        break;
-      }
+        this.step(event.step).checks.failed.push({ set: event.set, check: event.check, reason: event.reason, output: event.output, at: event.time });
+        if (event.measured) (this.step(event.step).ages ??= []).push({ ...event.measured, set: event.set, check: event.check, ok: false });
+        return;
+      case 'operator.choice':
+        this.choice(event);
+        return;
       case 'shell.opened':
-        step(event.step).shells.push({ where: event.where, at: event.time });
-        break;
-      case 'shell.closed': {
-        const shells = step(event.step).shells;
-        const open = [...shells].reverse().find((x) => x.where === event.where && x.durationMs === undefined && x.error === undefined && x.exitCode === undefined);
-        const end = { durationMs: event.durationMs, exitCode: event.exitCode, signal: event.signal, error: event.error };
-        if (open) Object.assign(open, end);
-        else shells.push({ where: event.where, ...end });
-        break;
-      }
-      case 'step.finished': {
-        const s = step(event.step);
-        const o = open.get(event.step);
-        // A finish with no start in the same stretch of the run (journal damage) still counts, as an instant.
-        const t = at();
-        s.segments.push({ start: o?.start ?? t, end: t });
-        open.delete(event.step);
-        Object.assign(s, { status: event.status, via: event.via, exitCode: event.exitCode, reason: event.reason, position: event.position ?? s.position });
-        s.attempts = Math.max(s.attempts, event.attempts);
-        break;
-      }
+        this.step(event.step).shells.push({ where: event.where, at: event.time });
+        return;
+      case 'shell.closed':
+        this.shellClosed(event);
+        return;
+      case 'step.finished':
+        this.stepFinished(event);
+        return;
       case 'run.note':
-        if (event.step) step(event.step).notes.push(event.message);
-        else notes.push(event.message);
-        break;
+        if (event.step) this.step(event.step).notes.push(event.message);
+        else this.notes.push(event.message);
+        return;
       case 'run.finished':
-        status = event.status;
-        stoppedAt = event.stoppedAt;
-        message = event.message;
-        if (!session) session = { start: at(), end: at(), resumed: true };
-        closeSession(at(), event.status);
-        break;
+        this.runFinished(event);
+        return;
     }
-    if (event.time !== undefined) lastTime = event.time;
-  };
+  }
 
-  const finish = (closing: { tornLine?: boolean; outputLines?: ReadonlyMap<string, number> } = {}): RunSummary => {
-    if (session) closeSession(last() ?? session.start, 'running');
-    for (const [id, lines] of closing.outputLines ?? []) step(id).outputLines += lines;
+  private sessionStarted(event: EventOf<'run.started' | 'run.resumed'>): void {
+    // A new session while the last one is still open: that one died without recording its end.
+    if (this.session) this.closeSession(this.last() ?? this.at(event), 'died');
+    this.session = { start: this.at(event), end: this.at(event), operator: event.operator, hostname: event.hostname, mode: event.mode, resumed: event.kind === 'run.resumed' };
+    this.mode ??= event.mode;
+    this.version ??= event.version;
+    this.status = 'running';
+  }
 
-    for (const s of steps.values()) {
-      if (s.segments.length) {
-        const start = s.segments[0]!.start;
-        const end = s.segments[s.segments.length - 1]!.end;
-        s.startedAt = iso(start);
-        s.endedAt = iso(end);
-        s.offsetMs = first === undefined ? undefined : start - first;
-        const span = s.segments.reduce((sum, g) => sum + (g.end - g.start), 0);
-        const away = (s.waitedMs ?? 0) + s.shells.reduce((sum, x) => sum + (x.durationMs ?? 0), 0);
-        s.durationMs = Math.max(0, span - away);
-      }
-      // A step stopped by a failure has no finish record: its reason is the last thing that went wrong.
-      if (s.reason === undefined && (s.status === 'failed' || s.status === 'aborted' || s.status === 'interrupted')) {
-        const choice = [...s.choices].reverse().find((c) => c.reason);
-        const check = s.checks.failed.filter((c) => c.set !== 'precheck').at(-1);
-        const exit = s.exits.filter((e) => e.exitCode !== 0).at(-1);
-        s.reason =
-          choice?.reason ??
-          (check ? `check failed: ${check.check}: ${check.reason}` : undefined) ??
-          (exit ? exit.error ?? (exit.timedOut ? 'timed out' : `exited ${exit.exitCode ?? exit.signal}`) : undefined) ??
-          (s.status === 'interrupted' ? 'interrupted' : undefined);
-      }
-    }
+  private stepStarted(event: EventOf<'step.started'>): void {
+    const s = this.step(event.step);
+    Object.assign(s, { title: event.title, position: event.position, phase: event.phase, action: event.action, host: event.host ?? s.host });
+    if (!this.open.has(event.step)) this.open.set(event.step, { start: this.at(event) });
+    s.status = 'running';
+  }
 
-    const phases = groupPhases([...steps.values()], options.layout, first);
-    const counts = Object.fromEntries(
-      (['done', 'skipped', 'failed', 'aborted', 'interrupted', 'running', 'incomplete', 'not reached'] as const).map((k) => [k, 0]),
-    ) as Record<Outcome, number>;
-    for (const s of steps.values()) counts[s.status] += 1;
+  private output(event: EventOf<'step.output'>): void {
+    const s = this.step(event.step);
+    s.outputLines += countLines(event.text);
+    if ((event as { truncated?: boolean }).truncated) s.outputTruncated = true;
+    if (this.options.includeOutput) (s.output ??= []).push({ stream: event.stream, text: event.text });
+  }
 
-    const all = [...steps.values()];
+  private choice(event: EventOf<'operator.choice'>): void {
+    const s = this.step(event.step);
+    // Read tolerantly: an unattended answer may be marked by `by` or by a flag of its own.
+    const flagged = (event as { unattended?: unknown }).unattended === true || event.by === 'unattended';
+    const waited = typeof event.waitedMs === 'number' && event.waitedMs > 0 ? event.waitedMs : undefined;
+    s.choices.push({ menu: event.menu, choice: event.choice, reason: event.reason, by: event.by, at: event.time, ...(waited ? { waitedMs: waited } : {}), ...(flagged ? { unattended: true } : {}) });
+    if (waited) s.waitedMs = (s.waitedMs ?? 0) + waited;
+  }
+
+  private shellClosed(event: EventOf<'shell.closed'>): void {
+    const shells = this.step(event.step).shells;
+    const open = [...shells].reverse().find((x) => x.where === event.where && x.durationMs === undefined && x.error === undefined && x.exitCode === undefined);
+    const end = { durationMs: event.durationMs, exitCode: event.exitCode, signal: event.signal, error: event.error };
+    if (open) Object.assign(open, end);
+    else shells.push({ where: event.where, ...end });
+  }
+
+  private stepFinished(event: EventOf<'step.finished'>): void {
+    const s = this.step(event.step);
+    const o = this.open.get(event.step);
+    // A finish with no start in the same stretch of the run (journal damage) still counts, as an instant.
+    const t = this.at(event);
+    s.segments.push({ start: o?.start ?? t, end: t });
+    this.open.delete(event.step);
+    Object.assign(s, { status: event.status, via: event.via, exitCode: event.exitCode, reason: event.reason, position: event.position ?? s.position });
+    s.attempts = Math.max(s.attempts, event.attempts);
+  }
+
+  private runFinished(event: EventOf<'run.finished'>): void {
+    this.status = event.status;
+    this.stoppedAt = event.stoppedAt;
+    this.message = event.message;
+    if (!this.session) this.session = { start: this.at(event), end: this.at(event), resumed: true };
+    this.closeSession(this.at(event), event.status);
+  }
+
+  private summary(closing: SummaryEnd): RunSummary {
+    const { header, options, first, sessions, status, stoppedAt } = this;
+    const last = this.last();
+    const all = [...this.steps.values()];
+    const phases = groupPhases(all, options.layout, first);
     return {
       format: 'lifeboat-run/1',
       runId: header.runId,
@@ -384,26 +413,58 @@ export function startRunSummary(header: RunHeader, options: Pick<SummaryOptions,
       operator: header.operator,
       hostname: header.hostname,
       ...(header.drill !== undefined ? { drill: header.drill } : {}),
-      mode,
-      version,
+      mode: this.mode,
+      version: this.version,
       status,
       startedAt: iso(first) ?? header.createdAt,
-      endedAt: iso(last()),
-      elapsedMs: first !== undefined && last() !== undefined ? last()! - first : undefined,
+      endedAt: iso(last),
+      elapsedMs: first !== undefined && last !== undefined ? last - first : undefined,
       activeMs: sessions.reduce((sum, x) => sum + (x.end - x.start), 0),
       waitedMs: all.reduce((sum, x) => sum + (x.waitedMs ?? 0), 0),
       followUps: followUps(phases, stoppedAt, status),
       sessions,
       stoppedAt,
-      message,
-      counts,
+      message: this.message,
+      counts: countOutcomes(all),
       rtoMs: options.layout?.rtoMs,
       phases,
-      notes,
+      notes: this.notes,
       tornLine: closing.tornLine ?? false,
     };
-  };
-  return { add, finish };
+  }
+}
+
+/** Fills in a step's times from its segments, and the reason of a step stopped without one. */
+function settleStep(s: StepSummary, first: number | undefined): void {
+  if (s.segments.length) {
+    const start = s.segments[0]!.start;
+    const end = s.segments[s.segments.length - 1]!.end;
+    s.startedAt = iso(start);
+    s.endedAt = iso(end);
+    s.offsetMs = first === undefined ? undefined : start - first;
+    const span = s.segments.reduce((sum, g) => sum + (g.end - g.start), 0);
+    const away = (s.waitedMs ?? 0) + s.shells.reduce((sum, x) => sum + (x.durationMs ?? 0), 0);
+    s.durationMs = Math.max(0, span - away);
+  }
+  // A step stopped by a failure has no finish record: its reason is the last thing that went wrong.
+  if (s.reason === undefined && (s.status === 'failed' || s.status === 'aborted' || s.status === 'interrupted')) {
+    const choice = [...s.choices].reverse().find((c) => c.reason);
+    const check = s.checks.failed.filter((c) => c.set !== 'precheck').at(-1);
+    const exit = s.exits.filter((e) => e.exitCode !== 0).at(-1);
+    s.reason =
+      choice?.reason ??
+      (check ? `check failed: ${check.check}: ${check.reason}` : undefined) ??
+      (exit ? exit.error ?? (exit.timedOut ? 'timed out' : `exited ${exit.exitCode ?? exit.signal}`) : undefined) ??
+      (s.status === 'interrupted' ? 'interrupted' : undefined);
+  }
+}
+
+function countOutcomes(steps: readonly StepSummary[]): Record<Outcome, number> {
+  const counts = Object.fromEntries(
+    (['done', 'skipped', 'failed', 'aborted', 'interrupted', 'running', 'incomplete', 'not reached'] as const).map((k) => [k, 0]),
+  ) as Record<Outcome, number>;
+  for (const s of steps) counts[s.status] += 1;
+  return counts;
 }
 
 /** The follow-up list of a run, in restore order: what a person should look at once it is over. */

@@ -124,128 +124,25 @@ function commandEnd(text: string, i: number): number {
 
 /** Reports the quoting context at each offset of a bash script. */
 export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[] {
-  const at = new Map<number, ShellSpot>();
-  const wanted = [...offsets].sort((a, b) => a - b);
-  const markRange = (from: number, to: number, spot: ShellSpot) => {
-    for (const o of wanted) if (o >= from && o < to && !at.has(o)) at.set(o, spot);
-  };
-  const stack: Frame[] = [{ kind: 'word', parens: 0, substitution: false }];
-  const pending: PendingHeredoc[] = [];
-  let unsureFrom = Infinity;
-  // Text that bash evaluates as arithmetic, and the assignments seen (name, where its value is written).
-  const arithTexts: string[] = [];
-  const assignments: Array<{ name: string; from: number; to: number }> = [];
-  let assigning: { name: string; from: number; depth: number } | undefined;
-  const markArith = (from: number, to: number) => {
-    arithTexts.push(text.slice(from, to));
-    markRange(from, to, { context: 'arith' });
-  };
-  let i = 0;
-  while (i < text.length) {
-    const top = stack[stack.length - 1]!;
-    const c = text[i]!;
-    if (c === '\n' && pending.length > 0 && top.kind === 'word') {
-      // Here-document bodies start on the line after their operator, one after another.
-      i++;
-      for (const heredoc of pending.splice(0)) {
-        for (;;) {
-          const found = text.indexOf('\n', i);
-          const lineEnd = found < 0 ? text.length : found;
-          const line = text.slice(i, lineEnd);
-          if ((heredoc.stripTabs ? line.replace(/^\t+/, '') : line) === heredoc.delimiter || i >= text.length) {
-            i = lineEnd + 1;
-            break;
-          }
-          markRange(i, lineEnd, { context: heredoc.literal ? 'heredoc-literal' : 'heredoc', delimiter: heredoc.delimiter });
-          i = lineEnd + 1;
-        }
-      }
-      continue;
-    }
-    if (top.kind === 'single') {
-      markRange(i, i + 1, { context: 'single' });
-      if (c === "'") stack.pop();
-      i++;
-      continue;
-    }
-    if (top.kind === 'double') {
-      markRange(i, i + 1, { context: 'double' });
-      const opaque = opaqueAt(text, i, true);
-      if (opaque !== undefined) {
-        if (opaque.arith) markArith(i, opaque.end);
-        else markRange(i, opaque.end, { context: 'unknown' });
-        i = opaque.end;
-      } else if (c === '\\') i += 2;
-      else if (c === '"') (stack.pop(), i++);
-      else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (i += 2));
-      else i++;
-      continue;
-    }
-    // A bare-word context: the top level, or the inside of $(…).
-    const word: WordFrame = top;
-    const wordStart = i === 0 || /[\s;&|()<>]/.test(text[i - 1]!);
-    if (assigning && assigning.depth === stack.length && /[\s;&|()<>]/.test(c)) {
-      assignments.push({ name: assigning.name, from: assigning.from, to: i });
-      assigning = undefined;
-    }
-    if (wordStart && !assigning) {
-      const name = NAME_AT.exec(text.slice(i, i + 200))?.[0];
-      if (name) assigning = { name, from: i, depth: stack.length };
-    }
-    markRange(i, i + 1, { context: 'word' });
-    const opaque = opaqueAt(text, i, false);
-    if (opaque !== undefined) {
-      if (opaque.arith) markArith(i, opaque.end);
-      else markRange(i, opaque.end, { context: 'unknown' });
-      i = opaque.end;
-    } else if (wordStart && text.startsWith('[[', i) && /[\s]/.test(text[i + 2] ?? '')) {
-      // `[[ … ]]` compares with -eq/-lt/… (and tests -v) by evaluating its operands as arithmetic.
-      const close = text.indexOf(']]', i + 2);
-      const end = close < 0 ? text.length : close + 2;
-      if (ARITH_TEST.test(text.slice(i + 2, end - 2))) {
-        markArith(i, end);
-        i = end;
-      } else i += 2;
-    } else if (wordStart && /^(let|declare|typeset|local|export|readonly)\s/.test(text.slice(i, i + 9))) {
-      const end = commandEnd(text, i);
-      const args = text.slice(i, end);
-      if (/^let\s/.test(args)) {
-        markArith(i, end);
-        i = end;
-      } else {
-        // `declare -i NAME=…` evaluates what NAME is given as arithmetic.
-        if (/\s-[A-Za-z]*i/.test(args)) arithTexts.push(args.replace(/^\S+/, ''));
-        i++;
-      }
-    } else if (c === '\\') i += 2;
-    else if (c === "'") (stack.push({ kind: 'single', close: "'" }), i++);
-    else if (c === '"') (stack.push({ kind: 'double', close: '"' }), i++);
-    else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (i += 2));
-    else if (c === '#' && (i === 0 || /[\s;&|(]/.test(text[i - 1]!))) {
-      // A comment runs to the end of the line; quotes in it (don't) quote nothing: a value there must not break the line.
-      const end = text.indexOf('\n', i);
-      markRange(i, end < 0 ? text.length : end, { context: 'comment' });
-      i = end < 0 ? text.length : end;
-    } else if (word.substitution && /^case\b/.test(text.slice(i, i + 5)) && /[\s;&|(]/.test(text[i - 1] ?? ' ')) {
-      // `case` patterns end in `)`, which this reader would take for the end of $(…): from here on it cannot be sure.
-      unsureFrom = Math.min(unsureFrom, i);
-      i += 4;
-    } else if (c === '(') (word.parens++, i++);
-    else if (c === ')') {
-      word.parens--;
-      if (word.parens === 0 && word.substitution) stack.pop();
-      i++;
-    } else if (text.startsWith('<<<', i)) i += 3;
-    else if (text.startsWith('<<', i)) {
-      const found = readDelimiter(text, i + 2);
-      if (found) {
-        pending.push(found.heredoc);
-        i = found.end;
-      } else i += 2;
-    } else i++;
-  }
-  if (assigning) assignments.push({ name: assigning.name, from: assigning.from, to: text.length });
-  // Names whose values arithmetic reads, and, through assignments such as `m=$n`, the names those come from.
+  const scan = new ShellScan(text, offsets);
+  scan.run();
+  const { at, unsureFrom, assignments } = scan;
+  const reached = namesReachingArithmetic(text, scan.arithTexts, assignments);
+  return offsets.map((o) => {
+    const spot: ShellSpot = o >= unsureFrom ? { context: 'unknown' } : at.get(o) ?? { context: 'word' };
+    const into = assignments.find((a) => o > a.from && o < a.to && reached.has(a.name));
+    return into && spot.context !== 'arith' ? { ...spot, reachesArithmetic: into.name } : spot;
+  });
+}
+
+interface Assignment {
+  name: string;
+  from: number;
+  to: number;
+}
+
+/** Names whose values arithmetic reads, and, through assignments such as `m=$n`, the names those come from. */
+function namesReachingArithmetic(text: string, arithTexts: readonly string[], assignments: readonly Assignment[]): Set<string> {
   const reached = new Set<string>();
   for (const t of arithTexts) for (const m of t.matchAll(IDENTIFIERS)) reached.add(m[0]);
   for (let grew = true; grew; ) {
@@ -258,11 +155,175 @@ export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[
       }
     }
   }
-  return offsets.map((o) => {
-    const spot: ShellSpot = o >= unsureFrom ? { context: 'unknown' } : at.get(o) ?? { context: 'word' };
-    const into = assignments.find((a) => o > a.from && o < a.to && reached.has(a.name));
-    return into && spot.context !== 'arith' ? { ...spot, reachesArithmetic: into.name } : spot;
-  });
+  return reached;
+}
+
+// One pass over the script, character by character, with a stack of quoting frames: a class
+// keeps the position and what was found along the way, one method per kind of frame.
+class ShellScan {
+  readonly at = new Map<number, ShellSpot>();
+  unsureFrom = Infinity;
+  // Text that bash evaluates as arithmetic, and the assignments seen (name, where its value is written).
+  readonly arithTexts: string[] = [];
+  readonly assignments: Assignment[] = [];
+  private readonly wanted: number[];
+  private readonly stack: Frame[] = [{ kind: 'word', parens: 0, substitution: false }];
+  private readonly pending: PendingHeredoc[] = [];
+  private assigning: { name: string; from: number; depth: number } | undefined;
+  private i = 0;
+
+  constructor(
+    private readonly text: string,
+    offsets: readonly number[],
+  ) {
+    this.wanted = [...offsets].sort((a, b) => a - b);
+  }
+
+  run(): void {
+    const { text, stack } = this;
+    while (this.i < text.length) {
+      const top = stack[stack.length - 1]!;
+      const c = text[this.i]!;
+      if (c === '\n' && this.pending.length > 0 && top.kind === 'word') this.heredocBodies();
+      else if (top.kind === 'single') this.inSingle(c);
+      else if (top.kind === 'double') this.inDouble(c);
+      // A bare-word context: the top level, or the inside of $(…).
+      else this.inWord(top, c);
+    }
+    if (this.assigning) this.assignments.push({ name: this.assigning.name, from: this.assigning.from, to: text.length });
+  }
+
+  private markRange(from: number, to: number, spot: ShellSpot): void {
+    for (const o of this.wanted) if (o >= from && o < to && !this.at.has(o)) this.at.set(o, spot);
+  }
+
+  private markArith(from: number, to: number): void {
+    this.arithTexts.push(this.text.slice(from, to));
+    this.markRange(from, to, { context: 'arith' });
+  }
+
+  /** Marks an opaque construct (arithmetic, or quoting this reader does not follow) and steps past it. */
+  private skipOpaque(opaque: { end: number; arith: boolean }): void {
+    if (opaque.arith) this.markArith(this.i, opaque.end);
+    else this.markRange(this.i, opaque.end, { context: 'unknown' });
+    this.i = opaque.end;
+  }
+
+  // Here-document bodies start on the line after their operator, one after another.
+  private heredocBodies(): void {
+    const { text } = this;
+    this.i++;
+    for (const heredoc of this.pending.splice(0)) {
+      for (;;) {
+        const found = text.indexOf('\n', this.i);
+        const lineEnd = found < 0 ? text.length : found;
+        const line = text.slice(this.i, lineEnd);
+        if ((heredoc.stripTabs ? line.replace(/^\t+/, '') : line) === heredoc.delimiter || this.i >= text.length) {
+          this.i = lineEnd + 1;
+          break;
+        }
+        this.markRange(this.i, lineEnd, { context: heredoc.literal ? 'heredoc-literal' : 'heredoc', delimiter: heredoc.delimiter });
+        this.i = lineEnd + 1;
+      }
+    }
+  }
+
+  private inSingle(c: string): void {
+    this.markRange(this.i, this.i + 1, { context: 'single' });
+    if (c === "'") this.stack.pop();
+    this.i++;
+  }
+
+  private inDouble(c: string): void {
+    const { text, i } = this;
+    this.markRange(i, i + 1, { context: 'double' });
+    const opaque = opaqueAt(text, i, true);
+    if (opaque !== undefined) this.skipOpaque(opaque);
+    else if (c === '\\') this.i += 2;
+    else if (c === '"') (this.stack.pop(), this.i++);
+    else if (c === '$' && text[i + 1] === '(') (this.stack.push({ kind: 'word', parens: 1, substitution: true }), (this.i += 2));
+    else this.i++;
+  }
+
+  private inWord(word: WordFrame, c: string): void {
+    const { text, i } = this;
+    const wordStart = i === 0 || /[\s;&|()<>]/.test(text[i - 1]!);
+    this.trackAssignment(c, wordStart);
+    this.markRange(i, i + 1, { context: 'word' });
+    if (!this.wordConstruct(wordStart)) this.wordCharacter(word, c);
+  }
+
+  /** Ends the assignment being read at a word break, and starts one at a word that is `NAME=`. */
+  private trackAssignment(c: string, wordStart: boolean): void {
+    const { text, i } = this;
+    if (this.assigning && this.assigning.depth === this.stack.length && /[\s;&|()<>]/.test(c)) {
+      this.assignments.push({ name: this.assigning.name, from: this.assigning.from, to: i });
+      this.assigning = undefined;
+    }
+    if (wordStart && !this.assigning) {
+      const name = NAME_AT.exec(text.slice(i, i + 200))?.[0];
+      if (name) this.assigning = { name, from: i, depth: this.stack.length };
+    }
+  }
+
+  /** Steps over an opaque construct, a `[[ … ]]` test or a `let`/`declare` command; false when none starts here. */
+  private wordConstruct(wordStart: boolean): boolean {
+    const { text, i } = this;
+    const opaque = opaqueAt(text, i, false);
+    if (opaque !== undefined) {
+      this.skipOpaque(opaque);
+    } else if (wordStart && text.startsWith('[[', i) && /[\s]/.test(text[i + 2] ?? '')) {
+      // `[[ … ]]` compares with -eq/-lt/… (and tests -v) by evaluating its operands as arithmetic.
+      const close = text.indexOf(']]', i + 2);
+      const end = close < 0 ? text.length : close + 2;
+      if (ARITH_TEST.test(text.slice(i + 2, end - 2))) {
+        this.markArith(i, end);
+        this.i = end;
+      } else this.i += 2;
+    } else if (wordStart && /^(let|declare|typeset|local|export|readonly)\s/.test(text.slice(i, i + 9))) {
+      const end = commandEnd(text, i);
+      const args = text.slice(i, end);
+      if (/^let\s/.test(args)) {
+        this.markArith(i, end);
+        this.i = end;
+      } else {
+        // `declare -i NAME=…` evaluates what NAME is given as arithmetic.
+        if (/\s-[A-Za-z]*i/.test(args)) this.arithTexts.push(args.replace(/^\S+/, ''));
+        this.i++;
+      }
+    } else return false;
+    return true;
+  }
+
+  private wordCharacter(word: WordFrame, c: string): void {
+    const { text, i, stack } = this;
+    if (c === '\\') this.i += 2;
+    else if (c === "'") (stack.push({ kind: 'single', close: "'" }), this.i++);
+    else if (c === '"') (stack.push({ kind: 'double', close: '"' }), this.i++);
+    else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (this.i += 2));
+    else if (c === '#' && (i === 0 || /[\s;&|(]/.test(text[i - 1]!))) {
+      // A comment runs to the end of the line; quotes in it (don't) quote nothing: a value there must not break the line.
+      const end = text.indexOf('\n', i);
+      this.markRange(i, end < 0 ? text.length : end, { context: 'comment' });
+      this.i = end < 0 ? text.length : end;
+    } else if (word.substitution && /^case\b/.test(text.slice(i, i + 5)) && /[\s;&|(]/.test(text[i - 1] ?? ' ')) {
+      // `case` patterns end in `)`, which this reader would take for the end of $(…): from here on it cannot be sure.
+      this.unsureFrom = Math.min(this.unsureFrom, i);
+      this.i += 4;
+    } else if (c === '(') (word.parens++, this.i++);
+    else if (c === ')') {
+      word.parens--;
+      if (word.parens === 0 && word.substitution) stack.pop();
+      this.i++;
+    } else if (text.startsWith('<<<', i)) this.i += 3;
+    else if (text.startsWith('<<', i)) {
+      const found = readDelimiter(text, i + 2);
+      if (found) {
+        this.pending.push(found.heredoc);
+        this.i = found.end;
+      } else this.i += 2;
+    } else this.i++;
+  }
 }
 
 /** Reports the quoting context at each offset of a bash script. */
