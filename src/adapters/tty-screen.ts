@@ -139,7 +139,8 @@ class TtyScreen {
     if (live.until) {
       const pending = live.pending ?? live.until[0];
       if (pending) tail.push(`waiting for: ${pending}`);
-      if (live.timeoutMs !== undefined) tail.push(`${formatDuration(Math.max(0, live.timeoutMs - elapsed)).replace(/\.\ds$/, 's')} left`);
+      // Whole seconds rounded up: 59.9 s left reads "1m left", never "60s left".
+      if (live.timeoutMs !== undefined) tail.push(`${formatDuration(Math.ceil(Math.max(0, live.timeoutMs - elapsed) / 1000) * 1000).replace(/\.\ds$/, 's')} left`);
     }
     tail.push(clock(elapsed));
     const suffix = ` · ${tail.join(' · ')}`;
