@@ -375,10 +375,10 @@ describe('shell quoting: a value can never inject a command', () => {
 
   const withVar = (value: string): Scope => scope({ vars: new Map([['v', text(value)]]) });
   /** The scripts of one hostile value: printed as a var, counted as a var, printed as a revealed secret. */
-  const matrix = {
+  const matrix: Record<'printed' | 'counted' | 'revealed', (value: string) => ReturnType<typeof interpolate>> = {
     printed: (value: string) => interpolate("printf '%s\\n' {{ vars.v }}", withVar(value), 'shell'),
     counted: (value: string) => interpolate('count() { echo $#; }; count {{ vars.v }}', withVar(value), 'shell'),
-    revealed: (value: string) => interpolate("printf '%s\\n' {{ secrets.token }}", scope(), 'shell'),
+    revealed: () => interpolate("printf '%s\\n' {{ secrets.token }}", scope(), 'shell'),
   };
   type MatrixKind = keyof typeof matrix;
   const resolverOf = (kind: MatrixKind, value: string) => (kind === 'revealed' ? () => value : noSecrets);
