@@ -1,6 +1,6 @@
 // Entry point of `npm run bench`: runs every case in bench/cases/, prints a table, writes RESULTS.md,
 // and exits 1 when any target is missed.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { measurementKey } from './lib/commands.mjs';
 import { loadCases } from './lib/cases.mjs';
 import { textTable } from './lib/format.mjs';
@@ -53,7 +53,10 @@ for (const kase of cases) {
 }
 
 const machine = machineInfo();
-writeFileSync(RESULTS_FILE, resultsMarkdown(results, machine, describeSettings(settings)));
+// The "Test suite" section holds timings of `npm test`, measured by hand, not by this script: keep it.
+const previous = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : '';
+const kept = previous.includes('\n## Test suite\n') ? `\n${previous.slice(previous.indexOf('\n## Test suite\n') + 1)}` : '';
+writeFileSync(RESULTS_FILE, resultsMarkdown(results, machine, describeSettings(settings)) + kept);
 
 console.log(`\n${machine.node} on ${machine.cpu} (${machine.cores} cores), ${machine.date}\n`);
 console.log(textTable(SUMMARY_HEADER, summaryRows(results)));

@@ -1,54 +1,29 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { lifeboat } from './helpers/cli.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { validateCommand } from '../src/cli/validate.js';
+import type { PlanOptions } from '../src/cli/plan-options.js';
+import { expectedReport, loadInvalidCases, PROCESS_CASES, type InvalidCase } from './helpers/invalid-corpus.js';
 
-/**
- * The broken-runbook corpus: every folder in tests/fixtures/invalid is one case.
- *
- *   NN-short-name/
- *     runbook.yaml   the runbook to validate (absent in the missing-file case)
- *     expected.txt   the exact problem report of `lifeboat validate` (NO_COLOR=1, cwd = the case folder): stdout
- *                    after the verdict line
- *     args           optional: one CLI argument per line; a first line ending in .yaml names the runbook file
- *     steps/         optional: the case's own step library (templates, scripts)
- *     vars.yaml      optional: a vars file named in `args`
- *
- * `--steps <case>/steps` is always passed, even when the folder does not exist (an empty library),
- * so a case never picks up the project's real steps/ folder.
- *
- * To regenerate one expectation after a deliberate message change, from the case folder:
- *   NO_COLOR=1 node ../../../../bin/lifeboat.js validate runbook.yaml [args...] --steps "$PWD/steps" | tail -n +2 > expected.txt
- * and read the diff before committing it.
- */
-const CASES_DIR = fileURLToPath(new URL('./fixtures/invalid/', import.meta.url));
+// The broken-runbook corpus (tests/fixtures/invalid, described in tests/helpers/invalid-corpus.ts), in-process:
+// each case goes through the validate command's own function, the code the CLI calls, with stdout
+// captured and the case folder as the working directory. tests/cli/validate-corpus-cli.test.ts runs a
+// few of the cases as real processes for what only a process shows (exit code, streams, stack traces).
 
-interface Case {
-  name: string;
-  dir: string;
-  file: string;
-  args: string[];
+/** The options commander would give validate for a case's args (the corpus uses only --var and --vars). */
+function optionsOf(c: InvalidCase): PlanOptions {
+  const options: PlanOptions = { steps: join(c.dir, 'steps') };
+  for (let i = 0; i < c.args.length; i += 2) {
+    const [flag, value] = [c.args[i], c.args[i + 1]];
+    if (value === undefined) throw new Error(`${c.name}/args: ${flag} has no value`);
+    if (flag === '--var') options.var = [...(options.var ?? []), value];
+    else if (flag === '--vars') options.vars = value;
+    else throw new Error(`${c.name}/args: ${flag} is not understood by this test; teach optionsOf() about it`);
+  }
+  return options;
 }
 
-function loadCases(): Case[] {
-  return readdirSync(CASES_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort()
-    .map((name) => {
-      const dir = join(CASES_DIR, name);
-      const argsFile = join(dir, 'args');
-      const lines = existsSync(argsFile)
-        ? readFileSync(argsFile, 'utf8').split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line !== '')
-        : [];
-      const [first, ...rest] = lines;
-      const namesFile = first !== undefined && first.endsWith('.yaml');
-      return { name, dir, file: namesFile ? first : 'runbook.yaml', args: namesFile ? rest : lines };
-    });
-}
-
-const cases = loadCases();
+const cases = loadInvalidCases();
 
 describe('broken runbook corpus (tests/fixtures/invalid)', () => {
   it('has at least 30 cases, each with an expected.txt', () => {
@@ -57,20 +32,36 @@ describe('broken runbook corpus (tests/fixtures/invalid)', () => {
     expect(withoutExpectation).toEqual([]);
   });
 
-  describe.concurrent.each(cases)('$name', (c) => {
-    it('exits 2 and prints its verdict, then exactly expected.txt, on stdout, with no stack trace', async ({ expect }) => {
-      const expected = readFileSync(join(c.dir, 'expected.txt'), 'utf8');
-      const result = await lifeboat(['validate', c.file, ...c.args, '--steps', join(c.dir, 'steps')], { cwd: c.dir });
+  it('the cases also run as processes exist', () => {
+    expect(PROCESS_CASES.filter((name) => !cases.some((c) => c.name === name))).toEqual([]);
+  });
 
-      expect(result.stdout, 'stack trace').not.toMatch(/^ {4}at /m);
-      expect(result.stdout, 'internal error').not.toContain('internal error');
-      // One report on one stream: `validate x | less` shows it all.
-      expect(result.stderr).toBe('');
-      const verdict = result.stdout.split('\n')[0]!;
+  describe('through the validate command, in-process', () => {
+    const home = process.cwd();
+    let written = '';
+    beforeEach(() => {
+      written = '';
+      vi.stubEnv('NO_COLOR', '1');
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+        return true;
+      });
+    });
+    afterEach(() => {
+      process.chdir(home);
+      vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+    });
+
+    // One at a time on purpose: each case changes the working directory and captures stdout.
+    it.each(cases)('$name: its verdict, then exactly expected.txt, and exit code 2', async (c) => {
+      const expected = expectedReport(c);
+      process.chdir(c.dir);
+      const code = await validateCommand([c.file], optionsOf(c));
+      const verdict = written.split('\n')[0]!;
       expect(verdict).toMatch(/^✖ .+: \d+ problems?$/);
-      // execa strips the one final newline of the output; expected.txt keeps it.
-      expect(result.stdout.slice(verdict.length + 1)).toBe(expected.replace(/\n$/, ''));
-      expect(result.code, `exit code (stderr:\n${result.stderr})`).toBe(2);
+      expect(written.slice(verdict.length + 1)).toBe(expected);
+      expect(code).toBe(2);
     });
   });
 });

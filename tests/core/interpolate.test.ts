@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runBatch, type BatchCase, type SandboxResult } from '../helpers/bash-batch.js';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { buildPlan, type PlanInput } from '../../src/core/build-plan.js';
 import { hasReferences, interpolate, type Scope, type TextKind } from '../../src/core/interpolate.js';
@@ -373,6 +374,43 @@ describe('shell quoting: a value can never inject a command', () => {
   };
 
   const withVar = (value: string): Scope => scope({ vars: new Map([['v', text(value)]]) });
+  /** The scripts of one hostile value: printed as a var, counted as a var, printed as a revealed secret. */
+  const matrix: Record<'printed' | 'counted' | 'revealed', (value: string) => ReturnType<typeof interpolate>> = {
+    printed: (value: string) => interpolate("printf '%s\\n' {{ vars.v }}", withVar(value), 'shell'),
+    counted: (value: string) => interpolate('count() { echo $#; }; count {{ vars.v }}', withVar(value), 'shell'),
+    revealed: () => interpolate("printf '%s\\n' {{ secrets.token }}", scope(), 'shell'),
+  };
+  type MatrixKind = keyof typeof matrix;
+  const resolverOf = (kind: MatrixKind, value: string) => (kind === 'revealed' ? () => value : noSecrets);
+  const key = (kind: MatrixKind, value: string) => `${kind} ${JSON.stringify(value)}`;
+  const scriptOf = (kind: MatrixKind, value: string): string => {
+    const { rendered, errors } = matrix[kind](value);
+    expect(errors, key(kind, value)).toEqual([]);
+    return renderText(rendered, resolverOf(kind, value));
+  };
+
+  // Every case of the matrix below runs in one bash (in a sandbox folder of its own): each case's test reads its result.
+  let results = new Map<string, SandboxResult>();
+  beforeAll(async () => {
+    const keys: string[] = [];
+    const cases: BatchCase[] = [];
+    for (const value of HOSTILE) {
+      for (const kind of Object.keys(matrix) as MatrixKind[]) {
+        // A case that does not interpolate cleanly fails in its own test; the batch runs nothing for it.
+        if (matrix[kind](value).errors.length > 0) continue;
+        keys.push(key(kind, value));
+        cases.push({ script: renderText(matrix[kind](value).rendered, resolverOf(kind, value)) });
+      }
+    }
+    const ran = await runBatch(cases);
+    results = new Map(keys.map((k, i) => [k, ran[i]!]));
+  });
+  const resultOf = (kind: MatrixKind, value: string): SandboxResult => {
+    scriptOf(kind, value);
+    const result = results.get(key(kind, value));
+    if (!result) throw new Error(`the batch has no result for ${key(kind, value)}`);
+    return result;
+  };
 
   it('shellQuote: safe words stay bare, everything else is single-quoted', () => {
     expect(shellQuote('tank')).toBe('tank');
@@ -383,19 +421,11 @@ describe('shell quoting: a value can never inject a command', () => {
     expect(shellQuote("it's")).toBe("'it'\\''s'");
   });
 
-  it.each(HOSTILE)('var %j arrives as exactly one argument and runs nothing', async (value) => {
-    const command = renderText(ok("printf '%s\\n' {{ vars.v }}", withVar(value), 'shell'), noSecrets);
-    const result = await bash(command);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+  it.each(HOSTILE)('var %j arrives as exactly one argument and runs nothing', (value) => {
     // printf prints one line per argument: exactly the value means exactly one argument.
-    expect(result.stdout).toBe(`${value}\n`);
-    expect(readdirSync(dir)).toEqual([]);
-
+    expect(resultOf('printed', value)).toEqual({ code: 0, stdout: `${value}\n`, stderr: '', files: [] });
     // Argument count, independently of printf: $# inside a function.
-    const counted = renderText(ok('count() { echo $#; }; count {{ vars.v }}', withVar(value), 'shell'), noSecrets);
-    expect((await bash(counted)).stdout).toBe('1\n');
-    expect(readdirSync(dir)).toEqual([]);
+    expect(resultOf('counted', value)).toEqual({ code: 0, stdout: '1\n', stderr: '', files: [] });
   });
 
   it('a value glued to other text, or to another value, is still one word', async () => {
@@ -406,11 +436,8 @@ describe('shell quoting: a value can never inject a command', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it.each(HOSTILE)('secret %j revealed by renderText is one argument too', async (value) => {
-    const command = renderText(ok("printf '%s\\n' {{ secrets.token }}", scope(), 'shell'), () => value);
-    const result = await bash(command);
-    expect(result.stdout).toBe(`${value}\n`);
-    expect(readdirSync(dir)).toEqual([]);
+  it.each(HOSTILE)('secret %j revealed by renderText is one argument too', (value) => {
+    expect(resultOf('revealed', value)).toEqual({ code: 0, stdout: `${value}\n`, stderr: '', files: [] });
   });
 
   it('through a whole plan: a var, a var passed to a template param, and a host field', async () => {
@@ -503,28 +530,25 @@ describe('context-aware escaping: hostile values in every bash context, run by r
   /** Files present before the script runs: a glob that expanded would name them. */
   const SENTINELS = ['b', 'existing'];
 
-  /** Runs a script in a fresh directory; reports what it printed and which files are left. */
-  async function runInSandbox(script: string, env: Record<string, string> = {}) {
-    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-context-'));
-    try {
-      for (const name of SENTINELS) writeFileSync(join(dir, name), '');
-      const result = await execa('bash', ['-c', script], {
-        cwd: dir,
-        reject: false,
-        stripFinalNewline: false,
-        env: { HOME: '/nonexistent-home', ...env },
-      });
-      return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, files: readdirSync(dir).sort() };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  /** Runs one script the way the matrix runs each of its cases. */
+  async function runInSandbox(script: string, env: Record<string, string> = {}): Promise<SandboxResult> {
+    const [result] = await runBatch([{ script, env }], SENTINELS);
+    return result!;
   }
 
   it('the sandbox notices a value that runs (control: the same values pasted in raw)', async () => {
-    const raw = await runInSandbox(`printf '%s\\n' x; touch PWNED`);
-    expect(raw.files).toEqual(['PWNED', ...SENTINELS]);
-    const glob = await runInSandbox(`printf '%s\\n' *`);
-    expect(glob.stdout).toBe('b\nexisting\n');
+    const [raw, glob, failing, exiting, broken, after] = await runBatch(
+      [`printf '%s\\n' x; touch PWNED`, `printf '%s\\n' *`, 'echo out; echo err >&2; false', 'exit 3', 'echo "unterminated', 'echo fine'].map((script) => ({ script })),
+      SENTINELS,
+    );
+    expect(raw!.files).toEqual(['PWNED', ...SENTINELS]);
+    expect(glob!.stdout).toBe('b\nexisting\n');
+    // Each case is reported on its own, and one that fails, exits or does not parse ends only itself.
+    expect(failing).toEqual({ code: 1, stdout: 'out\n', stderr: 'err\n', files: SENTINELS });
+    expect(exiting).toMatchObject({ code: 3, stdout: '' });
+    expect(broken!.code).not.toBe(0);
+    expect(broken!.stderr).toMatch(/unexpected EOF/);
+    expect(after).toEqual({ code: 0, stdout: 'fine\n', stderr: '', files: SENTINELS });
   });
 
   it('there are 20+ hostile values, and every context is covered', () => {
@@ -538,9 +562,46 @@ describe('context-aware escaping: hostile values in every bash context, run by r
     expect([...kinds].sort()).toEqual(['double', 'heredoc', 'single', 'word']);
   });
 
+  // A value of text and secret pieces, as a template param builds it.
+  const PARAM = { before: `it's "$(touch PWNED)" \\`, secret: `'; touch PWNED; "$(touch PWNED)`, after: '`touch PWNED` \'; x' };
+  const paramScope = () =>
+    scope({ params: new Map<string, Piece[]>([['p', [{ text: PARAM.before }, { secret: 'token' }, { text: '' }, { text: PARAM.after }]]]) });
+
   describe.each(CONTEXTS)('$name', (context) => {
-    it.concurrent.each(HOSTILE)('var %j arrives exactly as the value and runs nothing', async (value) => {
-      const { rendered, errors } = interpolate(context.script('{{ vars.v }}'), scope({ vars: new Map([['v', text(value)]]) }), 'shell');
+    const asVar = (value: string) => interpolate(context.script('{{ vars.v }}'), scope({ vars: new Map([['v', text(value)]]) }), 'shell');
+    const asSecret = () => interpolate(context.script('{{ secrets.db_password }}'), scope(), 'shell');
+    const asParam = () => interpolate(context.script('{{ params.p }}'), paramScope(), 'shell');
+
+    // Every case of this context runs in one bash, each in a sandbox of its own; each test reads its case's result.
+    let results = new Map<string, SandboxResult>();
+    beforeAll(async () => {
+      const keyed: [string, BatchCase][] = [];
+      for (const value of HOSTILE) {
+        // Cases that do not interpolate cleanly run nothing: their tests check the errors.
+        const v = asVar(value);
+        if (v.errors.length === 0) keyed.push([`var ${JSON.stringify(value)}`, { script: displayText(v.rendered) }]);
+        const s = asSecret();
+        if (s.errors.length === 0) {
+          const { script, secrets } = renderShell(s.rendered);
+          keyed.push([`secret ${JSON.stringify(value)}`, { script, env: secretEnvFor(new Map([['db_password', value]]), secrets) }]);
+        }
+      }
+      const p = asParam();
+      if (p.errors.length === 0) {
+        const { script, secrets } = renderShell(p.rendered);
+        keyed.push(['param', { script, env: secretEnvFor(new Map([['token', PARAM.secret]]), secrets) }]);
+      }
+      const ran = await runBatch(keyed.map(([, c]) => c), SENTINELS);
+      results = new Map(keyed.map(([k], i) => [k, ran[i]!]));
+    });
+    const resultOf = (key: string): SandboxResult => {
+      const result = results.get(key);
+      if (!result) throw new Error(`the batch has no result for ${key}`);
+      return result;
+    };
+
+    it.each(HOSTILE)('var %j arrives exactly as the value and runs nothing', (value) => {
+      const { rendered, errors } = asVar(value);
       if (!context.multiline && value.includes('\n')) {
         expect(errors).toEqual([
           expect.objectContaining({
@@ -560,29 +621,21 @@ describe('context-aware escaping: hostile values in every bash context, run by r
       // What the plan shows is what runs.
       const shown = displayText(rendered);
       expect(renderText(rendered, noSecrets)).toBe(shown);
-      const result = await runInSandbox(shown);
-      expect(result).toEqual({ code: 0, stdout: context.prints(value), stderr: '', files: SENTINELS });
+      expect(resultOf(`var ${JSON.stringify(value)}`)).toEqual({ code: 0, stdout: context.prints(value), stderr: '', files: SENTINELS });
     });
 
-    it.concurrent.each(HOSTILE)('secret %j arrives exactly as the value through its env var and runs nothing', async (value) => {
-      const { rendered, errors } = interpolate(context.script('{{ secrets.db_password }}'), scope(), 'shell');
+    it.each(HOSTILE)('secret %j arrives exactly as the value through its env var and runs nothing', (value) => {
+      const { rendered, errors } = asSecret();
       expect(errors).toEqual([]);
-      const { script, secrets } = renderShell(rendered);
-      expect(secrets).toEqual(['db_password']);
+      expect(renderShell(rendered).secrets).toEqual(['db_password']);
       // Secrets travel in the environment, so even a multi-line one is fine in a here-document.
-      const result = await runInSandbox(script, secretEnvFor(new Map([['db_password', value]]), secrets));
-      expect(result).toEqual({ code: 0, stdout: context.prints(value), stderr: '', files: SENTINELS });
+      expect(resultOf(`secret ${JSON.stringify(value)}`)).toEqual({ code: 0, stdout: context.prints(value), stderr: '', files: SENTINELS });
     });
-  });
 
-  it.each(CONTEXTS)('a value of text and secret pieces (a template param) arrives whole: $name', async (context) => {
-    const before = `it's "$(touch PWNED)" \\`;
-    const after = '`touch PWNED` \'; x';
-    const secret = `'; touch PWNED; "$(touch PWNED)`;
-    const s = scope({ params: new Map<string, Piece[]>([['p', [{ text: before }, { secret: 'token' }, { text: '' }, { text: after }]]]) });
-    const { script, secrets } = renderShell(ok(context.script('{{ params.p }}'), s, 'shell'));
-    const result = await runInSandbox(script, secretEnvFor(new Map([['token', secret]]), secrets));
-    expect(result).toEqual({ code: 0, stdout: context.prints(before + secret + after), stderr: '', files: SENTINELS });
+    it('a value of text and secret pieces (a template param) arrives whole', () => {
+      expect(asParam().errors).toEqual([]);
+      expect(resultOf('param')).toEqual({ code: 0, stdout: context.prints(PARAM.before + PARAM.secret + PARAM.after), stderr: '', files: SENTINELS });
+    });
   });
 
   it('two secrets whose names differ only by `-` and `_` arrive as their own values', async () => {

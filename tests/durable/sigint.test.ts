@@ -44,7 +44,8 @@ async function interrupted(dir: string, trigger: Trigger, signals: NodeJS.Signal
   return { result: await finish(run), out, logs: join(dir, 'logs') };
 }
 
-describe('an interrupted run says how to continue, and that command works', () => {
+// Each test has its own folders and processes: they run side by side, as they mostly wait on their steps.
+describe.concurrent('an interrupted run says how to continue, and that command works', () => {
   it.each<[string, Trigger, NodeJS.Signals[]]>([
     ['SIGINT during command 12', { event: 'step.spawned', step: 's12' }, ['SIGINT']],
     ['SIGINT during check 5', { event: 'step.exited', step: 's5' }, ['SIGINT']],

@@ -52,8 +52,11 @@ export class RecordedRuns {
       if (Date.now() > deadline) throw new Error(`${runbook}: its long step never started`);
       await new Promise((r) => setTimeout(r, 25));
     }
-    // The flag is written by the step's command; give the journal a moment to hold step.spawned too.
-    await new Promise((r) => setTimeout(r, 150));
+    // The flag is written by the step's command; the signal waits until the journal holds its step.spawned too.
+    while (!this.freshRuns().some((id) => existsSync(this.journalPath(id)) && this.journal(id).some((e) => e.kind === 'step.spawned'))) {
+      if (Date.now() > deadline) throw new Error(`${runbook}: its long step never reached the journal`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
     child.kill(signal);
     const result = await child;
     return { runId: this.newRun(), code: result.exitCode };
@@ -107,8 +110,12 @@ export class RecordedRuns {
     return dir;
   }
 
+  private freshRuns(): string[] {
+    return (existsSync(this.logs) ? readdirSync(this.logs) : []).filter((n) => RUN_ID_PATTERN.test(n) && !this.known.has(n));
+  }
+
   private newRun(): string {
-    const fresh = (existsSync(this.logs) ? readdirSync(this.logs) : []).filter((n) => RUN_ID_PATTERN.test(n) && !this.known.has(n));
+    const fresh = this.freshRuns();
     if (fresh.length !== 1) throw new Error(`expected one new run folder, found ${fresh.length}: ${fresh.join(', ')}`);
     this.known.add(fresh[0]!);
     return fresh[0]!;
