@@ -15,10 +15,6 @@ const status = (step: string, value: StepStatus) => ({ type: 'setStatus', params
 const choice = (value: string) => ({ type: 'choiceIs', params: { choice: value } });
 const reason = (step: string) => ({ type: 'noteReason', params: { step } });
 const finished = (step: string) => ({ type: 'stepFinished', params: { step } });
-const startStep = (step: string) => ({ type: 'startStep', params: { step } });
-const exited = (step: string) => ({ type: 'noteExit', params: { step } });
-/** To the aborted state, noting where the run was stopped from. */
-const abortFrom = (step: string, from: string): Transition => ({ target: `#${ABORTED_ID}`, actions: { type: 'noteAbort', params: { step, from } } });
 
 /**
  * Compiles a plan into a plain, JSON-serialisable XState config: phases in order, each step a
@@ -79,7 +75,7 @@ export function compileMachine(plan: Plan, context?: RestoreContext, actors?: Pa
 /** Marking a step done by hand still has to pass its checks; if they fail, back to `otherwise`. */
 function markingDone(id: string, otherwise: string): StateConfig {
   return {
-    entry: [startStep(id), status(id, 'verifying')],
+    entry: status(id, 'verifying'),
     invoke: {
       src: 'runChecks',
       input: { step: id, set: 'verify' },
@@ -109,6 +105,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   }
   const manual = step.action.kind === 'manual';
   const hasVerify = step.verify.length > 0;
+  const abort: Transition = { target: `#${ABORTED_ID}` };
   const act = manual ? (hasVerify ? 'verifying' : 'done') : 'running';
   const afterAct = hasVerify ? 'verifying' : 'done';
   const failure: Transition[] =
@@ -125,7 +122,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   const states: Record<string, StateConfig> = {};
   if (step.precheck.length > 0) {
     states.precheck = {
-      entry: [startStep(id), status(id, 'precheck')],
+      entry: status(id, 'precheck'),
       invoke: {
         src: 'runChecks',
         input: { step: id, set: 'precheck' },
@@ -136,40 +133,30 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   }
   if (asks) {
     states.awaiting = {
-      entry: [startStep(id), status(id, 'awaiting')],
+      entry: status(id, 'awaiting'),
       invoke: {
         src: 'askOperator',
         input: { step: id, menu: 'before' },
-        onDone: [{ guard: choice('run'), target: next }, { guard: choice('skip'), target: 'skipped', actions: reason(id) }, abortFrom(id, 'before')],
+        onDone: [{ guard: choice('run'), target: next }, { guard: choice('skip'), target: 'skipped', actions: reason(id) }, abort],
         // A prompt that breaks (no terminal left) stops the run where it is, resumable.
-        onError: abortFrom(id, 'before'),
+        onError: abort,
       },
     };
   }
   if (step.confirm) {
     states.confirming = {
-      invoke: {
-        src: 'confirmStep',
-        input: { step: id },
-        onDone: [{ guard: 'stopped', ...abortFrom(id, 'confirm') }, { guard: 'confirmed', target: act }, { target: awaiting }],
-        onError: { target: `#${ABORTED_ID}` },
-      },
+      invoke: { src: 'confirmStep', input: { step: id }, onDone: [{ guard: 'confirmed', target: act }, { target: awaiting }], onError: abort },
     };
   }
   if (!manual) {
     states.running = {
-      entry: [startStep(id), { type: 'setStatus', params: { step: id, status: 'running', attempt: true } }],
-      invoke: {
-        src: 'runStep',
-        input: { step: id },
-        onDone: [{ guard: 'succeeded', target: afterAct, actions: exited(id) }, ...failure.map((t) => ({ ...t, actions: [exited(id), t.actions] }))],
-        onError: failure,
-      },
+      entry: { type: 'setStatus', params: { step: id, status: 'running', attempt: true } },
+      invoke: { src: 'runStep', input: { step: id }, onDone: [{ guard: 'succeeded', target: afterAct }, ...failure], onError: failure },
     };
   }
   if (hasVerify) {
     states.verifying = {
-      entry: [startStep(id), status(id, 'verifying')],
+      entry: status(id, 'verifying'),
       invoke: { src: 'runChecks', input: { step: id, set: 'verify' }, onDone: [{ guard: 'passed', target: 'done' }, ...failure], onError: failure },
     };
   }
@@ -186,7 +173,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
       ? { guard: choice('mark-done'), target: 'markingDone' }
       : { guard: choice('mark-done'), target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } };
     states.failed = {
-      entry: [startStep(id), status(id, 'failed')],
+      entry: status(id, 'failed'),
       invoke: {
         src: 'askOperator',
         input: { step: id, menu: 'failure' },
@@ -194,9 +181,9 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
           { guard: choice('retry'), target: manual ? 'awaiting' : 'running' },
           markDone,
           { guard: choice('skip'), target: 'skipped', actions: reason(id) },
-          abortFrom(id, 'failure'),
+          abort,
         ],
-        onError: abortFrom(id, 'failure'),
+        onError: abort,
       },
     };
     if (hasVerify) states.markingDone = markingDone(id, 'failed');
@@ -221,7 +208,6 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   states._resumed = { type: 'final' };
   if (!manual) {
     states.recovering = {
-      entry: startStep(id),
       invoke: {
         src: 'recoverStep',
         input: { step: id },
@@ -233,7 +219,6 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
       },
     };
     states.interrupted = {
-      entry: startStep(id),
       invoke: {
         src: 'askOperator',
         input: { step: id, menu: 'interrupted' },
@@ -241,9 +226,9 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
           { guard: choice('retry'), target: 'running' },
           hasVerify ? { guard: choice('mark-done'), target: 'markingDone' } : { guard: choice('mark-done'), target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } },
           { guard: choice('skip'), target: 'skipped', actions: reason(id) },
-          abortFrom(id, 'interrupted'),
+          abort,
         ],
-        onError: abortFrom(id, 'interrupted'),
+        onError: abort,
       },
     };
     if (hasVerify && !states.markingDone) states.markingDone = markingDone(id, 'interrupted');
