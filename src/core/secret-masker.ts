@@ -133,7 +133,10 @@ export function maskSnapshot<T>(value: T, masker: SecretMasker, inText = false):
   if (typeof value === 'string') return (inText ? masker.mask(value) : value) as T;
   if (Array.isArray(value)) return value.map((v) => maskSnapshot(v, masker, inText)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSnapshot(v, masker, inText || SNAPSHOT_TEXT_KEYS.has(k))])) as T;
+    // A text key marks text from outside when it holds text (a string or a list of them); an object
+    // under it (XState's `output`, the run's final context) is structure whose own keys decide.
+    const textUnder = (k: string, v: unknown) => inText || (SNAPSHOT_TEXT_KEYS.has(k) && (typeof v === 'string' || Array.isArray(v)));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSnapshot(v, masker, textUnder(k, v))])) as T;
   }
   return value;
 }
