@@ -6,6 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
 import { eventsOf, filesUnder, readOnlyJournal, workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
+import { secretPlaces } from '../helpers/secret-places.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 
 const ws = workspacesPerTest('lifeboat-secrets-');
@@ -21,14 +22,7 @@ function forms(value: string): string[] {
 
 /** Asserts that no secret shows anywhere: logs, screen, `logs show --output`, the HTML report. */
 async function expectNoLeak(w: Workspace, screen: string, secrets: string[]) {
-  const places: Array<[string, string]> = [['screen', screen]];
-  for (const file of filesUnder(w.logs)) places.push([file, readFileSync(file, 'utf8')]);
-  const show = await lifeboat(['logs', 'show', 'last', '--output', '--logs', w.logs], { cwd: w.dir });
-  expect(show.code).toBe(0);
-  places.push(['logs show --output', show.stdout + show.stderr]);
-  const report = await lifeboat(['logs', 'report', 'last', '--html', w.path('report.html'), '--logs', w.logs], { cwd: w.dir });
-  expect(report.code).toBe(0);
-  places.push(['report.html', readFileSync(w.path('report.html'), 'utf8')]);
+  const places = await secretPlaces(w, screen);
   for (const secret of secrets) for (const form of forms(secret)) for (const [where, text] of places) expect(text.includes(form), `${JSON.stringify(form)} in ${where}`).toBe(false);
   return places;
 }
