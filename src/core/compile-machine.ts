@@ -15,6 +15,10 @@ const status = (step: string, value: StepStatus) => ({ type: 'setStatus', params
 const choice = (value: string) => ({ type: 'choiceIs', params: { choice: value } });
 const reason = (step: string) => ({ type: 'noteReason', params: { step } });
 const finished = (step: string) => ({ type: 'stepFinished', params: { step } });
+const startStep = (step: string) => ({ type: 'startStep', params: { step } });
+const exited = (step: string) => ({ type: 'noteExit', params: { step } });
+/** To the aborted state, noting where the run was stopped from. */
+const abortFrom = (step: string, from: string): Transition => ({ target: `#${ABORTED_ID}`, actions: { type: 'noteAbort', params: { step, from } } });
 
 /**
  * Compiles a plan into a plain, JSON-serialisable XState config: phases in order, each step a
@@ -75,7 +79,7 @@ export function compileMachine(plan: Plan, context?: RestoreContext, actors?: Pa
 /** Marking a step done by hand still has to pass its checks; if they fail, back to `otherwise`. */
 function markingDone(id: string, otherwise: string): StateConfig {
   return {
-    entry: status(id, 'verifying'),
+    entry: [startStep(id), status(id, 'verifying')],
     invoke: {
       src: 'runChecks',
       input: { step: id, set: 'verify' },
@@ -105,7 +109,6 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   }
   const manual = step.action.kind === 'manual';
   const hasVerify = step.verify.length > 0;
-  const abort: Transition = { target: `#${ABORTED_ID}` };
   const act = manual ? (hasVerify ? 'verifying' : 'done') : 'running';
   const afterAct = hasVerify ? 'verifying' : 'done';
   const failure: Transition[] =
@@ -122,7 +125,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   const states: Record<string, StateConfig> = {};
   if (step.precheck.length > 0) {
     states.precheck = {
-      entry: status(id, 'precheck'),
+      entry: [startStep(id), status(id, 'precheck')],
       invoke: {
         src: 'runChecks',
         input: { step: id, set: 'precheck' },
@@ -133,30 +136,40 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   }
   if (asks) {
     states.awaiting = {
-      entry: status(id, 'awaiting'),
+      entry: [startStep(id), status(id, 'awaiting')],
       invoke: {
         src: 'askOperator',
         input: { step: id, menu: 'before' },
-        onDone: [{ guard: choice('run'), target: next }, { guard: choice('skip'), target: 'skipped', actions: reason(id) }, abort],
+        onDone: [{ guard: choice('run'), target: next }, { guard: choice('skip'), target: 'skipped', actions: reason(id) }, abortFrom(id, 'before')],
         // A prompt that breaks (no terminal left) stops the run where it is, resumable.
-        onError: abort,
+        onError: abortFrom(id, 'before'),
       },
     };
   }
   if (step.confirm) {
     states.confirming = {
-      invoke: { src: 'confirmStep', input: { step: id }, onDone: [{ guard: 'confirmed', target: act }, { target: awaiting }], onError: abort },
+      invoke: {
+        src: 'confirmStep',
+        input: { step: id },
+        onDone: [{ guard: 'stopped', ...abortFrom(id, 'confirm') }, { guard: 'confirmed', target: act }, { target: awaiting }],
+        onError: { target: `#${ABORTED_ID}` },
+      },
     };
   }
   if (!manual) {
     states.running = {
-      entry: { type: 'setStatus', params: { step: id, status: 'running', attempt: true } },
-      invoke: { src: 'runStep', input: { step: id }, onDone: [{ guard: 'succeeded', target: afterAct }, ...failure], onError: failure },
+      entry: [startStep(id), { type: 'setStatus', params: { step: id, status: 'running', attempt: true } }],
+      invoke: {
+        src: 'runStep',
+        input: { step: id },
+        onDone: [{ guard: 'succeeded', target: afterAct, actions: exited(id) }, ...failure.map((t) => ({ ...t, actions: [exited(id), t.actions] }))],
+        onError: failure,
+      },
     };
   }
   if (hasVerify) {
     states.verifying = {
-      entry: status(id, 'verifying'),
+      entry: [startStep(id), status(id, 'verifying')],
       invoke: { src: 'runChecks', input: { step: id, set: 'verify' }, onDone: [{ guard: 'passed', target: 'done' }, ...failure], onError: failure },
     };
   }
@@ -173,7 +186,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
       ? { guard: choice('mark-done'), target: 'markingDone' }
       : { guard: choice('mark-done'), target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } };
     states.failed = {
-      entry: status(id, 'failed'),
+      entry: [startStep(id), status(id, 'failed')],
       invoke: {
         src: 'askOperator',
         input: { step: id, menu: 'failure' },
@@ -181,9 +194,9 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
           { guard: choice('retry'), target: manual ? 'awaiting' : 'running' },
           markDone,
           { guard: choice('skip'), target: 'skipped', actions: reason(id) },
-          abort,
+          abortFrom(id, 'failure'),
         ],
-        onError: abort,
+        onError: abortFrom(id, 'failure'),
       },
     };
     if (hasVerify) states.markingDone = markingDone(id, 'failed');
@@ -208,6 +221,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   states._resumed = { type: 'final' };
   if (!manual) {
     states.recovering = {
+      entry: startStep(id),
       invoke: {
         src: 'recoverStep',
         input: { step: id },
@@ -219,6 +233,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
       },
     };
     states.interrupted = {
+      entry: startStep(id),
       invoke: {
         src: 'askOperator',
         input: { step: id, menu: 'interrupted' },
@@ -226,9 +241,9 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
           { guard: choice('retry'), target: 'running' },
           hasVerify ? { guard: choice('mark-done'), target: 'markingDone' } : { guard: choice('mark-done'), target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } },
           { guard: choice('skip'), target: 'skipped', actions: reason(id) },
-          abort,
+          abortFrom(id, 'interrupted'),
         ],
-        onError: abort,
+        onError: abortFrom(id, 'interrupted'),
       },
     };
     if (hasVerify && !states.markingDone) states.markingDone = markingDone(id, 'interrupted');

@@ -1,4 +1,4 @@
-import { assign, createMachine, emit, fromPromise, setup, type AnyActorLogic, type AnyStateMachine } from 'xstate';
+import { assign, createMachine, emit, enqueueActions, fromPromise, setup, type AnyActorLogic, type AnyStateMachine } from 'xstate';
 
 /** Where a step stands; the machine's state value says the same for the current step. */
 export type StepStatus = 'pending' | 'precheck' | 'awaiting' | 'running' | 'verifying' | 'backoff' | 'done' | 'skipped' | 'failed';
@@ -14,9 +14,35 @@ export interface StepRecord {
   reason?: string;
 }
 
+/** Why a step failed, for the failure menu: a summary and the last lines it (or its check) printed. */
+export interface StepFailure {
+  summary: string;
+  tail: string[];
+}
+
+/** The menu (or the confirmation) the run was stopped from. */
+export type AbortOrigin = 'before' | 'failure' | 'interrupted' | 'confirm';
+
+/**
+ * What the run knows. Besides the step records, only the step being worked on is described
+ * (its exit code, output tail, failure): a finished step leaves nothing behind but its record.
+ */
 export interface RestoreContext {
   steps: Record<string, StepRecord>;
   outcome?: 'done' | 'failed' | 'aborted';
+  /** The step the machine is at: the last one entered or started. */
+  current?: string;
+  /** The step whose start was announced (`step.started`), so that it is announced once. */
+  started?: string;
+  /** The current step's last command: its exit code and last output lines. */
+  exit?: { step: string; code?: number; tail: string[] };
+  /** Why the current step failed, for the failure menu. */
+  failure?: { step: string } & StepFailure;
+  /** Where the run was stopped from, and why. */
+  abortedFrom?: AbortOrigin;
+  abortReason?: string;
+  /** Stopped before a step whose confirmation nobody gave: its id. */
+  needsConfirm?: string;
 }
 
 /** The operator's answer to a menu. */
@@ -45,10 +71,15 @@ export interface ChecksOutput {
   ok: boolean;
   /** Label of the first failing check. */
   failed?: string;
+  /** Why a verify check failed, for the failure menu. */
+  failure?: StepFailure;
 }
 export interface StepOutput {
   ok: boolean;
   reason?: string;
+  /** Set when a command ran: how it exited and its last output lines. */
+  exited?: { code?: number; tail: string[] };
+  failure?: StepFailure;
 }
 export interface AskOutput {
   choice: Choice;
@@ -56,6 +87,8 @@ export interface AskOutput {
 }
 export interface ConfirmOutput {
   confirmed: boolean;
+  /** Declined with nobody there to ask again: the run stops here, and this says why. */
+  stop?: string;
 }
 
 /** Emitted by the machine when a step is finished. */
@@ -63,6 +96,14 @@ export interface StepFinishedEvent {
   type: 'step.finished';
   step: string;
   record: StepRecord;
+  /** The exit code of its last command, when it ran one. */
+  exitCode?: number;
+}
+
+/** Emitted by the machine when work on a step starts (once per step and run). */
+export interface StepStartedEvent {
+  type: 'step.started';
+  step: string;
 }
 
 /** Names of every actor the machine invokes; an executor provides each with `machine.provide`. */
@@ -74,24 +115,27 @@ function notProvided(name: string) {
   });
 }
 
-/** Replaces one step's record in the table and returns the table. */
+/** A new record table with one step's record replaced: the previous table is left as it was. */
 function put(steps: Record<string, StepRecord>, step: string, record: StepRecord): Record<string, StepRecord> {
-  steps[step] = record;
-  return steps;
+  return { ...steps, [step]: record };
 }
 
 type Output<T> = { output?: T } & Record<string, unknown>;
 const output = <T>(event: unknown): T | undefined => (event as Output<T>).output;
 
+const errorMessage = (event: unknown): string | undefined => (event as { error?: { message?: string } }).error?.message;
+
 /**
  * The restore machine's named implementations. Compiled configs reference only these names
- * (with JSON params), so a config is plain data and a run's snapshot can be persisted.
+ * (with JSON params), so a config is plain data and a run's snapshot can be persisted. Every
+ * action returns a new context (nothing is edited in place), so two actors of one machine
+ * share nothing and a transition is a pure function of snapshot and event.
  */
 export const restoreSetup = setup({
   types: {
     context: {} as RestoreContext,
     events: {} as { type: string; output?: unknown; error?: unknown },
-    emitted: {} as StepFinishedEvent,
+    emitted: {} as StepFinishedEvent | StepStartedEvent,
   },
   actors: {
     runChecks: notProvided('runChecks'),
@@ -105,14 +149,13 @@ export const restoreSetup = setup({
     passed: ({ event }) => output<ChecksOutput>(event)?.ok === true,
     succeeded: ({ event }) => output<StepOutput>(event)?.ok === true,
     confirmed: ({ event }) => output<ConfirmOutput>(event)?.confirmed === true,
+    /** Declined with nobody there: the run stops. */
+    stopped: ({ event }) => output<ConfirmOutput>(event)?.stop !== undefined,
     choiceIs: ({ event }, params: { choice: Choice }) => output<AskOutput>(event)?.choice === params.choice,
     canRetry: ({ context }, params: { step: string; retries: number }) => (context.steps[params.step]?.attempts ?? 0) <= params.retries,
     /** On resume: the step already ended in one of these statuses. */
     endedAs: ({ context }, params: { step: string; statuses: StepStatus[] }) => endedAs(context, params.step, params.statuses),
   },
-  // The step records grow with the runbook; copying them on every transition made long runs
-  // quadratic. Each record is replaced whole (never edited), and the record table itself is
-  // updated in place: no earlier snapshot is kept to be looked back at.
   actions: {
     setStatus: assign(({ context }, params: { step: string; status: StepStatus; attempt?: boolean }) => {
       const previous = context.steps[params.step] ?? { attempts: 0 };
@@ -120,18 +163,45 @@ export const restoreSetup = setup({
       const record: StepRecord = { ...previous, status: params.status, attempts: previous.attempts + (params.attempt ? 1 : 0) };
       // A step that ends done succeeded in the end: an earlier attempt's failure is no longer its reason.
       if (params.status === 'done') delete record.reason;
-      return { steps: put(context.steps, params.step, record) };
+      return { steps: put(context.steps, params.step, record), current: params.step };
+    }),
+    /** Work on a step starts: announced once, whichever state of the step gets there first. */
+    startStep: enqueueActions(({ context, enqueue }, params: { step: string }) => {
+      if (context.started === params.step) return;
+      enqueue.assign({ started: params.step, current: params.step });
+      enqueue.emit({ type: 'step.started', step: params.step });
     }),
     /** Announces a step that reached done, skipped or failed, in order, before the next step starts. */
-    stepFinished: emit(({ context }, params: { step: string }) => ({ type: 'step.finished', step: params.step, record: context.steps[params.step]! })),
+    stepFinished: emit(({ context }, params: { step: string }) => ({
+      type: 'step.finished' as const,
+      step: params.step,
+      record: context.steps[params.step]!,
+      ...(context.exit?.step === params.step && context.exit.code !== undefined ? { exitCode: context.exit.code } : {}),
+    })),
     noteVia: assign(({ context }, params: { step: string; via: 'precheck' | 'operator' | 'recovered' }) => ({
       steps: put(context.steps, params.step, { ...context.steps[params.step]!, via: params.via }),
     })),
+    /** A command ran: its exit code and last lines, which explain a check that fails after it. */
+    noteExit: assign(({ context, event }, params: { step: string }) => {
+      const exited = output<StepOutput>(event)?.exited;
+      return exited ? { exit: { step: params.step, code: exited.code, tail: exited.tail } } : { exit: context.exit };
+    }),
     noteReason: assign(({ context, event }, params: { step: string }) => {
-      const out = output<{ reason?: string; failed?: string }>(event);
-      const error = (event as { error?: { message?: string } }).error;
-      const reason = out?.reason ?? (out?.failed ? `check failed: ${out.failed}` : undefined) ?? error?.message;
-      return { steps: put(context.steps, params.step, { ...context.steps[params.step]!, reason }) };
+      const out = output<{ reason?: string; failed?: string; failure?: StepFailure }>(event);
+      const reason = out?.reason ?? (out?.failed ? `check failed: ${out.failed}` : undefined) ?? errorMessage(event);
+      const steps = put(context.steps, params.step, { ...context.steps[params.step]!, reason });
+      if (!out?.failure) return { steps };
+      // A check that printed nothing is explained best by what the step's own command printed.
+      const own = context.exit?.step === params.step ? context.exit.tail : [];
+      const tail = out.failure.tail.length > 0 ? out.failure.tail : own;
+      return { steps, failure: { step: params.step, summary: out.failure.summary, tail } };
+    }),
+    /** The run stops at a menu (or a confirmation): where from and why, for the run's end. */
+    noteAbort: assign(({ event }, params: { step: string; from: AbortOrigin }) => {
+      const answer = output<AskOutput & ConfirmOutput>(event);
+      const error = errorMessage(event);
+      const reason = answer?.stop ?? answer?.reason ?? (error !== undefined && params.from !== 'confirm' ? `the question could not be asked: ${error}` : error);
+      return { abortedFrom: params.from, abortReason: reason, ...(answer?.stop !== undefined ? { needsConfirm: params.step } : {}) };
     }),
     finish: assign((_, params: { outcome: 'done' | 'failed' | 'aborted' }) => ({ outcome: params.outcome })),
   },
@@ -141,6 +211,7 @@ export const restoreSetup = setup({
 export interface RecoverOutput {
   ok: boolean;
   reason?: string;
+  failure?: StepFailure;
 }
 
 // An empty machine, only to reach the named implementations that setup() holds.
@@ -151,5 +222,7 @@ const named = restoreSetup.createMachine({ context: { steps: {} } }).implementat
  * defaults. (`machine.provide()` would parse a large config a second time.)
  */
 export function machineFromConfig(config: object, actors: Partial<Record<(typeof ACTOR_NAMES)[number], AnyActorLogic>> = {}): AnyStateMachine {
-  return createMachine(config as Parameters<typeof createMachine>[0], { ...named, actors: { ...named.actors, ...actors } } as never);
+  // The machine's output is its final context: how the run ended is all in there.
+  const withOutput = { ...config, output: ({ context }: { context: RestoreContext }) => context };
+  return createMachine(withOutput as Parameters<typeof createMachine>[0], { ...named, actors: { ...named.actors, ...actors } } as never);
 }

@@ -595,8 +595,8 @@ phases:
     visit(config);
     expect([...actors].every((a) => (ACTOR_NAMES as readonly string[]).includes(a))).toBe(true);
     expect([...actors].sort()).toEqual([...ACTOR_NAMES].sort());
-    expect([...guards].sort()).toEqual(['canRetry', 'choiceIs', 'confirmed', 'endedAs', 'passed', 'succeeded']);
-    expect([...actions].sort()).toEqual(['finish', 'noteReason', 'noteVia', 'setStatus', 'stepFinished']);
+    expect([...guards].sort()).toEqual(['canRetry', 'choiceIs', 'confirmed', 'endedAs', 'passed', 'stopped', 'succeeded']);
+    expect([...actions].sort()).toEqual(['finish', 'noteAbort', 'noteExit', 'noteReason', 'noteVia', 'setStatus', 'startStep', 'stepFinished']);
   });
 
   it('the JSON form still executes', async () => {

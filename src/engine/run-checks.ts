@@ -1,0 +1,43 @@
+import { fromPromise } from 'xstate';
+import type { Check, PlanStep } from '../core/plan-types.js';
+import type { ChecksInput, ChecksOutput } from '../core/restore-machine.js';
+import type { CheckSet } from '../core/run-event.js';
+import type { CheckResult } from '../ports/check-runner.js';
+import type { RunDeps } from './run-deps.js';
+
+/** Journals a passed check. */
+export function checkPassed(deps: RunDeps, step: PlanStep, set: CheckSet, check: Check, result: CheckResult): void {
+  deps.emit({ kind: 'check.passed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), ...(result.assumed ? { assumed: true } : {}), ...(result.measured ? { measured: result.measured } : {}) });
+}
+
+/** Journals a failed check and returns why it failed, for the failure menu. */
+export function checkFailed(deps: RunDeps, step: PlanStep, set: CheckSet, check: Check, result: CheckResult): NonNullable<ChecksOutput['failure']> {
+  deps.emit({ kind: 'check.failed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), reason: result.reason ?? 'failed', output: result.output, ...(result.assumed ? { assumed: true } : {}), ...(result.measured ? { measured: result.measured } : {}) });
+  return { summary: `check failed: ${check.label}: ${result.reason ?? 'failed'}`, tail: (result.output ?? '').split('\n').filter(Boolean).slice(-10) };
+}
+
+/** Runs checks in order until one fails; `quiet` leaves reporting to the caller (a wait polls many times). */
+export async function runChecksOf(deps: RunDeps, step: PlanStep, checks: Check[], set: CheckSet, quiet = false): Promise<ChecksOutput & { results: CheckResult[] }> {
+  const results: CheckResult[] = [];
+  for (const check of checks) {
+    const result = await deps.ports.checks.run(check, set, deps.settings.signal);
+    results.push(result);
+    if (result.ok) {
+      if (!quiet) checkPassed(deps, step, set, check, result);
+      continue;
+    }
+    const failure = quiet ? undefined : checkFailed(deps, step, set, check, result);
+    // A failed precheck is no failure of the step: it only means the step has work to do.
+    return { ok: false, failed: check.label, results, ...(failure && set !== 'precheck' ? { failure } : {}) };
+  }
+  return { ok: true, results };
+}
+
+/** The runChecks actor: a step's prechecks or verify checks. */
+export function runChecksActor(deps: RunDeps) {
+  return fromPromise<ChecksOutput, ChecksInput>(async ({ input }) => {
+    const step = deps.stepOf(input.step);
+    const { results: _results, ...out } = await runChecksOf(deps, step, input.set === 'precheck' ? step.precheck : step.verify, input.set);
+    return out;
+  });
+}

@@ -1,0 +1,63 @@
+import { formatDuration } from '../core/duration.js';
+import type { PlanStep } from '../core/plan-types.js';
+import type { StepOutput } from '../core/restore-machine.js';
+import type { CommandResult, CommandRunner } from '../ports/command-runner.js';
+import type { RunDeps } from './run-deps.js';
+import { LineBuffer } from './line-buffer.js';
+
+// A runner that throws (a bug, or an adapter failing) still yields a result that says why.
+async function runSafely(runner: CommandRunner, ...args: Parameters<CommandRunner['run']>): Promise<CommandResult> {
+  try {
+    return await runner.run(...args);
+  } catch (error) {
+    return { timedOut: false, aborted: false, durationMs: 0, output: '', stdout: '', error: (error as Error).message };
+  }
+}
+
+/** Why a finished command failed, or undefined when it succeeded. */
+function failureOf(step: PlanStep, result: CommandResult): string | undefined {
+  if (result.error) return result.error;
+  if (result.timedOut) return `timed out after ${formatDuration(step.timeoutMs ?? 0)}; its process group was killed`;
+  if (result.exitCode === 0) return undefined;
+  return `exited ${result.exitCode ?? result.signal} after ${formatDuration(result.durationMs)}`;
+}
+
+/** Runs one attempt of a step's command, journalling it from announcement to exit. */
+export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number, script: string, env: Record<string, string>, shown: string): Promise<StepOutput> {
+  const { ports, settings, emit } = deps;
+  // On disk before the command starts: a resume then knows it may have run.
+  deps.persist();
+  emit({ kind: 'step.attempt', step: step.id, attempt, command: shown, host: step.host?.name });
+  const lines = new LineBuffer((stream, text) => emit({ kind: 'step.output', step: step.id, stream, text }));
+  const result = await runSafely(
+    ports.runner,
+    { script, host: step.action.kind === 'script' ? undefined : step.host, env, timeoutMs: step.timeoutMs },
+    {
+      signal: settings.signal,
+      onSpawn: (pid) => emit({ kind: 'step.spawned', step: step.id, attempt, pid, pgid: pid, startTicks: ports.processes?.startTicks(pid) }),
+      onOutput: (stream, text) => lines.push(stream, text),
+    },
+  );
+  lines.flush();
+  emit({
+    kind: 'step.exited',
+    step: step.id,
+    attempt,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    timedOut: result.timedOut,
+    durationMs: Math.round(result.durationMs),
+    error: result.error,
+    // Stopped by Ctrl-C: whether it did its work is unknown, as after a crash.
+    ...(result.aborted ? { interrupted: true } : {}),
+  });
+  const tail = result.output.trimEnd().split('\n').filter(Boolean).slice(-10);
+  const exited = { code: result.exitCode, tail };
+  if (result.aborted) return { ok: false, reason: 'interrupted', exited };
+  const reason = failureOf(step, result);
+  if (reason === undefined) return { ok: true, exited };
+  const commandLines = shown.trim().split('\n');
+  const summary =
+    result.error || result.timedOut ? reason : commandLines.length === 1 ? `\`${commandLines[0]}\` ${reason}` : `its ${commandLines.length}-line command ${reason}`;
+  return { ok: false, reason, exited, failure: { summary, tail } };
+}

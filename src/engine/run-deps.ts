@@ -1,0 +1,22 @@
+import type { PlanStep } from '../core/plan-types.js';
+import type { RestoreContext } from '../core/restore-machine.js';
+import type { RunEvent } from '../core/run-event.js';
+import type { PromptContext } from '../ports/prompter.js';
+import type { RunPorts, RunSettings } from './run-types.js';
+import type { StepTimes } from './step-times.js';
+
+/** What every actor of a run reads: the ports, the settings, and the machine's current context. */
+export interface RunDeps {
+  ports: RunPorts;
+  settings: RunSettings;
+  emit: (event: RunEvent) => void;
+  /** The selected step of that id (a machine only names selected steps). */
+  stepOf: (id: string) => PlanStep;
+  /** The context of the machine's latest snapshot: attempts, exit codes and failures live there. */
+  context: () => RestoreContext;
+  /** Saves the machine's snapshot now. */
+  persist: () => void;
+  /** What a menu shows about where the run is. */
+  promptContext: (step: PlanStep) => PromptContext;
+  times: StepTimes;
+}

@@ -1,0 +1,50 @@
+import { fromPromise } from 'xstate';
+import type { HostRef } from '../core/plan-types.js';
+import { displayText, renderShell, revealWith, secretEnvFor } from '../core/rendered.js';
+import type { StepInput, StepOutput } from '../core/restore-machine.js';
+import { shellQuote } from '../core/shell-quote.js';
+import type { RunDeps } from './run-deps.js';
+import { runCommand } from './run-command.js';
+import { waitUntil } from './wait-until.js';
+
+// A script reaches its host itself: it gets the inventory's settings for ssh.
+function hostEnv(host: HostRef | undefined): Record<string, string> {
+  if (!host) return {};
+  return {
+    LIFEBOAT_HOST: host.name,
+    LIFEBOAT_SSH: host.ssh,
+    ...(host.port ? { LIFEBOAT_SSH_PORT: String(host.port) } : {}),
+    ...(host.identity ? { LIFEBOAT_SSH_IDENTITY: host.identity } : {}),
+    ...(host.knownHosts ? { LIFEBOAT_SSH_KNOWN_HOSTS: host.knownHosts } : {}),
+  };
+}
+
+/** The runStep actor: one attempt of a step's action (its number is the machine's count of attempts). */
+export function runStepActor(deps: RunDeps) {
+  const { settings } = deps;
+  const reveal = revealWith(settings.secrets);
+  return fromPromise<StepOutput, StepInput>(async ({ input }) => {
+    const step = deps.stepOf(input.step);
+    const attempt = deps.context().steps[step.id]?.attempts ?? 1;
+    const env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, reveal(v)]));
+    const action = step.action;
+    switch (action.kind) {
+      case 'run': {
+        const { script, secrets } = renderShell(action.command);
+        return runCommand(deps, step, attempt, script, { ...env, ...secretEnvFor(settings.secrets, secrets) }, displayText(action.command));
+      }
+      case 'script': {
+        const path = `${settings.stepsDir}/${action.script}`;
+        const args = action.args.map((a) => shellQuote(reveal(a))).join(' ');
+        const runner = (settings.scriptRunner ?? [settings.nodePath]).map(shellQuote).join(' ');
+        const script = `exec ${runner} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
+        const shown = `zx ${action.script}${action.args.length ? ` ${action.args.map(displayText).join(' ')}` : ''}`;
+        return runCommand(deps, step, attempt, script, { ...env, ...hostEnv(step.host) }, shown);
+      }
+      case 'wait':
+        return waitUntil(deps, step, action, attempt);
+      case 'manual':
+        return { ok: true };
+    }
+  });
+}

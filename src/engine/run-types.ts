@@ -1,0 +1,73 @@
+import type { Plan, PlanStep } from '../core/plan-types.js';
+import type { RestoreContext } from '../core/restore-machine.js';
+import type { RunStatus } from '../core/run-event.js';
+import type { CheckRunner } from '../ports/check-runner.js';
+import type { Clock } from '../ports/clock.js';
+import type { CommandRunner } from '../ports/command-runner.js';
+import type { EventSink } from '../ports/event-sink.js';
+import type { ProcessTable } from '../ports/process-table.js';
+import type { Prompter } from '../ports/prompter.js';
+
+/** The effects a run uses; tests and --dry-run swap them. */
+export interface RunPorts {
+  runner: CommandRunner;
+  checks: CheckRunner;
+  prompter: Prompter;
+  sink: EventSink;
+  clock: Clock;
+  /** Processes left by an interrupted run; needed only when resuming. */
+  processes?: ProcessTable;
+}
+
+/** The step whose command may have been running when an earlier run died. */
+export interface InFlight {
+  step: string;
+  /** Its process group, when the journal recorded the spawn. */
+  pgid?: number;
+  startTicks?: number;
+  /** When the journal saw it spawned (ISO time): its timeout counts from then. */
+  spawnedAt?: string;
+}
+
+export interface RunSettings {
+  runId: string;
+  plan: Plan;
+  /** Secret values by name, read at the start of the run. */
+  secrets: ReadonlyMap<string, string>;
+  /** Absolute path of the steps folder, where script steps live. */
+  stepsDir: string;
+  /** The node binary that runs zx script steps. */
+  nodePath: string;
+  /** What runs a script step, before its path and arguments (node with zx); `nodePath` alone when unset. */
+  scriptRunner?: readonly string[];
+  /** Aborted on Ctrl-C or SIGTERM: the running command's process group is killed. */
+  signal?: AbortSignal;
+  /** Nobody reads the step cards (--yes): steps that are not manual go straight on, unasked. */
+  unattended?: boolean;
+  /** A rehearsal: confirmations are walked through, not given. */
+  dryRun?: boolean;
+  /** Resuming: the context the interrupted run had recorded. */
+  context?: RestoreContext;
+  /** Resuming: the command that may still be running. */
+  inFlight?: InFlight;
+  /** Resuming: when the run first started (ms since the epoch), so that its elapsed time goes on from there. */
+  runStartedAt?: number;
+  /**
+   * Saves the machine's persisted snapshot after every transition (given as a function, so a
+   * store that coalesces writes only builds the ones it writes). The journal, written before
+   * each thing happens, stays the record a resume trusts first.
+   */
+  persist?: (snapshot: () => unknown) => void;
+}
+
+export interface RunOutcome {
+  status: RunStatus;
+  /** The step the run stopped at, when it did not finish. */
+  stoppedAt?: PlanStep;
+  message?: string;
+  counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>;
+  /** The run stopped at a question only a person can answer (a manual step, an interrupted step that is not idempotent). */
+  needsPerson?: boolean;
+  /** The run stopped before a step whose confirmation nobody gave: its id, for `--confirm ID`. */
+  needsConfirm?: string;
+}

@@ -1,0 +1,8 @@
+import { fromPromise } from 'xstate';
+import type { SleepInput } from '../core/restore-machine.js';
+import type { RunDeps } from './run-deps.js';
+
+/** The sleep actor: the pause before a retry, cut short when the run is interrupted. */
+export function sleepActor(deps: RunDeps) {
+  return fromPromise<void, SleepInput>(async ({ input }) => deps.ports.clock.sleep(input.ms, deps.settings.signal));
+}
