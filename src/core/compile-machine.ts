@@ -79,7 +79,7 @@ export function compileMachine(plan: Plan, context?: RestoreContext, actors?: Pa
 /** Marking a step done by hand still has to pass its checks; if they fail, back to `otherwise`. */
 function markingDone(id: string, otherwise: string): StateConfig {
   return {
-    entry: [startStep(id), status(id, 'verifying')],
+    entry: status(id, 'verifying'),
     invoke: {
       src: 'runChecks',
       input: { step: id, set: 'verify' },
@@ -125,7 +125,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   const states: Record<string, StateConfig> = {};
   if (step.precheck.length > 0) {
     states.precheck = {
-      entry: [startStep(id), status(id, 'precheck')],
+      entry: status(id, 'precheck'),
       invoke: {
         src: 'runChecks',
         input: { step: id, set: 'precheck' },
@@ -136,7 +136,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   }
   if (asks) {
     states.awaiting = {
-      entry: [startStep(id), status(id, 'awaiting')],
+      entry: status(id, 'awaiting'),
       invoke: {
         src: 'askOperator',
         input: { step: id, menu: 'before' },
@@ -158,7 +158,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   }
   if (!manual) {
     states.running = {
-      entry: [startStep(id), { type: 'setStatus', params: { step: id, status: 'running', attempt: true } }],
+      entry: { type: 'setStatus', params: { step: id, status: 'running', attempt: true } },
       invoke: {
         src: 'runStep',
         input: { step: id },
@@ -169,7 +169,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   }
   if (hasVerify) {
     states.verifying = {
-      entry: [startStep(id), status(id, 'verifying')],
+      entry: status(id, 'verifying'),
       invoke: { src: 'runChecks', input: { step: id, set: 'verify' }, onDone: [{ guard: 'passed', target: 'done' }, ...failure], onError: failure },
     };
   }
@@ -186,7 +186,7 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
       ? { guard: choice('mark-done'), target: 'markingDone' }
       : { guard: choice('mark-done'), target: 'done', actions: { type: 'noteVia', params: { step: id, via: 'operator' } } };
     states.failed = {
-      entry: [startStep(id), status(id, 'failed')],
+      entry: status(id, 'failed'),
       invoke: {
         src: 'askOperator',
         input: { step: id, menu: 'failure' },
@@ -206,7 +206,9 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
 
   const start = step.precheck.length > 0 ? 'precheck' : awaiting;
   if (!options.resuming) {
-    return { description: `${step.position} ${step.title}`, initial: start, entry: status(id, 'pending'), states };
+    // Work on the step is announced on entering it: a parent's entry runs before its first child
+    // spawns an actor, so `step.started` comes before anything that child journals.
+    return { description: `${step.position} ${step.title}`, initial: start, entry: [status(id, 'pending'), startStep(id)], states };
   }
   // Resuming: a step that had ended is passed silently; one whose command may have been
   // running is checked before anything else; any other starts afresh.
@@ -214,14 +216,14 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
   states._entry = {
     always: [
       { guard: { type: 'endedAs', params: { step: id, statuses: ended } }, target: '_resumed' },
-      ...(manual ? [] : [{ guard: { type: 'endedAs', params: { step: id, statuses: ['running', 'verifying'] } }, target: 'recovering' }]),
-      { target: start, actions: status(id, 'pending') },
+      // Transition actions run before the target's actors start: the start is announced first.
+      ...(manual ? [] : [{ guard: { type: 'endedAs', params: { step: id, statuses: ['running', 'verifying'] } }, target: 'recovering', actions: startStep(id) }]),
+      { target: start, actions: [status(id, 'pending'), startStep(id)] },
     ],
   };
   states._resumed = { type: 'final' };
   if (!manual) {
     states.recovering = {
-      entry: startStep(id),
       invoke: {
         src: 'recoverStep',
         input: { step: id },
@@ -233,7 +235,6 @@ function stepConfig(step: PlanStep, options: StepOptions): StateConfig {
       },
     };
     states.interrupted = {
-      entry: startStep(id),
       invoke: {
         src: 'askOperator',
         input: { step: id, menu: 'interrupted' },
