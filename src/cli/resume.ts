@@ -4,10 +4,9 @@ import type { RunStore } from '../ports/run-store.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { formatDuration } from '../core/duration.js';
 import { inputChanges, inputFingerprints, noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan-changes.js';
-import type { RestoreContext } from '../core/restore-machine.js';
 import { UsageError } from '../core/problem.js';
 import { shellQuote } from '../core/shell-quote.js';
-import { resumeState } from '../core/resume-state.js';
+import { resumeState, type SavedContext } from '../core/resume-state.js';
 import { runStatusOf } from '../core/run-status.js';
 import { findRun } from './find-run.js';
 import { loadPlanWithSources } from './load-plan.js';
@@ -89,7 +88,7 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
   const saved = store.loadSnapshot(runId);
   if (saved.problem) notes.push(`${saved.problem}: the run's state was rebuilt from its journal`);
   const order = loaded.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id));
-  const state = resumeState(journal.events, saved.snapshot?.context as RestoreContext | undefined, order);
+  const state = resumeState(journal.events, saved.snapshot?.context as SavedContext | undefined, order);
   if (state.disbelieved) notes.push(`the snapshot says ${state.disbelieved.join(', ')} ended, the journal does not: the run's state was rebuilt from its journal`);
   // After a reboot no process of the old run can be alive, whatever its pid now names.
   const inFlight = state.inFlight && meta.bootId && meta.bootId !== currentBootId() ? { step: state.inFlight.step } : state.inFlight;
@@ -116,7 +115,7 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
     runId,
     options,
     store,
-    resume: { context: state.context, inFlight, at: state.stoppedAt, acceptedChanges },
+    resume: { records: state.records, inFlight, at: state.stoppedAt, acceptedChanges },
     selection: meta.request.selection ?? {},
     logs: options.logs,
     firstStep: at,

@@ -10,7 +10,7 @@ import type { Warmups } from '../adapters/ssh-warmup.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { confirmedSteps } from '../core/confirm-steps.js';
 import { UsageError } from '../core/problem.js';
-import type { RestoreContext } from '../core/restore-machine.js';
+import type { StepRecord } from '../core/restore-machine.js';
 import type { RunEvent } from '../core/run-event.js';
 import { maskSnapshot, shortSecrets } from '../core/secret-masker.js';
 import { secretsUsed } from '../core/secrets-used.js';
@@ -40,7 +40,7 @@ export interface Session {
   /** A new run's metadata, created once the lock is held. */
   meta?: RunMeta;
   /** Set when resuming. */
-  resume?: { context: RestoreContext; inFlight?: InFlight; at?: string; acceptedChanges?: { added: string[]; removed: string[]; edited: string[] } };
+  resume?: { records: Readonly<Record<string, StepRecord>>; inFlight?: InFlight; at?: string; acceptedChanges?: { added: string[]; removed: string[]; edited: string[] } };
   /** The selection options, for the run.started record. */
   selection: { only?: string[]; from?: string; skip?: string[] };
   /** Options a resume needs repeated, e.g. ` --logs /srv/logs`. */
@@ -196,7 +196,7 @@ async function runOnRecord(session: Session, talk: Talk, built: SessionPorts, on
     signal: talk.controller.signal,
     unattended: !talk.interactive,
     dryRun: options.dryRun === true,
-    context: session.resume?.context,
+    recorded: session.resume?.records,
     inFlight: session.resume?.inFlight,
     // Resumed, the header's clock goes on from the run's first start, not from zero.
     runStartedAt: session.resume && store ? runStartOf(store, runId) : undefined,

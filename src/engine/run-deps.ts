@@ -12,7 +12,7 @@ export interface RunDeps {
   emit: (event: RunEvent) => void;
   /** The selected step of that id (a machine only names selected steps). */
   stepOf: (id: string) => PlanStep;
-  /** The context of the machine's latest snapshot: attempts, exit codes and failures live there. */
+  /** The context of the machine's latest snapshot: the current step's attempts, exit code and failure live there. */
   context: () => RestoreContext;
   /** Saves the machine's snapshot now. */
   persist: () => void;

@@ -25,7 +25,7 @@ export function runStepActor(deps: RunDeps) {
   const reveal = revealWith(settings.secrets);
   return fromPromise<StepOutput, StepInput>(async ({ input }) => {
     const step = deps.stepOf(input.step);
-    const attempt = deps.context().steps[step.id]?.attempts ?? 1;
+    const attempt = deps.context().record?.attempts ?? 1;
     const env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, reveal(v)]));
     const action = step.action;
     switch (action.kind) {

@@ -258,15 +258,19 @@ describe('lifeboat graph --format dot', () => {
 });
 
 describe('lifeboat graph --format json', () => {
-  it('is a config xstate createMachine accepts', async () => {
+  it('is the machine, a config xstate createMachine accepts, and the order of steps it walks', async () => {
     for (const args of [HOMELAB, TRICKY]) {
       const result = await lifeboat(['graph', ...args, '--format', 'json']);
       expect(result.code).toBe(0);
-      const config = JSON.parse(result.stdout);
+      const { machine: config, order } = JSON.parse(result.stdout);
       const machine = createMachine(config);
       expect(machine.id).toBe('restore');
       expect(machine.root.states._finished).toBeDefined();
       expect(machine.root.states._aborted).toBeDefined();
+      // One lifecycle for every step: its states are the same whatever the runbook.
+      expect(Object.keys(machine.root.states.step!.states)).toEqual(expect.arrayContaining(['precheck', 'awaiting', 'confirming', 'running', 'verifying', 'backoff', 'failed', 'markingDone', 'done', 'skipped', 'recovering', 'interrupted']));
+      expect(order.length).toBeGreaterThan(0);
+      expect(Object.keys(order[0]).sort()).toEqual(['confirm', 'id', 'manual', 'onFailure', 'precheck', 'retries', 'retryDelayMs', 'unattended', 'verify']);
     }
   });
 });

@@ -167,8 +167,12 @@ describe('damaged run records are data errors (exit 2), never a crash', () => {
 
   it('a hand-edited snapshot that calls steps done the journal never saw start is not believed', { timeout: 60_000 }, async () => {
     const { dir, logs, runId, runDir, marks, flag } = await stoppedRun('snap-lies');
-    const snapshot = JSON.parse(readFileSync(join(runDir, 'snapshot.json'), 'utf8')) as { context: { steps: Record<string, unknown> } };
-    for (const id of ['s2', 's3', 's4']) snapshot.context.steps[id] = { status: 'done', attempts: 1 };
+    const snapshot = JSON.parse(readFileSync(join(runDir, 'snapshot.json'), 'utf8')) as { context: { current?: string; record?: unknown; steps?: Record<string, unknown> } };
+    // The snapshot describes the step the run stopped at (s2); it is called done, and so, in the
+    // table of every step that snapshots of older versions kept, are the two after it.
+    expect(snapshot.context.current).toBe('s2');
+    snapshot.context.record = { status: 'done', attempts: 1 };
+    snapshot.context.steps = Object.fromEntries(['s3', 's4'].map((id) => [id, { status: 'done', attempts: 1 }]));
     writeFileSync(join(runDir, 'snapshot.json'), JSON.stringify(snapshot));
     writeFileSync(flag, '');
     const resumed = await lifeboat(['resume', runId, '--yes', '--logs', logs], { cwd: dir });
