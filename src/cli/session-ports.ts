@@ -50,6 +50,7 @@ export interface SessionPorts {
   ports: RunPorts;
   sink: EventSink;
   masker: SecretMasker;
+  /** A rehearsal's step ends, for its closing message (a real run's is read from its journal): empty otherwise. */
   finished: Finished[];
   /** A probe's read-only checks, when the rehearsal asks the hosts. */
   probeChecks?: ReturnType<typeof createProbeChecks>;
@@ -97,8 +98,10 @@ async function prompterFor(request: PortsRequest, masker: SecretMasker, pause: (
 export async function buildSessionPorts(request: PortsRequest): Promise<SessionPorts> {
   const { sinks, pause } = screens(request);
   if (request.journal) sinks.unshift(request.journal);
+  // Only a rehearsal's closing message reads them back; a real run's reads its journal, so a long
+  // run does not keep every step's end in memory.
   const finished: Finished[] = [];
-  sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });
+  if (request.dryRun) sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });
   const masker = createMasker(request.secrets);
   const sink = createMaskingSink(masker, sinks);
   const prompter = await prompterFor(request, masker, pause);
