@@ -3,11 +3,16 @@ import type { RunEvent } from '../core/run-event.js';
 import type { EventSink } from '../ports/event-sink.js';
 import { counted } from '../core/plural.js';
 
+/** A step's value by its id: a Map, or a lookup into the plan's own steps (no copy per screen). */
+export interface ByStep<T> {
+  get(step: string): T | undefined;
+}
+
 /** What the screens need to know besides the events: positions and titles by step id. */
 export interface ScreenInfo {
-  positions: ReadonlyMap<string, string>;
+  positions: ByStep<string>;
   /** Step titles: a command already shown as the title is not shown again. */
-  titles?: ReadonlyMap<string, string>;
+  titles?: ByStep<string>;
 }
 
 function clock(at: Date): string {

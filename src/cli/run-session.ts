@@ -37,8 +37,13 @@ export interface Session {
   options: SessionOptions;
   /** Absent for a dry run, which records nothing. */
   store?: RunStore;
-  /** A new run's metadata, created once the lock is held. */
-  meta?: RunMeta;
+  /**
+   * A new run's metadata, made and written once the lock is held. A function: its fingerprint and
+   * id per step are written to run.json, not kept in memory for the length of the run.
+   */
+  meta?: () => RunMeta;
+  /** A new rehearsal's purpose (`run --drill`), for the run.started record. */
+  drill?: string;
   /** Set when resuming. */
   resume?: { records: Readonly<Record<string, StepRecord>>; inFlight?: InFlight; at?: string; acceptedChanges?: { added: string[]; removed: string[]; edited: string[] } };
   /** The selection options, for the run.started record. */
@@ -160,7 +165,7 @@ function startEvent(session: Session, interactive: boolean): RunEvent {
     vars: plan.vars,
     ...who,
     dryRun: options.dryRun === true,
-    ...(session.meta?.drill !== undefined ? { drill: session.meta.drill } : {}),
+    ...(session.drill !== undefined ? { drill: session.drill } : {}),
     steps: plan.phases.reduce((n, p) => n + p.steps.filter((s) => s.selected).length, 0),
     phases: plan.phases.filter((p) => p.steps.some((s) => s.selected)).length,
   };

@@ -10,7 +10,7 @@ import { makeRunId } from '../core/run-id.js';
 import { isResumable } from '../core/run-status.js';
 import { journalStatus } from '../adapters/journal-ends.js';
 import { join } from 'node:path';
-import type { RunStore } from '../ports/run-store.js';
+import type { RunMeta, RunStore } from '../ports/run-store.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
 import { planRequest, type PlanOptions } from './plan-options.js';
@@ -71,9 +71,9 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   }
 
   const runId = makeRunId(new Date(), plan.name, randomBytes(2).toString('hex'));
-  const order = plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id));
+  // Made when the run's record is opened, and not kept: a long runbook's fingerprints and order stay on disk.
   const meta = store
-    ? {
+    ? (): RunMeta => ({
         runId,
         runbook: { name: plan.name, path: loaded.path, hash: loaded.hash },
         request: {
@@ -86,13 +86,13 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
         },
         fingerprints: stepFingerprints(plan),
         inputs: inputFingerprints(plan),
-        order,
+        order: plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id)),
         createdAt: new Date().toISOString(),
         operator: userInfo().username,
         hostname: hostname(),
         bootId: currentBootId(),
         ...(options.drill !== undefined ? { drill: options.drill } : {}),
-      }
+      })
     : undefined;
   return startSession({
     loaded,
@@ -100,6 +100,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
     options,
     store,
     meta,
+    drill: store ? options.drill : undefined,
     selection: { only: options.only, from: options.from, skip: options.skip },
     logs: options.logs,
     firstStep: plan.phases.flatMap((p) => p.steps).find((s) => s.selected),

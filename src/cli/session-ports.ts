@@ -58,15 +58,16 @@ export interface SessionPorts {
 
 /** The screens a session shows its events on: the terminal (live, or plain when piped) and the transcript. */
 function screens(request: PortsRequest): { sinks: EventSink[]; pause?: () => void } {
-  const steps = request.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected));
+  // One index of the plan's steps that every screen looks into, not a table per screen and field.
+  const steps = new Map(request.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => [s.id, s] as const)));
   const info = {
-    positions: new Map(steps.map((s) => [s.id, s.position])),
-    titles: new Map(steps.map((s) => [s.id, s.title])),
+    positions: { get: (id: string) => steps.get(id)?.position },
+    titles: { get: (id: string) => steps.get(id)?.title },
   };
   const sinks: EventSink[] = [];
   let pause: (() => void) | undefined;
   if (process.stdout.isTTY) {
-    const screen = createTtyScreen(process.stdout, request.out, { ...info, hosts: new Map(steps.map((s) => [s.id, s.host?.name])) });
+    const screen = createTtyScreen(process.stdout, request.out, { ...info, hosts: { get: (id: string) => steps.get(id)?.host?.name } });
     pause = screen.pause;
     sinks.push(screen);
   } else {
