@@ -1,22 +1,12 @@
-import { compileConfig, machineSteps } from '../core/compile-machine.js';
 import { toDot } from '../core/graph-dot.js';
 import { toMermaid } from '../core/graph-mermaid.js';
-import type { Plan } from '../core/plan-types.js';
+import { machineGraph } from '../core/machine-graph.js';
 import { UsageError } from '../core/problem.js';
-import { stepTraits } from '../core/step-table.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlan } from './load-plan.js';
 import { planRequest, type PlanOptions } from './plan-options.js';
 
 export const GRAPH_FORMATS = ['mermaid', 'dot', 'json'] as const;
-
-/**
- * The machine as JSON: its config (one lifecycle, the same for every plan) and the order of steps
- * it walks, each with the traits that choose its way through that lifecycle.
- */
-function machineJson(plan: Plan): string {
-  return `${JSON.stringify({ machine: compileConfig(plan.description ?? plan.name), order: machineSteps(plan).map(stepTraits) }, null, 2)}\n`;
-}
 
 /** `lifeboat graph FILE`: the restore order as Mermaid or DOT, or the state machine and its order of steps as JSON. */
 export async function graphCommand(file: string, options: PlanOptions & { format: string }): Promise<number> {
@@ -24,7 +14,7 @@ export async function graphCommand(file: string, options: PlanOptions & { format
     throw new UsageError(`--format ${options.format}: unknown format`, { expected: GRAPH_FORMATS.join(', '), received: options.format });
   }
   const plan = await loadPlan(planRequest(file, options));
-  const text = options.format === 'mermaid' ? toMermaid(plan) : options.format === 'dot' ? toDot(plan) : machineJson(plan);
+  const text = options.format === 'mermaid' ? toMermaid(plan) : options.format === 'dot' ? toDot(plan) : `${JSON.stringify(machineGraph(plan), null, 2)}\n`;
   process.stdout.write(text);
   return ExitCode.Ok;
 }
