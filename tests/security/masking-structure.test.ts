@@ -14,12 +14,12 @@ describe('structure is never masked', () => {
       const masked = maskDeep(finished, m);
       expect({ ...masked, reason: undefined }).toEqual({ ...finished, reason: undefined });
       expect(masked.reason).toContain(`[secret:w]`);
-      const snapshot = { status: 'active', value: { import: { 'import-pool': 'done' } }, context: { steps: { 'import-pool': { status: 'failed', attempts: 1, reason: `output ${word}` } }, outcome: 'failed' } };
+      const snapshot = { status: 'active', value: { step: 'failed' }, context: { position: 0, current: 'import-pool', record: { status: 'failed', attempts: 1, reason: `output ${word}` }, tally: { done: 0, skipped: 0, failed: 0 }, outcome: 'failed' } };
       const saved = maskSnapshot(snapshot, m);
       expect(saved.value).toEqual(snapshot.value);
-      expect(Object.keys(saved.context.steps)).toEqual(['import-pool']);
-      expect(saved.context.steps['import-pool']!.status).toBe('failed');
-      expect(saved.context.steps['import-pool']!.reason).toBe('output [secret:w]'.replace('output', word === 'output' ? '[secret:w]' : 'output'));
+      expect(saved.context.current).toBe('import-pool');
+      expect(saved.context.record.status).toBe('failed');
+      expect(saved.context.record.reason).toBe('output [secret:w]'.replace('output', word === 'output' ? '[secret:w]' : 'output'));
     });
   }
 });
