@@ -62,7 +62,7 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('graph')
-      .description('draw the restore order (Mermaid, Graphviz DOT) or print the state machine (JSON, for Stately)')
+      .description('draw the restore order (Mermaid, Graphviz DOT) or print the state machine and the order of steps it walks (JSON, for Stately)')
       .argument('<file>', 'runbook file')
       .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid')),
   ).action(run('graph'));
