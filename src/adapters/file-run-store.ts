@@ -3,8 +3,8 @@ import { ensureDir } from './ensure-dir.js';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
-import { RUN_ID_PATTERN } from '../core/run-id.js';
-import { DataError } from '../core/data-error.js';
+import { RUN_ID_PATTERN } from '../core/model/run-id.js';
+import { DataError } from '../core/model/data-error.js';
 import { parseJournalLine } from './journal-record.js';
 import { createSnapshotQueue } from './snapshot-queue.js';
 

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { RunLayout } from '../core/run-layout.js';
-import { runListEntry, type RunListEntry } from '../core/run-list-entry.js';
-import { startRunSummary, type RunSummary, type TimedEvent } from '../core/run-summary.js';
+import type { RunLayout } from '../core/review/run-layout.js';
+import { runListEntry, type RunListEntry } from '../core/review/run-list-entry.js';
+import { startRunSummary, type RunSummary, type TimedEvent } from '../core/review/run-summary.js';
 import type { JournalRead, RunMeta } from '../ports/run-store.js';
 import { createFileRunStore } from './file-run-store.js';
 import { readJournalEnds } from './journal-ends.js';

@@ -1,6 +1,6 @@
-import type { Check } from '../core/plan-types.js';
-import { displayText, renderShell, revealWith, secretEnvFor, type Rendered } from '../core/rendered.js';
-import { shellQuote } from '../core/shell-quote.js';
+import type { Check } from '../core/model/plan-types.js';
+import { displayText, renderShell, revealWith, secretEnvFor, type Rendered } from '../core/model/rendered.js';
+import { shellQuote } from '../core/shell/shell-quote.js';
 import type { CheckResult, CheckRunner } from '../ports/check-runner.js';
 import type { CommandRunner } from '../ports/command-runner.js';
 import type { Probe } from '../ports/probe.js';

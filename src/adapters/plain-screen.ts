@@ -1,7 +1,7 @@
-import { formatDuration } from '../core/duration.js';
-import type { RunEvent } from '../core/run-event.js';
+import { formatDuration } from '../core/text/duration.js';
+import type { RunEvent } from '../core/model/run-event.js';
 import type { EventSink } from '../ports/event-sink.js';
-import { counted } from '../core/plural.js';
+import { counted } from '../core/text/plural.js';
 
 /** What the screens need to know besides the events: positions and titles by step id. */
 export interface ScreenInfo {

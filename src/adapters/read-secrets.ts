@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import type { SecretSource } from '../core/plan-types.js';
-import { UsageError } from '../core/problem.js';
-import { bytesToSecret, isUtf8, secretBytes } from '../core/secret-bytes.js';
+import type { SecretSource } from '../core/model/plan-types.js';
+import { UsageError } from '../core/model/problem.js';
+import { bytesToSecret, isUtf8, secretBytes } from '../core/secrets/secret-bytes.js';
 
 /** Where the variables that carry secrets to commands start; one inherited from outside is dropped too. */
 const CARRIER_PREFIX = 'LIFEBOAT_SECRET_';

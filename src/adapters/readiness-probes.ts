@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { HostRef, SecretSource } from '../core/plan-types.js';
+import type { HostRef, SecretSource } from '../core/model/plan-types.js';
 import type { ReadyItem } from '../core/readiness/readiness-model.js';
 import type { CommandRunner } from '../ports/command-runner.js';
 import { listRunEntries } from './journal-reader.js';

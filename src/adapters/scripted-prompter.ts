@@ -1,4 +1,4 @@
-import type { PlanStep } from '../core/plan-types.js';
+import type { PlanStep } from '../core/model/plan-types.js';
 import type { AskOutput } from '../core/restore-machine.js';
 import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
 

@@ -1,4 +1,4 @@
-import type { HostRef } from '../core/plan-types.js';
+import type { HostRef } from '../core/model/plan-types.js';
 
 /** Options of the SSH runner and of the connections it shares. */
 export interface SshOptions {

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
-import type { HostRef } from '../core/plan-types.js';
+import type { HostRef } from '../core/model/plan-types.js';
 import { sshArgs, sshFailure, type SshOptions } from './ssh-args.js';
 import type { Warmups } from './ssh-warmup.js';
-import { shellQuote } from '../core/shell-quote.js';
+import { shellQuote } from '../core/shell/shell-quote.js';
 import type { CommandHooks, CommandResult, CommandRunner, CommandSpec } from '../ports/command-runner.js';
 import { runProcess } from './run-process.js';
 

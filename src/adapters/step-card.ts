@@ -1,9 +1,9 @@
 import type { Styles } from './terminal-styles.js';
-import { formatDuration } from '../core/duration.js';
-import type { PlanStep } from '../core/plan-types.js';
-import { checkLine, stepView } from '../core/plan-view.js';
-import { wrapText } from '../core/wrap-text.js';
-import { fitText } from '../core/fit-text.js';
+import { formatDuration } from '../core/text/duration.js';
+import type { PlanStep } from '../core/model/plan-types.js';
+import { checkLine, stepView } from '../core/views/plan-view.js';
+import { wrapText } from '../core/text/wrap-text.js';
+import { fitText } from '../core/text/fit-text.js';
 import type { FailureInfo, PromptContext } from '../ports/prompter.js';
 
 function clockTime(ms: number): string {

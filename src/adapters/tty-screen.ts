@@ -1,8 +1,8 @@
 import type { Styles } from './terminal-styles.js';
-import { formatDuration } from '../core/duration.js';
-import type { RunEvent } from '../core/run-event.js';
-import { fitText } from '../core/fit-text.js';
-import { wrapText } from '../core/wrap-text.js';
+import { formatDuration } from '../core/text/duration.js';
+import type { RunEvent } from '../core/model/run-event.js';
+import { fitText } from '../core/text/fit-text.js';
+import { wrapText } from '../core/text/wrap-text.js';
 import type { EventSink } from '../ports/event-sink.js';
 import type { ScreenInfo } from './plain-screen.js';
 

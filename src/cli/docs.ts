@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { UsageError } from '../core/problem.js';
-import { runbookDocs } from '../core/runbook-docs.js';
+import { UsageError } from '../core/model/problem.js';
+import { runbookDocs } from '../core/views/runbook-docs.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlan } from './load-plan.js';
 import { planRequest, type PlanOptions } from './plan-options.js';

@@ -1,7 +1,7 @@
 import { compileConfig } from '../core/compile-machine.js';
-import { toDot } from '../core/graph-dot.js';
-import { toMermaid } from '../core/graph-mermaid.js';
-import { UsageError } from '../core/problem.js';
+import { toDot } from '../core/views/graph-dot.js';
+import { toMermaid } from '../core/views/graph-mermaid.js';
+import { UsageError } from '../core/model/problem.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlan } from './load-plan.js';
 import { planRequest, type PlanOptions } from './plan-options.js';

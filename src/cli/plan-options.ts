@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { PlanRequest } from '../adapters/read-plan-input.js';
-import { UsageError } from '../core/problem.js';
+import { UsageError } from '../core/model/problem.js';
 
 /** Options every command that loads a runbook shares. */
 export interface PlanOptions {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { estimatePlan, withEstimate, type PlanEstimate } from '../core/plan-estimate.js';
-import type { Plan } from '../core/plan-types.js';
-import { planView } from '../core/plan-view.js';
-import { runLayout } from '../core/run-layout.js';
+import { estimatePlan, withEstimate, type PlanEstimate } from '../core/plan/plan-estimate.js';
+import type { Plan } from '../core/model/plan-types.js';
+import { planView } from '../core/views/plan-view.js';
+import { runLayout } from '../core/review/run-layout.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlan } from './load-plan.js';
 import { logsDir } from './logs-dir.js';

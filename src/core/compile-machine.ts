@@ -1,5 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
-import type { Plan, PlanStep } from './plan-types.js';
+import type { Plan, PlanStep } from './model/plan-types.js';
 import { endedAs, machineFromConfig, type RestoreContext, type StepStatus } from './restore-machine.js';
 
 // Reserved state names start with `_`, which runbook ids cannot, so they never collide.

@@ -1,6 +1,6 @@
-import type { PlanStep } from '../core/plan-types.js';
+import type { PlanStep } from '../core/model/plan-types.js';
 import type { RestoreContext } from '../core/restore-machine.js';
-import type { RunStatus } from '../core/run-event.js';
+import type { RunStatus } from '../core/model/run-event.js';
 import type { RunOutcome } from './run-types.js';
 
 /** Counts the plan's current steps by how they ended: a record of a step no longer in the plan counts for nothing. */

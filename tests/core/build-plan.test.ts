@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { buildPlan, type PlanInput } from '../../src/core/build-plan.js';
+import { buildPlan, type PlanInput } from '../../src/core/plan/build-plan.js';
 import { compileConfig } from '../../src/core/compile-machine.js';
-import type { Plan, PlanStep, Selection } from '../../src/core/plan-types.js';
-import { planView } from '../../src/core/plan-view.js';
-import { UsageError, type Problem } from '../../src/core/problem.js';
-import { displayText, renderShell, renderText } from '../../src/core/rendered.js';
-import { secretsUsed } from '../../src/core/secrets-used.js';
+import type { Plan, PlanStep, Selection } from '../../src/core/model/plan-types.js';
+import { planView } from '../../src/core/views/plan-view.js';
+import { UsageError, type Problem } from '../../src/core/model/problem.js';
+import { displayText, renderShell, renderText } from '../../src/core/model/rendered.js';
+import { secretsUsed } from '../../src/core/secrets/secrets-used.js';
 
 const SCHEMAS = loadSchemaChecks();
 

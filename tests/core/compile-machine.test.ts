@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, createMachine, fromPromise, waitFor, type AnyStateMachine } from 'xstate';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { buildPlan } from '../../src/core/build-plan.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 import { ABORTED, FINISHED, compileConfig, compileMachine } from '../../src/core/compile-machine.js';
-import type { Plan, Selection } from '../../src/core/plan-types.js';
+import type { Plan, Selection } from '../../src/core/model/plan-types.js';
 import {
   ACTOR_NAMES,
   machineFromConfig,

@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTtyScreen } from '../../src/adapters/tty-screen.js';
-import type { RunEvent } from '../../src/core/run-event.js';
+import type { RunEvent } from '../../src/core/model/run-event.js';
 
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 

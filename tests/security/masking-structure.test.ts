@@ -2,9 +2,9 @@
 // the masking sink holds back a possible secret start until the stream goes on or ends.
 import { describe, expect, it } from 'vitest';
 import { createMaskingSink } from '../../src/adapters/masking-sink.js';
-import type { RunEvent } from '../../src/core/run-event.js';
-import { bytesToSecret, displayForm, printfEscaped, secretBytes } from '../../src/core/secret-bytes.js';
-import { createMasker, maskDeep, maskSnapshot } from '../../src/core/secret-masker.js';
+import type { RunEvent } from '../../src/core/model/run-event.js';
+import { bytesToSecret, displayForm, printfEscaped, secretBytes } from '../../src/core/secrets/secret-bytes.js';
+import { createMasker, maskDeep, maskSnapshot } from '../../src/core/secrets/secret-masker.js';
 
 describe('structure is never masked', () => {
   for (const word of ['import', 'failed', 'done', 'step', 'pool', 'output']) {

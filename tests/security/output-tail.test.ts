@@ -11,7 +11,7 @@ import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { BIN } from '../helpers/cli.js';
 import { sh, TmuxSession } from '../helpers/tmux.js';
 import { withMaskedOutput } from '../../src/adapters/masked-output-runner.js';
-import { createMasker } from '../../src/core/secret-masker.js';
+import { createMasker } from '../../src/core/secrets/secret-masker.js';
 import type { CommandRunner } from '../../src/ports/command-runner.js';
 
 const ws = workspacesPerTest('lifeboat-tail-');

@@ -1,6 +1,6 @@
-import type { Check, HostRef } from '../plan-types.js';
-import { displayText } from '../rendered.js';
-import { child, isRecord, type Located, type Resolution } from '../resolve-context.js';
+import type { Check, HostRef } from '../model/plan-types.js';
+import { displayText } from '../model/rendered.js';
+import { child, isRecord, type Located, type Resolution } from '../resolve/resolve-context.js';
 import { formatAge, parseLongDuration } from './long-duration.js';
 
 /** Resolves an `age` check: what it measures (a glob's newest mtime, or a command's newest time) and its `max_age`. */
