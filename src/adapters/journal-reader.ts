@@ -175,7 +175,6 @@ export async function readRunHistory(dir: string, runbook: { path: string; name:
       const summarizer = startRunSummary(meta, { layout: options.layout });
       summaries.push(summarizer.finish(await scanJournal(join(store.runDir(runId), 'events.jsonl'), summarizer.add, { output: false })));
     } catch {
-      continue;
     }
   }
   return summaries;

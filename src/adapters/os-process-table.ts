@@ -28,7 +28,6 @@ function groupHasLiving(pgid: number): boolean {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
     } catch {
-      continue;
     }
   }
   return false;

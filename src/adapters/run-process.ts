@@ -77,8 +77,17 @@ export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): P
     forceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
     forceTimer.unref();
   };
-  const timer = spec.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), stop()), spec.timeoutMs) : undefined;
-  const onAbort = () => ((aborted = true), stop());
+  const timer =
+    spec.timeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          stop();
+        }, spec.timeoutMs)
+      : undefined;
+  const onAbort = () => {
+    aborted = true;
+    stop();
+  };
   if (hooks.signal?.aborted) onAbort();
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   // The step ends when its first process (the group leader) exits: a daemon it started that keeps

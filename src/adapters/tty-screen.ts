@@ -148,7 +148,7 @@ class TtyScreen {
     const title = info.titles.get(live.step) ?? live.step;
     const room = this.width() - 1 - [...head].length - [...suffix].length;
     // A narrow console keeps the step and the time; the title gives way first, then the details.
-    const line = room >= 8 ? `${head}${fitText(title, room)}${suffix}` : fitText(`${head}${title}`, this.width() - 1 - 6) + ` · ${clock(elapsed)}`;
+    const line = room >= 8 ? `${head}${fitText(title, room)}${suffix}` : `${fitText(`${head}${title}`, this.width() - 1 - 6)} · ${clock(elapsed)}`;
     return fitText(line, this.width() - 1);
   }
 

@@ -15,7 +15,6 @@ export function findRun(store: RunStore, wanted: string | undefined): string {
       try {
         if (journalStatus(join(store.runDir(runId), 'events.jsonl')) !== 'done') return runId;
       } catch {
-        continue;
       }
     }
     throw new UsageError(`no unfinished run in ${store.dir}`, { expected: 'a run that stopped before its end', received: `${counted(runs.length, 'run')}, all finished`, hint: 'name a run, or pass --logs DIR if the runs are elsewhere' });

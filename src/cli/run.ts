@@ -34,7 +34,6 @@ export function unfinishedRun(store: RunStore, runbookPath: string): string | un
       if (store.readMeta(runId).runbook.path !== runbookPath) continue;
       return isResumable(journalStatus(join(store.runDir(runId), 'events.jsonl'))) ? runId : undefined;
     } catch {
-      continue;
     }
   }
   return undefined;

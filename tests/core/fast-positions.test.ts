@@ -16,7 +16,7 @@ function slowOf(src: SourceDoc): SourceDoc {
 
 function pathsOf(value: unknown, path: YamlPath = [], out: YamlPath[] = []): YamlPath[] {
   out.push(path);
-  if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...path, i], out));
+  if (Array.isArray(value)) value.forEach((v, i) => { pathsOf(v, [...path, i], out); });
   else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) pathsOf(v, [...path, k], out);
   return out;
 }

@@ -359,7 +359,6 @@ export function groupOnlyZombies(pgid: number): boolean {
       members++;
       if (fields[0] !== 'Z') return false;
     } catch {
-      continue;
     }
   }
   return members > 0;

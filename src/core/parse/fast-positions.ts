@@ -26,7 +26,7 @@ export class FastPositions {
       if (Array.isArray(node) && typeof part === 'number' && part >= 0 && part < node.length) {
         parent = node;
         node = node[part];
-      } else if (isMap(node) && Object.prototype.hasOwnProperty.call(node, String(part))) {
+      } else if (isMap(node) && Object.hasOwn(node, String(part))) {
         parent = node;
         node = node[String(part)];
       } else break;

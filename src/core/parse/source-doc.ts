@@ -89,8 +89,8 @@ export function parseSource(source: SourceFile, what = 'a runbook'): { source?: 
     const shape = measureTree(value, valueChildren);
     if (shape.stopped) return { problems: [aliasProblem(source, shape.stopped)] };
   }
-  const escape = NUL_ESCAPE.exec(source.text);
-  if (escape && holdsNul(value)) return { problems: [nulProblem(source, escape.index + escape[0].lastIndexOf('\\'), `the escape ${escape[1]} makes a NUL character`, `the escape ${escape[1]}`)] };
+  const nulEscape = NUL_ESCAPE.exec(source.text);
+  if (nulEscape && holdsNul(value)) return { problems: [nulProblem(source, nulEscape.index + nulEscape[0].lastIndexOf('\\'), `the escape ${nulEscape[1]} makes a NUL character`, `the escape ${nulEscape[1]}`)] };
   // A shared value opens in one place but stands in several: only the full parse can tell which.
   return { source: lazySource(source, shares ? undefined : new FastPositions(source.text, value, opened)), value, problems: [] };
 }

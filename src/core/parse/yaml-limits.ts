@@ -17,65 +17,89 @@ function isBlockScalarHeader(line: string, at: number): boolean {
  * The count is conservative (it may count a level more than the parser sees, never fewer).
  */
 export function nestingTooDeep(text: string, limit = MAX_NESTING): { offset: number; depth: number } | undefined {
-  const stack: number[] = [];
-  let flow = 0;
-  let quote: '"' | "'" | undefined;
-  // A block scalar (| or >) owns every following line indented more than this column.
-  let scalarOwner: number | undefined;
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
-    const next = lineEnd + 1;
+  return new NestingScan(limit).run(text);
+}
+
+type TooDeep = { offset: number; depth: number };
+
+/** Reads a YAML text line by line, keeping only what decides nesting: block indents, flow brackets, an open quote. */
+class NestingScan {
+  /** Columns of the block collections open at the current line. */
+  private readonly stack: number[] = [];
+  private flow = 0;
+  private quote: '"' | "'" | undefined;
+  /** A block scalar (| or >) owns every following line indented more than this column. */
+  private scalarOwner: number | undefined;
+  private lineStart = 0;
+
+  constructor(private readonly limit: number) {}
+
+  run(text: string): TooDeep | undefined {
+    while (this.lineStart <= text.length) {
+      let lineEnd = text.indexOf('\n', this.lineStart);
+      if (lineEnd < 0) lineEnd = text.length;
+      const found = this.line(text.slice(this.lineStart, lineEnd).replace(/\r$/, ''));
+      if (found) return found;
+      this.lineStart = lineEnd + 1;
+    }
+    return undefined;
+  }
+
+  private tooDeep(at: number): TooDeep {
+    return { offset: this.lineStart + at, depth: this.stack.length + this.flow };
+  }
+
+  private line(line: string): TooDeep | undefined {
     let indent = 0;
     while (line[indent] === ' ') indent++;
     const blank = indent === line.length || line[indent] === '#';
-    if (scalarOwner !== undefined) {
-      if (blank || indent > scalarOwner) {
-        lineStart = next;
-        continue;
-      }
-      scalarOwner = undefined;
+    if (this.scalarOwner !== undefined) {
+      if (blank || indent > this.scalarOwner) return undefined;
+      this.scalarOwner = undefined;
     }
     let i = 0;
-    const tooDeep = (at: number) => ({ offset: lineStart + at, depth: stack.length + flow });
-    if (quote === undefined && flow === 0) {
-      if (blank) {
-        lineStart = next;
+    if (this.quote === undefined && this.flow === 0) {
+      if (blank) return undefined;
+      const opened = this.blockLevels(line, indent);
+      if (typeof opened !== 'number') return opened;
+      i = opened;
+    }
+    return this.rest(line, i);
+  }
+
+  /** Pops the levels this line's indent closes and pushes those its `- ` and `? ` open; returns where its content starts. */
+  private blockLevels(line: string, indent: number): number | TooDeep {
+    const stack = this.stack;
+    while (stack.length > 0 && stack[stack.length - 1]! > indent) stack.pop();
+    let i = indent;
+    if (line.startsWith('---', i) || line.startsWith('...', i)) i += 3;
+    // Each `- ` or `? ` opens a level at its column; the content after the last one is one more.
+    for (;;) {
+      if (stack.length === 0 || stack[stack.length - 1]! < i) stack.push(i);
+      if (stack.length > this.limit) return this.tooDeep(i);
+      if ((line[i] === '-' || line[i] === '?') && (line[i + 1] === ' ' || i + 1 === line.length)) {
+        i++;
+        while (line[i] === ' ') i++;
+        if (i === line.length) return i;
         continue;
       }
-      while (stack.length > 0 && stack[stack.length - 1]! > indent) stack.pop();
-      i = indent;
-      if (line.startsWith('---', i) || line.startsWith('...', i)) i += 3;
-      // Each `- ` or `? ` opens a level at its column; the content after the last one is one more.
-      for (;;) {
-        if (stack.length === 0 || stack[stack.length - 1]! < i) stack.push(i);
-        if (stack.length > limit) return tooDeep(i);
-        if ((line[i] === '-' || line[i] === '?') && (line[i + 1] === ' ' || i + 1 === line.length)) {
-          i++;
-          while (line[i] === ' ') i++;
-          if (i === line.length) break;
-          continue;
-        }
-        break;
-      }
+      return i;
     }
-    // The rest of the line, token by token: quoted scalars, flow brackets, comments, block scalars.
-    // `valueStart`: at the start of a value, where a quote or a bracket opens something (inside
-    // a plain scalar they are text); `afterSpace`: where a # starts a comment.
-    let valueStart = quote === undefined;
+  }
+
+  /**
+   * The rest of the line, token by token: quoted scalars, flow brackets, comments, block scalars.
+   * `valueStart`: at the start of a value, where a quote or a bracket opens something (inside
+   * a plain scalar they are text); `afterSpace`: where a # starts a comment.
+   */
+  private rest(line: string, from: number): TooDeep | undefined {
+    let valueStart = this.quote === undefined;
     let afterSpace = true;
-    const owner = i;
+    let i = from;
     while (i < line.length) {
       const c = line[i]!;
-      if (quote !== undefined) {
-        if (quote === '"' && c === '\\') i += 2;
-        else if (c === quote && quote === "'" && line[i + 1] === "'") i += 2;
-        else {
-          if (c === quote) quote = undefined;
-          i++;
-        }
+      if (this.quote !== undefined) {
+        i = this.inQuote(line, i);
         valueStart = false;
         afterSpace = false;
         continue;
@@ -88,25 +112,25 @@ export function nestingTooDeep(text: string, limit = MAX_NESTING): { offset: num
       if (c === '#' && afterSpace) break;
       afterSpace = false;
       if (valueStart && (c === '"' || c === "'")) {
-        quote = c;
+        this.quote = c;
         i++;
         continue;
       }
       if (c === '[' || c === '{') {
-        if (flow > 0 || valueStart) {
-          flow++;
-          if (stack.length + flow > limit) return tooDeep(i);
+        if (this.flow > 0 || valueStart) {
+          this.flow++;
+          if (this.stack.length + this.flow > this.limit) return this.tooDeep(i);
         }
       } else if (c === ']' || c === '}') {
-        if (flow > 0) flow--;
-      } else if (flow === 0 && valueStart && (c === '|' || c === '>') && isBlockScalarHeader(line, i)) {
-        scalarOwner = owner;
+        if (this.flow > 0) this.flow--;
+      } else if (this.flow === 0 && valueStart && (c === '|' || c === '>') && isBlockScalarHeader(line, i)) {
+        this.scalarOwner = from;
         break;
       }
       // An indicator starts a value after it; anything else is text until one.
       const next1 = line[i + 1];
       const spaceAfter = next1 === ' ' || next1 === '\t' || next1 === undefined;
-      if (c === '[' || c === '{' || c === ',') valueStart = flow > 0 || valueStart;
+      if (c === '[' || c === '{' || c === ',') valueStart = this.flow > 0 || valueStart;
       else if (c === ':' && spaceAfter) valueStart = true;
       else if ((c === '-' || c === '?') && spaceAfter && valueStart) valueStart = true;
       else if ((c === '&' || c === '!') && valueStart) {
@@ -116,9 +140,18 @@ export function nestingTooDeep(text: string, limit = MAX_NESTING): { offset: num
       } else valueStart = false;
       i++;
     }
-    lineStart = next;
+    return undefined;
   }
-  return undefined;
+
+  /** One step inside a quoted scalar: an escape or a doubled quote is read whole; the closing quote ends it. */
+  private inQuote(line: string, i: number): number {
+    const quote = this.quote;
+    const c = line[i];
+    if (quote === '"' && c === '\\') return i + 2;
+    if (c === quote && quote === "'" && line[i + 1] === "'") return i + 2;
+    if (c === quote) this.quote = undefined;
+    return i + 1;
+  }
 }
 
 /** Why walking a value was stopped: an alias inside the value it names, too many values, too deep. */
@@ -201,7 +234,7 @@ export function measureTree(
   }
   // Cut short, the nodes still open give a lower bound of the depth.
   let depth = result.depth;
-  frames.forEach((f, i) => (depth = Math.max(depth, i + f.depth)));
+  frames.forEach((f, i) => { depth = Math.max(depth, i + f.depth); });
   return { written, expanded, depth, stopped, path: stopped ? frames.map((f) => f.node) : [] };
 }
 

@@ -1,6 +1,6 @@
 import { parseDuration } from '../text/duration.js';
 import { parseLongDuration } from '../readiness/long-duration.js';
-import { HOST_FIELDS, type Scope } from '../resolve/interpolate.js';
+import type { HOST_FIELDS, Scope } from '../resolve/interpolate.js';
 import type { HostRef, Plan, PlanPhase, PlanStep, SecretSource, Selection } from '../model/plan-types.js';
 import { sortProblems, type Problem } from '../model/problem.js';
 import { displayText, type Piece } from '../model/rendered.js';
@@ -281,7 +281,7 @@ const SSH_HOST = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$|^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%A-Z
 
 /** Why an `ssh:` value is not `[user@]host`, if it is not: it is handed to ssh, which must never read it as an option. */
 function sshProblem(ssh: string): { message: string; hint: string } | undefined {
-  const portGiven = /^(?:[^@]*@)?([^:@\[\]]+):(\d+)$/.exec(ssh) ?? /^(?:[^@]*@)?\[([^\]]+)\]:(\d+)$/.exec(ssh);
+  const portGiven = /^(?:[^@]*@)?([^:@[\]]+):(\d+)$/.exec(ssh) ?? /^(?:[^@]*@)?\[([^\]]+)\]:(\d+)$/.exec(ssh);
   if (portGiven) return { message: 'a port cannot be part of `ssh:`', hint: `write the port as its own key: port: ${portGiven[2]}` };
   const at = ssh.lastIndexOf('@');
   const user = at >= 0 ? ssh.slice(0, at) : undefined;

@@ -92,7 +92,10 @@ class MinHeap {
         const r = l + 1;
         let m = i;
         let mv = last;
-        if (l < items.length && items[l]! < mv) (m = l), (mv = items[l]!);
+        if (l < items.length && items[l]! < mv) {
+          m = l;
+          mv = items[l]!;
+        }
         if (r < items.length && items[r]! < mv) m = r;
         if (m === i) break;
         items[i] = items[m]!;

@@ -196,7 +196,7 @@ function missing(kind: string, name: string, known: Iterable<string>): Lookup {
     error: {
       message: `undefined ${kind} \`${name}\``,
       expected: list.length ? `one of the declared ${kind}s: ${list.join(', ')}` : `a declared ${kind} (there are none)`,
-      hint: didYouMean(name, list) ?? `declare it under \`${kind === 'param' ? 'params' : kind === 'var' ? 'vars' : kind + 's'}:\``,
+      hint: didYouMean(name, list) ?? `declare it under \`${kind === 'param' ? 'params' : kind === 'var' ? 'vars' : `${kind}s`}:\``,
     },
   };
 }

@@ -151,7 +151,10 @@ function namesReachingArithmetic(text: string, arithTexts: readonly string[], as
       if (!reached.has(a.name)) continue;
       // A name read by a command inside $(…) reaches only that command, not the value assigned.
       for (const m of withoutSubstitutions(text.slice(a.from, a.to)).matchAll(DOLLAR_NAMES)) {
-        if (!reached.has(m[1]!)) (reached.add(m[1]!), (grew = true));
+        if (!reached.has(m[1]!)) {
+          reached.add(m[1]!);
+          grew = true;
+        }
       }
     }
   }
@@ -191,6 +194,12 @@ class ShellScan {
       else this.inWord(top, c);
     }
     if (this.assigning) this.assignments.push({ name: this.assigning.name, from: this.assigning.from, to: text.length });
+  }
+
+  /** Enters a quoting frame that starts with `length` characters at the reading position. */
+  private open(frame: Frame, length: number): void {
+    this.stack.push(frame);
+    this.i += length;
   }
 
   private markRange(from: number, to: number, spot: ShellSpot): void {
@@ -240,9 +249,14 @@ class ShellScan {
     const opaque = opaqueAt(text, i, true);
     if (opaque !== undefined) this.skipOpaque(opaque);
     else if (c === '\\') this.i += 2;
-    else if (c === '"') (this.stack.pop(), this.i++);
-    else if (c === '$' && text[i + 1] === '(') (this.stack.push({ kind: 'word', parens: 1, substitution: true }), (this.i += 2));
-    else this.i++;
+    else if (c === '"') {
+      this.stack.pop();
+      this.i++;
+    }
+    else if (c === '$' && text[i + 1] === '(') {
+      this.stack.push({ kind: 'word', parens: 1, substitution: true });
+      this.i += 2;
+    } else this.i++;
   }
 
   private inWord(word: WordFrame, c: string): void {
@@ -298,9 +312,9 @@ class ShellScan {
   private wordCharacter(word: WordFrame, c: string): void {
     const { text, i, stack } = this;
     if (c === '\\') this.i += 2;
-    else if (c === "'") (stack.push({ kind: 'single', close: "'" }), this.i++);
-    else if (c === '"') (stack.push({ kind: 'double', close: '"' }), this.i++);
-    else if (c === '$' && text[i + 1] === '(') (stack.push({ kind: 'word', parens: 1, substitution: true }), (this.i += 2));
+    else if (c === "'") this.open({ kind: 'single', close: "'" }, 1);
+    else if (c === '"') this.open({ kind: 'double', close: '"' }, 1);
+    else if (c === '$' && text[i + 1] === '(') this.open({ kind: 'word', parens: 1, substitution: true }, 2);
     else if (c === '#' && (i === 0 || /[\s;&|(]/.test(text[i - 1]!))) {
       // A comment runs to the end of the line; quotes in it (don't) quote nothing: a value there must not break the line.
       const end = text.indexOf('\n', i);
@@ -310,8 +324,10 @@ class ShellScan {
       // `case` patterns end in `)`, which this reader would take for the end of $(…): from here on it cannot be sure.
       this.unsureFrom = Math.min(this.unsureFrom, i);
       this.i += 4;
-    } else if (c === '(') (word.parens++, this.i++);
-    else if (c === ')') {
+    } else if (c === '(') {
+      word.parens++;
+      this.i++;
+    } else if (c === ')') {
       word.parens--;
       if (word.parens === 0 && word.substitution) stack.pop();
       this.i++;
