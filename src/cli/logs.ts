@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { listRunEntries, readRunSummary } from '../adapters/journal-reader.js';
 import { createFileRunStore, damagedJournal } from '../adapters/file-run-store.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
-import { htmlReport } from '../core/views/html-report.js';
+import { htmlReport } from '../core/review/html-report.js';
 import { UsageError } from '../core/model/problem.js';
 import { compareRuns } from '../core/review/run-compare.js';
 import { compareText } from '../core/review/run-compare-text.js';

@@ -5,7 +5,7 @@ import { compileConfig } from '../../src/core/compile-machine.js';
 import type { Plan, PlanStep, Selection } from '../../src/core/model/plan-types.js';
 import { planView } from '../../src/core/views/plan-view.js';
 import { UsageError, type Problem } from '../../src/core/model/problem.js';
-import { displayText, renderShell, renderText } from '../../src/core/model/rendered.js';
+import { displayText, renderShell, renderText } from '../../src/core/shell/rendered.js';
 import { secretsUsed } from '../../src/core/secrets/secrets-used.js';
 
 const SCHEMAS = loadSchemaChecks();

@@ -1,5 +1,5 @@
 import type { Choice } from '../restore-machine.js';
-import type { AgeMeasure } from '../readiness/age-measure.js';
+import type { AgeMeasure } from './age-measure.js';
 
 /** Which set of checks ran. */
 export type CheckSet = 'precheck' | 'verify' | 'wait';

@@ -4,6 +4,7 @@
 import jsYaml from 'js-yaml';
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem, SourcePosition } from '../model/problem.js';
+import type { YamlPath } from './yaml-path.js';
 import { FastPositions } from './fast-positions.js';
 import { MAX_ALIAS_GROWTH, MAX_NESTING, measureTree, nestingTooDeep, valueChildren, type ShapeLimit } from './yaml-limits.js';
 
@@ -52,7 +53,6 @@ function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCo
   return { doc, lines };
 }
 
-export type YamlPath = ReadonlyArray<string | number>;
 
 /** Parses YAML into a value; syntax errors and an empty file become positioned problems. */
 export function parseSource(source: SourceFile, what = 'a runbook'): { source?: SourceDoc; value?: unknown; problems: Problem[] } {

@@ -3,7 +3,7 @@ import { parseLongDuration } from '../readiness/long-duration.js';
 import type { HOST_FIELDS, Scope } from '../resolve/interpolate.js';
 import type { HostRef, Plan, PlanPhase, PlanStep, SecretSource, Selection } from '../model/plan-types.js';
 import { sortProblems, type Problem } from '../model/problem.js';
-import { displayText, type Piece } from '../model/rendered.js';
+import { displayText, type Piece } from '../shell/rendered.js';
 import { child, isRecord, Resolution, type Located } from '../resolve/resolve-context.js';
 import { resolveStep, type StepEnvironment, type UnplacedStep } from '../resolve/resolve-step.js';
 import { unknownHost } from '../resolve/resolve-check.js';

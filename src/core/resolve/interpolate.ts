@@ -1,4 +1,4 @@
-import type { Piece, Rendered, Segment, ValueContext } from '../model/rendered.js';
+import type { Piece, Rendered, Segment, ValueContext } from '../shell/rendered.js';
 import { shellSpots, type ShellSpot } from '../shell/shell-context.js';
 import { didYouMean } from '../validate/suggest.js';
 

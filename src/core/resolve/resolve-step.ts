@@ -1,10 +1,10 @@
 import { parseDuration } from '../text/duration.js';
 import { timerProblem } from '../validate/duration-limits.js';
 import { envNameProblem } from '../validate/env-name.js';
-import { blank } from '../validate/blank-text.js';
+import { blank } from './blank-text.js';
 import type { Confirm, HostRef, PlanStep, StepAction } from '../model/plan-types.js';
 import { hasReferences } from './interpolate.js';
-import { displayText, literal, type Rendered } from '../model/rendered.js';
+import { displayText, literal, type Rendered } from '../shell/rendered.js';
 import { resolveChecks, unknownHost } from './resolve-check.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import { STEP_KINDS } from '../model/runbook-types.js';

@@ -1,7 +1,7 @@
 import { parseDuration } from '../text/duration.js';
 import type { Scope } from './interpolate.js';
 import type { Problem } from '../model/problem.js';
-import { toPieces, type Piece } from '../model/rendered.js';
+import { toPieces, type Piece } from '../shell/rendered.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import type { SchemaCheck } from '../validate/schema-check.js';
 import { parseSource, type SourceDoc, type SourceFile } from '../parse/source-doc.js';

@@ -1,6 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Problem } from '../model/problem.js';
-import { formatPath, positionOf, type SourceDoc, type YamlPath } from '../parse/source-doc.js';
+import { formatPath, positionOf, type SourceDoc } from '../parse/source-doc.js';
+import type { YamlPath } from '../parse/yaml-path.js';
 import { didYouMean } from './suggest.js';
 
 /** Checks a parsed YAML value against a JSON Schema and reports every mismatch with its position. */

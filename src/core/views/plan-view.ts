@@ -1,5 +1,5 @@
 import type { Check, Confirm, HostRef, Plan, PlanStep, StepAction } from '../model/plan-types.js';
-import { displayText } from '../model/rendered.js';
+import { displayText } from '../shell/rendered.js';
 
 /** A check as shown to people and in `plan --json`. */
 export interface CheckView {

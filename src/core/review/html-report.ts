@@ -1,9 +1,9 @@
 import { formatDuration } from '../text/duration.js';
 import { formatMaybe, formatTimestamp } from '../text/format-time.js';
-import { escapeHtml as h } from './html-escape.js';
-import type { PhaseSummary, RunSummary, StepSummary } from '../review/run-summary.js';
-import { outcomeCounts } from '../review/run-timeline-text.js';
-import { statusSymbol, type Outcome } from './status-mark.js';
+import { escapeHtml as h } from '../views/html-escape.js';
+import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
+import { outcomeCounts } from './run-timeline-text.js';
+import { statusSymbol, type Outcome } from '../views/status-mark.js';
 import { counted } from '../text/plural.js';
 import { describeSeconds } from '../readiness/age-measure.js';
 
