@@ -224,7 +224,35 @@ function scriptAction(f: StepFields): Extract<StepAction, { kind: 'script' }> {
   }
   const argsAt = f.fields.get('args');
   const args = Array.isArray(argsAt?.value) ? argsAt!.value.map((_, i) => res.text(child(argsAt!, i), false)) : [];
+  args.forEach((arg, i) => {
+    const secret = secretIn(arg);
+    // A process's arguments are readable by every user of the machine (ps, /proc): a secret goes by environment.
+    if (secret !== undefined) {
+      res.report(child(argsAt!, i), {
+        message: 'a secret cannot be a script argument: any user of the machine can read a command line',
+        expected: 'secrets passed to a script through `env:`',
+        received: `\`{{ secrets.${secret} }}\` in args[${i}]`,
+        hint: `add \`env: { ${secretEnvHint(secret)}: "{{ secrets.${secret} }}" }\` to the step and read process.env.${secretEnvHint(secret)} in the script`,
+      });
+    }
+  });
   return { kind: 'script', script, args };
+}
+
+/** The name of the first secret a rendered value holds, if it holds one. */
+function secretIn(rendered: Rendered): string | undefined {
+  for (const segment of rendered) {
+    if (!('value' in segment)) continue;
+    const piece = segment.value.find((p) => 'secret' in p);
+    if (piece && 'secret' in piece) return piece.secret;
+  }
+  return undefined;
+}
+
+/** An environment variable name for a secret in a hint: its name in capitals, letters, digits and _ only. */
+function secretEnvHint(secret: string): string {
+  const name = secret.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
 function waitAction(f: StepFields, host: HostRef | undefined): Extract<StepAction, { kind: 'wait' }> {
