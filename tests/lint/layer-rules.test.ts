@@ -34,7 +34,8 @@ const CLEAN = {
   'src/core/model/thing.ts': 'export interface Thing { id: string }\n',
   'src/core/plan/make.ts': "import type { Thing } from '../model/thing.js';\nexport const make = (id: string): Thing => ({ id });\n",
   'src/ports/store.ts': "import type { Thing } from '../core/model/thing.js';\nexport interface Store { put(t: Thing): void }\n",
-  'src/adapters/file-store.ts': "import { writeFileSync } from 'node:fs';\nimport type { Store } from '../ports/store.js';\nexport const fileStore: Store = { put: (t) => writeFileSync('x', t.id) };\n",
+  'src/adapters/file-store.ts':
+    "import { writeFileSync } from 'node:fs';\nimport type { Store } from '../ports/store.js';\nexport const fileStore: Store = { put: (t) => writeFileSync('x', t.id) };\n",
   'src/engine/run.ts': "import { make } from '../core/plan/make.js';\nimport type { Store } from '../ports/store.js';\nexport const run = (s: Store) => s.put(make('a'));\n",
   'src/cli/main.ts': "import { fileStore } from '../adapters/file-store.js';\nimport { run } from '../engine/run.js';\nrun(fileStore);\n",
 };
@@ -51,7 +52,11 @@ describe('npm run lint: the layer rules', () => {
     ['a port imports an adapter', 'ports-import-core-types', { 'src/ports/leaky.ts': "import { fileStore } from '../adapters/file-store.js';\nexport const s = fileStore;\n" }],
     ['an adapter imports a command', 'adapters-below-engine-and-cli', { 'src/adapters/up.ts': "import '../cli/main.js';\n" }],
     ['the engine imports a command', 'engine-below-cli', { 'src/engine/up.ts': "import '../cli/main.js';\n" }],
-    ['two modules need each other', 'no-cycles', { 'src/core/plan/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n", 'src/core/plan/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n" }],
+    [
+      'two modules need each other',
+      'no-cycles',
+      { 'src/core/plan/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n", 'src/core/plan/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n" },
+    ],
     ['two folders need each other', 'no-folder-cycles', { 'src/core/model/back.ts': "import { make } from '../plan/make.js';\nexport const back = make;\n" }],
   ])('fail when %s (%s)', async (_, rule, extra) => {
     const broken = await cruise({ ...CLEAN, ...extra });

@@ -14,7 +14,8 @@ export function judgeAge(newestMs: number, maxAgeMs: number, nowMs: number): { m
   if (newestMs > nowMs + FUTURE_SLACK_MS) {
     return { measured, failure: `the newest time, ${measured.newest}, is in the future (a clock that is wrong, or milliseconds printed as seconds?)` };
   }
-  if (nowMs - newestMs > maxAgeMs) return { measured, failure: `the newest is ${describeSeconds(measured.ageSeconds)} old (${measured.newest}), more than max_age ${describeSeconds(measured.maxAgeSeconds)}` };
+  if (nowMs - newestMs > maxAgeMs)
+    return { measured, failure: `the newest is ${describeSeconds(measured.ageSeconds)} old (${measured.newest}), more than max_age ${describeSeconds(measured.maxAgeSeconds)}` };
   return { measured };
 }
 

@@ -41,7 +41,7 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
 
   const kind = actionKind(f, templateAt);
   if (kind === undefined) return undefined;
-  const id = typeof own.id === 'string' ? own.id : template?.split('/').pop() ?? (fieldValue(f, 'id') as string | undefined);
+  const id = typeof own.id === 'string' ? own.id : (template?.split('/').pop() ?? (fieldValue(f, 'id') as string | undefined));
   if (id === undefined) {
     res.report(stepAt, { message: 'missing key `id` in step', expected: 'an `id:` entry (steps made from a template take its name)', received: `keys ${Object.keys(own).join(', ')}` });
     return undefined;
@@ -147,7 +147,7 @@ function actionKind(f: StepFields, templateAt: Located | undefined): ActionKind 
     message: kinds.length === 0 ? 'a step needs something to do' : `a step has more than one action: ${kinds.join(', ')}`,
     expected: templateAt ? 'exactly one of run, manual, script or wait (from the template or the step)' : 'exactly one of run, manual, script, wait or uses',
     received: kinds.length === 0 ? `keys ${keys.join(', ') || '(none)'}` : kinds.join(' and '),
-    hint: kinds.length > 1 ? (templateAt ? 'the step overrides the template\'s action: remove one of them' : 'split it into one step per action') : typo,
+    hint: kinds.length > 1 ? (templateAt ? "the step overrides the template's action: remove one of them" : 'split it into one step per action') : typo,
   });
   return undefined;
 }
@@ -260,7 +260,12 @@ function waitAction(f: StepFields, host: HostRef | undefined): Extract<StepActio
   const waitAt = f.fields.get('wait')!;
   const untilAt = child<unknown>(waitAt, 'until');
   if (Array.isArray(untilAt.value) && untilAt.value.length === 0) {
-    res.report(untilAt, { message: 'a wait without checks', expected: 'at least one check under `until:`', received: 'an empty list', hint: 'a wait polls its checks until all pass; with none it would pass at once' });
+    res.report(untilAt, {
+      message: 'a wait without checks',
+      expected: 'at least one check under `until:`',
+      received: 'an empty list',
+      hint: 'a wait polls its checks until all pass; with none it would pass at once',
+    });
   }
   return {
     kind: 'wait',

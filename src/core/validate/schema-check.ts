@@ -152,11 +152,12 @@ function toProblem(source: SourceDoc, error: ErrorObject): Problem {
         message: `wrong type for ${objectKind(path)}`,
         expected: expectedOf(error) ?? (list && itemKind ? `a list of ${itemKind === 'check' ? 'checks' : `${itemKind}s`}` : article(String(params.type))),
         received: describeValue(error.data),
-        hint: typeof error.data === 'object' && error.data !== null && !Array.isArray(error.data) && String(params.type) === 'string'
-          ? 'a value containing ": " must be quoted'
-          : list && itemKind
-            ? `write a list: each ${itemKind} starts with \`- \` on its own line`
-            : undefined,
+        hint:
+          typeof error.data === 'object' && error.data !== null && !Array.isArray(error.data) && String(params.type) === 'string'
+            ? 'a value containing ": " must be quoted'
+            : list && itemKind
+              ? `write a list: each ${itemKind} starts with \`- \` on its own line`
+              : undefined,
       };
     }
     default:
