@@ -13,7 +13,8 @@ export interface PlanOptions {
   skip?: string[];
 }
 
-const collect = (value: string, previous: string[] = []) => [
+/** Collects a repeatable option whose values may also be comma-separated. */
+export const collect = (value: string, previous: string[] = []): string[] => [
   ...previous,
   ...value
     .split(',')

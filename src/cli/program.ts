@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ExitCode } from './exit-codes.js';
-import { addPlanOptions } from './plan-options.js';
+import { addPlanOptions, collect } from './plan-options.js';
 import { exitCodeForError } from './error-boundary.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { lifeboatVersion } from './version.js';
@@ -8,13 +8,6 @@ import { lifeboatCommand } from './command-name.js';
 
 type Action = (...args: never[]) => Promise<number>;
 
-const collect = (value: string, previous: string[] = []) => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean),
-];
 
 // Commands load their module only when called, so one command never pays for another's imports.
 const commands = {
