@@ -31,7 +31,7 @@ export function generateRunbook(steps, { phases = 10, name = `bench-${steps}` } 
       out.push('        verify:', '          - run: "true"');
     }
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** Writes a generated runbook with `steps` steps to `file` (creating its folder) and returns the path. */

@@ -26,7 +26,7 @@ async function runCase(kase, settings, timed) {
     const key = measurementKey(m);
     return !timed.has(key) && all.findIndex((o) => measurementKey(o) === key) === i;
   });
-  measureInterleaved(pending, counts).forEach((result, i) => timed.set(measurementKey(pending[i]), result));
+  measureInterleaved(pending, counts).forEach((result, i) => { timed.set(measurementKey(pending[i]), result); });
   const baseline = timed.get(measurementKey(kase.baseline));
   const subject = timed.get(measurementKey(kase.subject));
   return { kase, baseline, subject, judgement: judge(kase.limit, baseline, subject) };

@@ -24,7 +24,10 @@ for (let i = 0; i < runs + 1; i++) {
   parseDocument(text, { lineCounter: new LineCounter(), uniqueKeys: true, prettyErrors: false }).toJS({ maxAliasCount: -1 });
   const b = performance.now() - start;
   // The first round warms both up.
-  if (i > 0) timed.jsYaml.push(a), timed.yaml.push(b);
+  if (i > 0) {
+    timed.jsYaml.push(a);
+    timed.yaml.push(b);
+  }
 }
 const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 const [a, b] = [median(timed.jsYaml), median(timed.yaml)];

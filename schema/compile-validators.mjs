@@ -18,7 +18,7 @@ const read = (name) => withoutRules(JSON.parse(readFileSync(fileURLToPath(new UR
 const runbook = read('./runbook.schema.json');
 const template = read('./step-template.schema.json');
 const inventory = read('./inventory.schema.json');
-// These options must match createSchemaChecks in src/core/schema-check.ts.
+// These options must match createSchemaChecks in src/core/validate/schema-check.ts.
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: true } });
 ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
 ajv.addKeyword({ keyword: 'x-rule', schemaType: 'string' });

@@ -30,7 +30,7 @@ function notes() {
 /** The full Markdown text of RESULTS.md for these results, machine info and settings. */
 export function resultsMarkdown(results, machine, settings) {
   const problems = problemLines(results);
-  return [
+  return `${[
     INTRO,
     '## Machine',
     [
@@ -47,5 +47,5 @@ export function resultsMarkdown(results, machine, settings) {
     '## Measurements',
     markdownTable(MEASUREMENT_HEADER, measurementRows(results)),
     ...notes(),
-  ].join('\n\n') + '\n';
+  ].join('\n\n')}\n`;
 }

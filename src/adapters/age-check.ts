@@ -1,9 +1,9 @@
-import type { Check } from '../core/plan-types.js';
+import type { Check } from '../core/model/plan-types.js';
 import { newestTime } from '../core/readiness/age-times.js';
 import { judgeAge } from '../core/readiness/age-measure.js';
-import { displayText, renderShell, revealWith, secretEnvFor } from '../core/rendered.js';
-import { createMasker } from '../core/secret-masker.js';
-import { shellQuote } from '../core/shell-quote.js';
+import { displayText, renderShell, revealWith, secretEnvFor } from '../core/shell/rendered.js';
+import { createMasker } from '../core/secrets/secret-masker.js';
+import { shellQuote } from '../core/shell/shell-quote.js';
 import type { CheckResult } from '../ports/check-runner.js';
 import type { CommandRunner } from '../ports/command-runner.js';
 import { TAIL_CHARS } from './run-process.js';

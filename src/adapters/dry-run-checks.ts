@@ -1,5 +1,5 @@
-import type { Check, HostRef } from '../core/plan-types.js';
-import type { CheckSet } from '../core/run-event.js';
+import type { Check, HostRef } from '../core/model/plan-types.js';
+import type { CheckSet } from '../core/model/run-event.js';
 import type { CheckResult, CheckRunner } from '../ports/check-runner.js';
 import type { CheckLook, CheckProber } from '../ports/check-prober.js';
 import type { CommandRunner } from '../ports/command-runner.js';

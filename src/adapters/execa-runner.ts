@@ -1,4 +1,4 @@
-import { hasRawBytes, printfEscaped } from '../core/secret-bytes.js';
+import { hasRawBytes, printfEscaped } from '../core/secrets/secret-bytes.js';
 import type { CommandHooks, CommandResult, CommandRunner, CommandSpec } from '../ports/command-runner.js';
 import { runProcess } from './run-process.js';
 

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { RunStatus } from '../core/run-event.js';
-import type { TimedEvent } from '../core/run-summary.js';
+import type { RunStatus } from '../core/model/run-event.js';
+import type { TimedEvent } from '../core/review/run-summary.js';
 import { parseJournalLine } from './journal-record.js';
 
 // Apart from the journal reader, so that finding how a run stands (run, resume) loads nothing else.
@@ -53,7 +53,6 @@ export function readJournalEnds(file: string): { first?: TimedEvent; last?: Time
     closeSync(fd);
   }
 }
-
 
 /** How a run stands by the last event of its journal, read from its tail alone. */
 export function journalStatus(file: string): RunStatus | 'running' {

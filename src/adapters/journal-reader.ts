@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { RunLayout } from '../core/run-layout.js';
-import { runListEntry, type RunListEntry } from '../core/run-list-entry.js';
-import { startRunSummary, type RunSummary, type TimedEvent } from '../core/run-summary.js';
+import type { RunLayout } from '../core/review/run-layout.js';
+import { runListEntry, type RunListEntry } from '../core/review/run-list-entry.js';
+import { startRunSummary, type RunSummary, type TimedEvent } from '../core/review/run-summary.js';
 import type { JournalRead, RunMeta } from '../ports/run-store.js';
 import { createFileRunStore } from './file-run-store.js';
 import { readJournalEnds } from './journal-ends.js';
@@ -150,7 +150,11 @@ export function listRunEntries(dir: string): { entries: RunListEntry[]; unreadab
 }
 
 /** Reads one run whole: its metadata and its journal, summarized. */
-export async function readRunSummary(dir: string, runId: string, options: { layout?: RunLayout; output?: boolean } = {}): Promise<{ meta: RunMeta; summary: RunSummary; damaged: number[]; journal: string }> {
+export async function readRunSummary(
+  dir: string,
+  runId: string,
+  options: { layout?: RunLayout; output?: boolean } = {},
+): Promise<{ meta: RunMeta; summary: RunSummary; damaged: number[]; journal: string }> {
   const store = createFileRunStore(dir);
   const meta = store.readMeta(runId);
   const summarizer = startRunSummary(meta, { layout: options.layout, includeOutput: options.output === true });
@@ -174,10 +178,7 @@ export async function readRunHistory(dir: string, runbook: { path: string; name:
       if (meta.runbook.path !== runbook.path && meta.runbook.name !== runbook.name) continue;
       const summarizer = startRunSummary(meta, { layout: options.layout });
       summaries.push(summarizer.finish(await scanJournal(join(store.runDir(runId), 'events.jsonl'), summarizer.add, { output: false })));
-    } catch {
-      continue;
-    }
+    } catch {}
   }
   return summaries;
 }
-

@@ -1,5 +1,5 @@
-import type { RunEvent } from '../core/run-event.js';
-import type { TimedEvent } from '../core/run-summary.js';
+import type { RunEvent } from '../core/model/run-event.js';
+import type { TimedEvent } from '../core/review/run-summary.js';
 
 /** One journal line before pino writes it: its level label, its message, and the event's other fields. */
 export interface JournalRecord {

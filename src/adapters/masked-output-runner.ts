@@ -1,4 +1,4 @@
-import type { SecretMasker } from '../core/secret-masker.js';
+import type { SecretMasker } from '../core/secrets/secret-masker.js';
 import type { CommandHooks, CommandResult, CommandRunner, CommandSpec } from '../ports/command-runner.js';
 import { Tail } from './output-tail.js';
 import { TAIL_CHARS } from './run-process.js';

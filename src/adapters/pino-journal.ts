@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import pino from 'pino';
-import type { RunEvent } from '../core/run-event.js';
+import type { RunEvent } from '../core/model/run-event.js';
 import type { EventSink } from '../ports/event-sink.js';
 import { toJournalRecord } from './journal-record.js';
 

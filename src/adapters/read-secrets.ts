@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import type { SecretSource } from '../core/plan-types.js';
-import { UsageError } from '../core/problem.js';
-import { bytesToSecret, isUtf8, secretBytes } from '../core/secret-bytes.js';
+import type { SecretSource } from '../core/model/plan-types.js';
+import { UsageError } from '../core/model/problem.js';
+import { bytesToSecret, isUtf8, secretBytes } from '../core/secrets/secret-bytes.js';
 
 /** Where the variables that carry secrets to commands start; one inherited from outside is dropped too. */
 const CARRIER_PREFIX = 'LIFEBOAT_SECRET_';
@@ -12,11 +12,7 @@ const CARRIER_PREFIX = 'LIFEBOAT_SECRET_';
  * environment variables secrets come from are removed from this process, so that no command
  * inherits them: a command gets only the secrets its step uses, in its own variables.
  */
-export async function readSecrets(
-  sources: Readonly<Record<string, SecretSource>>,
-  names: readonly string[],
-  ask: ((name: string) => Promise<string>) | undefined,
-): Promise<Map<string, string>> {
+export async function readSecrets(sources: Readonly<Record<string, SecretSource>>, names: readonly string[], ask: ((name: string) => Promise<string>) | undefined): Promise<Map<string, string>> {
   const values = new Map<string, string>();
   const missing: string[] = [];
   const refused: string[] = [];

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { HostRef, SecretSource } from '../core/plan-types.js';
+import type { HostRef, SecretSource } from '../core/model/plan-types.js';
 import type { ReadyItem } from '../core/readiness/readiness-model.js';
 import type { CommandRunner } from '../ports/command-runner.js';
 import { listRunEntries } from './journal-reader.js';
@@ -32,7 +32,8 @@ export function probeSecrets(sources: Readonly<Record<string, SecretSource>>): {
   for (const [name, source] of Object.entries(sources)) {
     if (source.kind === 'env') {
       const value = process.env[source.name];
-      if (value === undefined || value === '') items.push({ area: 'secret', item: name, state: 'failed', measured: 'not set', target: `$${source.name}`, detail: `environment variable ${source.name} is not set` });
+      if (value === undefined || value === '')
+        items.push({ area: 'secret', item: name, state: 'failed', measured: 'not set', target: `$${source.name}`, detail: `environment variable ${source.name} is not set` });
       else {
         values.set(name, value);
         items.push({ area: 'secret', item: name, state: 'ok', measured: 'readable', target: `$${source.name}` });

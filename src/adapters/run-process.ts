@@ -55,7 +55,11 @@ export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): P
   if (pid !== undefined) hooks.onSpawn?.(pid);
   const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer | string) => {
     let text = chunk.toString();
-    if (stream === 'stderr' && spec.filterStderr) text = text.split(/(?<=\n)/).filter(spec.filterStderr).join('');
+    if (stream === 'stderr' && spec.filterStderr)
+      text = text
+        .split(/(?<=\n)/)
+        .filter(spec.filterStderr)
+        .join('');
     if (!text) return;
     output.push(text);
     if (stream === 'stdout') stdout.push(text);
@@ -77,8 +81,17 @@ export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): P
     forceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
     forceTimer.unref();
   };
-  const timer = spec.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), stop()), spec.timeoutMs) : undefined;
-  const onAbort = () => ((aborted = true), stop());
+  const timer =
+    spec.timeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          stop();
+        }, spec.timeoutMs)
+      : undefined;
+  const onAbort = () => {
+    aborted = true;
+    stop();
+  };
   if (hooks.signal?.aborted) onAbort();
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   // The step ends when its first process (the group leader) exits: a daemon it started that keeps

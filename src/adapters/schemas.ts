@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Ajv as AjvClass, ValidateFunction } from 'ajv';
-import type { SchemaChecks } from '../core/build-plan.js';
-import { check } from '../core/schema-check.js';
+import type { SchemaChecks } from '../core/plan/build-plan.js';
+import { check } from '../core/validate/schema-check.js';
 
 const require = createRequire(import.meta.url);
 const NAMES = ['runbook', 'template', 'inventory'] as const;

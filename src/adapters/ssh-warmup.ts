@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import type { HostRef, PlanStep } from '../core/plan-types.js';
+import type { HostRef, PlanStep } from '../core/model/plan-types.js';
 import { sshArgs, type SshOptions } from './ssh-args.js';
 
 /** A connection being opened ahead of its first use. */

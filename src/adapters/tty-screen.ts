@@ -1,10 +1,10 @@
-import type { Styles } from './terminal-styles.js';
-import { formatDuration } from '../core/duration.js';
-import type { RunEvent } from '../core/run-event.js';
-import { fitText } from '../core/fit-text.js';
-import { wrapText } from '../core/wrap-text.js';
+import type { RunEvent } from '../core/model/run-event.js';
+import { formatDuration } from '../core/text/duration.js';
+import { fitText } from '../core/text/fit-text.js';
+import { wrapText } from '../core/text/wrap-text.js';
 import type { EventSink } from '../ports/event-sink.js';
 import type { ByStep, ScreenInfo } from './plain-screen.js';
+import type { Styles } from './terminal-styles.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -78,7 +78,13 @@ class TtyScreen {
         this.pending(event);
         return;
       case 'step.output':
-        this.above(event.text.replace(/\n$/, '').split('\n').map((l) => `  ${s.dim('│')} ${l}\n`).join(''));
+        this.above(
+          event.text
+            .replace(/\n$/, '')
+            .split('\n')
+            .map((l) => `  ${s.dim('│')} ${l}\n`)
+            .join(''),
+        );
         return;
       case 'step.exited':
         this.exited(event);
@@ -148,7 +154,7 @@ class TtyScreen {
     const title = info.titles.get(live.step) ?? live.step;
     const room = this.width() - 1 - [...head].length - [...suffix].length;
     // A narrow console keeps the step and the time; the title gives way first, then the details.
-    const line = room >= 8 ? `${head}${fitText(title, room)}${suffix}` : fitText(`${head}${title}`, this.width() - 1 - 6) + ` · ${clock(elapsed)}`;
+    const line = room >= 8 ? `${head}${fitText(title, room)}${suffix}` : `${fitText(`${head}${title}`, this.width() - 1 - 6)} · ${clock(elapsed)}`;
     return fitText(line, this.width() - 1);
   }
 

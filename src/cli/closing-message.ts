@@ -1,9 +1,9 @@
 import type { stylesFor } from '../adapters/terminal-styles.js';
-import type { Plan } from '../core/plan-types.js';
-import { counted } from '../core/plural.js';
-import { probeSummary } from '../core/probe-summary.js';
-import type { RunEvent } from '../core/run-event.js';
-import type { StepProbe } from '../core/step-probe.js';
+import type { Plan } from '../core/model/plan-types.js';
+import { counted } from '../core/text/plural.js';
+import { probeSummary } from '../core/views/probe-summary.js';
+import type { RunEvent } from '../core/model/run-event.js';
+import type { StepProbe } from '../core/model/step-probe.js';
 import type { RunOutcome } from '../engine/execute-run.js';
 import type { RunStore } from '../ports/run-store.js';
 import { lifeboatCommand } from './command-name.js';
@@ -60,8 +60,8 @@ function rehearsalSummary(plan: Plan, finished: readonly Finished[]): string {
 async function closingSummary(dir: string, runId: string, plan: Plan, out: Styles): Promise<string> {
   try {
     const { readRunSummary } = await import('../adapters/journal-reader.js');
-    const { runLayout } = await import('../core/run-layout.js');
-    const { closingSummaryText } = await import('../core/run-closing-text.js');
+    const { runLayout } = await import('../core/review/run-layout.js');
+    const { closingSummaryText } = await import('../core/review/run-closing-text.js');
     const { summary } = await readRunSummary(dir, runId, { layout: runLayout(plan) });
     return closingSummaryText(summary, out, Math.min(process.stdout.columns ?? 80, 100));
   } catch (error) {

@@ -1,6 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { invocation } from '../core/invocation.js';
+import { invocation } from '../core/views/invocation.js';
 
 function realpath(path: string): string | undefined {
   try {

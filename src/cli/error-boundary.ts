@@ -1,8 +1,8 @@
 import { CommanderError } from 'commander';
 import { LockedError, lockedText } from '../adapters/run-lock.js';
 import type { Styles } from '../adapters/terminal-styles.js';
-import { DataError } from '../core/data-error.js';
-import { InputError, UsageError } from '../core/problem.js';
+import { DataError } from '../core/model/data-error.js';
+import { InputError, UsageError } from '../core/model/problem.js';
 import { ExitCode } from './exit-codes.js';
 import { reportBug } from './report-bug.js';
 import { reportProblems } from './report-problems.js';

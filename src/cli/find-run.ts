@@ -1,9 +1,9 @@
-import { UsageError } from '../core/problem.js';
+import { UsageError } from '../core/model/problem.js';
 import { lifeboatCommand } from './command-name.js';
 import { join } from 'node:path';
 import { journalStatus } from '../adapters/journal-ends.js';
 import type { RunStore } from '../ports/run-store.js';
-import { counted } from '../core/plural.js';
+import { counted } from '../core/text/plural.js';
 
 // Shared by `resume` and `logs`: a module of its own so that `logs` does not load the run engine.
 
@@ -14,11 +14,13 @@ export function findRun(store: RunStore, wanted: string | undefined): string {
     for (const runId of [...runs].reverse()) {
       try {
         if (journalStatus(join(store.runDir(runId), 'events.jsonl')) !== 'done') return runId;
-      } catch {
-        continue;
-      }
+      } catch {}
     }
-    throw new UsageError(`no unfinished run in ${store.dir}`, { expected: 'a run that stopped before its end', received: `${counted(runs.length, 'run')}, all finished`, hint: 'name a run, or pass --logs DIR if the runs are elsewhere' });
+    throw new UsageError(`no unfinished run in ${store.dir}`, {
+      expected: 'a run that stopped before its end',
+      received: `${counted(runs.length, 'run')}, all finished`,
+      hint: 'name a run, or pass --logs DIR if the runs are elsewhere',
+    });
   }
   if (wanted === 'last' && runs.length) return runs[runs.length - 1]!;
   const matches = runs.filter((id) => id.startsWith(wanted));

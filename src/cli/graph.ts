@@ -1,10 +1,10 @@
-import { toDot } from '../core/graph-dot.js';
-import { toMermaid } from '../core/graph-mermaid.js';
 import { machineGraph } from '../core/machine-graph.js';
-import { UsageError } from '../core/problem.js';
+import { UsageError } from '../core/model/problem.js';
+import { toDot } from '../core/views/graph-dot.js';
+import { toMermaid } from '../core/views/graph-mermaid.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlan } from './load-plan.js';
-import { planRequest, type PlanOptions } from './plan-options.js';
+import { type PlanOptions, planRequest } from './plan-options.js';
 
 export const GRAPH_FORMATS = ['mermaid', 'dot', 'json'] as const;
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { estimatePlan, withEstimate, type PlanEstimate } from '../core/plan-estimate.js';
-import type { Plan } from '../core/plan-types.js';
-import { planView } from '../core/plan-view.js';
-import { runLayout } from '../core/run-layout.js';
+import { estimatePlan, withEstimate, type PlanEstimate } from '../core/plan/plan-estimate.js';
+import type { Plan } from '../core/model/plan-types.js';
+import { planView } from '../core/views/plan-view.js';
+import { runLayout } from '../core/review/run-layout.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlan } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
@@ -32,8 +32,6 @@ async function estimateFromLogs(file: string, plan: Plan, logs: string | undefin
 export async function planCommand(file: string, options: PlanOptions & { json?: boolean; logs?: string }): Promise<number> {
   const plan = await loadPlan(planRequest(file, options));
   const estimate = await estimateFromLogs(file, plan, options.logs);
-  process.stdout.write(
-    options.json ? `${JSON.stringify(withEstimate(planView(plan), plan, estimate), null, 2)}\n` : renderPlan(plan, stylesFor(process.stdout), estimate),
-  );
+  process.stdout.write(options.json ? `${JSON.stringify(withEstimate(planView(plan), plan, estimate), null, 2)}\n` : renderPlan(plan, stylesFor(process.stdout), estimate));
   return ExitCode.Ok;
 }

@@ -1,10 +1,10 @@
-import { formatDuration } from '../core/duration.js';
-import type { PlanEstimate } from '../core/plan-estimate.js';
-import type { Plan, PlanPhase } from '../core/plan-types.js';
-import { checkLine, stepView, type CheckView, type StepView } from '../core/plan-view.js';
+import { formatDuration } from '../core/text/duration.js';
+import type { PlanEstimate } from '../core/plan/plan-estimate.js';
+import type { Plan, PlanPhase } from '../core/model/plan-types.js';
+import { checkLine, stepView, type CheckView, type StepView } from '../core/views/plan-view.js';
 import type { Styles } from '../adapters/terminal-styles.js';
 import { lifeboatCommand } from './command-name.js';
-import { shellQuote } from '../core/shell-quote.js';
+import { shellQuote } from '../core/shell/shell-quote.js';
 
 function indent(text: string, prefix: string): string {
   return text

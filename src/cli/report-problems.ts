@@ -1,4 +1,4 @@
-import { formatProblem, type Problem } from '../core/problem.js';
+import { formatProblem, type Problem } from '../core/model/problem.js';
 import type { Styles } from '../adapters/terminal-styles.js';
 
 /** Writes every problem, then one summary line saying nothing was run. */

@@ -1,19 +1,19 @@
 import { createFileRunStore } from '../adapters/file-run-store.js';
 import type { RunLock } from '../adapters/run-lock.js';
-import type { RunStore } from '../ports/run-store.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
-import { formatDuration } from '../core/duration.js';
-import { inputChanges, inputFingerprints, noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan-changes.js';
-import { UsageError } from '../core/problem.js';
-import { shellQuote } from '../core/shell-quote.js';
-import { resumeState, type SavedContext } from '../core/resume-state.js';
-import { runStatusOf } from '../core/run-status.js';
+import { UsageError } from '../core/model/problem.js';
+import { inputChanges, inputFingerprints, noChanges, type PlanChanges, planChanges, stepFingerprints } from '../core/plan/plan-changes.js';
+import { resumeState, type SavedContext } from '../core/review/resume-state.js';
+import { runStatusOf } from '../core/review/run-status.js';
+import { shellQuote } from '../core/shell/shell-quote.js';
+import { formatDuration } from '../core/text/duration.js';
+import type { RunStore } from '../ports/run-store.js';
+import { lifeboatCommand } from './command-name.js';
 import { findRun } from './find-run.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
+import { type NoteChannel, screenNotes } from './note-channel.js';
 import { currentBootId, requireTerminal, type SessionOptions } from './session-options.js';
-import { lifeboatCommand } from './command-name.js';
-import { screenNotes, type NoteChannel } from './note-channel.js';
 import { startSession } from './start-session.js';
 import { takeRunLock } from './take-run-lock.js';
 
@@ -58,7 +58,11 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
   if (journal.tornLine) notes.push('the journal ended in a torn line (the run died mid-write); it was cut off');
   const status = runStatusOf(journal.events);
   if (status === 'done') {
-    throw new UsageError(`run ${runId} already finished`, { expected: 'an unfinished run', received: 'a run that ended done', hint: `start a new one with ${lifeboatCommand()} run ${shellQuote(meta.request.file)}` });
+    throw new UsageError(`run ${runId} already finished`, {
+      expected: 'an unfinished run',
+      received: 'a run that ended done',
+      hint: `start a new one with ${lifeboatCommand()} run ${shellQuote(meta.request.file)}`,
+    });
   }
 
   const loaded = loadPlanWithSources({ ...meta.request, vars: meta.request.vars });

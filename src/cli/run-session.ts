@@ -8,13 +8,14 @@ import type { SshOptions } from '../adapters/ssh-args.js';
 import { createSshRunner } from '../adapters/ssh-runner.js';
 import type { Warmups } from '../adapters/ssh-warmup.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
-import { confirmedSteps } from '../core/confirm-steps.js';
-import { UsageError } from '../core/problem.js';
+import { zxScriptRunner } from '../adapters/zx-script-runner.js';
+import { UsageError } from '../core/model/problem.js';
+import type { RunEvent } from '../core/model/run-event.js';
+import type { StepProbe } from '../core/model/step-probe.js';
+import { confirmedSteps } from '../core/plan/confirm-steps.js';
 import type { StepRecord } from '../core/restore-machine.js';
-import type { RunEvent } from '../core/run-event.js';
-import { maskSnapshot, shortSecrets } from '../core/secret-masker.js';
-import { secretsUsed } from '../core/secrets-used.js';
-import type { StepProbe } from '../core/step-probe.js';
+import { maskSnapshot, shortSecrets } from '../core/secrets/secret-masker.js';
+import { secretsUsed } from '../core/secrets/secrets-used.js';
 import { executeRun, type InFlight, type RunOutcome } from '../engine/execute-run.js';
 import { probePlan } from '../engine/probe-plan.js';
 import type { RunMeta, RunStore } from '../ports/run-store.js';
@@ -23,11 +24,10 @@ import { lifeboatCommand } from './command-name.js';
 import { ExitCode } from './exit-codes.js';
 import { handleInterrupts } from './handle-interrupts.js';
 import type { LoadedPlan } from './load-plan.js';
-import { screenNotes, type NoteChannel } from './note-channel.js';
+import { type NoteChannel, screenNotes } from './note-channel.js';
 import { openRunRecord, type RunRecord } from './open-run-record.js';
-import { buildSessionPorts, type SessionPorts } from './session-ports.js';
 import type { SessionOptions } from './session-options.js';
-import { zxScriptRunner } from '../adapters/zx-script-runner.js';
+import { buildSessionPorts, type SessionPorts } from './session-ports.js';
 import { lifeboatVersion } from './version.js';
 
 /** Everything one run (or resumed run) of a plan needs. */
@@ -86,7 +86,10 @@ export async function runSession(session: Session): Promise<number> {
     out: stylesFor(process.stdout),
     controller: new AbortController(),
     confirmed,
-    print: (text) => (process.stdout.write(text), copy?.(text)),
+    print: (text) => {
+      process.stdout.write(text);
+      copy?.(text);
+    },
     copy,
   };
   try {
@@ -172,7 +175,12 @@ function startEvent(session: Session, interactive: boolean): RunEvent {
 }
 
 /** Runs the plan with its ports on the open record: start record, warnings as they come, the engine, the end record. */
-async function runOnRecord(session: Session, talk: Talk, built: SessionPorts, on: { record?: RunRecord; notes: NoteChannel; secrets: ReadonlyMap<string, string> }): Promise<{ outcome: RunOutcome; probed?: StepProbe[] }> {
+async function runOnRecord(
+  session: Session,
+  talk: Talk,
+  built: SessionPorts,
+  on: { record?: RunRecord; notes: NoteChannel; secrets: ReadonlyMap<string, string> },
+): Promise<{ outcome: RunOutcome; probed?: StepProbe[] }> {
   const { loaded, runId, options, store } = session;
   const { sink, masker, probeChecks } = built;
   const resumeOptions = session.resumeOptions ?? '';

@@ -1,23 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createFileRunStore } from '../adapters/file-run-store.js';
-import { liveLockHolder, LockedError } from '../adapters/run-lock.js';
-import { inputFingerprints, stepFingerprints } from '../core/plan-changes.js';
-import { UsageError } from '../core/problem.js';
-import { shellQuote } from '../core/shell-quote.js';
-import { makeRunId } from '../core/run-id.js';
-import { isResumable } from '../core/run-status.js';
 import { journalStatus } from '../adapters/journal-ends.js';
-import { join } from 'node:path';
+import { promptOutput } from '../adapters/prompt-terminal.js';
+import { LockedError, liveLockHolder } from '../adapters/run-lock.js';
+import { UsageError } from '../core/model/problem.js';
+import { makeRunId } from '../core/model/run-id.js';
+import { inputFingerprints, stepFingerprints } from '../core/plan/plan-changes.js';
+import { isResumable } from '../core/review/run-status.js';
+import { shellQuote } from '../core/shell/shell-quote.js';
 import type { RunMeta, RunStore } from '../ports/run-store.js';
+import { lifeboatCommand } from './command-name.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
-import { planRequest, type PlanOptions } from './plan-options.js';
+import { type PlanOptions, planRequest } from './plan-options.js';
 import { currentBootId, interactiveTerminal, requireTerminal, type SessionOptions } from './session-options.js';
-import { lifeboatCommand } from './command-name.js';
 import { startSession } from './start-session.js';
-import { promptOutput } from '../adapters/prompt-terminal.js';
 
 export interface RunOptions extends PlanOptions, SessionOptions {
   logs?: string;
@@ -33,9 +32,7 @@ export function unfinishedRun(store: RunStore, runbookPath: string): string | un
     try {
       if (store.readMeta(runId).runbook.path !== runbookPath) continue;
       return isResumable(journalStatus(join(store.runDir(runId), 'events.jsonl'))) ? runId : undefined;
-    } catch {
-      continue;
-    }
+    } catch {}
   }
   return undefined;
 }
@@ -44,7 +41,8 @@ export function unfinishedRun(store: RunStore, runbookPath: string): string | un
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
   requireTerminal(options, `run ${shellQuote(file)}`);
   if (options.probe && !options.dryRun) throw new UsageError('--probe goes with --dry-run', { expected: '--dry-run --probe', received: '--probe alone' });
-  if (options.drill !== undefined && !options.drill.trim()) throw new UsageError('--drill needs its purpose', { expected: '--drill "why", e.g. --drill "quarterly rehearsal"', received: 'an empty purpose' });
+  if (options.drill !== undefined && !options.drill.trim())
+    throw new UsageError('--drill needs its purpose', { expected: '--drill "why", e.g. --drill "quarterly rehearsal"', received: 'an empty purpose' });
   const request = planRequest(file, options);
   const loaded = loadPlanWithSources(request);
   const { plan } = loaded;
@@ -56,14 +54,17 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   const previous = store ? unfinishedRun(store, loaded.path) : undefined;
   if (previous && interactiveTerminal() && !options.yes) {
     const { select } = await import('@inquirer/prompts');
-    const answer = await select({
-      message: `Run ${previous} of ${plan.name} did not finish. Resume it?`,
-      choices: [
-        { name: 'Resume it', value: 'resume', description: 'continue where it stopped; finished steps are not run again' },
-        { name: 'Start a new run', value: 'new', description: 'from the first step (prechecks still pass over what is done)' },
-        { name: 'Cancel', value: 'cancel' },
-      ],
-    }, { output: promptOutput() });
+    const answer = await select(
+      {
+        message: `Run ${previous} of ${plan.name} did not finish. Resume it?`,
+        choices: [
+          { name: 'Resume it', value: 'resume', description: 'continue where it stopped; finished steps are not run again' },
+          { name: 'Start a new run', value: 'new', description: 'from the first step (prechecks still pass over what is done)' },
+          { name: 'Cancel', value: 'cancel' },
+        ],
+      },
+      { output: promptOutput() },
+    );
     if (answer === 'cancel') return 0;
     if (answer === 'resume') return (await import('./resume.js')).resumeCommand(previous, { ...options });
   } else if (previous) {

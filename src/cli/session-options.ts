@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { promptOutput } from '../adapters/prompt-terminal.js';
-import { UsageError } from '../core/problem.js';
+import { UsageError } from '../core/model/problem.js';
 import { lifeboatCommand } from './command-name.js';
 
 // What `run` and `resume` check before a session starts: kept apart from the session itself,

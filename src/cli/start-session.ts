@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { controlDirOf } from '../adapters/ssh-args.js';
 import { warmUpFirst } from '../adapters/ssh-warmup.js';
-import type { PlanStep } from '../core/plan-types.js';
-import { shellQuote } from '../core/shell-quote.js';
+import type { PlanStep } from '../core/model/plan-types.js';
+import { shellQuote } from '../core/shell/shell-quote.js';
 import type { Session } from './run-session.js';
 
 /** A session to start: all of it but the connections, which are opened here. */

@@ -1,8 +1,8 @@
 import { readRunHistory } from '../adapters/journal-reader.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
-import { runLayout } from '../core/run-layout.js';
-import { runStats } from '../core/run-stats.js';
-import { statsText } from '../core/run-stats-text.js';
+import { runLayout } from '../core/review/run-layout.js';
+import { runStats } from '../core/review/run-stats.js';
+import { statsText } from '../core/review/run-stats-text.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../core/problem.js';
+import { UsageError } from '../core/model/problem.js';
 
 /** The error for a logs folder a run cannot be recorded in: nothing runs without a record. */
 export function unwritableLogs(dir: string, error: unknown): UsageError {

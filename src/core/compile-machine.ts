@@ -1,6 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
-import type { Plan, PlanStep } from './plan-types.js';
-import { hasEnded, machineFromConfig, startContext, type MachineOptions, type StepRecord } from './restore-machine.js';
+import type { Plan, PlanStep } from './model/plan-types.js';
+import { hasEnded, type MachineOptions, machineFromConfig, type StepRecord, startContext } from './restore-machine.js';
 import { stepTable } from './step-table.js';
 
 // Reserved state names start with `_`, which runbook ids cannot, so they never collide.
@@ -62,7 +62,10 @@ function workStates(): Record<string, StateConfig> {
       invoke: {
         src: 'runChecks',
         input: { set: 'verify' },
-        onDone: [{ guard: 'passed', target: 'done', actions: via('operator') }, { target: 'unmarked', actions: 'noteReason' }],
+        onDone: [
+          { guard: 'passed', target: 'done', actions: via('operator') },
+          { target: 'unmarked', actions: 'noteReason' },
+        ],
         onError: { target: 'unmarked', actions: 'noteReason' },
       },
     },
@@ -71,7 +74,10 @@ function workStates(): Record<string, StateConfig> {
       invoke: {
         src: 'recoverStep',
         input: {},
-        onDone: [{ guard: 'passed', target: 'done', actions: via('recovered') }, { target: 'interrupted', actions: 'noteReason' }],
+        onDone: [
+          { guard: 'passed', target: 'done', actions: via('recovered') },
+          { target: 'interrupted', actions: 'noteReason' },
+        ],
         onError: { target: 'interrupted', actions: 'noteReason' },
       },
     },
@@ -93,9 +99,18 @@ function askStates(): Record<string, StateConfig> {
         onError: { target: `#${ABORTED_ID}` },
       },
     },
-    failed: { entry: status('failed'), ...menu('failure', 'failure', [{ guard: choice('retry'), target: 'retry' }, { guard: choice('mark-done'), target: 'markDone' }]) },
+    failed: {
+      entry: status('failed'),
+      ...menu('failure', 'failure', [
+        { guard: choice('retry'), target: 'retry' },
+        { guard: choice('mark-done'), target: 'markDone' },
+      ]),
+    },
     // A prompt that breaks (no terminal left) stops the run where it is, resumable.
-    interrupted: menu('interrupted', 'interrupted', [{ guard: choice('retry'), target: 'running' }, { guard: choice('mark-done'), target: 'markDone' }]),
+    interrupted: menu('interrupted', 'interrupted', [
+      { guard: choice('retry'), target: 'running' },
+      { guard: choice('mark-done'), target: 'markDone' },
+    ]),
   };
 }
 

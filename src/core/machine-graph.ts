@@ -1,6 +1,6 @@
 import { compileConfig, machineSteps } from './compile-machine.js';
-import type { Plan } from './plan-types.js';
-import { stepTraits, type StepTraits } from './step-table.js';
+import type { Plan } from './model/plan-types.js';
+import { type StepTraits, stepTraits } from './step-table.js';
 
 /** A plan's machine as plain data: what `graph --format json` prints. */
 export interface MachineGraph {

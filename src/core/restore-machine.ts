@@ -1,19 +1,8 @@
-import { assign, emit, fromPromise, setup, type AnyActorLogic, type AnyStateMachine } from 'xstate';
+import { type AnyActorLogic, type AnyStateMachine, assign, emit, fromPromise, setup } from 'xstate';
+import type { StepRecord, StepStatus } from './model/step-record.js';
 import type { StepTable } from './step-table.js';
 
-/** Where a step stands; the machine's state value says the same for the current step. */
-export type StepStatus = 'pending' | 'precheck' | 'awaiting' | 'running' | 'verifying' | 'backoff' | 'done' | 'skipped' | 'failed';
-
-/** What the run remembers of a step once it has been reached. */
-export interface StepRecord {
-  status: StepStatus;
-  /** How many times its action started. */
-  attempts: number;
-  /** `precheck` when it was already done, `operator` when marked done by hand, `recovered` when its checks passed after an interruption. */
-  via?: 'precheck' | 'operator' | 'recovered';
-  /** The operator's reason for a skip, or why the step failed. */
-  reason?: string;
-}
+export type { StepRecord, StepStatus } from './model/step-record.js';
 
 /** Why a step failed, for the failure menu: a summary and the last lines it (or its check) printed. */
 export interface StepFailure {
@@ -123,7 +112,6 @@ export interface StepStartedEvent {
   type: 'step.started';
   step: string;
 }
-
 
 /** Output of recoverStep: whether the interrupted step's checks now pass. */
 export interface RecoverOutput {

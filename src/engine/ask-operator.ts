@@ -1,7 +1,7 @@
 import { fromPromise } from 'xstate';
 import type { AskInput, AskOutput } from '../core/restore-machine.js';
-import type { RunDeps } from './run-deps.js';
 import { waitedSince } from './prompt-context.js';
+import type { RunDeps } from './run-deps.js';
 
 /** The askOperator actor: the step card, the failure menu, or the menu after an interruption. */
 export function askOperatorActor(deps: RunDeps) {

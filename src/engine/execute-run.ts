@@ -1,4 +1,4 @@
-import { createActor, type Actor, type AnyStateMachine } from 'xstate';
+import { type Actor, type AnyStateMachine, createActor } from 'xstate';
 import { compileMachine } from '../core/compile-machine.js';
 import type { RestoreContext } from '../core/restore-machine.js';
 import { askOperatorActor } from './ask-operator.js';
@@ -6,9 +6,9 @@ import { confirmStepActor } from './confirm-step.js';
 import { journalSteps } from './journal-steps.js';
 import { promptContextFor } from './prompt-context.js';
 import { recoverStepActor } from './recover-step.js';
-import type { RunDeps } from './run-deps.js';
-import { endedBefore, finalOutcome, runOutcome, type RunSteps } from './run-outcome.js';
 import { runChecksActor } from './run-checks.js';
+import type { RunDeps } from './run-deps.js';
+import { endedBefore, finalOutcome, type RunSteps, runOutcome } from './run-outcome.js';
 import { runStepActor } from './run-step.js';
 import type { RunOutcome, RunPorts, RunSettings } from './run-types.js';
 import { sleepActor } from './sleep.js';

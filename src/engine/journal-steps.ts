@@ -1,6 +1,6 @@
 import type { Actor, AnyStateMachine } from 'xstate';
-import { displayText } from '../core/rendered.js';
 import type { StepFinishedEvent, StepStartedEvent } from '../core/restore-machine.js';
+import { displayText } from '../core/shell/rendered.js';
 import type { RunDeps } from './run-deps.js';
 
 /** Journals the machine's step starts and ends, with the working time the step took. */

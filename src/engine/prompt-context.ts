@@ -1,4 +1,4 @@
-import type { PlanStep } from '../core/plan-types.js';
+import type { PlanStep } from '../core/model/plan-types.js';
 import type { PromptContext } from '../ports/prompter.js';
 import type { RunPorts, RunSettings } from './run-types.js';
 import type { StepTimes } from './step-times.js';

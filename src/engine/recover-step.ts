@@ -1,6 +1,6 @@
 import { fromPromise } from 'xstate';
-import { formatDuration } from '../core/duration.js';
-import type { PlanStep } from '../core/plan-types.js';
+import { formatDuration } from '../core/text/duration.js';
+import type { PlanStep } from '../core/model/plan-types.js';
 import type { RecoverOutput, StepInput } from '../core/restore-machine.js';
 import type { ProcessTable } from '../ports/process-table.js';
 import type { RunDeps } from './run-deps.js';

@@ -1,7 +1,7 @@
 import { fromPromise } from 'xstate';
-import type { Check, PlanStep } from '../core/plan-types.js';
+import type { Check, PlanStep } from '../core/model/plan-types.js';
 import type { ChecksInput, ChecksOutput } from '../core/restore-machine.js';
-import type { CheckSet } from '../core/run-event.js';
+import type { CheckSet } from '../core/model/run-event.js';
 import type { CheckResult } from '../ports/check-runner.js';
 import type { RunDeps } from './run-deps.js';
 

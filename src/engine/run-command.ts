@@ -1,5 +1,5 @@
-import { formatDuration } from '../core/duration.js';
-import type { PlanStep } from '../core/plan-types.js';
+import { formatDuration } from '../core/text/duration.js';
+import type { PlanStep } from '../core/model/plan-types.js';
 import type { StepOutput } from '../core/restore-machine.js';
 import type { CommandResult, CommandRunner } from '../ports/command-runner.js';
 import type { RunDeps } from './run-deps.js';

@@ -1,10 +1,10 @@
 import { fromPromise } from 'xstate';
-import type { HostRef } from '../core/plan-types.js';
-import { displayText, renderShell, revealWith, secretEnvFor } from '../core/rendered.js';
+import type { HostRef } from '../core/model/plan-types.js';
 import type { StepInput, StepOutput } from '../core/restore-machine.js';
-import { shellQuote } from '../core/shell-quote.js';
-import type { RunDeps } from './run-deps.js';
+import { displayText, renderShell, revealWith, secretEnvFor } from '../core/shell/rendered.js';
+import { shellQuote } from '../core/shell/shell-quote.js';
 import { runCommand } from './run-command.js';
+import type { RunDeps } from './run-deps.js';
 import { waitUntil } from './wait-until.js';
 
 // A script reaches its host itself: it gets the inventory's settings for ssh.

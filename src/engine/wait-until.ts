@@ -1,5 +1,5 @@
-import { formatDuration } from '../core/duration.js';
-import type { PlanStep, StepAction } from '../core/plan-types.js';
+import { formatDuration } from '../core/text/duration.js';
+import type { PlanStep, StepAction } from '../core/model/plan-types.js';
 import type { StepOutput } from '../core/restore-machine.js';
 import type { RunDeps } from './run-deps.js';
 import { checkFailed, checkPassed, runChecksOf } from './run-checks.js';

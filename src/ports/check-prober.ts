@@ -1,5 +1,5 @@
-import type { Check, HostRef } from '../core/plan-types.js';
-import type { CheckSet } from '../core/run-event.js';
+import type { Check, HostRef } from '../core/model/plan-types.js';
+import type { CheckSet } from '../core/model/run-event.js';
 
 /** What looking at one check found: it passed, it failed, or it was not looked at (and why). */
 export interface CheckLook {

@@ -1,4 +1,4 @@
-import type { HostRef } from '../core/plan-types.js';
+import type { HostRef } from '../core/model/plan-types.js';
 
 /** A command to run: a bash script, locally or on a host. */
 export interface CommandSpec {

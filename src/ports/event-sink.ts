@@ -1,4 +1,4 @@
-import type { RunEvent } from '../core/run-event.js';
+import type { RunEvent } from '../core/model/run-event.js';
 
 /** Receives every run event: the journal writes them down, the screen shows them. */
 export interface EventSink {

@@ -1,5 +1,5 @@
 import type { AskOutput } from '../core/restore-machine.js';
-import type { PlanStep } from '../core/plan-types.js';
+import type { PlanStep } from '../core/model/plan-types.js';
 
 /** What went wrong with a step, for the failure menu. */
 export interface FailureInfo {

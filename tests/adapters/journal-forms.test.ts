@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readJournalEnds, readJournalEvents } from '../../src/adapters/journal-reader.js';
 import { readJournalFile } from '../../src/adapters/file-run-store.js';
 import { createPinoJournal } from '../../src/adapters/pino-journal.js';
-import type { RunEvent } from '../../src/core/run-event.js';
+import type { RunEvent } from '../../src/core/model/run-event.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeboat-forms-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { stepDetails } from '../../src/adapters/step-card.js';
-import { buildPlan } from '../../src/core/build-plan.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 import { lifeboat } from '../helpers/cli.js';
 
 // How each step is proven is shown wherever a step is: plan, plan --json, docs (on paper) and the

@@ -9,7 +9,7 @@ import { lifeboat, ROOT } from '../helpers/cli.js';
 import { readOnlyJournal, workspace, type Workspace } from '../helpers/run-fixtures.js';
 
 const spaces: Workspace[] = [];
-afterEach(() => spaces.splice(0).forEach((ws) => ws.cleanup()));
+afterEach(() => spaces.splice(0).forEach((ws) => { ws.cleanup(); }));
 
 function space(): Workspace {
   const ws = workspace('lifeboat-record-');

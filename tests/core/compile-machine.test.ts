@@ -1,34 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, createMachine, fromPromise, waitFor, type AnyStateMachine } from 'xstate';
+import { type AnyStateMachine, createActor, createMachine, fromPromise, waitFor } from 'xstate';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { buildPlan } from '../../src/core/build-plan.js';
-import { ABORTED, FINISHED, compileConfig, compileMachine, machineSteps } from '../../src/core/compile-machine.js';
-import type { Plan, Selection } from '../../src/core/plan-types.js';
+import { ABORTED, compileConfig, compileMachine, FINISHED, machineSteps } from '../../src/core/compile-machine.js';
+import type { Plan, Selection } from '../../src/core/model/plan-types.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 import {
   ACTOR_NAMES,
-  machineFromConfig,
-  startContext,
   type AskInput,
   type AskOutput,
   type ChecksInput,
   type ChecksOutput,
+  machineFromConfig,
   type RestoreContext,
   type SleepInput,
   type StepFinishedEvent,
   type StepInput,
   type StepOutput,
   type StepRecord,
+  startContext,
 } from '../../src/core/restore-machine.js';
-import { stepTable, type StepTraits } from '../../src/core/step-table.js';
+import { type StepTraits, stepTable } from '../../src/core/step-table.js';
 import { lifeboat } from '../helpers/cli.js';
 
 const SCHEMAS = loadSchemaChecks();
 
 function planOf(text: string, selection?: Selection): Plan {
-  const { plan, problems } = buildPlan(
-    { runbook: { path: 'machine.yaml', text }, library: { dir: 'steps', templates: new Map(), scripts: new Set() }, selection },
-    SCHEMAS,
-  );
+  const { plan, problems } = buildPlan({ runbook: { path: 'machine.yaml', text }, library: { dir: 'steps', templates: new Map(), scripts: new Set() }, selection }, SCHEMAS);
   expect(problems).toEqual([]);
   return plan!;
 }
@@ -144,16 +141,7 @@ describe('the compiled machine executes', () => {
   it('runs every step once, in restore order, and finishes', async () => {
     const run = await drive(compileMachine(planOf(TWO_PHASES)));
     expect(run.ran).toEqual(['import', 'mount', 'start-db', 'start-web']);
-    expect(run.calls).toEqual([
-      'ask:import:before',
-      'run:import',
-      'ask:mount:before',
-      'run:mount',
-      'ask:start-db:before',
-      'run:start-db',
-      'ask:start-web:before',
-      'run:start-web',
-    ]);
+    expect(run.calls).toEqual(['ask:import:before', 'run:import', 'ask:mount:before', 'run:mount', 'ask:start-db:before', 'run:start-db', 'ask:start-web:before', 'run:start-web']);
     expect(run.status).toBe('done');
     expect(run.value).toBe(FINISHED);
     expect(run.context.outcome).toBe('done');
@@ -221,7 +209,6 @@ phases:
     expect(run.steps.a).toEqual({ status: 'failed', attempts: 1, reason: 'exit 1' });
     expect(run.steps.b!.status).toBe('done');
   });
-
 
   describe('precheck', () => {
     const plan = () =>
@@ -457,14 +444,7 @@ phases:
         checks: { 'checked:verify': [{ ok: false, failed: 'exists /mnt/tank' }] },
         ask: { 'checked:failure': [{ choice: 'mark-done' }, { choice: 'skip', reason: 'check by hand later' }] },
       });
-      expect(run.calls.slice(0, 6)).toEqual([
-        'ask:checked:before',
-        'run:checked',
-        'ask:checked:failure',
-        'checks:checked:verify',
-        'ask:checked:failure',
-        'ask:unchecked:before',
-      ]);
+      expect(run.calls.slice(0, 6)).toEqual(['ask:checked:before', 'run:checked', 'ask:checked:failure', 'checks:checked:verify', 'ask:checked:failure', 'ask:unchecked:before']);
       // mark-done went through verifying and, the checks failing, back to failed: never done.
       expect(run.history.checked).toEqual(['awaiting', 'running', 'failed', 'verifying', 'failed', 'skipped']);
       expect(run.steps.checked).toEqual({ status: 'skipped', attempts: 1, reason: 'check by hand later' });
@@ -565,8 +545,7 @@ describe('a resumed machine', () => {
 });
 
 describe('the machine does not grow with the plan', () => {
-  const many = (n: number) =>
-    planOf(`name: m\nphases:\n  - id: p\n    steps:\n${Array.from({ length: n }, (_, i) => `      - { id: s${i}, run: "true" }\n`).join('')}`);
+  const many = (n: number) => planOf(`name: m\nphases:\n  - id: p\n    steps:\n${Array.from({ length: n }, (_, i) => `      - { id: s${i}, run: "true" }\n`).join('')}`);
 
   it('a plan of 3 steps and one of 300 compile to machines of the same states', () => {
     const small = compileMachine(many(3));
@@ -623,7 +602,10 @@ phases:
     const actions = new Set<string>();
     const visit = (node: unknown, key?: string): void => {
       if (typeof node === 'function') throw new Error(`a function in the config at ${key}`);
-      if (Array.isArray(node)) return node.forEach((n) => visit(n, key));
+      if (Array.isArray(node)) {
+        for (const n of node) visit(n, key);
+        return;
+      }
       if (typeof node !== 'object' || node === null) return;
       const record = node as Record<string, unknown>;
       if (typeof record.src === 'string') actors.add(record.src);

@@ -4,7 +4,8 @@ import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSource, positionInValue, positionOf, type SourceDoc, type YamlPath } from '../../src/core/source-doc.js';
+import { parseSource, positionInValue, positionOf, type SourceDoc } from '../../src/core/parse/source-doc.js';
+import type { YamlPath } from '../../src/core/parse/yaml-path.js';
 import { ROOT } from '../helpers/cli.js';
 
 const FILES = execSync("git ls-files '*.yaml' '*.yml'", { cwd: ROOT }).toString().trim().split('\n');
@@ -16,7 +17,7 @@ function slowOf(src: SourceDoc): SourceDoc {
 
 function pathsOf(value: unknown, path: YamlPath = [], out: YamlPath[] = []): YamlPath[] {
   out.push(path);
-  if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...path, i], out));
+  if (Array.isArray(value)) value.forEach((v, i) => { pathsOf(v, [...path, i], out); });
   else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) pathsOf(v, [...path, k], out);
   return out;
 }

@@ -5,11 +5,11 @@ import { execa } from 'execa';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBatch, type BatchCase, type SandboxResult } from '../helpers/bash-batch.js';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { buildPlan, type PlanInput } from '../../src/core/build-plan.js';
-import { hasReferences, interpolate, type Scope, type TextKind } from '../../src/core/interpolate.js';
-import { planView } from '../../src/core/plan-view.js';
-import { displayText, escapeValue, renderShell, renderText, secretEnvFor, secretEnvName, secretMask, type Piece, type Rendered } from '../../src/core/rendered.js';
-import { shellQuote } from '../../src/core/shell-quote.js';
+import { buildPlan, type PlanInput } from '../../src/core/plan/build-plan.js';
+import { hasReferences, interpolate, type Scope, type TextKind } from '../../src/core/resolve/interpolate.js';
+import { planView } from '../../src/core/views/plan-view.js';
+import { displayText, escapeValue, renderShell, renderText, secretEnvFor, secretEnvName, secretMask, type Piece, type Rendered } from '../../src/core/shell/rendered.js';
+import { shellQuote } from '../../src/core/shell/shell-quote.js';
 
 const SCHEMAS = loadSchemaChecks();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invocation } from '../../src/core/invocation.js';
+import { invocation } from '../../src/core/views/invocation.js';
 
 describe('the command hints print, as this process was started', () => {
   const facts = { cwd: '/home/op/lifeboat', npmCommand: undefined, onPath: false };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counted } from '../../src/core/plural.js';
+import { counted } from '../../src/core/text/plural.js';
 
 describe('counted', () => {
   it('says one thing in the singular and any other number in the plural', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeRunId, RUN_ID_PATTERN } from '../../src/core/run-id.js';
+import { makeRunId, RUN_ID_PATTERN } from '../../src/core/model/run-id.js';
 
 describe('makeRunId', () => {
   it('names the time to the millisecond, the runbook and a random tail', () => {

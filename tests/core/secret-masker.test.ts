@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { secretMask } from '../../src/core/rendered.js';
-import { createMasker, maskDeep, shortSecrets } from '../../src/core/secret-masker.js';
+import { secretMask } from '../../src/core/shell/rendered.js';
+import { createMasker, maskDeep, shortSecrets } from '../../src/core/secrets/secret-masker.js';
 
 const masker = (entries: Array<[string, string]>) => createMasker(new Map(entries));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shellContexts, type ShellContext } from '../../src/core/shell-context.js';
+import { shellContexts, type ShellContext } from '../../src/core/shell/shell-context.js';
 
 /**
  * The contexts of every `@` in a script, in order. `@` has no meaning in any of the quoting

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wrapText } from '../../src/core/wrap-text.js';
+import { wrapText } from '../../src/core/text/wrap-text.js';
 
 describe('wrapText', () => {
   it('breaks at spaces so that no line is longer than the width', () => {

@@ -17,13 +17,13 @@ import {
   linesOf,
   onlyRun,
   readEvents,
+  type StepSpec,
   sh,
   signalAt,
   start,
   tempDir,
   thirtyLines,
   writeRunbook,
-  type StepSpec,
 } from './harness.js';
 
 afterAll(cleanupTemp);
@@ -157,7 +157,10 @@ describe('damaged run records are data errors (exit 2), never a crash', () => {
   ])('an invalid run.json (%s): resume and logs show exit 2 naming run.json', { timeout: 60_000 }, async (_name, text) => {
     const { dir, logs, runId, runDir } = await stoppedRun('bad-meta');
     writeFileSync(join(runDir, 'run.json'), text);
-    for (const args of [['resume', runId, '--yes', '--logs', logs], ['logs', 'show', runId, '--logs', logs]]) {
+    for (const args of [
+      ['resume', runId, '--yes', '--logs', logs],
+      ['logs', 'show', runId, '--logs', logs],
+    ]) {
       const result = await lifeboat(args, { cwd: dir });
       expect(result.code, result.all).toBe(2);
       expect(result.stderr).toContain(join(runDir, 'run.json'));
@@ -211,7 +214,9 @@ phases:
       const resumed = await lifeboat(['resume', runId, '--yes', '--logs', logs], { cwd: dir, hangMs: 60_000 });
       expect(resumed.all).not.toMatch(NO_TRACE);
       expect(resumed.code, resumed.all).toBe(1);
-      const notes = readEvents(journalFile(logs, runId)).events.filter((e) => e.kind === 'run.note' && /^timed out after 3(\.0)?s: its command, left running by the interrupted run/.test(String(e.message)));
+      const notes = readEvents(journalFile(logs, runId)).events.filter(
+        (e) => e.kind === 'run.note' && /^timed out after 3(\.0)?s: its command, left running by the interrupted run/.test(String(e.message)),
+      );
       expect(notes).toHaveLength(1);
       expect(resumed.stdout).toMatch(/timed out after 3(\.0)?s/);
     } finally {

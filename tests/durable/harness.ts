@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { RUN_ID_PATTERN } from '../../src/core/run-id.js';
+import { RUN_ID_PATTERN } from '../../src/core/model/run-id.js';
 import { fromJournalRecord } from '../../src/adapters/journal-record.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -359,7 +359,6 @@ export function groupOnlyZombies(pgid: number): boolean {
       members++;
       if (fields[0] !== 'Z') return false;
     } catch {
-      continue;
     }
   }
   return members > 0;

@@ -2,8 +2,8 @@ import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { failureCard, menuQuestion, stepCard } from '../../src/adapters/step-card.js';
-import { buildPlan } from '../../src/core/build-plan.js';
-import type { PlanStep } from '../../src/core/plan-types.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
+import type { PlanStep } from '../../src/core/model/plan-types.js';
 
 const LONG = 'Skipped once the router port on the switch shows a link. Unattended, the check decides: the switch must have come back on by itself after the power cut.';
 

@@ -1,14 +1,18 @@
 import pc from 'picocolors';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTtyScreen } from '../../src/adapters/tty-screen.js';
-import type { RunEvent } from '../../src/core/run-event.js';
+import type { RunEvent } from '../../src/core/model/run-event.js';
 
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 
 /** A terminal of `columns` that keeps what is written to it. */
 function terminal(columns = 80) {
   const written: string[] = [];
-  const stream = { columns, write: (text: string) => (written.push(text), true) } as unknown as NodeJS.WriteStream;
+  const stream = { columns, write: (text: string) => {
+      written.push(text);
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
   return { stream, text: () => written.join('') };
 }
 

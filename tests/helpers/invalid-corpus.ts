@@ -44,8 +44,8 @@ export function loadInvalidCases(): InvalidCase[] {
         ? readFileSync(argsFile, 'utf8').split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line !== '')
         : [];
       const [first, ...rest] = lines;
-      const namesFile = first !== undefined && first.endsWith('.yaml');
-      return { name, dir, file: namesFile ? first : 'runbook.yaml', args: namesFile ? rest : lines };
+      const named = first?.endsWith('.yaml') ? first : undefined;
+      return { name, dir, file: named ?? 'runbook.yaml', args: named !== undefined ? rest : lines };
     });
 }
 

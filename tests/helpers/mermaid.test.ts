@@ -133,7 +133,7 @@ describe('parseMermaid', () => {
         await expect(parseMermaid(flowchart(`  ${id}["x"]`)), id).rejects.toThrow(PARSER_ERROR);
       }
       for (const id of ['click', 'call', 'href']) {
-        await expect(parseMermaid(flowchart('  q --> ' + id)), id).rejects.toThrow(PARSER_ERROR);
+        await expect(parseMermaid(flowchart(`  q --> ${id}`)), id).rejects.toThrow(PARSER_ERROR);
       }
     });
 

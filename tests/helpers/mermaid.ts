@@ -40,7 +40,7 @@ async function loadMermaid(): Promise<Mermaid> {
     // A DOM is already there (e.g. a jsdom vitest environment), so DOMPurify can use it.
     return (await import('mermaid')).default;
   }
-  const hadWindow = Object.prototype.hasOwnProperty.call(globalThis, 'window');
+  const hadWindow = Object.hasOwn(globalThis, 'window');
   const previous = g.window;
   const { JSDOM } = createRequire(import.meta.url)('jsdom') as JsdomModule;
   g.window = new JSDOM('').window;

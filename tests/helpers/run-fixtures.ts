@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BIN, ROOT } from './cli.js';
-import { RUN_ID_PATTERN } from '../../src/core/run-id.js';
+import { RUN_ID_PATTERN } from '../../src/core/model/run-id.js';
 import { fromJournalRecord } from '../../src/adapters/journal-record.js';
 
 /** The runbooks of the `lifeboat run` tests. */

@@ -8,8 +8,8 @@ import { createExecaRunner } from '../../src/adapters/execa-runner.js';
 import { createLiveChecks } from '../../src/adapters/live-checks.js';
 import { netProbe } from '../../src/adapters/net-probe.js';
 import { createSshRunner } from '../../src/adapters/ssh-runner.js';
-import type { Check, Plan } from '../../src/core/plan-types.js';
-import { planView } from '../../src/core/plan-view.js';
+import type { Check, Plan } from '../../src/core/model/plan-types.js';
+import { planView } from '../../src/core/views/plan-view.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { planFromYaml, validPlan } from './plan-from-yaml.js';
 

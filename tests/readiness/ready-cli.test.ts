@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRunId } from '../../src/core/run-id.js';
+import { makeRunId } from '../../src/core/model/run-id.js';
 import { lifeboat } from '../helpers/cli.js';
 import { workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
 import { freePort, startSshd, type Sshd } from '../helpers/sshd.js';

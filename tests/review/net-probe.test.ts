@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { netProbe } from '../../src/adapters/net-probe.js';
 import { createLiveChecks } from '../../src/adapters/live-checks.js';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { buildPlan } from '../../src/core/build-plan.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 import type { CommandRunner } from '../../src/ports/command-runner.js';
 
 describe('tcp probe reasons', () => {

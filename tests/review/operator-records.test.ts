@@ -2,17 +2,17 @@
 // menus and in shells kept out of a step's working time, already-done and skipped steps kept out
 // of success rates and estimates, and the follow-up list of the closing summary.
 import { describe, expect, it } from 'vitest';
-import { estimatePlan } from '../../src/core/plan-estimate.js';
-import type { Plan } from '../../src/core/plan-types.js';
-import { plainPaint } from '../../src/core/paint.js';
-import { closingSummaryText } from '../../src/core/run-closing-text.js';
-import { compareRuns } from '../../src/core/run-compare.js';
-import { compareText } from '../../src/core/run-compare-text.js';
-import type { RunLayout } from '../../src/core/run-layout.js';
-import { runStats } from '../../src/core/run-stats.js';
-import { summarizeRun, type RunHeader, type TimedEvent } from '../../src/core/run-summary.js';
-import { runTimelineText } from '../../src/core/run-timeline-text.js';
-import { htmlReport } from '../../src/core/html-report.js';
+import { estimatePlan } from '../../src/core/plan/plan-estimate.js';
+import type { Plan } from '../../src/core/model/plan-types.js';
+import { plainPaint } from '../../src/core/views/paint.js';
+import { closingSummaryText } from '../../src/core/review/run-closing-text.js';
+import { compareRuns } from '../../src/core/review/run-compare.js';
+import { compareText } from '../../src/core/review/run-compare-text.js';
+import type { RunLayout } from '../../src/core/review/run-layout.js';
+import { runStats } from '../../src/core/review/run-stats.js';
+import { summarizeRun, type RunHeader, type TimedEvent } from '../../src/core/review/run-summary.js';
+import { runTimelineText } from '../../src/core/review/run-timeline-text.js';
+import { htmlReport } from '../../src/core/review/html-report.js';
 
 const order = ['import', 'mount', 'share'];
 const header = (runId: string): RunHeader => ({ runId, runbook: { name: 'nas', path: '/r/nas.yaml' }, order, createdAt: '2026-11-25T10:00:00.000Z', operator: 'ann', hostname: 'laptop' });

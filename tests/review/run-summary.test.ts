@@ -1,10 +1,10 @@
 // summarizeRun on journals shaped like the engine writes them, for the cases a short real run
 // cannot easily produce: an operator's abort with a reason, and a run resumed after it died.
 import { describe, expect, it } from 'vitest';
-import { compareRuns } from '../../src/core/run-compare.js';
-import { runStats } from '../../src/core/run-stats.js';
-import { summarizeRun, type RunHeader, type TimedEvent } from '../../src/core/run-summary.js';
-import type { RunLayout } from '../../src/core/run-layout.js';
+import { compareRuns } from '../../src/core/review/run-compare.js';
+import { runStats } from '../../src/core/review/run-stats.js';
+import { summarizeRun, type RunHeader, type TimedEvent } from '../../src/core/review/run-summary.js';
+import type { RunLayout } from '../../src/core/review/run-layout.js';
 
 const header = (runId: string, order: string[]): RunHeader => ({ runId, runbook: { name: 'nas', path: '/r/nas.yaml' }, order, createdAt: '2026-11-25T10:00:00.000Z', operator: 'ann', hostname: 'laptop' });
 const at = (s: number) => new Date(Date.parse('2026-11-25T10:00:00.000Z') + s * 1000).toISOString();

@@ -3,11 +3,11 @@
 import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDuration } from '../../src/core/duration.js';
-import { median } from '../../src/core/median.js';
+import { formatDuration } from '../../src/core/text/duration.js';
+import { median } from '../../src/core/review/median.js';
 import { lifeboat } from '../helpers/cli.js';
 import { FIXTURES, RecordedRuns, recordDrills, SECRET } from './helpers/recorded-runs.js';
-import type { Figures } from '../../src/core/run-stats.js';
+import type { Figures } from '../../src/core/review/run-stats.js';
 
 const DRILL = join(FIXTURES, 'drill.yaml');
 const runs = new RecordedRuns();

@@ -7,7 +7,7 @@ const FILES = ['runbook.schema.json', 'step-template.schema.json', 'inventory.sc
 
 /** Every property declared anywhere in a schema that has no description, as path strings. */
 function undescribed(node: unknown, path: string, out: string[], inRule = false): string[] {
-  if (Array.isArray(node)) node.forEach((item, i) => undescribed(item, `${path}/${i}`, out, inRule));
+  if (Array.isArray(node)) node.forEach((item, i) => { undescribed(item, `${path}/${i}`, out, inRule); });
   else if (node !== null && typeof node === 'object') {
     // An `x-rule` part restates keys described where they are declared.
     const rule = inRule || 'x-rule' in node;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { buildPlan } from '../../src/core/build-plan.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 
 /** A template whose step's timeout, retry delay and wait are its duration params. */
 const TEMPLATE = `params:

@@ -1,7 +1,7 @@
 // The output masker, fed as a command's output arrives: random secrets printed at random places,
 // cut into random pieces, never come through, and the result is the same as masking it whole.
 import { describe, expect, it } from 'vitest';
-import { createMasker } from '../../src/core/secret-masker.js';
+import { createMasker } from '../../src/core/secrets/secret-masker.js';
 
 /** A small seeded PRNG (mulberry32): every failure can be replayed. */
 function prng(seed: number): () => number {

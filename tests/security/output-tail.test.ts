@@ -11,7 +11,7 @@ import { startSshd, type Sshd } from '../helpers/sshd.js';
 import { BIN } from '../helpers/cli.js';
 import { sh, TmuxSession } from '../helpers/tmux.js';
 import { withMaskedOutput } from '../../src/adapters/masked-output-runner.js';
-import { createMasker } from '../../src/core/secret-masker.js';
+import { createMasker } from '../../src/core/secrets/secret-masker.js';
 import type { CommandRunner } from '../../src/ports/command-runner.js';
 
 const ws = workspacesPerTest('lifeboat-tail-');
@@ -231,7 +231,7 @@ describe('withMaskedOutput', () => {
   /** A runner that prints `text` in the given pieces, alternating stdout and stderr, and keeps no output itself. */
   const printing = (pieces: string[]): CommandRunner => ({
     async run(_spec, hooks = {}) {
-      pieces.forEach((piece, i) => hooks.onOutput?.(i % 2 ? 'stderr' : 'stdout', piece));
+      pieces.forEach((piece, i) => { hooks.onOutput?.(i % 2 ? 'stderr' : 'stdout', piece); });
       return { exitCode: 1, timedOut: false, aborted: false, durationMs: 1, output: '', stdout: '' };
     },
   });
@@ -239,7 +239,10 @@ describe('withMaskedOutput', () => {
   it('a secret at the start of the kept tail, in any chunking, never shows a piece of itself', async () => {
     const masker = createMasker(new Map([['one', SECRET], ['multi', MULTI]]));
     let seed = 7;
-    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
     for (let trial = 0; trial < 60; trial++) {
       const secret = trial % 2 ? SECRET : MULTI;
       const cut = 1 + random(secret.length - 1);

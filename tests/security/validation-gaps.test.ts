@@ -407,8 +407,8 @@ describe('NUL characters', () => {
     w = workspace('lifeboat-gaps-');
     const head = 'name: gaps\nphases:\n  - id: p\n    steps:\n      - id: s\n';
     expect(at(await refused([write('rb.yaml', `${head}        run: echo a\0b\n`), '--steps', w.steps], w.dir), 6).column).toBe(20);
-    for (const escape of ['\\0', '\\x00', '\\u0000']) {
-      expect(at(await refused([write('rb.yaml', `${head}        run: "echo a${escape}b"\n`), '--steps', w.steps], w.dir), 6).column).toBe(21);
+    for (const nulEscape of ['\\0', '\\x00', '\\u0000']) {
+      expect(at(await refused([write('rb.yaml', `${head}        run: "echo a${nulEscape}b"\n`), '--steps', w.steps], w.dir), 6).column).toBe(21);
     }
     const fine = await lifeboat(['validate', write('rb.yaml', `${head}        run: "echo a\\\\0b"\n`), '--steps', w.steps], { cwd: w.dir });
     expect(fine.code, fine.stdout).toBe(0);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellCommand } from '../../src/adapters/inquirer-prompter.js';
 import { sshArgs, type SshOptions } from '../../src/adapters/ssh-args.js';
-import type { HostRef, PlanStep } from '../../src/core/plan-types.js';
+import type { HostRef, PlanStep } from '../../src/core/model/plan-types.js';
 import { eventually } from '../helpers/run-fixtures.js';
 import { controlSocket, startSshd, type Sshd } from '../helpers/sshd.js';
 

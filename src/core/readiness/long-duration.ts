@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from '../duration.js';
+import { formatDuration, parseDuration } from '../text/duration.js';
 
 const DAY_MS = 86_400_000;
 const LONG_UNIT_MS: Record<string, number> = { d: DAY_MS, w: 7 * DAY_MS };

@@ -1,11 +1,11 @@
-import type { Paint } from '../paint.js';
-import { wrapText } from '../wrap-text.js';
+import type { Paint } from '../views/paint.js';
+import { wrapText } from '../text/wrap-text.js';
 import type { Readiness, ReadyItem, ReadyState } from './readiness-model.js';
 
 const MARK: Record<ReadyState, string> = { ok: '✔ ok', failed: '✖ failed', unknown: '? unknown', skipped: '– skipped' };
 const WIDTH = 80;
 
-function fit(text: string, width: number): string {
+function cell(text: string, width: number): string {
   const chars = [...text];
   return chars.length <= width ? text + ' '.repeat(width - chars.length) : `${chars.slice(0, width - 1).join('')}…`;
 }
@@ -15,7 +15,7 @@ export function readinessText(r: Readiness, paint: Paint): string {
   const widths = { area: 7, state: 9, measured: 12, target: 11 };
   const itemWidth = WIDTH - widths.area - widths.state - widths.measured - widths.target - 4 * 2;
   const row = (cells: [string, string, string, string, string]) =>
-    [fit(cells[0], widths.area), fit(cells[1], itemWidth), fit(cells[2], widths.state), fit(cells[3], widths.measured), fit(cells[4], widths.target)].join('  ').trimEnd();
+    [cell(cells[0], widths.area), cell(cells[1], itemWidth), cell(cells[2], widths.state), cell(cells[3], widths.measured), cell(cells[4], widths.target)].join('  ').trimEnd();
   const lines = [...wrapText(`Readiness of ${r.runbook} at ${r.checkedAt.replace(/\.\d+Z$/, 'Z')} (${r.file})`, WIDTH), '', paint.dim(row(['AREA', 'ITEM', 'STATE', 'MEASURED', 'TARGET']))];
   const colour = (state: ReadyState, text: string) => (state === 'ok' ? paint.green(text) : state === 'failed' ? paint.red(text) : state === 'unknown' ? paint.yellow(text) : paint.dim(text));
   for (const i of r.items) lines.push(colour(i.state, row([i.area, i.item, MARK[i.state], i.measured ?? '', i.target ?? ''])));

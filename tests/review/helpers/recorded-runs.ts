@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BIN, ROOT } from '../../helpers/cli.js';
-import { RUN_ID_PATTERN } from '../../../src/core/run-id.js';
+import { RUN_ID_PATTERN } from '../../../src/core/model/run-id.js';
 
 export const FIXTURES = join(ROOT, 'tests/review/fixtures');
 export const SECRET = 's3cr3t-value-42';
