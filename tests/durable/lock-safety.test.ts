@@ -2,7 +2,7 @@
 // Ctrl-Z (SIGSTOP) whose lock file looks ancient keeps its lock; a lock file that is a symlink
 // planted in the logs folder is refused and its target left alone; a lock removed mid-run is
 // reported and the run goes on; two resumes of one run started together never run a step twice.
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -107,7 +107,6 @@ describe('a lock lost mid-run', () => {
     expect(await waitFor(run, { event: 'step.spawned', step: 's1' }, { logs })).toBe('fired');
     const [runId] = runIds(logs);
     // Someone removes it by hand, then another run takes it.
-    const { rmSync } = await import('node:fs');
     rmSync(join(logs, 'held.lock'));
     expect(await waitFor(run, { event: 'run.note', message: 'the run lock was lost' }, { logs, runId })).toBe('fired');
     writeFileSync(gate, '');
@@ -125,19 +124,34 @@ describe('two resumes of the same run started together', () => {
   it('never run a step twice (50 trials, random delays between them)', { timeout: 900_000 }, async () => {
     const trials = 50;
     const outcomes = new Map<string, number>();
+    const dir = tempDir('twin');
+    const logs = join(dir, 'logs');
+    const marks = join(dir, 'marks');
+    mkdirSync(marks);
+    const flag = join(dir, 'flag');
+    // Each step run appends one line to its own marker file: a step run twice leaves two lines.
+    const mark = (id: string, extra = ''): StepSpec => ({ id, run: `${extra}echo ran >> ${sh(join(marks, id))}` });
+    const { file, steps } = writeRunbook(dir, 'twin', [[mark('s1'), mark('s2', `test -e ${sh(flag)} && `), mark('s3', 'sleep 0.05; '), mark('s4')]]);
+    // The run the twins resume: s1 done, stopped at s2 (no flag yet). Every trial starts from a copy
+    // of it, in the same place (its records name their paths), instead of running it again.
+    const first = await lifeboat(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir });
+    expect(first.code, first.all).toBe(1);
+    const [runId] = runIds(logs);
+    expect(linesOf(join(marks, 's1'))).toEqual(['ran']);
+    const stopped = join(dir, 'stopped');
+    cpSync(logs, join(stopped, 'logs'), { recursive: true });
+    cpSync(marks, join(stopped, 'marks'), { recursive: true });
+    appendFileSync(flag, '');
     for (let trial = 0; trial < trials; trial++) {
-      const dir = tempDir(`twin-${trial}`);
-      const logs = join(dir, 'logs');
-      const marks = join(dir, 'marks');
-      mkdirSync(marks);
-      const flag = join(dir, 'flag');
-      // Each step run appends one line to its own marker file: a step run twice leaves two lines.
-      const mark = (id: string, extra = ''): StepSpec => ({ id, run: `${extra}echo ran >> ${sh(join(marks, id))}` });
-      const { file, steps } = writeRunbook(dir, 'twin', [[mark('s1'), mark('s2', `test -e ${sh(flag)} && `), mark('s3', 'sleep 0.05; '), mark('s4')]]);
-      const first = await lifeboat(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir });
-      expect(first.code, first.all).toBe(1);
-      const [runId] = runIds(logs);
-      appendFileSync(flag, '');
+      if (trial > 0) {
+        for (const [from, to] of [
+          [join(stopped, 'logs'), logs],
+          [join(stopped, 'marks'), marks],
+        ] as const) {
+          rmSync(to, { recursive: true, force: true });
+          cpSync(from, to, { recursive: true });
+        }
+      }
       const a = start(['resume', runId!, '--yes', '--logs', logs], { cwd: dir });
       await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 400)));
       const b = start(['resume', runId!, '--yes', '--logs', logs], { cwd: dir });
@@ -151,7 +165,7 @@ describe('two resumes of the same run started together', () => {
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
       for (const id of ['s1', 's2', 's3', 's4']) expect(linesOf(join(marks, id)), `${id} in trial ${trial}`).toEqual(['ran']);
       const ends = readEvents(journalFile(logs, runId!)).events.filter((e) => e.kind === 'run.finished').map((e) => e.status);
-      expect(ends).toEqual(['failed', 'done']);
+      expect(ends, `trial ${trial}`).toEqual(['failed', 'done']);
     }
     // Both ways of losing the race happen with these delays; either way nothing ran twice.
     expect([...outcomes.values()].reduce((x, y) => x + y, 0)).toBe(trials);
