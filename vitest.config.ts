@@ -33,7 +33,6 @@ const PROCESS_FILES = [
   'tests/review/logs.test.ts',
   'tests/review/report.test.ts',
   'tests/review/stats.test.ts',
-  'tests/schema/schema-vs-validate.test.ts',
   'tests/security/injection-local.test.ts',
   'tests/security/injection-remote.test.ts',
   'tests/security/output-tail.test.ts',
