@@ -117,8 +117,16 @@ export function gatedStep(n: number, out: string, gate: string, idempotent: bool
 
 /** The 30-step line runbook in three phases of ten; `override` replaces given steps. */
 export function thirtyLines(out: string, override: Record<number, StepSpec> = {}, checkSleep = 0.05): StepSpec[][] {
-  const steps = Array.from({ length: 30 }, (_, i) => override[i + 1] ?? lineStep(i + 1, out, { checkSleep }));
-  return [steps.slice(0, 10), steps.slice(10, 20), steps.slice(20, 30)];
+  return lineRunbook(30, out, override, checkSleep);
+}
+
+/**
+ * A line runbook of `count` steps in phases of ten (the last one shorter), for a test that needs a
+ * run that goes on for a while but not the thirty steps the kill tests land in.
+ */
+export function lineRunbook(count: number, out: string, override: Record<number, StepSpec> = {}, checkSleep = 0.05): StepSpec[][] {
+  const steps = Array.from({ length: count }, (_, i) => override[i + 1] ?? lineStep(i + 1, out, { checkSleep }));
+  return Array.from({ length: Math.ceil(count / 10) }, (_, p) => steps.slice(p * 10, p * 10 + 10));
 }
 
 /** Writes a runbook, plus an empty steps folder, into `dir`; returns both paths. */
