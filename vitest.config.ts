@@ -29,7 +29,6 @@ const PROCESS_FILES = [
   'tests/readiness/prometheus-text.test.ts',
   'tests/readiness/ready-cli.test.ts',
   'tests/readiness/scheduling-examples.test.ts',
-  'tests/review/docs.test.ts',
   'tests/review/logs.test.ts',
   'tests/review/report.test.ts',
   'tests/review/stats.test.ts',
