@@ -6,7 +6,13 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
 import { lifeboat, ROOT } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { parseMermaid } from '../helpers/mermaid.js';
+
+// What plan, graph and validate print, and how they refuse a mistake, goes through the CLI's entry
+// point in this process (tests/helpers/cli-in-process.ts: the same parsing, output and exit code,
+// without starting node for each). Real processes stay where only a process shows it: nothing written
+// by a whole run of the CLI, help and version as invoked, colour by environment and terminal.
 
 const FIXTURES = join(ROOT, 'tests/fixtures/valid');
 /** The runbook and --steps arguments of a fixture, as absolute paths (the CLI may run from a temp dir). */
@@ -21,16 +27,6 @@ const STACK_FRAME = /^\s+at .+[(:]\d+/m;
 
 const hasDot = spawnSync('dot', ['-V'], { stdio: 'ignore' }).status === 0;
 
-/**
- * `lifeboat ARGS` run once per file for the same arguments and environment: tests that read the
- * same output (the plan as text, the DOT of a fixture) share one run of a command that writes nothing.
- */
-const outputs = new Map<string, ReturnType<typeof lifeboat>>();
-function once(args: string[], options: { env?: Record<string, string> } = {}): ReturnType<typeof lifeboat> {
-  const key = JSON.stringify([args, options.env ?? {}]);
-  if (!outputs.has(key)) outputs.set(key, lifeboat(args, options));
-  return outputs.get(key)!;
-}
 
 /** Checks DOT text for balanced braces and brackets outside strings, and strings that all close. */
 function dotStructure(text: string): { braces: number; brackets: number; openString: boolean; statements: number } {
@@ -102,7 +98,7 @@ describe('lifeboat plan runs nothing', () => {
 
 describe('lifeboat plan --json', () => {
   it('gives phases in restore order with ids, positions, hosts and rendered commands', async () => {
-    const result = await lifeboat(['plan', ...HOMELAB, '--json']);
+    const result = await lifeboatInProcess(['plan', ...HOMELAB, '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const view = JSON.parse(result.stdout);
@@ -155,14 +151,14 @@ describe('lifeboat plan --json', () => {
   });
 
   it('--var changes the rendered commands; a value is shell-quoted', async () => {
-    const result = await lifeboat(['plan', ...HOMELAB, '--json', '--var', 'pool=my pool; rm -rf /']);
+    const result = await lifeboatInProcess(['plan', ...HOMELAB, '--json', '--var', 'pool=my pool; rm -rf /']);
     expect(result.code).toBe(0);
     const view = JSON.parse(result.stdout);
     expect(view.phases[1].steps[0].command).toBe("zpool import -d /dev/disk/by-id 'my pool; rm -rf /'");
   });
 
   it('keeps left-out steps, marked, with a selection', async () => {
-    const result = await lifeboat(['plan', ...HOMELAB, '--json', '--from', 'mount', '--skip', 'check-guests']);
+    const result = await lifeboatInProcess(['plan', ...HOMELAB, '--json', '--from', 'mount', '--skip', 'check-guests']);
     expect(result.code).toBe(0);
     const view = JSON.parse(result.stdout);
     const marks = view.phases.flatMap((p: { steps: Array<{ id: string; selected: boolean; excludedBy?: string }> }) =>
@@ -180,7 +176,7 @@ describe('lifeboat plan --json', () => {
       ['plan', ...SIDE_EFFECTS, '--var', 'dir=/nonexistent'],
       ['graph', ...SIDE_EFFECTS, '--var', 'dir=/nonexistent', '--format', 'json'],
     ]) {
-      const result = await lifeboat(args, { env: { LIFEBOAT_FIXTURE_TOKEN: secret } });
+      const result = await lifeboatInProcess(args, { env: { LIFEBOAT_FIXTURE_TOKEN: secret } });
       expect(result.code).toBe(0);
       expect(result.stdout + result.stderr).not.toContain(secret);
       results.push(result);
@@ -193,7 +189,7 @@ describe('lifeboat plan --json', () => {
 
 describe('lifeboat plan (text)', () => {
   it('shows every step with its position, host and command, and says nothing was run', async () => {
-    const result = await once(['plan', ...HOMELAB]);
+    const result = await lifeboatInProcess(['plan', ...HOMELAB]);
     expect(result.code).toBe(0);
     const out = result.stdout;
     expect(out).toContain('3 phases in restore order: network → storage → guests · 6 steps · RTO 2h');
@@ -203,7 +199,7 @@ describe('lifeboat plan (text)', () => {
   });
 
   it('separates the check headings from the checks, aligned', async () => {
-    const out = (await once(['plan', ...HOMELAB])).stdout;
+    const out = (await lifeboatInProcess(['plan', ...HOMELAB])).stdout;
     expect(out).toMatch(/^ {6}precheck +zpool list -H -o name tank → exit 0 \(on nas\)$/m);
     const precheck = out.split('\n').find((l) => l.includes('zpool list -H -o name'))!;
     const verify = out.split('\n').find((l) => l.includes('zpool list -H -o health'))!;
@@ -214,7 +210,7 @@ describe('lifeboat plan (text)', () => {
 
 describe('lifeboat graph --format mermaid', () => {
   it('parses with the real Mermaid parser', async () => {
-    const result = await lifeboat(['graph', ...HOMELAB]);
+    const result = await lifeboatInProcess(['graph', ...HOMELAB]);
     expect(result.code).toBe(0);
     expect(result.stdout.startsWith('flowchart TD\n')).toBe(true);
     await expect(parseMermaid(result.stdout)).resolves.toBeUndefined();
@@ -224,7 +220,7 @@ describe('lifeboat graph --format mermaid', () => {
   });
 
   it('parses with quotes, #, <, >, &, backticks, newlines and keyword ids (a phase named `end`)', async () => {
-    const result = await lifeboat(['graph', ...TRICKY, '--format', 'mermaid']);
+    const result = await lifeboatInProcess(['graph', ...TRICKY, '--format', 'mermaid']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     await expect(parseMermaid(result.stdout)).resolves.toBeUndefined();
@@ -238,7 +234,7 @@ describe('lifeboat graph --format mermaid', () => {
   });
 
   it('parses with excluded steps (the class definition for them)', async () => {
-    const result = await lifeboat(['graph', ...TRICKY, '--skip', 'class', '--from', 'subgraph']);
+    const result = await lifeboatInProcess(['graph', ...TRICKY, '--skip', 'class', '--from', 'subgraph']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('classDef excluded');
     await expect(parseMermaid(result.stdout)).resolves.toBeUndefined();
@@ -252,7 +248,7 @@ describe('lifeboat graph --format dot', () => {
     ['side-effects', [...SIDE_EFFECTS, '--var', 'dir=/d', '--skip', 'confirm']],
   ] as const) {
     it(`is structurally sane (${name})`, async () => {
-      const result = await once(['graph', ...args, '--format', 'dot']);
+      const result = await lifeboatInProcess(['graph', ...args, '--format', 'dot']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^digraph "[^"]*" \{\n/);
@@ -263,7 +259,7 @@ describe('lifeboat graph --format dot', () => {
     });
 
     it.skipIf(!hasDot)(`is accepted by Graphviz dot (${name})`, async () => {
-      const result = await once(['graph', ...args, '--format', 'dot']);
+      const result = await lifeboatInProcess(['graph', ...args, '--format', 'dot']);
       const svg = execFileSync('dot', ['-Tsvg'], { input: result.stdout, encoding: 'utf8' });
       expect(svg).toContain('<svg');
     });
@@ -273,7 +269,7 @@ describe('lifeboat graph --format dot', () => {
 describe('lifeboat graph --format json', () => {
   it('is a config xstate createMachine accepts', async () => {
     for (const args of [HOMELAB, TRICKY]) {
-      const result = await lifeboat(['graph', ...args, '--format', 'json']);
+      const result = await lifeboatInProcess(['graph', ...args, '--format', 'json']);
       expect(result.code).toBe(0);
       const config = JSON.parse(result.stdout);
       const machine = createMachine(config);
@@ -363,7 +359,7 @@ describe('usage mistakes exit 2 with a message and no stack trace', () => {
     [['restore', 'x.yaml'], "unknown command 'restore'"],
     [['plan', join(FIXTURES, 'does-not-exist.yaml')], 'cannot read the runbook: no such file'],
   ])('%j', async (args, message) => {
-    const result = await lifeboat(args);
+    const result = await lifeboatInProcess(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toMatch(STACK_FRAME);
@@ -381,12 +377,12 @@ describe('lifeboat plan --logs', () => {
       const history = join(dir, 'history');
       const ran = await lifeboat(['run', file, '--yes', '--logs', history], { cwd: dir });
       expect(ran.code, ran.stderr).toBe(0);
-      const withLogs = await lifeboat(['plan', file, '--logs', history], { cwd: dir });
+      const withLogs = await lifeboatInProcess(['plan', file, '--logs', history], { cwd: dir });
       expect(withLogs.stdout).toContain('from the median step times of 1 past run');
-      const json = JSON.parse((await lifeboat(['plan', file, '--logs', history, '--json'], { cwd: dir })).stdout) as Record<string, unknown>;
+      const json = JSON.parse((await lifeboatInProcess(['plan', file, '--logs', history, '--json'], { cwd: dir })).stdout) as Record<string, unknown>;
       expect(JSON.stringify(json)).toContain('"runs":1');
       // Without --logs, ./logs of the current folder is read: no history there.
-      const without = await lifeboat(['plan', file], { cwd: dir, env: { LIFEBOAT_LOGS: join(dir, 'none') } });
+      const without = await lifeboatInProcess(['plan', file], { cwd: dir, env: { LIFEBOAT_LOGS: join(dir, 'none') } });
       expect(without.stdout).not.toContain('past run');
     } finally {
       rmSync(dir, { recursive: true, force: true });
