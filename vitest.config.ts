@@ -59,6 +59,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // A unit file's worker is reused by the next one, modules already loaded: a fresh process
+          // and module graph per file cost more than most unit files themselves (the unit part took
+          // about three times as long). A unit test that changes process state (cwd, env, spies,
+          // stdout) puts it back before it ends, as tests/helpers/cli-in-process.ts does.
+          isolate: false,
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/e2e/**', 'node_modules/**', ...PROCESS_TESTS],
           setupFiles: ['tests/helpers/no-processes.ts'],
