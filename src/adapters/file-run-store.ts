@@ -74,7 +74,8 @@ function metaProblem(meta: RunMeta): string | undefined {
   if (!record(meta.runbook) || !text(meta.runbook.name) || !text(meta.runbook.path) || !text(meta.runbook.hash)) return 'no runbook name, path and hash';
   const request = meta.request as unknown;
   if (!record(request) || !text(request.file) || !Array.isArray(request.vars)) return 'no request (runbook file and vars)';
-  if (!request.vars.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string')) return 'request vars that are not [name, value] pairs of text';
+  if (!request.vars.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string'))
+    return 'request vars that are not [name, value] pairs of text';
   if (!optionalText(request.varsFile) || !optionalText(request.inventory) || !optionalText(request.stepsDir)) return 'a vars file, inventory or steps folder that is not text';
   const selection = selectionProblem(request.selection);
   if (selection) return selection;
@@ -106,7 +107,11 @@ function readJournalChecked(file: string): JournalRead {
     link = lstatSync(file).isSymbolicLink();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new DataError(`${file}: the run's journal cannot be read (${code})`, { expected: "the run's journal, events.jsonl", received: code === 'ENOENT' ? 'no such file' : code, hint: 'restore it from a copy, or start a new run' });
+    throw new DataError(`${file}: the run's journal cannot be read (${code})`, {
+      expected: "the run's journal, events.jsonl",
+      received: code === 'ENOENT' ? 'no such file' : code,
+      hint: 'restore it from a copy, or start a new run',
+    });
   }
   if (link) throw new DataError(`${file} is a symbolic link, not the run's journal`, { hint: 'replace it with the journal itself, or start a new run' });
   try {
@@ -114,7 +119,11 @@ function readJournalChecked(file: string): JournalRead {
   } catch (error) {
     if (error instanceof DataError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new DataError(`${file}: the run's journal cannot be read (${code})`, { expected: "the run's journal, events.jsonl, a file", received: code, hint: 'restore it from a copy, or start a new run' });
+    throw new DataError(`${file}: the run's journal cannot be read (${code})`, {
+      expected: "the run's journal, events.jsonl, a file",
+      received: code,
+      hint: 'restore it from a copy, or start a new run',
+    });
   }
 }
 

@@ -166,47 +166,64 @@ async function beforeStep(t: Terminal, step: PlanStep, context: PromptContext): 
   print();
   const manual = step.action.kind === 'manual';
   const where = hostPlace(step);
-  return menu(t, step, context, [
-    manual
-      ? { name: 'Done: check it', value: 'run', description: 'you did it by hand; the checks run now' }
-      : step.action.kind === 'wait'
-        ? { name: 'Run', value: 'run', description: `wait until its checks pass (up to ${formatDuration(step.action.timeoutMs)})` }
-        : { name: 'Run', value: 'run', description: step.verify.length ? 'run the command, then its checks' : 'run the command (it has no checks: its exit code decides)' },
-    { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
-    { name: 'Show details', value: 'details', description: 'the full step: template, timeouts, checks' },
-    { name: 'Open a shell', value: 'shell', description: `${where}; come back here when you exit` },
-    abortChoice(t),
-  ], print);
+  return menu(
+    t,
+    step,
+    context,
+    [
+      manual
+        ? { name: 'Done: check it', value: 'run', description: 'you did it by hand; the checks run now' }
+        : step.action.kind === 'wait'
+          ? { name: 'Run', value: 'run', description: `wait until its checks pass (up to ${formatDuration(step.action.timeoutMs)})` }
+          : { name: 'Run', value: 'run', description: step.verify.length ? 'run the command, then its checks' : 'run the command (it has no checks: its exit code decides)' },
+      { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
+      { name: 'Show details', value: 'details', description: 'the full step: template, timeouts, checks' },
+      { name: 'Open a shell', value: 'shell', description: `${where}; come back here when you exit` },
+      abortChoice(t),
+    ],
+    print,
+  );
 }
 
 async function afterFailure(t: Terminal, step: PlanStep, failure: FailureInfo, context: PromptContext): Promise<AskOutput> {
   const print = () => t.write(`\n${failureCard(step, failure, t.s, width(t))}\n`);
   print();
   const where = hostPlace(step);
-  return menu(t, step, context, [
-    { name: 'Retry', value: 'retry', description: step.action.kind === 'manual' ? 'back to the instructions' : 'run the step again' },
-    { name: 'Open a shell', value: 'shell', description: `${where}; look around, fix it, come back` },
-    { name: 'Mark done', value: 'mark-done', description: 'you fixed it by hand; the checks must pass' },
-    { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
-    { name: 'Show details', value: 'details' },
-    abortChoice(t),
-  ], print);
+  return menu(
+    t,
+    step,
+    context,
+    [
+      { name: 'Retry', value: 'retry', description: step.action.kind === 'manual' ? 'back to the instructions' : 'run the step again' },
+      { name: 'Open a shell', value: 'shell', description: `${where}; look around, fix it, come back` },
+      { name: 'Mark done', value: 'mark-done', description: 'you fixed it by hand; the checks must pass' },
+      { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
+      { name: 'Show details', value: 'details' },
+      abortChoice(t),
+    ],
+    print,
+  );
 }
 
 async function afterInterruption(t: Terminal, step: PlanStep, info: FailureInfo, context: PromptContext): Promise<AskOutput> {
   const { s } = t;
-  const print = () =>
-    t.write(`\n${s.yellow('!')} ${s.bold(`${step.position} ${step.title}`)} was running when the last run stopped, and its checks do not show it done.\n  ${info.summary}\n\n`);
+  const print = () => t.write(`\n${s.yellow('!')} ${s.bold(`${step.position} ${step.title}`)} was running when the last run stopped, and its checks do not show it done.\n  ${info.summary}\n\n`);
   print();
   const where = hostPlace(step);
-  return menu(t, step, context, [
-    { name: 'Run it again', value: 'retry', description: step.idempotent ? 'the step is idempotent' : 'only if a second run is safe' },
-    { name: 'Open a shell', value: 'shell', description: `${where}; see what the first run did` },
-    { name: 'Mark done', value: 'mark-done', description: 'it did complete; its checks must pass' },
-    { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
-    { name: 'Show details', value: 'details' },
-    abortChoice(t),
-  ], print);
+  return menu(
+    t,
+    step,
+    context,
+    [
+      { name: 'Run it again', value: 'retry', description: step.idempotent ? 'the step is idempotent' : 'only if a second run is safe' },
+      { name: 'Open a shell', value: 'shell', description: `${where}; see what the first run did` },
+      { name: 'Mark done', value: 'mark-done', description: 'it did complete; its checks must pass' },
+      { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
+      { name: 'Show details', value: 'details' },
+      abortChoice(t),
+    ],
+    print,
+  );
 }
 
 async function stillRunning(t: Terminal, step: PlanStep, pid: number): Promise<'wait' | 'kill'> {
@@ -223,10 +240,13 @@ async function confirmStep(t: Terminal, step: PlanStep, word: string | undefined
   t.write(`\n${s.yellow('!')} ${s.bold(message)}\n`);
   if (word === undefined) return ask(t, () => confirm({ message: 'Run it?', default: false }, t.context));
   const typed = await ask(t, () =>
-    input({
-      message: `Type ${s.bold(word)} to run it (empty to go back):`,
-      validate: (v) => (v === '' || v === word ? true : `type exactly ${word}, or leave it empty to go back`),
-    }, t.context),
+    input(
+      {
+        message: `Type ${s.bold(word)} to run it (empty to go back):`,
+        validate: (v) => (v === '' || v === word ? true : `type exactly ${word}, or leave it empty to go back`),
+      },
+      t.context,
+    ),
   );
   return typed === word;
 }

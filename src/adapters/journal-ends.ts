@@ -54,7 +54,6 @@ export function readJournalEnds(file: string): { first?: TimedEvent; last?: Time
   }
 }
 
-
 /** How a run stands by the last event of its journal, read from its tail alone. */
 export function journalStatus(file: string): RunStatus | 'running' {
   const { last } = readJournalEnds(file);

@@ -150,7 +150,11 @@ export function listRunEntries(dir: string): { entries: RunListEntry[]; unreadab
 }
 
 /** Reads one run whole: its metadata and its journal, summarized. */
-export async function readRunSummary(dir: string, runId: string, options: { layout?: RunLayout; output?: boolean } = {}): Promise<{ meta: RunMeta; summary: RunSummary; damaged: number[]; journal: string }> {
+export async function readRunSummary(
+  dir: string,
+  runId: string,
+  options: { layout?: RunLayout; output?: boolean } = {},
+): Promise<{ meta: RunMeta; summary: RunSummary; damaged: number[]; journal: string }> {
   const store = createFileRunStore(dir);
   const meta = store.readMeta(runId);
   const summarizer = startRunSummary(meta, { layout: options.layout, includeOutput: options.output === true });
@@ -174,9 +178,7 @@ export async function readRunHistory(dir: string, runbook: { path: string; name:
       if (meta.runbook.path !== runbook.path && meta.runbook.name !== runbook.name) continue;
       const summarizer = startRunSummary(meta, { layout: options.layout });
       summaries.push(summarizer.finish(await scanJournal(join(store.runDir(runId), 'events.jsonl'), summarizer.add, { output: false })));
-    } catch {
-    }
+    } catch {}
   }
   return summaries;
 }
-

@@ -1,5 +1,5 @@
 import type { Check } from '../core/model/plan-types.js';
-import { displayText, renderShell, revealWith, secretEnvFor, type Rendered } from '../core/model/rendered.js';
+import { displayText, renderShell, revealWith, secretEnvFor, type Rendered } from '../core/shell/rendered.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
 import type { CheckResult, CheckRunner } from '../ports/check-runner.js';
 import type { CommandRunner } from '../ports/command-runner.js';
@@ -182,7 +182,10 @@ async function remoteDns(check: CheckOf<'dns'>, name: string, server: string | u
   const program = `dig +short +time=${seconds} +tries=1 \${2:+"@$2"} \${3:+-p "$3"} -q "$1" -t "$4"`;
   const result = await remote(check, probeScript(program, [name, address ?? '', port ?? '', check.type]), p);
   if (result.error) return result.error;
-  return result.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith(';'));
+  return result.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith(';'));
 }
 
 async function pathCheck(check: CheckOf<'path'>, p: Probing): Promise<CheckResult> {

@@ -27,8 +27,7 @@ function groupHasLiving(pgid: number): boolean {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
-    } catch {
-    }
+    } catch {}
   }
   return false;
 }

@@ -20,45 +20,74 @@ export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): s
   const line = (step: string | undefined, tag: string, text: string) => `${clock(at)} ${step ? pos(step) : '     '} ${tag.padEnd(8)}${text}`;
   switch (event.kind) {
     case 'run.started':
-      return [line(undefined, 'run', `${event.runbook.name} · run ${event.runId} · ${counted(event.steps, 'step')} in ${counted(event.phases, 'phase')}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`)];
+      return [
+        line(
+          undefined,
+          'run',
+          `${event.runbook.name} · run ${event.runId} · ${counted(event.steps, 'step')} in ${counted(event.phases, 'phase')}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`,
+        ),
+      ];
     case 'run.resumed':
       return [line(event.at, 'resume', `run ${event.runId} resumed by ${event.operator}@${event.hostname}${event.at ? ` at ${info.positions.get(event.at) ?? event.at}` : ''}`)];
     case 'step.started':
       // Nobody reads a step card here: what a manual step asks of a person is shown with it.
       return [
         line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`),
-        ...(event.instructions ?? '').split('\n').filter((text) => text.trim()).map((text) => line(event.step, 'do', text)),
+        ...(event.instructions ?? '')
+          .split('\n')
+          .filter((text) => text.trim())
+          .map((text) => line(event.step, 'do', text)),
       ];
     case 'wait.pending':
       return [line(event.step, 'wait', `waiting for: ${event.check}`)];
     case 'shell.opened':
       return [line(event.step, 'shell', `opened on ${event.where}`)];
     case 'shell.closed':
-      return [line(event.step, 'shell', `closed on ${event.where} after ${formatDuration(event.durationMs)}: ${event.error ?? (event.signal ? `signal ${event.signal}` : `exit ${event.exitCode ?? '?'}`)}`)];
+      return [
+        line(event.step, 'shell', `closed on ${event.where} after ${formatDuration(event.durationMs)}: ${event.error ?? (event.signal ? `signal ${event.signal}` : `exit ${event.exitCode ?? '?'}`)}`),
+      ];
     case 'step.attempt':
       if (event.attempt === 1 && event.command !== undefined && info.titles?.get(event.step) === event.command.trim().split('\n').join(' ⏎ ')) return [];
       return event.command ? [line(event.step, event.attempt > 1 ? `try ${event.attempt}` : '$', event.command.trim().split('\n').join(' ⏎ '))] : [];
     case 'step.spawned':
       return [];
     case 'step.output':
-      return event.text.replace(/\n$/, '').split('\n').map((text) => line(event.step, 'out', text));
+      return event.text
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((text) => line(event.step, 'out', text));
     case 'step.exited':
       if (event.exitCode === 0) return [];
-      return [line(event.step, 'exited', event.error ?? (event.timedOut ? `timed out after ${formatDuration(event.durationMs)}` : `exit ${event.exitCode ?? event.signal} after ${formatDuration(event.durationMs)}`))];
+      return [
+        line(
+          event.step,
+          'exited',
+          event.error ?? (event.timedOut ? `timed out after ${formatDuration(event.durationMs)}` : `exit ${event.exitCode ?? event.signal} after ${formatDuration(event.durationMs)}`),
+        ),
+      ];
     case 'check.passed':
       return [line(event.step, 'check', event.assumed ? `· ${event.check} (not run: dry run)` : `✔ ${event.check}`)];
     case 'check.failed':
       if (event.assumed) return [line(event.step, 'check', `· ${event.check} (not run: dry run)`)];
-      return [line(event.step, 'check', `${event.set === 'precheck' ? '· not yet:' : '✖'} ${event.check}: ${event.reason}`), ...(event.output && event.set !== 'precheck' ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : [])];
+      return [
+        line(event.step, 'check', `${event.set === 'precheck' ? '· not yet:' : '✖'} ${event.check}: ${event.reason}`),
+        ...(event.output && event.set !== 'precheck' ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : []),
+      ];
     case 'operator.choice':
       // A confirmation nobody was asked for is always said: it is on record, and on screen. A skip's reason is said once, on the step's `skipped` line.
       return event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort' || event.menu === 'confirm'
-        ? [line(event.step, 'choice', `${event.choice}${event.reason && event.choice !== 'skip' ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}${event.waitedMs ? ` · waited ${formatDuration(event.waitedMs)} for the operator` : ''}`)]
+        ? [
+            line(
+              event.step,
+              'choice',
+              `${event.choice}${event.reason && event.choice !== 'skip' ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}${event.waitedMs ? ` · waited ${formatDuration(event.waitedMs)} for the operator` : ''}`,
+            ),
+          ]
         : [];
     case 'step.finished': {
       if (event.via === 'precheck') return [line(event.step, 'already', 'already done: its precheck passed')];
       if (event.status === 'skipped') return [line(event.step, 'skipped', event.reason ?? '')];
-      const how = event.via === 'operator' ? 'marked done by the operator' : event.reason ?? '';
+      const how = event.via === 'operator' ? 'marked done by the operator' : (event.reason ?? '');
       const waited = event.waitedMs ? ` · waited ${formatDuration(event.waitedMs)} for the operator` : '';
       return [line(event.step, event.status, `${formatDuration(event.durationMs)}${how ? ` · ${how}` : ''}${waited}`)];
     }

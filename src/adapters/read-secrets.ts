@@ -12,11 +12,7 @@ const CARRIER_PREFIX = 'LIFEBOAT_SECRET_';
  * environment variables secrets come from are removed from this process, so that no command
  * inherits them: a command gets only the secrets its step uses, in its own variables.
  */
-export async function readSecrets(
-  sources: Readonly<Record<string, SecretSource>>,
-  names: readonly string[],
-  ask: ((name: string) => Promise<string>) | undefined,
-): Promise<Map<string, string>> {
+export async function readSecrets(sources: Readonly<Record<string, SecretSource>>, names: readonly string[], ask: ((name: string) => Promise<string>) | undefined): Promise<Map<string, string>> {
   const values = new Map<string, string>();
   const missing: string[] = [];
   const refused: string[] = [];

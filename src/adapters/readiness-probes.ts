@@ -32,7 +32,8 @@ export function probeSecrets(sources: Readonly<Record<string, SecretSource>>): {
   for (const [name, source] of Object.entries(sources)) {
     if (source.kind === 'env') {
       const value = process.env[source.name];
-      if (value === undefined || value === '') items.push({ area: 'secret', item: name, state: 'failed', measured: 'not set', target: `$${source.name}`, detail: `environment variable ${source.name} is not set` });
+      if (value === undefined || value === '')
+        items.push({ area: 'secret', item: name, state: 'failed', measured: 'not set', target: `$${source.name}`, detail: `environment variable ${source.name} is not set` });
       else {
         values.set(name, value);
         items.push({ area: 'secret', item: name, state: 'ok', measured: 'readable', target: `$${source.name}` });

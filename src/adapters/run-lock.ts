@@ -202,7 +202,8 @@ function withGuard<T>(lockPath: string, runbook: string, runId: string, body: ()
       const guard = readLock(guardPath);
       // A guard left by a taker that died in its few microseconds is removed; a live one is waited for.
       if ('holder' in guard && holderGone(guard.holder)) unlinkIfSame(guardPath, guard.text);
-      else if ('problem' in guard || 'legacy' in guard) throw new LockedError(undefined, runbook, ('problem' in guard ? guard.problem : `${guardPath} is a folder`), `Remove ${guardPath} if no run is going on.`);
+      else if ('problem' in guard || 'legacy' in guard)
+        throw new LockedError(undefined, runbook, 'problem' in guard ? guard.problem : `${guardPath} is a folder`, `Remove ${guardPath} if no run is going on.`);
       sleepSync(20);
       continue;
     }

@@ -55,7 +55,11 @@ export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): P
   if (pid !== undefined) hooks.onSpawn?.(pid);
   const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer | string) => {
     let text = chunk.toString();
-    if (stream === 'stderr' && spec.filterStderr) text = text.split(/(?<=\n)/).filter(spec.filterStderr).join('');
+    if (stream === 'stderr' && spec.filterStderr)
+      text = text
+        .split(/(?<=\n)/)
+        .filter(spec.filterStderr)
+        .join('');
     if (!text) return;
     output.push(text);
     if (stream === 'stdout') stdout.push(text);

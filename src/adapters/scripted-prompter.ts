@@ -65,9 +65,7 @@ export const rehearsalPolicy: PromptPolicy = {
 };
 
 /** One scripted answer: for a menu, optionally for a given step. */
-export type ScriptedAnswer =
-  | { menu: 'before' | 'failure' | 'interrupted'; step?: string; choice: AskOutput['choice']; reason?: string }
-  | { menu: 'confirm'; step?: string; confirmed: boolean };
+export type ScriptedAnswer = { menu: 'before' | 'failure' | 'interrupted'; step?: string; choice: AskOutput['choice']; reason?: string } | { menu: 'confirm'; step?: string; confirmed: boolean };
 
 /** Answers from a list, in order, failing loudly when the run asks something unexpected (for tests). */
 export function answersPolicy(answers: ScriptedAnswer[], fallback: PromptPolicy = unattendedPolicy): PromptPolicy {

@@ -32,7 +32,10 @@ export function createSnapshotQueue(runDir: (runId: string) => string): Snapshot
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
           // A flush (the end of the run) writes at once instead of waiting.
-          wake = () => (clearTimeout(timer), resolve());
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
         wake = undefined;
       }

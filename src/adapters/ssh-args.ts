@@ -16,15 +16,24 @@ export interface SshOptions {
  */
 export function sshArgs(host: HostRef, options: SshOptions, master: 'auto' | 'yes' = 'auto'): string[] {
   const args = [
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${options.connectTimeoutSeconds ?? 10}`,
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', `ControlMaster=${master}`,
-    '-o', `ControlPath=${options.controlDir}/%C`,
-    '-o', 'ControlPersist=120',
-    '-o', 'ServerAliveInterval=15',
-    '-o', 'ServerAliveCountMax=3',
-    '-o', 'LogLevel=ERROR',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${options.connectTimeoutSeconds ?? 10}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `ControlMaster=${master}`,
+    '-o',
+    `ControlPath=${options.controlDir}/%C`,
+    '-o',
+    'ControlPersist=120',
+    '-o',
+    'ServerAliveInterval=15',
+    '-o',
+    'ServerAliveCountMax=3',
+    '-o',
+    'LogLevel=ERROR',
   ];
   if (host.port) args.push('-p', String(host.port));
   if (host.identity) args.push('-i', host.identity, '-o', 'IdentitiesOnly=yes');

@@ -30,7 +30,14 @@ export function createSshRunner(options: SshOptions, warm: Warmups = new Map()):
       // A name is written into the script as code: one that is not a shell identifier never is.
       const odd = Object.keys(spec.env).find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
       if (odd !== undefined) {
-        return { timedOut: false, aborted: false, durationMs: 0, stdout: '', output: '', error: `not run: the environment variable name ${JSON.stringify(odd)} is not a shell identifier (letters, digits, _; not starting with a digit)` };
+        return {
+          timedOut: false,
+          aborted: false,
+          durationMs: 0,
+          stdout: '',
+          output: '',
+          error: `not run: the environment variable name ${JSON.stringify(odd)} is not a shell identifier (letters, digits, _; not starting with a digit)`,
+        };
       }
       const exports = Object.entries(spec.env)
         .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
@@ -75,11 +82,7 @@ export function createSshRunner(options: SshOptions, warm: Warmups = new Map()):
       for (const w of warm.values()) w.cancel();
       await Promise.all([...warm.values()].map((w) => w.ready));
       // The shared connections would otherwise linger for ControlPersist after the run.
-      await Promise.all(
-        [...used.values()].map(
-          (host) => new Promise<void>((resolve) => execFile('ssh', [...sshArgs(host, options), '-O', 'exit', '--', host.ssh], () => resolve())),
-        ),
-      );
+      await Promise.all([...used.values()].map((host) => new Promise<void>((resolve) => execFile('ssh', [...sshArgs(host, options), '-O', 'exit', '--', host.ssh], () => resolve()))));
       if (used.size > 0) rmSync(options.controlDir, { recursive: true, force: true });
     },
   };

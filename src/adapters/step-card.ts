@@ -36,7 +36,13 @@ export function stepCard(step: PlanStep, ctx: PromptContext, s: Styles, width = 
   // Prose is wrapped to the card (a YAML `>` block is one long line); commands never are.
   if (v.description) for (const l of wrapText(v.description.trim(), width - 2)) lines.push(`  ${l}`);
   lines.push('');
-  if (v.command !== undefined) v.command.trim().split('\n').forEach((l, i) => { lines.push(`  ${i === 0 ? s.cyan('$') : ' '} ${l}`); });
+  if (v.command !== undefined)
+    v.command
+      .trim()
+      .split('\n')
+      .forEach((l, i) => {
+        lines.push(`  ${i === 0 ? s.cyan('$') : ' '} ${l}`);
+      });
   if (v.instructions !== undefined) {
     lines.push(`  ${s.magenta('Do this by hand:')}`);
     for (const l of wrapText(v.instructions.trim(), width - 4)) lines.push(`    ${l}`);
@@ -46,8 +52,12 @@ export function stepCard(step: PlanStep, ctx: PromptContext, s: Styles, width = 
     lines.push(`  wait up to ${formatDuration(v.wait.timeoutMs)} until:`);
     for (const c of v.wait.until) lines.push(`          ${c.label}`);
   }
-  v.precheck.forEach((c, i) => { lines.push(`  ${s.dim(i === 0 ? 'precheck' : '        ')}  ${c.label}`); });
-  v.verify.forEach((c, i) => { lines.push(`  ${s.dim(i === 0 ? 'verify  ' : '        ')}  ${c.label}${c.host && c.host !== v.host ? s.dim(` (on ${c.host})`) : ''}`); });
+  v.precheck.forEach((c, i) => {
+    lines.push(`  ${s.dim(i === 0 ? 'precheck' : '        ')}  ${c.label}`);
+  });
+  v.verify.forEach((c, i) => {
+    lines.push(`  ${s.dim(i === 0 ? 'verify  ' : '        ')}  ${c.label}${c.host && c.host !== v.host ? s.dim(` (on ${c.host})`) : ''}`);
+  });
   if (v.verify.length === 0 && v.kind !== 'wait') lines.push(s.yellow('  no verify checks: success is the exit code alone'));
   if (v.confirm) lines.push(s.yellow(`  ! dangerous: asks you to confirm (${v.confirm}) before it runs`));
   return `${lines.join('\n')}\n`;
@@ -95,12 +105,23 @@ export function stepDetails(step: PlanStep, s: Styles): string {
     ['on failure', v.onFailure],
     ['confirm', v.confirm],
     ['idempotent', v.idempotent ? 'yes' : 'no'],
-    ['env', v.env ? Object.entries(v.env).map(([k, val]) => `${k}=${val}`).join(' ') : undefined],
+    [
+      'env',
+      v.env
+        ? Object.entries(v.env)
+            .map(([k, val]) => `${k}=${val}`)
+            .join(' ')
+        : undefined,
+    ],
   ];
   const out = rows.filter(([, val]) => val !== undefined).map(([k, val]) => `  ${s.dim(k.padEnd(11))} ${val}`);
   if (v.wait) out.push(`  ${s.dim('wait'.padEnd(11))} up to ${formatDuration(v.wait.timeoutMs)}, every ${formatDuration(v.wait.intervalMs)}, until all pass:`);
   // Each check with what it looks at and what must hold: how the step is proven, not only a name.
-  for (const [set, checks] of [['until', v.wait?.until ?? []], ['precheck', v.precheck], ['verify', v.verify]] as const) {
+  for (const [set, checks] of [
+    ['until', v.wait?.until ?? []],
+    ['precheck', v.precheck],
+    ['verify', v.verify],
+  ] as const) {
     for (const c of checks) out.push(`  ${s.dim(set.padEnd(11))} ${checkLine(c)} ${s.dim(`(timeout ${formatDuration(c.timeoutMs)}${c.host ? `, on ${c.host}` : ''})`)}`);
   }
   return `${out.join('\n')}\n`;

@@ -78,7 +78,13 @@ class TtyScreen {
         this.pending(event);
         return;
       case 'step.output':
-        this.above(event.text.replace(/\n$/, '').split('\n').map((l) => `  ${s.dim('│')} ${l}\n`).join(''));
+        this.above(
+          event.text
+            .replace(/\n$/, '')
+            .split('\n')
+            .map((l) => `  ${s.dim('│')} ${l}\n`)
+            .join(''),
+        );
         return;
       case 'step.exited':
         this.exited(event);

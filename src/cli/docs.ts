@@ -17,7 +17,10 @@ export async function docsCommand(file: string, options: PlanOptions & { out?: s
     writeFileSync(options.out, markdown);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot write ${options.out}: ${code ?? (error as Error).message}`, { expected: 'a file path in a folder that exists and can be written', hint: 'choose another path with --out FILE.md' });
+    throw new UsageError(`cannot write ${options.out}: ${code ?? (error as Error).message}`, {
+      expected: 'a file path in a folder that exists and can be written',
+      hint: 'choose another path with --out FILE.md',
+    });
   }
   process.stdout.write(`Wrote ${options.out}\n`);
   return ExitCode.Ok;

@@ -14,10 +14,13 @@ export function findRun(store: RunStore, wanted: string | undefined): string {
     for (const runId of [...runs].reverse()) {
       try {
         if (journalStatus(join(store.runDir(runId), 'events.jsonl')) !== 'done') return runId;
-      } catch {
-      }
+      } catch {}
     }
-    throw new UsageError(`no unfinished run in ${store.dir}`, { expected: 'a run that stopped before its end', received: `${counted(runs.length, 'run')}, all finished`, hint: 'name a run, or pass --logs DIR if the runs are elsewhere' });
+    throw new UsageError(`no unfinished run in ${store.dir}`, {
+      expected: 'a run that stopped before its end',
+      received: `${counted(runs.length, 'run')}, all finished`,
+      hint: 'name a run, or pass --logs DIR if the runs are elsewhere',
+    });
   }
   if (wanted === 'last' && runs.length) return runs[runs.length - 1]!;
   const matches = runs.filter((id) => id.startsWith(wanted));

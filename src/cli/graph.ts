@@ -14,8 +14,7 @@ export async function graphCommand(file: string, options: PlanOptions & { format
     throw new UsageError(`--format ${options.format}: unknown format`, { expected: GRAPH_FORMATS.join(', '), received: options.format });
   }
   const plan = await loadPlan(planRequest(file, options));
-  const text =
-    options.format === 'mermaid' ? toMermaid(plan) : options.format === 'dot' ? toDot(plan) : `${JSON.stringify(compileConfig(plan), null, 2)}\n`;
+  const text = options.format === 'mermaid' ? toMermaid(plan) : options.format === 'dot' ? toDot(plan) : `${JSON.stringify(compileConfig(plan), null, 2)}\n`;
   process.stdout.write(text);
   return ExitCode.Ok;
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { listRunEntries, readRunSummary } from '../adapters/journal-reader.js';
 import { createFileRunStore, damagedJournal } from '../adapters/file-run-store.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
-import { htmlReport } from '../core/views/html-report.js';
+import { htmlReport } from '../core/review/html-report.js';
 import { UsageError } from '../core/model/problem.js';
 import { compareRuns } from '../core/review/run-compare.js';
 import { compareText } from '../core/review/run-compare-text.js';
@@ -113,7 +113,10 @@ export async function logsReportCommand(wanted: string, options: LogsOptions & {
     writeFileSync(options.html, html, { mode: 0o600 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot write the report to ${options.html}: ${code ?? (error as Error).message}`, { expected: 'a file path in a folder that exists and can be written', hint: 'choose another path with --html FILE' });
+    throw new UsageError(`cannot write the report to ${options.html}: ${code ?? (error as Error).message}`, {
+      expected: 'a file path in a folder that exists and can be written',
+      hint: 'choose another path with --html FILE',
+    });
   }
   process.stdout.write(`Report of run ${run.runId} (${run.status}) written to ${options.html} (${Math.ceil(Buffer.byteLength(html) / 1024)} KiB).\n`);
   return ExitCode.Ok;

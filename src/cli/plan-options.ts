@@ -13,7 +13,14 @@ export interface PlanOptions {
   skip?: string[];
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+/** Collects a repeatable option whose values may also be comma-separated. */
+export const collect = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 const collectVar = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Adds --var, --vars, --steps and, when `select` is set, --only, --from and --skip. */
@@ -21,7 +28,7 @@ export function addPlanOptions(command: Command, select = true): Command {
   command
     .addOption(new Option('--var <key=value>', 'set a var (repeatable)').argParser(collectVar))
     .addOption(new Option('--vars <file>', 'read vars from a YAML file of name: value lines'))
-    .addOption(new Option('--inventory <file>', 'hosts (and vars) that replace the runbook\'s, e.g. a test lab'))
+    .addOption(new Option('--inventory <file>', "hosts (and vars) that replace the runbook's, e.g. a test lab"))
     .addOption(new Option('--steps <dir>', 'the step template folder (default: the nearest steps/ above the runbook)'));
   if (select) {
     command

@@ -32,8 +32,6 @@ async function estimateFromLogs(file: string, plan: Plan, logs: string | undefin
 export async function planCommand(file: string, options: PlanOptions & { json?: boolean; logs?: string }): Promise<number> {
   const plan = await loadPlan(planRequest(file, options));
   const estimate = await estimateFromLogs(file, plan, options.logs);
-  process.stdout.write(
-    options.json ? `${JSON.stringify(withEstimate(planView(plan), plan, estimate), null, 2)}\n` : renderPlan(plan, stylesFor(process.stdout), estimate),
-  );
+  process.stdout.write(options.json ? `${JSON.stringify(withEstimate(planView(plan), plan, estimate), null, 2)}\n` : renderPlan(plan, stylesFor(process.stdout), estimate));
   return ExitCode.Ok;
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ExitCode } from './exit-codes.js';
-import { addPlanOptions } from './plan-options.js';
+import { addPlanOptions, collect } from './plan-options.js';
 import { exitCodeForError } from './error-boundary.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { lifeboatVersion } from './version.js';
@@ -8,7 +8,6 @@ import { lifeboatCommand } from './command-name.js';
 
 type Action = (...args: never[]) => Promise<number>;
 
-const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 
 // Commands load their module only when called, so one command never pays for another's imports.
 const commands = {
@@ -36,7 +35,8 @@ function buildProgram(result: { code: number }): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text), writeOut: (text) => process.stdout.write(text) });
-  const run = <K extends keyof typeof commands>(name: K) =>
+  const run =
+    <K extends keyof typeof commands>(name: K) =>
     async (...args: unknown[]) => {
       const action = (await commands[name]()) as unknown as (...a: unknown[]) => Promise<number>;
       // commander passes the Command itself last; actions take arguments and options only.
@@ -44,10 +44,7 @@ function buildProgram(result: { code: number }): Command {
     };
 
   addPlanOptions(
-    program
-      .command('validate')
-      .description('check runbooks for every mistake at once, all reported on stdout (exit 0 valid, 2 invalid)')
-      .argument('<file...>', 'runbook files'),
+    program.command('validate').description('check runbooks for every mistake at once, all reported on stdout (exit 0 valid, 2 invalid)').argument('<file...>', 'runbook files'),
     false,
   ).action(run('validate'));
 
@@ -71,7 +68,9 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('run')
-      .description('walk through the restore: each step shown, run, then verified by its checks; every choice (and why), wait at a question and shell opened is recorded; it ends with times, RTO verdicts and what to follow up')
+      .description(
+        'walk through the restore: each step shown, run, then verified by its checks; every choice (and why), wait at a question and shell opened is recorded; it ends with times, RTO verdicts and what to follow up',
+      )
       .argument('<file>', 'runbook file')
       .option('-y, --yes', 'run unattended: no questions; a failure stops the run, so does a typed confirmation not named with --confirm')
       .addOption(new Option('--confirm <step>', 'with --yes: give the confirmation of this step (repeatable, or comma-separated)').argParser(collect))
@@ -103,7 +102,9 @@ function buildProgram(result: { code: number }): Command {
     .action(run('logsList'));
   logs
     .command('show')
-    .description("a run's timeline: each step's start, working time, status (already done, skipped and why), choices and reasons, time waited for the operator, shells opened, failing checks, what to follow up")
+    .description(
+      "a run's timeline: each step's start, working time, status (already done, skipped and why), choices and reasons, time waited for the operator, shells opened, failing checks, what to follow up",
+    )
     .argument('<run-id>', 'a run id, a unique prefix of one, or last')
     .option('--step <step>', 'only this step: its id or its position (e.g. 5.5)')
     .option('--output', "include each step's captured output (secrets stay masked)")
@@ -129,7 +130,9 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('stats')
-      .description("per phase and step across a runbook's past runs: count, success rate, median and slowest, last success, RTO; a step already done or skipped is no success, and waiting for the operator is no working time")
+      .description(
+        "per phase and step across a runbook's past runs: count, success rate, median and slowest, last success, RTO; a step already done or skipped is no success, and waiting for the operator is no working time",
+      )
       .argument('<file>', 'runbook file')
       .option('--json', 'print the stats as JSON')
       .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)'),

@@ -59,7 +59,13 @@ function secretsOf(check: Check): string[] {
 /** Runs one check (or says why it is not run) and describes it as a readiness item. */
 async function checkItem(p: Planned, live: CheckRunner, downHosts: ReadonlySet<string>, badSecrets: ReadonlySet<string>): Promise<ReadyItem> {
   const { check } = p;
-  const base: ReadyItem = { area: check.kind === 'age' ? 'backup' : 'check', item: check.kind === 'age' ? check.asset : check.label, step: p.step.id, state: 'ok', ...(check.host ? { host: check.host.name } : {}) };
+  const base: ReadyItem = {
+    area: check.kind === 'age' ? 'backup' : 'check',
+    item: check.kind === 'age' ? check.asset : check.label,
+    step: p.step.id,
+    state: 'ok',
+    ...(check.host ? { host: check.host.name } : {}),
+  };
   const target = check.kind === 'age' ? `≤ ${describeSeconds(Math.round(Math.min(check.maxAgeMs, p.rpoMs ?? Infinity) / 1000))}` : p.set;
   if (!check.readonly) return { ...base, state: 'skipped', target, detail: 'not read-only: mark it `readonly: true` if running it changes nothing' };
   if (check.host && downHosts.has(check.host.name)) return { ...base, state: 'unknown', target, detail: `not run: host ${check.host.name} cannot be reached` };
@@ -70,7 +76,9 @@ async function checkItem(p: Planned, live: CheckRunner, downHosts: ReadonlySet<s
     const measured = describeSeconds(result.measured.ageSeconds);
     // A phase's (or the runbook's) RPO caps every age check under it.
     const overRpo = result.ok && p.rpoMs !== undefined && result.measured.ageSeconds * 1000 > p.rpoMs;
-    const detail = overRpo ? `the newest is ${measured} old (${result.measured.newest}), more than the RPO ${describeSeconds(Math.round(p.rpoMs! / 1000))} of step ${p.step.id}'s phase` : result.reason;
+    const detail = overRpo
+      ? `the newest is ${measured} old (${result.measured.newest}), more than the RPO ${describeSeconds(Math.round(p.rpoMs! / 1000))} of step ${p.step.id}'s phase`
+      : result.reason;
     return { ...base, state: result.ok && !overRpo ? 'ok' : 'failed', measured, target, age: result.measured, ...(detail ? { detail } : {}) };
   }
   return { ...base, state: result.ok ? 'ok' : 'failed', measured: result.ok ? 'passes' : 'fails', target, ...(result.ok ? {} : { detail: result.reason ?? 'failed' }) };
@@ -113,7 +121,11 @@ export async function readyCommand(file: string, options: ReadyOptions): Promise
     // Monitoring learns of a broken runbook too: it is the first thing a restore needs.
     if (error instanceof InputError && options.prometheus) {
       const broken: Readiness = {
-        format: 'lifeboat-ready/1', runbook: basename(file).replace(/\.ya?ml$/, ''), file: resolve(file), checkedAt: new Date(now).toISOString(), ready: false,
+        format: 'lifeboat-ready/1',
+        runbook: basename(file).replace(/\.ya?ml$/, ''),
+        file: resolve(file),
+        checkedAt: new Date(now).toISOString(),
+        ready: false,
         items: [{ area: 'runbook', item: 'validates', state: 'failed', detail: `${error.problems.length} problem(s): lifeboat validate ${file}` }],
       };
       writeMetrics(options.prometheus, prometheusText(broken, now));
@@ -121,7 +133,9 @@ export async function readyCommand(file: string, options: ReadyOptions): Promise
     throw error;
   }
 
-  const items: ReadyItem[] = [{ area: 'runbook', item: 'validates', state: 'ok', measured: 'valid', ...(plan.rpoMs !== undefined ? { target: `RPO ${describeSeconds(Math.round(plan.rpoMs / 1000))}` } : {}) }];
+  const items: ReadyItem[] = [
+    { area: 'runbook', item: 'validates', state: 'ok', measured: 'valid', ...(plan.rpoMs !== undefined ? { target: `RPO ${describeSeconds(Math.round(plan.rpoMs / 1000))}` } : {}) },
+  ];
   // Only the secrets the selected steps use, as a run would ask for.
   const used = new Set(secretsUsed(plan));
   const secrets = probeSecrets(Object.fromEntries(Object.entries(plan.secrets).filter(([name]) => used.has(name))));

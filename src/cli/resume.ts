@@ -59,7 +59,11 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
   if (journal.tornLine) notes.push('the journal ended in a torn line (the run died mid-write); it was cut off');
   const status = runStatusOf(journal.events);
   if (status === 'done') {
-    throw new UsageError(`run ${runId} already finished`, { expected: 'an unfinished run', received: 'a run that ended done', hint: `start a new one with ${lifeboatCommand()} run ${shellQuote(meta.request.file)}` });
+    throw new UsageError(`run ${runId} already finished`, {
+      expected: 'an unfinished run',
+      received: 'a run that ended done',
+      hint: `start a new one with ${lifeboatCommand()} run ${shellQuote(meta.request.file)}`,
+    });
   }
 
   const loaded = loadPlanWithSources({ ...meta.request, vars: meta.request.vars });

@@ -81,7 +81,10 @@ export async function runSession(session: Session): Promise<number> {
     out: stylesFor(process.stdout),
     controller: new AbortController(),
     confirmed,
-    print: (text) => (process.stdout.write(text), copy?.(text)),
+    print: (text) => {
+      process.stdout.write(text);
+      copy?.(text);
+    },
     copy,
   };
   try {

@@ -33,8 +33,7 @@ export function unfinishedRun(store: RunStore, runbookPath: string): string | un
     try {
       if (store.readMeta(runId).runbook.path !== runbookPath) continue;
       return isResumable(journalStatus(join(store.runDir(runId), 'events.jsonl'))) ? runId : undefined;
-    } catch {
-    }
+    } catch {}
   }
   return undefined;
 }
@@ -43,7 +42,8 @@ export function unfinishedRun(store: RunStore, runbookPath: string): string | un
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
   requireTerminal(options, `run ${shellQuote(file)}`);
   if (options.probe && !options.dryRun) throw new UsageError('--probe goes with --dry-run', { expected: '--dry-run --probe', received: '--probe alone' });
-  if (options.drill !== undefined && !options.drill.trim()) throw new UsageError('--drill needs its purpose', { expected: '--drill "why", e.g. --drill "quarterly rehearsal"', received: 'an empty purpose' });
+  if (options.drill !== undefined && !options.drill.trim())
+    throw new UsageError('--drill needs its purpose', { expected: '--drill "why", e.g. --drill "quarterly rehearsal"', received: 'an empty purpose' });
   const request = planRequest(file, options);
   const loaded = loadPlanWithSources(request);
   const { plan } = loaded;
@@ -55,14 +55,17 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   const previous = store ? unfinishedRun(store, loaded.path) : undefined;
   if (previous && interactiveTerminal() && !options.yes) {
     const { select } = await import('@inquirer/prompts');
-    const answer = await select({
-      message: `Run ${previous} of ${plan.name} did not finish. Resume it?`,
-      choices: [
-        { name: 'Resume it', value: 'resume', description: 'continue where it stopped; finished steps are not run again' },
-        { name: 'Start a new run', value: 'new', description: 'from the first step (prechecks still pass over what is done)' },
-        { name: 'Cancel', value: 'cancel' },
-      ],
-    }, { output: promptOutput() });
+    const answer = await select(
+      {
+        message: `Run ${previous} of ${plan.name} did not finish. Resume it?`,
+        choices: [
+          { name: 'Resume it', value: 'resume', description: 'continue where it stopped; finished steps are not run again' },
+          { name: 'Start a new run', value: 'new', description: 'from the first step (prechecks still pass over what is done)' },
+          { name: 'Cancel', value: 'cancel' },
+        ],
+      },
+      { output: promptOutput() },
+    );
     if (answer === 'cancel') return 0;
     if (answer === 'resume') return (await import('./resume.js')).resumeCommand(previous, { ...options });
   } else if (previous) {

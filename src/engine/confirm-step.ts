@@ -1,5 +1,5 @@
 import { fromPromise } from 'xstate';
-import { revealWith } from '../core/model/rendered.js';
+import { revealWith } from '../core/shell/rendered.js';
 import type { ConfirmOutput, StepInput } from '../core/restore-machine.js';
 import type { PlanStep } from '../core/model/plan-types.js';
 import type { RunDeps } from './run-deps.js';

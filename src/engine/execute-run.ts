@@ -1,7 +1,7 @@
 import { createActor, type Actor, type AnyStateMachine } from 'xstate';
 import { compileMachine } from '../core/compile-machine.js';
 import type { Plan, PlanStep } from '../core/model/plan-types.js';
-import { displayText } from '../core/model/rendered.js';
+import { displayText } from '../core/shell/rendered.js';
 import type { RestoreContext, StepFinishedEvent, StepStartedEvent } from '../core/restore-machine.js';
 import { askOperatorActor } from './ask-operator.js';
 import { confirmStepActor } from './confirm-step.js';

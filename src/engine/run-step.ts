@@ -1,6 +1,6 @@
 import { fromPromise } from 'xstate';
 import type { HostRef } from '../core/model/plan-types.js';
-import { displayText, renderShell, revealWith, secretEnvFor } from '../core/model/rendered.js';
+import { displayText, renderShell, revealWith, secretEnvFor } from '../core/shell/rendered.js';
 import type { StepInput, StepOutput } from '../core/restore-machine.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
 import type { RunDeps } from './run-deps.js';

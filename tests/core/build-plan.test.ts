@@ -5,7 +5,7 @@ import { compileConfig } from '../../src/core/compile-machine.js';
 import type { Plan, PlanStep, Selection } from '../../src/core/model/plan-types.js';
 import { planView } from '../../src/core/views/plan-view.js';
 import { UsageError, type Problem } from '../../src/core/model/problem.js';
-import { displayText, renderShell, renderText } from '../../src/core/model/rendered.js';
+import { displayText, renderShell, renderText } from '../../src/core/shell/rendered.js';
 import { secretsUsed } from '../../src/core/secrets/secrets-used.js';
 
 const SCHEMAS = loadSchemaChecks();
@@ -697,7 +697,8 @@ describe('buildPlan: secrets never appear as values', () => {
               - http: "http://nas.lan/?token={{ secrets.key }}"
           - id: script
             script: db/restore.mjs
-            args: ["--password={{ secrets.db }}"]
+            args: ["--user={{ vars.user }}"]
+            env: { DB_PASSWORD: "{{ secrets.db }}" }
           - id: waiting
             wait:
               until: [{ dns: "{{ secrets.db }}.lan" }]
@@ -774,6 +775,19 @@ describe('buildPlan: secrets never appear as values', () => {
   it('an undefined secret is a problem with a hint', () => {
     const problems = problemsOf(RUNBOOK.replace('-p{{ secrets.db }}', '-p{{ secrets.bd }}'), { scripts: ['db/restore.mjs'] });
     expect(problems).toEqual([expect.objectContaining({ message: 'undefined secret `bd`', hint: 'did you mean `db`?' })]);
+  });
+
+  it('a secret in a script argument is refused where it is written: a command line is readable by every user', () => {
+    const problems = problemsOf(RUNBOOK.replace('args: ["--user={{ vars.user }}"]', 'args: ["--user={{ vars.user }}", "--password={{ secrets.db }}"]'), { scripts: ['db/restore.mjs'] });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        message: 'a secret cannot be a script argument: any user of the machine can read a command line',
+        received: '`{{ secrets.db }}` in args[1]',
+        hint: 'add `env: { DB: "{{ secrets.db }}" }` to the step and read process.env.DB in the script',
+        path: 'phases[0].steps[1].args[1]',
+      }),
+    ]);
+    expect(problems[0]!.line).toBe(RUNBOOK.split('\n').findIndex((l) => l.includes('args: [')) + 1);
   });
 
   it('a secret needs exactly one source', () => {

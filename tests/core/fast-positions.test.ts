@@ -4,7 +4,8 @@ import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSource, positionInValue, positionOf, type SourceDoc, type YamlPath } from '../../src/core/parse/source-doc.js';
+import { parseSource, positionInValue, positionOf, type SourceDoc } from '../../src/core/parse/source-doc.js';
+import type { YamlPath } from '../../src/core/parse/yaml-path.js';
 import { ROOT } from '../helpers/cli.js';
 
 const FILES = execSync("git ls-files '*.yaml' '*.yml'", { cwd: ROOT }).toString().trim().split('\n');

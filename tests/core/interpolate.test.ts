@@ -8,7 +8,7 @@ import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { buildPlan, type PlanInput } from '../../src/core/plan/build-plan.js';
 import { hasReferences, interpolate, type Scope, type TextKind } from '../../src/core/resolve/interpolate.js';
 import { planView } from '../../src/core/views/plan-view.js';
-import { displayText, escapeValue, renderShell, renderText, secretEnvFor, secretEnvName, secretMask, type Piece, type Rendered } from '../../src/core/model/rendered.js';
+import { displayText, escapeValue, renderShell, renderText, secretEnvFor, secretEnvName, secretMask, type Piece, type Rendered } from '../../src/core/shell/rendered.js';
 import { shellQuote } from '../../src/core/shell/shell-quote.js';
 
 const SCHEMAS = loadSchemaChecks();

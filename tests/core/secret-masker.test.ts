@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { secretMask } from '../../src/core/model/rendered.js';
+import { secretMask } from '../../src/core/shell/rendered.js';
 import { createMasker, maskDeep, shortSecrets } from '../../src/core/secrets/secret-masker.js';
 
 const masker = (entries: Array<[string, string]>) => createMasker(new Map(entries));

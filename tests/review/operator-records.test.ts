@@ -12,7 +12,7 @@ import type { RunLayout } from '../../src/core/review/run-layout.js';
 import { runStats } from '../../src/core/review/run-stats.js';
 import { summarizeRun, type RunHeader, type TimedEvent } from '../../src/core/review/run-summary.js';
 import { runTimelineText } from '../../src/core/review/run-timeline-text.js';
-import { htmlReport } from '../../src/core/views/html-report.js';
+import { htmlReport } from '../../src/core/review/html-report.js';
 
 const order = ['import', 'mount', 'share'];
 const header = (runId: string): RunHeader => ({ runId, runbook: { name: 'nas', path: '/r/nas.yaml' }, order, createdAt: '2026-11-25T10:00:00.000Z', operator: 'ann', hostname: 'laptop' });

@@ -1,4 +1,4 @@
-import type { Rendered } from './rendered.js';
+import type { Rendered } from '../shell/rendered.js';
 
 /** Where a step's commands run: a host from the inventory. */
 export interface HostRef {

@@ -1,5 +1,5 @@
 import type { Choice } from '../restore-machine.js';
-import type { AgeMeasure } from '../readiness/age-measure.js';
+import type { AgeMeasure } from './age-measure.js';
 
 /** Which set of checks ran. */
 export type CheckSet = 'precheck' | 'verify' | 'wait';
@@ -37,14 +37,42 @@ export type RunEvent =
   | { kind: 'check.passed'; step: string; set: CheckSet; check: string; durationMs: number; assumed?: boolean; measured?: AgeMeasure }
   | { kind: 'check.failed'; step: string; set: CheckSet; check: string; durationMs: number; reason: string; output?: string; assumed?: boolean; measured?: AgeMeasure }
   /** `waitedMs`: how long the question waited for its answer (time in a shell opened from it not included). */
-  | { kind: 'operator.choice'; step: string; menu: 'before' | 'failure' | 'interrupted' | 'confirm' | 'still-running'; choice: Choice | 'confirmed' | 'declined' | 'wait' | 'kill'; reason?: string; by: 'operator' | 'unattended'; waitedMs?: number }
+  | {
+      kind: 'operator.choice';
+      step: string;
+      menu: 'before' | 'failure' | 'interrupted' | 'confirm' | 'still-running';
+      choice: Choice | 'confirmed' | 'declined' | 'wait' | 'kill';
+      reason?: string;
+      by: 'operator' | 'unattended';
+      waitedMs?: number;
+    }
   /** A shell opened from a menu: where, then (on `shell.closed`) how it ended and how long it was open. */
   | { kind: 'shell.opened'; step: string; where: string }
   | { kind: 'shell.closed'; step: string; where: string; durationMs: number; exitCode?: number; signal?: string; error?: string }
   /** `durationMs`: working time, start to finish less the time spent at menus (`waitedMs`) and in shells. */
-  | { kind: 'step.finished'; step: string; position: string; status: 'done' | 'skipped' | 'failed'; via?: string; exitCode?: number; attempts: number; durationMs: number; reason?: string; waitedMs?: number }
+  | {
+      kind: 'step.finished';
+      step: string;
+      position: string;
+      status: 'done' | 'skipped' | 'failed';
+      via?: string;
+      exitCode?: number;
+      attempts: number;
+      durationMs: number;
+      reason?: string;
+      waitedMs?: number;
+    }
   | { kind: 'run.note'; level: 'info' | 'warn'; message: string; step?: string }
-  | { kind: 'run.resumed'; runId: string; operator: string; hostname: string; version: string; mode: 'interactive' | 'unattended'; at?: string; acceptedChanges?: { added: string[]; removed: string[]; edited: string[] } }
+  | {
+      kind: 'run.resumed';
+      runId: string;
+      operator: string;
+      hostname: string;
+      version: string;
+      mode: 'interactive' | 'unattended';
+      at?: string;
+      acceptedChanges?: { added: string[]; removed: string[]; edited: string[] };
+    }
   | { kind: 'run.finished'; status: RunStatus; durationMs: number; counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>; stoppedAt?: string; message?: string };
 
 export type RunEventKind = RunEvent['kind'];

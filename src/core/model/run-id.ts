@@ -7,6 +7,11 @@ export const RUN_ID_PATTERN = /^\d{8}T\d{6}(?:\.\d{3})?Z-/;
  */
 export function makeRunId(at: Date, runbookName: string, random: string): string {
   const stamp = at.toISOString().replace(/[-:]/g, '');
-  const short = runbookName.toLowerCase().replace(/[^a-z0-9]+/g, '-').split('-').filter(Boolean)[0] ?? 'run';
+  const short =
+    runbookName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .split('-')
+      .filter(Boolean)[0] ?? 'run';
   return `${stamp}-${short.slice(0, 20)}-${random.slice(0, 4)}`;
 }

@@ -12,7 +12,6 @@ export interface TemplateParam {
   default?: string | number | boolean;
 }
 
-
 /** The step keys that say what a step does; exactly one must be present. */
 export const STEP_KINDS = ['run', 'manual', 'script', 'wait', 'uses'] as const;
 

@@ -1,4 +1,4 @@
-import type { YamlPath } from './source-doc.js';
+import type { YamlPath } from './yaml-path.js';
 
 /**
  * Positions of the values of a block-style YAML text, found from where each map and list was

@@ -4,6 +4,7 @@
 import jsYaml from 'js-yaml';
 import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem, SourcePosition } from '../model/problem.js';
+import type { YamlPath } from './yaml-path.js';
 import { FastPositions } from './fast-positions.js';
 import { MAX_ALIAS_GROWTH, MAX_NESTING, measureTree, nestingTooDeep, valueChildren, type ShapeLimit } from './yaml-limits.js';
 
@@ -52,8 +53,6 @@ function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCo
   return { doc, lines };
 }
 
-export type YamlPath = ReadonlyArray<string | number>;
-
 /** Parses YAML into a value; syntax errors and an empty file become positioned problems. */
 export function parseSource(source: SourceFile, what = 'a runbook'): { source?: SourceDoc; value?: unknown; problems: Problem[] } {
   const empty: Problem = { file: source.path, line: 1, column: 1, path: '', message: 'the file is empty', expected: what, received: 'no content' };
@@ -90,7 +89,8 @@ export function parseSource(source: SourceFile, what = 'a runbook'): { source?: 
     if (shape.stopped) return { problems: [aliasProblem(source, shape.stopped)] };
   }
   const nulEscape = NUL_ESCAPE.exec(source.text);
-  if (nulEscape && holdsNul(value)) return { problems: [nulProblem(source, nulEscape.index + nulEscape[0].lastIndexOf('\\'), `the escape ${nulEscape[1]} makes a NUL character`, `the escape ${nulEscape[1]}`)] };
+  if (nulEscape && holdsNul(value))
+    return { problems: [nulProblem(source, nulEscape.index + nulEscape[0].lastIndexOf('\\'), `the escape ${nulEscape[1]} makes a NUL character`, `the escape ${nulEscape[1]}`)] };
   // A shared value opens in one place but stands in several: only the full parse can tell which.
   return { source: lazySource(source, shares ? undefined : new FastPositions(source.text, value, opened)), value, problems: [] };
 }
@@ -176,9 +176,11 @@ function aliasProblem(source: SourceFile, stopped: ShapeLimit): Problem {
     column: at.col,
     path: '',
     message:
-      why === 'cycle' ? 'invalid YAML: an alias refers to the map or list it is part of'
-      : why === 'depth' ? `invalid YAML: aliases nest maps and lists more than ${MAX_NESTING} levels deep`
-      : `invalid YAML: aliases expand to more than ${MAX_ALIAS_GROWTH.toLocaleString('en')} values`,
+      why === 'cycle'
+        ? 'invalid YAML: an alias refers to the map or list it is part of'
+        : why === 'depth'
+          ? `invalid YAML: aliases nest maps and lists more than ${MAX_NESTING} levels deep`
+          : `invalid YAML: aliases expand to more than ${MAX_ALIAS_GROWTH.toLocaleString('en')} values`,
     expected: why === 'cycle' ? 'an alias (*name) used outside the value its anchor (&name) marks' : 'aliases (*name) that repeat a value a few times',
     received: alias ? `*${(alias as unknown as { source: string }).source}` : 'aliases that expand without end',
     hint: 'write the values out, or use fewer levels of aliases to aliases',
@@ -208,7 +210,7 @@ function syntaxProblems(source: SourceFile, fallback: jsYaml.YAMLException): Pro
       column: at.col,
       path: '',
       message: multiple ? 'YAML syntax error: a second YAML document starts here' : `YAML syntax error: ${message}`,
-      hint: multiple ? 'a runbook is one document: remove the `---` and what follows, or move it to a file of its own' : opening?.hint ?? yamlHint(error.code),
+      hint: multiple ? 'a runbook is one document: remove the `---` and what follows, or move it to a file of its own' : (opening?.hint ?? yamlHint(error.code)),
     };
   });
 }

@@ -234,7 +234,9 @@ export function measureTree(
   }
   // Cut short, the nodes still open give a lower bound of the depth.
   let depth = result.depth;
-  frames.forEach((f, i) => { depth = Math.max(depth, i + f.depth); });
+  frames.forEach((f, i) => {
+    depth = Math.max(depth, i + f.depth);
+  });
   return { written, expanded, depth, stopped, path: stopped ? frames.map((f) => f.node) : [] };
 }
 

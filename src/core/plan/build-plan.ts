@@ -3,7 +3,7 @@ import { parseLongDuration } from '../readiness/long-duration.js';
 import type { HOST_FIELDS, Scope } from '../resolve/interpolate.js';
 import type { HostRef, Plan, PlanPhase, PlanStep, SecretSource, Selection } from '../model/plan-types.js';
 import { sortProblems, type Problem } from '../model/problem.js';
-import { displayText, type Piece } from '../model/rendered.js';
+import { displayText, type Piece } from '../shell/rendered.js';
 import { child, isRecord, Resolution, type Located } from '../resolve/resolve-context.js';
 import { resolveStep, type StepEnvironment, type UnplacedStep } from '../resolve/resolve-step.js';
 import { unknownHost } from '../resolve/resolve-check.js';
@@ -166,7 +166,10 @@ function orderPhases(phases: UnorderedPhase[], res: Resolution): PlanPhase[] {
   const phaseIds = phases.map((p) => p.id);
   const phaseNeeds = new Map<string, string[]>();
   for (const phase of phases) {
-    phaseNeeds.set(phase.id, checkNeeds(child(phase.at, 'needs'), phase.id, phaseIds, 'phase', res, (id) => describeStepElsewhere(id, phases)));
+    phaseNeeds.set(
+      phase.id,
+      checkNeeds(child(phase.at, 'needs'), phase.id, phaseIds, 'phase', res, (id) => describeStepElsewhere(id, phases)),
+    );
   }
   const phaseOrder = orderOrReport(phaseIds, phaseNeeds, 'phases', (id) => child(phases.find((p) => p.id === id)!.at, 'needs'), res);
   return [...phaseOrder.entries()].map(([n, phaseId]) => orderPhase(phases.find((p) => p.id === phaseId)!, n, phases, phaseNeeds, res));
@@ -177,7 +180,10 @@ function orderPhase(phase: UnorderedPhase, n: number, phases: UnorderedPhase[], 
   const stepNeeds = new Map<string, string[]>();
   for (const step of phase.steps) {
     const at = phase.stepAt.get(step.id)!;
-    stepNeeds.set(step.id, checkNeeds(child(at, 'needs'), step.id, phase.declared, 'step', res, (id) => describeStepElsewhere(id, phases, phase.id)));
+    stepNeeds.set(
+      step.id,
+      checkNeeds(child(at, 'needs'), step.id, phase.declared, 'step', res, (id) => describeStepElsewhere(id, phases, phase.id)),
+    );
   }
   const stepOrder = orderOrReport(stepIds, stepNeeds, `steps of phase \`${phase.id}\``, (id) => child(phase.stepAt.get(id)!, 'needs'), res);
   const byId = new Map(phase.steps.map((s) => [s.id, s]));
@@ -230,7 +236,16 @@ function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, r
   if (inventoryVars && isRecord(inventoryVars.value)) {
     for (const [name, v] of Object.entries(inventoryVars.value)) {
       if (!values.has(name)) {
-        res.report(child(inventoryVars, name), { message: `unknown var \`${name}\``, expected: `one of the runbook's vars: ${names.join(', ') || '(none)'}`, received: `\`${name}\``, hint: didYouMean(name, names) ?? 'an inventory sets vars the runbook declares under `vars:`' }, true);
+        res.report(
+          child(inventoryVars, name),
+          {
+            message: `unknown var \`${name}\``,
+            expected: `one of the runbook's vars: ${names.join(', ') || '(none)'}`,
+            received: `\`${name}\``,
+            hint: didYouMean(name, names) ?? 'an inventory sets vars the runbook declares under `vars:`',
+          },
+          true,
+        );
       } else if (typeof v !== 'object' || v === null) values.set(name, v === null ? null : String(v));
     }
   }
@@ -245,7 +260,16 @@ function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, r
       } else {
         for (const [name, v] of Object.entries(fileValue)) {
           if (!values.has(name)) {
-            res.report(child(fileAt, name), { message: `unknown var \`${name}\``, expected: `one of the runbook's vars: ${names.join(', ') || '(none)'}`, received: `\`${name}\``, hint: didYouMean(name, names) ?? 'declare it under `vars:` in the runbook first' }, true);
+            res.report(
+              child(fileAt, name),
+              {
+                message: `unknown var \`${name}\``,
+                expected: `one of the runbook's vars: ${names.join(', ') || '(none)'}`,
+                received: `\`${name}\``,
+                hint: didYouMean(name, names) ?? 'declare it under `vars:` in the runbook first',
+              },
+              true,
+            );
           } else if (typeof v === 'object' && v !== null) {
             res.report(child(fileAt, name), { message: `var \`${name}\` must be a single value`, expected: 'a string, number or boolean', received: Array.isArray(v) ? 'a list' : 'a map' });
           } else values.set(name, v === null ? null : String(v));
@@ -256,7 +280,10 @@ function resolveVars(root: Located<Record<string, unknown>>, input: PlanInput, r
   for (const [name, v] of input.vars ?? []) {
     if (!values.has(name)) {
       res.problems.push({
-        file: '(command line)', line: 0, column: 0, path: `--var ${name}=...`,
+        file: '(command line)',
+        line: 0,
+        column: 0,
+        path: `--var ${name}=...`,
         message: `unknown var \`${name}\``,
         expected: `one of the runbook's vars: ${names.join(', ') || '(none)'}`,
         received: `\`${name}\``,
@@ -287,7 +314,8 @@ function sshProblem(ssh: string): { message: string; hint: string } | undefined 
   const user = at >= 0 ? ssh.slice(0, at) : undefined;
   const address = at >= 0 ? ssh.slice(at + 1) : ssh;
   if (user !== undefined && !SSH_USER.test(user)) return { message: `\`${user}\` is not a user name`, hint: 'a user name is letters, digits, _ . - and does not start with -' };
-  if (!SSH_HOST.test(address)) return { message: `\`${address}\` is not a host name or address`, hint: 'a host is a name (letters, digits, . - _) or an IP address; ssh options go in identity:, known_hosts:, port:' };
+  if (!SSH_HOST.test(address))
+    return { message: `\`${address}\` is not a host name or address`, hint: 'a host is a name (letters, digits, . - _) or an IP address; ssh options go in identity:, known_hosts:, port:' };
   return undefined;
 }
 
@@ -349,21 +377,19 @@ function resolveSecrets(at: Located, res: Resolution): Record<string, SecretSour
       });
     }
     if (source === 'file' && typeof raw.file === 'string' && raw.file.trim() === '') {
-      res.report(child(child(at, name), 'file'), { message: `secret \`${name}\` names no file`, expected: 'the path of a file holding the secret, e.g. ~/.secrets/nas-key', received: JSON.stringify(raw.file), hint: 'give the path, or use env: VAR or prompt: true' });
+      res.report(child(child(at, name), 'file'), {
+        message: `secret \`${name}\` names no file`,
+        expected: 'the path of a file holding the secret, e.g. ~/.secrets/nas-key',
+        received: JSON.stringify(raw.file),
+        hint: 'give the path, or use env: VAR or prompt: true',
+      });
     }
     secrets[name] = source === 'env' ? { kind: 'env', name: String(raw.env) } : source === 'file' ? { kind: 'file', path: String(raw.file) } : { kind: 'prompt' };
   }
   return secrets;
 }
 
-function checkNeeds(
-  at: Located,
-  self: string,
-  known: readonly string[],
-  what: 'phase' | 'step',
-  res: Resolution,
-  elsewhere: (id: string) => string | undefined,
-): string[] {
+function checkNeeds(at: Located, self: string, known: readonly string[], what: 'phase' | 'step', res: Resolution, elsewhere: (id: string) => string | undefined): string[] {
   if (!Array.isArray(at.value)) return [];
   const valid: string[] = [];
   at.value.forEach((need, i) => {
@@ -395,13 +421,7 @@ function describeStepElsewhere(id: string, phases: ReadonlyArray<{ id: string; s
   return undefined;
 }
 
-function orderOrReport(
-  ids: string[],
-  needs: Map<string, string[]>,
-  what: string,
-  needsAt: (id: string) => Located,
-  res: Resolution,
-): string[] {
+function orderOrReport(ids: string[], needs: Map<string, string[]>, what: string, needsAt: (id: string) => Located, res: Resolution): string[] {
   const result = topologicalOrder({ nodes: ids, needs });
   if ('order' in result) return result.order;
   const cycle = result.cycle;

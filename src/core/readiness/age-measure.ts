@@ -1,12 +1,4 @@
-/** What an `age` check measured: recorded with its result, so the RPO of each asset is on record. */
-export interface AgeMeasure {
-  /** Seconds from the newest time found to the check. */
-  ageSeconds: number;
-  /** The newest time found, ISO 8601. */
-  newest: string;
-  /** The check's max_age, in seconds. */
-  maxAgeSeconds: number;
-}
+import type { AgeMeasure } from '../model/age-measure.js';
 
 // A host whose clock runs a little ahead is not an error; a time far in the future is (milliseconds
 // printed as seconds, a clock off by hours), and passing it would hide a stale backup.
@@ -22,7 +14,8 @@ export function judgeAge(newestMs: number, maxAgeMs: number, nowMs: number): { m
   if (newestMs > nowMs + FUTURE_SLACK_MS) {
     return { measured, failure: `the newest time, ${measured.newest}, is in the future (a clock that is wrong, or milliseconds printed as seconds?)` };
   }
-  if (nowMs - newestMs > maxAgeMs) return { measured, failure: `the newest is ${describeSeconds(measured.ageSeconds)} old (${measured.newest}), more than max_age ${describeSeconds(measured.maxAgeSeconds)}` };
+  if (nowMs - newestMs > maxAgeMs)
+    return { measured, failure: `the newest is ${describeSeconds(measured.ageSeconds)} old (${measured.newest}), more than max_age ${describeSeconds(measured.maxAgeSeconds)}` };
   return { measured };
 }
 

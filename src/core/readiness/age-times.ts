@@ -30,7 +30,10 @@ export function parseTimeText(text: string): number | undefined {
  * Any other line makes the whole output unusable: a freshness check never guesses.
  */
 export function newestTime(output: string): NewestTime {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.length === 0) return { ok: false, reason: 'printed no time (expected epoch seconds or ISO 8601 times, one per line): nothing to measure, so no backup is known' };
   let newest = -Infinity;
   for (const [i, line] of lines.entries()) {

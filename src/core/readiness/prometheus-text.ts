@@ -52,15 +52,28 @@ export function prometheusText(r: Readiness, nowMs: number): string {
   );
   const ages = r.items.filter((i) => i.age);
   const assets = uniqueNames(ages.map((i) => i.item));
-  add('lifeboat_backup_age_seconds', 'Age of the newest backup an age check found, in seconds.', ages.map((i, n) => ({ labels: { runbook, asset: assets[n]! }, value: i.age!.ageSeconds })));
-  add('lifeboat_backup_max_age_seconds', 'The max_age of that age check (its RPO), in seconds.', ages.map((i, n) => ({ labels: { runbook, asset: assets[n]! }, value: i.age!.maxAgeSeconds })));
+  add(
+    'lifeboat_backup_age_seconds',
+    'Age of the newest backup an age check found, in seconds.',
+    ages.map((i, n) => ({ labels: { runbook, asset: assets[n]! }, value: i.age!.ageSeconds })),
+  );
+  add(
+    'lifeboat_backup_max_age_seconds',
+    'The max_age of that age check (its RPO), in seconds.',
+    ages.map((i, n) => ({ labels: { runbook, asset: assets[n]! }, value: i.age!.maxAgeSeconds })),
+  );
   const hosts = r.items.filter((i) => i.area === 'host');
-  add('lifeboat_host_up', '1 when the host answered over ssh with a known host key, else 0.', hosts.map((i) => ({ labels: { runbook, host: i.item }, value: i.state === 'ok' ? 1 : 0 })));
+  add(
+    'lifeboat_host_up',
+    '1 when the host answered over ssh with a known host key, else 0.',
+    hosts.map((i) => ({ labels: { runbook, host: i.item }, value: i.state === 'ok' ? 1 : 0 })),
+  );
   if (r.rpoSeconds !== undefined) add('lifeboat_rpo_seconds', "The runbook's recovery point objective, in seconds.", [{ labels: { runbook }, value: r.rpoSeconds }]);
   add('lifeboat_last_drill_timestamp_seconds', 'When the last successful drill ended, in seconds since the epoch (0: none on record).', [
     { labels: { runbook }, value: r.lastDrillAt ? Math.floor(Date.parse(r.lastDrillAt) / 1000) : 0 },
   ]);
-  if (r.drillEverySeconds !== undefined) add('lifeboat_drill_interval_seconds', 'How often a successful drill is due (drill_every), in seconds.', [{ labels: { runbook }, value: r.drillEverySeconds }]);
+  if (r.drillEverySeconds !== undefined)
+    add('lifeboat_drill_interval_seconds', 'How often a successful drill is due (drill_every), in seconds.', [{ labels: { runbook }, value: r.drillEverySeconds }]);
   add('lifeboat_ready_timestamp_seconds', 'When this readiness pass ran, in seconds since the epoch.', [{ labels: { runbook }, value: Math.floor(nowMs / 1000) }]);
   const lines: string[] = [];
   for (const f of families) {

@@ -1,4 +1,4 @@
-import type { AgeMeasure } from './age-measure.js';
+import type { AgeMeasure } from '../model/age-measure.js';
 
 /** How one item of a readiness pass stands; `skipped` items do not count against readiness. */
 export type ReadyState = 'ok' | 'failed' | 'unknown' | 'skipped';

@@ -1,4 +1,4 @@
-import type { Piece, Rendered, Segment, ValueContext } from '../model/rendered.js';
+import type { Piece, Rendered, Segment, ValueContext } from '../shell/rendered.js';
 import { shellSpots, type ShellSpot } from '../shell/shell-context.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -43,7 +43,13 @@ export function interpolate(text: string, scope: Scope, kind: TextKind): { rende
   const errors: ReferenceError[] = [];
   if (!hasReferences(text)) return { rendered: [{ raw: text }], errors };
   const matches = [...text.matchAll(REFERENCE)];
-  const spots: ShellSpot[] | undefined = kind === 'shell' ? shellSpots(text, matches.map((m) => m.index)) : undefined;
+  const spots: ShellSpot[] | undefined =
+    kind === 'shell'
+      ? shellSpots(
+          text,
+          matches.map((m) => m.index),
+        )
+      : undefined;
   const contexts: ValueContext[] = spots ? spots.map((s) => s.context) : matches.map(() => kind as ValueContext);
   let last = 0;
   matches.forEach((match, n) => {
@@ -85,7 +91,10 @@ function placementError(value: Piece[], context: ValueContext, spot: ShellSpot |
     };
   }
   if (context === 'arith' || spot?.reachesArithmetic) {
-    const where = context === 'arith' ? 'it stands in arithmetic ($(( )), (( )), $[ ], let, or [[ … -eq … ]])' : `it is assigned to \`${spot!.reachesArithmetic}\`, which arithmetic ($(( )), (( )), let, [[ … -eq … ]] or declare -i) reads`;
+    const where =
+      context === 'arith'
+        ? 'it stands in arithmetic ($(( )), (( )), $[ ], let, or [[ … -eq … ]])'
+        : `it is assigned to \`${spot!.reachesArithmetic}\`, which arithmetic ($(( )), (( )), let, [[ … -eq … ]] or declare -i) reads`;
     if (value.some((p) => 'secret' in p)) {
       return {
         message: `a secret cannot be used here: ${where}, and bash would run commands written in it`,
@@ -111,7 +120,7 @@ function placementError(value: Piece[], context: ValueContext, spot: ShellSpot |
   }
   if (context === 'unknown') {
     return {
-      message: 'a value cannot be placed here: inside backticks, $\'…\', ${…} or a `case` in $(…), its quoting cannot be made safe',
+      message: "a value cannot be placed here: inside backticks, $'…', ${…} or a `case` in $(…), its quoting cannot be made safe",
       expected: 'the reference as a plain argument, or inside \'…\' or "…"',
       hint: 'use $(…) instead of backticks, or set a shell variable first: v={{ vars.x }}; then use "$v"',
     };
@@ -119,7 +128,7 @@ function placementError(value: Piece[], context: ValueContext, spot: ShellSpot |
   if (context === 'heredoc-literal') {
     return {
       message: "a value cannot be placed in a quoted here-document (<<'EOF'): its body is taken literally",
-      expected: "an unquoted here-document (<<EOF) or a here-string (<<<)",
+      expected: 'an unquoted here-document (<<EOF) or a here-string (<<<)',
       hint: 'drop the quotes around the here-document delimiter',
     };
   }

@@ -2,13 +2,13 @@ import { parseDuration } from '../text/duration.js';
 import { timerProblem } from '../validate/duration-limits.js';
 import { hasReferences } from './interpolate.js';
 import type { Check, HostRef } from '../model/plan-types.js';
-import { displayText, toPieces, type Rendered } from '../model/rendered.js';
+import { displayText, toPieces, type Rendered } from '../shell/rendered.js';
 import { dnsServerProblem, httpUrlProblem, tcpTargetProblem } from '../validate/network-target.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import { CHECK_KINDS } from '../model/runbook-types.js';
 import { didYouMean } from '../validate/suggest.js';
-import { blank } from '../validate/blank-text.js';
-import { resolveAgeCheck } from '../readiness/resolve-age-check.js';
+import { blank } from './blank-text.js';
+import { resolveAgeCheck } from './resolve-age-check.js';
 
 const FIELDS_OF: Record<string, readonly string[]> = {
   run: ['exit', 'stdout'],
@@ -21,12 +21,7 @@ const FIELDS_OF: Record<string, readonly string[]> = {
 const DEFAULT_CHECK_TIMEOUT_MS = 30_000;
 
 /** Resolves a list of checks; `host` is where `run` checks go unless a check says `from`. */
-export function resolveChecks(
-  at: Located,
-  res: Resolution,
-  host: HostRef | undefined,
-  hosts: Readonly<Record<string, HostRef>>,
-): Check[] {
+export function resolveChecks(at: Located, res: Resolution, host: HostRef | undefined, hosts: Readonly<Record<string, HostRef>>): Check[] {
   if (!Array.isArray(at.value)) return [];
   const checks: Check[] = [];
   at.value.forEach((_, i) => {
@@ -84,12 +79,16 @@ function reportForeignFields(at: Located, raw: Record<string, unknown>, kind: Ch
     if (other === kind) continue;
     for (const field of fields) {
       if (raw[field] !== undefined && !FIELDS_OF[kind]!.includes(field)) {
-        res.report(child(at, field), {
-          message: `\`${field}\` does not apply to a ${kind} check`,
-          expected: `a ${kind} check takes ${[...FIELDS_OF[kind]!, 'name', 'from', 'timeout', ...(kind === 'run' ? ['readonly'] : [])].join(', ')}`,
-          received: `\`${field}\``,
-          hint: `\`${field}\` belongs to ${other} checks`,
-        }, true);
+        res.report(
+          child(at, field),
+          {
+            message: `\`${field}\` does not apply to a ${kind} check`,
+            expected: `a ${kind} check takes ${[...FIELDS_OF[kind]!, 'name', 'from', 'timeout', ...(kind === 'run' ? ['readonly'] : [])].join(', ')}`,
+            received: `\`${field}\``,
+            hint: `\`${field}\` belongs to ${other} checks`,
+          },
+          true,
+        );
       }
     }
   }
@@ -118,7 +117,12 @@ const CHECKS: Record<CheckKind, (c: CheckInput) => Check | undefined> = {
   },
   dns: dnsCheck,
   path: ({ at, raw, res, base, name }) => {
-    const path = checkedText(child(at, 'path'), res, (t) => (t.trim() === '' ? 'the path is empty' : undefined), (why) => ({ message: 'a path check needs a path', expected: 'a file or folder path, e.g. /mnt/tank/data', hint: why }));
+    const path = checkedText(
+      child(at, 'path'),
+      res,
+      (t) => (t.trim() === '' ? 'the path is empty' : undefined),
+      (why) => ({ message: 'a path check needs a path', expected: 'a file or folder path, e.g. /mnt/tank/data', hint: why }),
+    );
     const exists = raw.exists !== false;
     return { ...base, kind: 'path', path, exists, label: name ?? `${exists ? 'exists' : 'absent'} ${displayText(path)}`, readonly: true };
   },
@@ -127,9 +131,14 @@ const CHECKS: Record<CheckKind, (c: CheckInput) => Check | undefined> = {
 
 function runCheck(c: CheckInput): Check {
   const { at, raw, res, base } = c;
-  blank(child(at, 'run'), 'a check\'s `run:` command', 'a bash command that proves something, e.g. zpool list tank', res);
+  blank(child(at, 'run'), "a check's `run:` command", 'a bash command that proves something, e.g. zpool list tank', res);
   if (typeof raw.exit === 'number' && (raw.exit < 0 || raw.exit > 255)) {
-    res.report(child(at, 'exit'), { message: `exit code ${raw.exit} can never happen`, expected: 'an exit code from 0 to 255', received: String(raw.exit), hint: 'a process exits with 0 to 255; the check would fail every time' });
+    res.report(child(at, 'exit'), {
+      message: `exit code ${raw.exit} can never happen`,
+      expected: 'an exit code from 0 to 255',
+      received: String(raw.exit),
+      hint: 'a process exits with 0 to 255; the check would fail every time',
+    });
   }
   const command = res.text(child(at, 'run'), true);
   const stdout = typeof raw.stdout === 'string' ? res.text(child(at, 'stdout'), 'regex') : undefined;
@@ -157,16 +166,22 @@ function runCheck(c: CheckInput): Check {
 
 function dnsCheck(c: CheckInput): Check {
   const { at, raw, res, base, name } = c;
-  const dnsName = checkedText(child(at, 'dns'), res, (t) => (t.trim() === '' ? 'the name is empty' : undefined), (why) => ({ message: 'a dns check needs a name', expected: 'a DNS name, e.g. nas.lan', hint: why }));
-  const server = raw.server === undefined ? undefined : checkedText(child(at, 'server'), res, dnsServerProblem, (why) => ({
-    message: 'a dns server must be an address, with an optional port',
-    expected: 'address or address:port, e.g. 192.168.10.1 or 192.168.10.1:53',
-    hint: why,
-  }));
+  const dnsName = checkedText(
+    child(at, 'dns'),
+    res,
+    (t) => (t.trim() === '' ? 'the name is empty' : undefined),
+    (why) => ({ message: 'a dns check needs a name', expected: 'a DNS name, e.g. nas.lan', hint: why }),
+  );
+  const server =
+    raw.server === undefined
+      ? undefined
+      : checkedText(child(at, 'server'), res, dnsServerProblem, (why) => ({
+          message: 'a dns server must be an address, with an optional port',
+          expected: 'address or address:port, e.g. 192.168.10.1 or 192.168.10.1:53',
+          hint: why,
+        }));
   const expectAt = child(at, 'expect');
-  const expect = Array.isArray(raw.expect)
-    ? raw.expect.map((_, i) => res.text(child(expectAt, i), false))
-    : raw.expect === undefined ? [] : [res.text(expectAt, false)];
+  const expect = Array.isArray(raw.expect) ? raw.expect.map((_, i) => res.text(child(expectAt, i), false)) : raw.expect === undefined ? [] : [res.text(expectAt, false)];
   const type = typeof raw.type === 'string' ? raw.type : 'A';
   const shown = `dns ${displayText(dnsName)}${type === 'A' ? '' : ` ${type}`}${server ? ` @${displayText(server)}` : ''}${expect.length ? ` = ${expect.map(displayText).join(', ')}` : ''}`;
   return { ...base, kind: 'dns', name: dnsName, server, type, expect, label: name ?? shown, readonly: true };
@@ -176,12 +191,7 @@ function dnsCheck(c: CheckInput): Check {
  * Interpolates a located value and checks the text it becomes (a value from vars, --var or an
  * inventory as much as one written in place); a secret's text is unknown until run time.
  */
-function checkedText(
-  at: Located,
-  res: Resolution,
-  problemOf: (text: string) => string | undefined,
-  describe: (why: string) => { message: string; expected: string; hint: string },
-): Rendered {
+function checkedText(at: Located, res: Resolution, problemOf: (text: string) => string | undefined, describe: (why: string) => { message: string; expected: string; hint: string }): Rendered {
   const before = res.problems.length;
   const rendered = res.text(at, false);
   if (res.problems.length > before || typeof at.value !== 'string') return rendered;
@@ -210,7 +220,12 @@ function checkTimeout(at: Located, res: Resolution): number | undefined {
     shown = `${JSON.stringify(text)} (from ${raw.trim()})`;
     ms = parseDuration(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
     if (ms === undefined) {
-      res.report(at, { message: 'invalid duration for `timeout`', expected: 'a duration such as 30s, 5m, 1h30m or 500ms (a bare number means seconds)', received: shown, hint: 'give the value a duration: 30s, 5m' });
+      res.report(at, {
+        message: 'invalid duration for `timeout`',
+        expected: 'a duration such as 30s, 5m, 1h30m or 500ms (a bare number means seconds)',
+        received: shown,
+        hint: 'give the value a duration: 30s, 5m',
+      });
       return undefined;
     }
   } else if (typeof raw === 'string' || (typeof raw === 'number' && Number.isFinite(raw))) {

@@ -1,10 +1,10 @@
 import { parseDuration } from '../text/duration.js';
 import { timerProblem } from '../validate/duration-limits.js';
 import { envNameProblem } from '../validate/env-name.js';
-import { blank } from '../validate/blank-text.js';
+import { blank } from './blank-text.js';
 import type { Confirm, HostRef, PlanStep, StepAction } from '../model/plan-types.js';
 import { hasReferences } from './interpolate.js';
-import { displayText, literal, type Rendered } from '../model/rendered.js';
+import { displayText, literal, type Rendered } from '../shell/rendered.js';
 import { resolveChecks, unknownHost } from './resolve-check.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import { STEP_KINDS } from '../model/runbook-types.js';
@@ -41,7 +41,7 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
 
   const kind = actionKind(f, templateAt);
   if (kind === undefined) return undefined;
-  const id = typeof own.id === 'string' ? own.id : template?.split('/').pop() ?? (fieldValue(f, 'id') as string | undefined);
+  const id = typeof own.id === 'string' ? own.id : (template?.split('/').pop() ?? (fieldValue(f, 'id') as string | undefined));
   if (id === undefined) {
     res.report(stepAt, { message: 'missing key `id` in step', expected: 'an `id:` entry (steps made from a template take its name)', received: `keys ${Object.keys(own).join(', ')}` });
     return undefined;
@@ -147,7 +147,7 @@ function actionKind(f: StepFields, templateAt: Located | undefined): ActionKind 
     message: kinds.length === 0 ? 'a step needs something to do' : `a step has more than one action: ${kinds.join(', ')}`,
     expected: templateAt ? 'exactly one of run, manual, script or wait (from the template or the step)' : 'exactly one of run, manual, script, wait or uses',
     received: kinds.length === 0 ? `keys ${keys.join(', ') || '(none)'}` : kinds.join(' and '),
-    hint: kinds.length > 1 ? (templateAt ? 'the step overrides the template\'s action: remove one of them' : 'split it into one step per action') : typo,
+    hint: kinds.length > 1 ? (templateAt ? "the step overrides the template's action: remove one of them" : 'split it into one step per action') : typo,
   });
   return undefined;
 }
@@ -224,7 +224,35 @@ function scriptAction(f: StepFields): Extract<StepAction, { kind: 'script' }> {
   }
   const argsAt = f.fields.get('args');
   const args = Array.isArray(argsAt?.value) ? argsAt!.value.map((_, i) => res.text(child(argsAt!, i), false)) : [];
+  args.forEach((arg, i) => {
+    const secret = secretIn(arg);
+    // A process's arguments are readable by every user of the machine (ps, /proc): a secret goes by environment.
+    if (secret !== undefined) {
+      res.report(child(argsAt!, i), {
+        message: 'a secret cannot be a script argument: any user of the machine can read a command line',
+        expected: 'secrets passed to a script through `env:`',
+        received: `\`{{ secrets.${secret} }}\` in args[${i}]`,
+        hint: `add \`env: { ${secretEnvHint(secret)}: "{{ secrets.${secret} }}" }\` to the step and read process.env.${secretEnvHint(secret)} in the script`,
+      });
+    }
+  });
   return { kind: 'script', script, args };
+}
+
+/** The name of the first secret a rendered value holds, if it holds one. */
+function secretIn(rendered: Rendered): string | undefined {
+  for (const segment of rendered) {
+    if (!('value' in segment)) continue;
+    const piece = segment.value.find((p) => 'secret' in p);
+    if (piece && 'secret' in piece) return piece.secret;
+  }
+  return undefined;
+}
+
+/** An environment variable name for a secret in a hint: its name in capitals, letters, digits and _ only. */
+function secretEnvHint(secret: string): string {
+  const name = secret.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
 function waitAction(f: StepFields, host: HostRef | undefined): Extract<StepAction, { kind: 'wait' }> {
@@ -232,7 +260,12 @@ function waitAction(f: StepFields, host: HostRef | undefined): Extract<StepActio
   const waitAt = f.fields.get('wait')!;
   const untilAt = child<unknown>(waitAt, 'until');
   if (Array.isArray(untilAt.value) && untilAt.value.length === 0) {
-    res.report(untilAt, { message: 'a wait without checks', expected: 'at least one check under `until:`', received: 'an empty list', hint: 'a wait polls its checks until all pass; with none it would pass at once' });
+    res.report(untilAt, {
+      message: 'a wait without checks',
+      expected: 'at least one check under `until:`',
+      received: 'an empty list',
+      hint: 'a wait polls its checks until all pass; with none it would pass at once',
+    });
   }
   return {
     kind: 'wait',

@@ -1,7 +1,7 @@
 import { parseDuration } from '../text/duration.js';
 import type { Scope } from './interpolate.js';
 import type { Problem } from '../model/problem.js';
-import { toPieces, type Piece } from '../model/rendered.js';
+import { toPieces, type Piece } from '../shell/rendered.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import type { SchemaCheck } from '../validate/schema-check.js';
 import { parseSource, type SourceDoc, type SourceFile } from '../parse/source-doc.js';
@@ -54,13 +54,7 @@ export class TemplateCache {
 }
 
 /** Binds a `uses` step's `with:` values to the template's declared params, checking names, types and required ones. */
-export function bindParams(
-  template: LoadedTemplate,
-  withAt: Located,
-  usesAt: Located,
-  res: Resolution,
-  hostNames: readonly string[],
-): Map<string, Piece[]> {
+export function bindParams(template: LoadedTemplate, withAt: Located, usesAt: Located, res: Resolution, hostNames: readonly string[]): Map<string, Piece[]> {
   const bound = new Map<string, Piece[]>();
   const given = isRecord(withAt.value) ? withAt.value : {};
   // A `with:` of the wrong type is the schema's problem to report; do not add "missing" ones.
@@ -68,12 +62,16 @@ export function bindParams(
   const declared = Object.keys(template.params);
   for (const key of Object.keys(given)) {
     if (!(key in template.params)) {
-      res.report(child(withAt, key), {
-        message: `unknown param \`${key}\` for template \`${template.name}\``,
-        expected: declared.length ? `one of ${declared.join(', ')}` : 'no params (the template declares none)',
-        received: `\`${key}\``,
-        hint: didYouMean(key, declared),
-      }, true);
+      res.report(
+        child(withAt, key),
+        {
+          message: `unknown param \`${key}\` for template \`${template.name}\``,
+          expected: declared.length ? `one of ${declared.join(', ')}` : 'no params (the template declares none)',
+          received: `\`${key}\``,
+          hint: didYouMean(key, declared),
+        },
+        true,
+      );
     }
   }
   for (const [name, param] of Object.entries(template.params)) {

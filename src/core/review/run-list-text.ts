@@ -22,7 +22,15 @@ export function runListText(entries: readonly RunListEntry[], paint: Paint, widt
   const rows = [['RUN', 'RUNBOOK', 'STARTED (UTC)', 'DURATION', 'STATUS', 'OPERATOR', 'STEP']];
   for (const e of entries) {
     const step = e.step ?? (e.failedSteps ? `${e.failedSteps} failed, went on` : '');
-    rows.push([e.runId, e.runbook, formatTimestamp(e.startedAt), formatMaybe(e.durationMs), `${statusSymbol(e.status)} ${e.status}${e.drill !== undefined ? ' (drill)' : ''}`, `${e.operator}@${e.hostname}`, `${step}${e.tornLine ? ' (torn last line)' : ''}`]);
+    rows.push([
+      e.runId,
+      e.runbook,
+      formatTimestamp(e.startedAt),
+      formatMaybe(e.durationMs),
+      `${statusSymbol(e.status)} ${e.status}${e.drill !== undefined ? ' (drill)' : ''}`,
+      `${e.operator}@${e.hostname}`,
+      `${step}${e.tornLine ? ' (torn last line)' : ''}`,
+    ]);
   }
   const lines = table(rows, [
     (cell, r) => (r === 0 ? cell : paint.bold(cell)),

@@ -58,6 +58,10 @@ export function statsText(stats: RunStats, paint: Paint, now: number): string {
     }
   }
   out.push('');
-  out.push(paint.dim('step success: work done, over runs that got an outcome there (already done and skipped count in neither); median working time of the successes, waiting for the operator left out; slowest of all; RTO beside the phase median.'));
+  out.push(
+    paint.dim(
+      'step success: work done, over runs that got an outcome there (already done and skipped count in neither); median working time of the successes, waiting for the operator left out; slowest of all; RTO beside the phase median.',
+    ),
+  );
   return `${out.join('\n')}\n`;
 }

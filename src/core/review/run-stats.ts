@@ -34,7 +34,9 @@ export interface RunStats {
   rtoMs?: number;
   lastSuccess?: { runId: string; at: string; agoMs: number };
   /** Per step also: runs where it was already done (its precheck passed) and runs where it was skipped; neither is a success. */
-  phases: Array<Figures & { id: string; number?: number; title: string; rtoMs?: number; steps: Array<Figures & { id: string; position?: string; title: string; alreadyDone: number; skipped: number }> }>;
+  phases: Array<
+    Figures & { id: string; number?: number; title: string; rtoMs?: number; steps: Array<Figures & { id: string; position?: string; title: string; alreadyDone: number; skipped: number }> }
+  >;
   /** Runs recorded as drills (`run --drill`), and per phase its times in the last ones that ended done, newest first. */
   drills?: { runs: number; last?: { runId: string; at: string; purpose: string }; phases: Array<{ id: string; title: string; rtoMs?: number; lastMs: number[] }> };
 }
@@ -85,7 +87,11 @@ function figures(samples: Sample[], stepLevel = false): Figures {
   const failed = reached.filter((s) => FAILURE.has(s.status)).length;
   const times = (list: Sample[]) => list.map((s) => s.durationMs).filter((d): d is number => d !== undefined);
   const concluded = times(reached.filter((s) => SUCCESS.has(s.status) || FAILURE.has(s.status)));
-  const last = ok.map((s) => s.endedAt).filter((t): t is string => t !== undefined).sort().at(-1);
+  const last = ok
+    .map((s) => s.endedAt)
+    .filter((t): t is string => t !== undefined)
+    .sort()
+    .at(-1);
   return {
     runs: reached.length,
     succeeded: ok.length,
@@ -111,7 +117,13 @@ export function runStats(runbook: string, layout: RunLayout, runs: readonly RunS
   const elapsed = done.map((r) => (r.sessions.length ? Math.max(0, r.activeMs - (r.waitedMs ?? 0)) : r.elapsedMs)).filter((d): d is number => d !== undefined);
   const latest = [...done].sort((x, y) => ((x.endedAt ?? '') < (y.endedAt ?? '') ? 1 : -1))[0];
 
-  const phaseOrder = layout.phases.map((p) => ({ id: p.id, number: p.number as number | undefined, title: p.title, rtoMs: p.rtoMs, steps: p.steps.map((s) => ({ id: s.id, position: s.position as string | undefined, title: s.title })) }));
+  const phaseOrder = layout.phases.map((p) => ({
+    id: p.id,
+    number: p.number as number | undefined,
+    title: p.title,
+    rtoMs: p.rtoMs,
+    steps: p.steps.map((s) => ({ id: s.id, position: s.position as string | undefined, title: s.title })),
+  }));
   const known = new Set(phaseOrder.flatMap((p) => [`phase:${p.id}`, ...p.steps.map((s) => `step:${s.id}`)]));
   for (const r of runs) {
     for (const p of r.phases) {
@@ -135,7 +147,16 @@ export function runStats(runbook: string, layout: RunLayout, runs: readonly RunS
     const stepSamples = new Map<string, Sample[]>(p.steps.map((s) => [s.id, []]));
     for (const r of runs) {
       const phase = r.phases.find((x) => x.id === p.id);
-      if (phase) phaseSamples.push({ status: phase.status, durationMs: phase.durationMs, endedAt: phase.steps.map((s) => s.endedAt ?? '').sort().at(-1) || undefined });
+      if (phase)
+        phaseSamples.push({
+          status: phase.status,
+          durationMs: phase.durationMs,
+          endedAt:
+            phase.steps
+              .map((s) => s.endedAt ?? '')
+              .sort()
+              .at(-1) || undefined,
+        });
       for (const x of r.phases) for (const s of x.steps) stepSamples.get(s.id)?.push({ status: s.status, via: s.via, durationMs: s.durationMs, endedAt: s.endedAt });
     }
     return {
@@ -143,7 +164,12 @@ export function runStats(runbook: string, layout: RunLayout, runs: readonly RunS
       ...figures(phaseSamples),
       steps: p.steps.map((s) => {
         const samples = stepSamples.get(s.id) ?? [];
-        return { ...s, ...figures(samples, true), alreadyDone: samples.filter((x) => x.status === 'done' && x.via === 'precheck').length, skipped: samples.filter((x) => x.status === 'skipped').length };
+        return {
+          ...s,
+          ...figures(samples, true),
+          alreadyDone: samples.filter((x) => x.status === 'done' && x.via === 'precheck').length,
+          skipped: samples.filter((x) => x.status === 'skipped').length,
+        };
       }),
     };
   });

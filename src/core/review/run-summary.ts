@@ -1,7 +1,7 @@
 import { formatDuration } from '../text/duration.js';
 import type { CheckSet, RunEvent, RunStatus } from '../model/run-event.js';
 import type { RunLayout } from './run-layout.js';
-import type { AgeMeasure } from '../readiness/age-measure.js';
+import type { AgeMeasure } from '../model/age-measure.js';
 import type { Outcome } from '../views/status-mark.js';
 
 /** A journal event as read back: the event, plus pino's ISO `time` when the line had one. */
@@ -454,15 +454,13 @@ function settleStep(s: StepSummary, first: number | undefined): void {
     s.reason =
       choice?.reason ??
       (check ? `check failed: ${check.check}: ${check.reason}` : undefined) ??
-      (exit ? exit.error ?? (exit.timedOut ? 'timed out' : `exited ${exit.exitCode ?? exit.signal}`) : undefined) ??
+      (exit ? (exit.error ?? (exit.timedOut ? 'timed out' : `exited ${exit.exitCode ?? exit.signal}`)) : undefined) ??
       (s.status === 'interrupted' ? 'interrupted' : undefined);
   }
 }
 
 function countOutcomes(steps: readonly StepSummary[]): Record<Outcome, number> {
-  const counts = Object.fromEntries(
-    (['done', 'skipped', 'failed', 'aborted', 'interrupted', 'running', 'incomplete', 'not reached'] as const).map((k) => [k, 0]),
-  ) as Record<Outcome, number>;
+  const counts = Object.fromEntries((['done', 'skipped', 'failed', 'aborted', 'interrupted', 'running', 'incomplete', 'not reached'] as const).map((k) => [k, 0])) as Record<Outcome, number>;
   for (const s of steps) counts[s.status] += 1;
   return counts;
 }

@@ -34,9 +34,7 @@ function block(text: string, prefix: string, lines: string[]): void {
 export function rtoVerdict(measuredMs: number | undefined, rtoMs: number | undefined, paint: Paint): string {
   if (rtoMs === undefined) return '';
   if (measuredMs === undefined) return `RTO ${formatDuration(rtoMs)}`;
-  return measuredMs <= rtoMs
-    ? `RTO ${formatDuration(rtoMs)} ${paint.green('✔ within')}`
-    : `RTO ${formatDuration(rtoMs)} ${paint.red(`✖ over by ${formatDuration(measuredMs - rtoMs)}`)}`;
+  return measuredMs <= rtoMs ? `RTO ${formatDuration(rtoMs)} ${paint.green('✔ within')}` : `RTO ${formatDuration(rtoMs)} ${paint.red(`✖ over by ${formatDuration(measuredMs - rtoMs)}`)}`;
 }
 
 /** Counts of step outcomes, the ones that occur: `3 done, 1 failed`. */
@@ -91,7 +89,9 @@ function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions, lines
   // With one attempt, the reason above already says how the command ended.
   for (const e of s.attempts > 1 || !s.reason ? s.exits : []) {
     if (e.exitCode === 0) continue;
-    lines.push(`${INDENT}attempt ${e.attempt}: ${e.error ?? (e.timedOut ? `timed out after ${formatDuration(e.durationMs)}` : `exited ${e.exitCode ?? e.signal} after ${formatDuration(e.durationMs)}`)}`);
+    lines.push(
+      `${INDENT}attempt ${e.attempt}: ${e.error ?? (e.timedOut ? `timed out after ${formatDuration(e.durationMs)}` : `exited ${e.exitCode ?? e.signal} after ${formatDuration(e.durationMs)}`)}`,
+    );
   }
   for (const note of s.notes) lines.push(paint.dim(`${INDENT}note: ${note}`));
   if (s.outputLines > 0) {
@@ -122,11 +122,16 @@ export function runTimelineText(run: RunSummary, paint: Paint, options: Timeline
   if (run.drill !== undefined) out.push(`  drill     a rehearsal: ${run.drill}`);
   const active = `${run.sessions.length > 1 ? ` · active ${formatDuration(run.activeMs)} in ${run.sessions.length} sessions` : ''}${run.waitedMs ? ` · waited ${formatDuration(run.waitedMs)} for the operator` : ''}`;
   out.push(`  ${run.status === 'running' ? 'last event' : 'ended    '} ${formatTimestamp(run.endedAt)} · elapsed ${formatMaybe(run.elapsedMs)}${active}`);
-  if (run.rtoMs !== undefined) out.push(`  target    ${rtoVerdict(run.status === 'done' ? run.elapsedMs : undefined, run.rtoMs, paint)}${run.status === 'done' ? '' : paint.dim(' (the run did not finish)')}`);
+  if (run.rtoMs !== undefined)
+    out.push(`  target    ${rtoVerdict(run.status === 'done' ? run.elapsedMs : undefined, run.rtoMs, paint)}${run.status === 'done' ? '' : paint.dim(' (the run did not finish)')}`);
   out.push(`  steps     ${outcomeCounts(run.counts)}`);
   run.sessions.forEach((x, i) => {
     if (run.sessions.length < 2) return;
-    out.push(paint.dim(`  session ${i + 1}: ${x.resumed ? 'resumed' : 'started'} ${formatTimestamp(new Date(x.start).toISOString())}${x.operator ? ` by ${x.operator}@${x.hostname}` : ''}, ${formatDuration(x.end - x.start)}, ${x.status === 'died' ? 'died (no end recorded)' : x.status}`));
+    out.push(
+      paint.dim(
+        `  session ${i + 1}: ${x.resumed ? 'resumed' : 'started'} ${formatTimestamp(new Date(x.start).toISOString())}${x.operator ? ` by ${x.operator}@${x.hostname}` : ''}, ${formatDuration(x.end - x.start)}, ${x.status === 'died' ? 'died (no end recorded)' : x.status}`,
+      ),
+    );
   });
   if (run.stoppedAt && run.status !== 'done') out.push(`  stopped   at ${run.stoppedAt}${run.message ? `: ${run.message}` : ''}`);
   const already = run.phases.reduce((n, p) => n + p.steps.filter((x) => x.status === 'done' && x.via === 'precheck').length, 0);

@@ -1,4 +1,4 @@
-import { secretMask } from '../model/rendered.js';
+import { secretMask } from '../shell/rendered.js';
 import { displayForm } from './secret-bytes.js';
 
 /** Masks one stream of text that arrives in pieces: no piece boundary lets a value through. */

@@ -129,7 +129,7 @@ export function shellSpots(text: string, offsets: readonly number[]): ShellSpot[
   const { at, unsureFrom, assignments } = scan;
   const reached = namesReachingArithmetic(text, scan.arithTexts, assignments);
   return offsets.map((o) => {
-    const spot: ShellSpot = o >= unsureFrom ? { context: 'unknown' } : at.get(o) ?? { context: 'word' };
+    const spot: ShellSpot = o >= unsureFrom ? { context: 'unknown' } : (at.get(o) ?? { context: 'word' });
     const into = assignments.find((a) => o > a.from && o < a.to && reached.has(a.name));
     return into && spot.context !== 'arith' ? { ...spot, reachesArithmetic: into.name } : spot;
   });
@@ -252,8 +252,7 @@ class ShellScan {
     else if (c === '"') {
       this.stack.pop();
       this.i++;
-    }
-    else if (c === '$' && text[i + 1] === '(') {
+    } else if (c === '$' && text[i + 1] === '(') {
       this.stack.push({ kind: 'word', parens: 1, substitution: true });
       this.i += 2;
     } else this.i++;

@@ -5,7 +5,10 @@ export function formatTimestamp(iso: string | undefined): string {
   if (!iso) return '?';
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
-  return at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return at
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** How long ago something was, coarse enough to read at a glance: 40s, 3h 05m, 2 days. */

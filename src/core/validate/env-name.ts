@@ -18,7 +18,11 @@ export function envNameProblem(name: string, interpolated: boolean): { message: 
     return { message: `\`${name}\` is not an environment variable name`, expected, hint: `a shell cannot export it; use a name such as ${fixed || 'MY_VAR'}` };
   }
   if (name.startsWith(RESERVED_PREFIX)) {
-    return { message: `\`${name}\` is reserved`, expected: `${expected}, not starting with ${RESERVED_PREFIX}`, hint: 'secrets reach a command in these variables: use {{ secrets.NAME }} where the value is needed, or another name' };
+    return {
+      message: `\`${name}\` is reserved`,
+      expected: `${expected}, not starting with ${RESERVED_PREFIX}`,
+      hint: 'secrets reach a command in these variables: use {{ secrets.NAME }} where the value is needed, or another name',
+    };
   }
   if (interpolated && READ_AS_CODE.has(name)) {
     return {

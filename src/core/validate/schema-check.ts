@@ -1,6 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Problem } from '../model/problem.js';
-import { formatPath, positionOf, type SourceDoc, type YamlPath } from '../parse/source-doc.js';
+import { formatPath, positionOf, type SourceDoc } from '../parse/source-doc.js';
+import type { YamlPath } from '../parse/yaml-path.js';
 import { didYouMean } from './suggest.js';
 
 /** Checks a parsed YAML value against a JSON Schema and reports every mismatch with its position. */
@@ -151,11 +152,12 @@ function toProblem(source: SourceDoc, error: ErrorObject): Problem {
         message: `wrong type for ${objectKind(path)}`,
         expected: expectedOf(error) ?? (list && itemKind ? `a list of ${itemKind === 'check' ? 'checks' : `${itemKind}s`}` : article(String(params.type))),
         received: describeValue(error.data),
-        hint: typeof error.data === 'object' && error.data !== null && !Array.isArray(error.data) && String(params.type) === 'string'
-          ? 'a value containing ": " must be quoted'
-          : list && itemKind
-            ? `write a list: each ${itemKind} starts with \`- \` on its own line`
-            : undefined,
+        hint:
+          typeof error.data === 'object' && error.data !== null && !Array.isArray(error.data) && String(params.type) === 'string'
+            ? 'a value containing ": " must be quoted'
+            : list && itemKind
+              ? `write a list: each ${itemKind} starts with \`- \` on its own line`
+              : undefined,
       };
     }
     default:

@@ -1,5 +1,5 @@
 import type { Check, Confirm, HostRef, Plan, PlanStep, StepAction } from '../model/plan-types.js';
-import { displayText } from '../model/rendered.js';
+import { displayText } from '../shell/rendered.js';
 
 /** A check as shown to people and in `plan --json`. */
 export interface CheckView {
@@ -151,9 +151,7 @@ export function planView(plan: Plan): PlanView {
     description: plan.description,
     file: plan.file,
     vars: plan.vars,
-    secrets: Object.fromEntries(
-      Object.entries(plan.secrets).map(([name, s]) => [name, s.kind === 'env' ? `env ${s.name}` : s.kind === 'file' ? `file ${s.path}` : 'prompt']),
-    ),
+    secrets: Object.fromEntries(Object.entries(plan.secrets).map(([name, s]) => [name, s.kind === 'env' ? `env ${s.name}` : s.kind === 'file' ? `file ${s.path}` : 'prompt'])),
     hosts: Object.fromEntries(Object.entries(plan.hosts).map(([name, h]) => [name, { ssh: h.ssh, port: h.port }])),
     counts: { phases: plan.phases.length, steps: steps.length, selected: steps.filter((s) => s.selected).length },
     phases: plan.phases.map((p) => ({

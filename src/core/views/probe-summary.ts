@@ -9,9 +9,6 @@ export function probeSummary(probes: readonly StepProbe[]): string {
     const why = (p.verdict === 'blocked' || p.verdict === 'unknown') && p.reason ? ` (${p.reason})` : '';
     lines.push(`  ${p.position.padEnd(6)}${p.verdict.padEnd(11)}${p.title}${why}`);
   }
-  lines.push(
-    `${counts.satisfied} satisfied, ${counts['would run']} would run, ${counts.blocked} blocked, ${counts.unknown} unknown. Nothing was executed; only read-only checks ran.`,
-    '',
-  );
+  lines.push(`${counts.satisfied} satisfied, ${counts['would run']} would run, ${counts.blocked} blocked, ${counts.unknown} unknown. Nothing was executed; only read-only checks ran.`, '');
   return lines.join('\n');
 }

@@ -5,12 +5,14 @@ import { checkLine, planView, type CheckView, type StepView } from './plan-view.
 
 /** Escapes text for inline Markdown: no emphasis, links, HTML or table breaks out of a runbook's words. */
 function md(text: string): string {
-  return text
-    .replace(/\s*\n\s*/g, ' ')
-    .replace(/[\\`*[\]<>|~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`))
-    // An underscore inside a word (service_ctl) never starts emphasis in CommonMark; others might.
-    .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
-    .replace(/^#/, '\\#');
+  return (
+    text
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/[\\`*[\]<>|~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`))
+      // An underscore inside a word (service_ctl) never starts emphasis in CommonMark; others might.
+      .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
+      .replace(/^#/, '\\#')
+  );
 }
 
 /** Text as an inline code span, with a fence longer than any run of backticks inside it. */
@@ -91,7 +93,13 @@ export function runbookDocs(plan: Plan, source: string): string {
   out.push('');
   out.push('| # | Phase | Steps | After | RTO |', '| --- | --- | --- | --- | --- |');
   for (const p of plan.phases) {
-    out.push(`| ${p.number} | [${md(p.title)}](#${p.number}-${p.title.toLowerCase().replace(/[^a-z0-9 -]/g, '').trim().replace(/ /g, '-')}) | ${p.steps.length} | ${p.needs.map(code).join(', ') || '–'} | ${p.rtoMs !== undefined ? formatDuration(p.rtoMs) : '–'} |`);
+    out.push(
+      `| ${p.number} | [${md(p.title)}](#${p.number}-${p.title
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .trim()
+        .replace(/ /g, '-')}) | ${p.steps.length} | ${p.needs.map(code).join(', ') || '–'} | ${p.rtoMs !== undefined ? formatDuration(p.rtoMs) : '–'} |`,
+    );
   }
   out.push('');
   const hosts = Object.entries(view.hosts);
@@ -126,5 +134,8 @@ export function runbookDocs(plan: Plan, source: string): string {
     if (phase.description) out.push(...prose(phase.description), '');
     for (const step of phase.steps) out.push(...stepSection(step));
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

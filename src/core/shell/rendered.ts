@@ -1,5 +1,5 @@
-import type { ShellContext } from '../shell/shell-context.js';
-import { shellQuote } from '../shell/shell-quote.js';
+import type { ShellContext } from './shell-context.js';
+import { shellQuote } from './shell-quote.js';
 
 /** A piece of an interpolated value: plain text, or a secret known only by name until run time. */
 export type Piece = { text: string } | { secret: string };

@@ -1,9 +1,9 @@
 import { formatDuration } from '../text/duration.js';
 import { formatMaybe, formatTimestamp } from '../text/format-time.js';
-import { escapeHtml as h } from './html-escape.js';
-import type { PhaseSummary, RunSummary, StepSummary } from '../review/run-summary.js';
-import { outcomeCounts } from '../review/run-timeline-text.js';
-import { statusSymbol, type Outcome } from './status-mark.js';
+import { escapeHtml as h } from '../views/html-escape.js';
+import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
+import { outcomeCounts } from './run-timeline-text.js';
+import { statusSymbol, type Outcome } from '../views/status-mark.js';
 import { counted } from '../text/plural.js';
 import { describeSeconds } from '../readiness/age-measure.js';
 
@@ -123,7 +123,9 @@ function gantt(run: RunSummary): string {
   }
   for (const session of run.sessions.slice(1)) {
     const at = x(session.start - origin).toFixed(1);
-    rows.push(`<line x1="${at}" y1="${TOP - 6}" x2="${at}" y2="${height - 10}" stroke="#1565c0" stroke-dasharray="2 3"><title>resumed ${h(formatTimestamp(new Date(session.start).toISOString()))}</title></line>`);
+    rows.push(
+      `<line x1="${at}" y1="${TOP - 6}" x2="${at}" y2="${height - 10}" stroke="#1565c0" stroke-dasharray="2 3"><title>resumed ${h(formatTimestamp(new Date(session.start).toISOString()))}</title></line>`,
+    );
   }
 
   const bar = (start: number, end: number, outcome: Outcome, label: string, opacity = 1) => {
@@ -160,7 +162,10 @@ function gantt(run: RunSummary): string {
     rows.push(`<line x1="${at}" y1="${TOP - 6}" x2="${at}" y2="${height - 10}" stroke="#c62828" stroke-width="2" stroke-dasharray="6 4"><title>RTO ${h(formatDuration(run.rtoMs!))}</title></line>`);
     rows.push(`<text x="${at}" y="${height - 2}" text-anchor="middle" fill="#c62828">RTO ${h(formatDuration(run.rtoMs!))}</text>`);
   }
-  const label = `Timeline of run ${run.runId}: ${counted(run.phases.length, 'phase')}, ${counted(run.phases.reduce((n, p) => n + p.steps.length, 0), 'step')} over ${formatMaybe(run.elapsedMs)}`;
+  const label = `Timeline of run ${run.runId}: ${counted(run.phases.length, 'phase')}, ${counted(
+    run.phases.reduce((n, p) => n + p.steps.length, 0),
+    'step',
+  )} over ${formatMaybe(run.elapsedMs)}`;
   return `<svg class="gantt" role="img" aria-label="${h(label)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" preserveAspectRatio="xMinYMin meet">\n${rows.join('\n')}\n</svg>`;
 }
 
@@ -173,9 +178,7 @@ function outputBlock(s: StepSummary): string {
   if (s.outputLines === 0) return '';
   const size = `${s.outputLines} line${s.outputLines === 1 ? '' : 's'}${s.outputTruncated ? ', truncated in the journal' : ''}`;
   if (!s.output) return `<p class="muted">Output: ${h(size)} (not included).</p>`;
-  const body = s.output
-    .map((chunk) => (chunk.stream === 'stderr' ? `<span class="stderr">${h(chunk.text)}</span>` : h(chunk.text)))
-    .join('');
+  const body = s.output.map((chunk) => (chunk.stream === 'stderr' ? `<span class="stderr">${h(chunk.text)}</span>` : h(chunk.text))).join('');
   return `<details><summary>Output (${h(size)})</summary><pre>${body}</pre></details>`;
 }
 
@@ -208,7 +211,9 @@ function stepArticle(s: StepSummary): string {
   for (const command of s.commands) parts.push(`<pre><span class="muted">$ </span>${h(command)}</pre>`);
   const choices = s.choices.filter((c) => !(c.menu === 'before' && c.choice === 'run'));
   if (choices.length) {
-    parts.push(`<p>Choices:</p><ul>${choices.map((c) => `<li>${h(c.menu)}: <strong>${h(c.choice)}</strong>${c.reason ? ` — “${h(c.reason)}”` : ''} <span class="muted">(${h(c.by)})</span></li>`).join('')}</ul>`);
+    parts.push(
+      `<p>Choices:</p><ul>${choices.map((c) => `<li>${h(c.menu)}: <strong>${h(c.choice)}</strong>${c.reason ? ` — “${h(c.reason)}”` : ''} <span class="muted">(${h(c.by)})</span></li>`).join('')}</ul>`,
+    );
   }
   if (s.shells.length) parts.push(`<p>Shells opened:</p><ul>${s.shells.map(shellItem).join('')}</ul>`);
   for (const c of s.checks.failed) {
@@ -219,10 +224,14 @@ function stepArticle(s: StepSummary): string {
     parts.push(`<div class="failure"><strong>✖ ${h(c.set)} check failed:</strong> <code>${h(c.check)}</code>: ${h(c.reason)}${c.output ? `<pre>${h(c.output)}</pre>` : ''}</div>`);
   }
   for (const a of s.ages ?? []) {
-    parts.push(`<p>${a.ok ? '✔' : '✖'} backup age: <code>${h(a.check)}</code>: newest ${h(a.newest)}, <strong>${h(describeSeconds(a.ageSeconds))}</strong> old (max ${h(describeSeconds(a.maxAgeSeconds))})</p>`);
+    parts.push(
+      `<p>${a.ok ? '✔' : '✖'} backup age: <code>${h(a.check)}</code>: newest ${h(a.newest)}, <strong>${h(describeSeconds(a.ageSeconds))}</strong> old (max ${h(describeSeconds(a.maxAgeSeconds))})</p>`,
+    );
   }
   for (const e of s.exits.filter((x) => x.exitCode !== 0)) {
-    parts.push(`<div class="failure">✖ attempt ${e.attempt}: ${h(e.error ?? (e.timedOut ? `timed out after ${formatDuration(e.durationMs)}` : `exited ${e.exitCode ?? e.signal} after ${formatDuration(e.durationMs)}`))}</div>`);
+    parts.push(
+      `<div class="failure">✖ attempt ${e.attempt}: ${h(e.error ?? (e.timedOut ? `timed out after ${formatDuration(e.durationMs)}` : `exited ${e.exitCode ?? e.signal} after ${formatDuration(e.durationMs)}`))}</div>`,
+    );
   }
   for (const note of s.notes) parts.push(`<p class="muted">note: ${h(note)}</p>`);
   parts.push(outputBlock(s));
@@ -232,7 +241,10 @@ function stepArticle(s: StepSummary): string {
 
 function phaseSection(p: PhaseSummary): string {
   const rows = p.steps
-    .map((s) => `<tr><td class="mono"><a href="#${anchor(s.id)}">${h(stepName(s))}</a></td><td>${h(s.title)}</td><td>${statusText(s.status)}</td><td class="num">${s.offsetMs === undefined ? '–' : `+${h(formatDuration(s.offsetMs))}`}</td><td class="num">${h(formatMaybe(s.durationMs))}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td class="mono"><a href="#${anchor(s.id)}">${h(stepName(s))}</a></td><td>${h(s.title)}</td><td>${statusText(s.status)}</td><td class="num">${s.offsetMs === undefined ? '–' : `+${h(formatDuration(s.offsetMs))}`}</td><td class="num">${h(formatMaybe(s.durationMs))}</td></tr>`,
+    )
     .join('\n');
   const rto = rtoText(p.status === 'done' ? p.durationMs : undefined, p.rtoMs);
   return [
@@ -264,11 +276,15 @@ export function htmlReport(run: RunSummary, options: ReportOptions): string {
     ...(run.drill !== undefined ? ([['drill', `a rehearsal: ${h(run.drill)}`]] as Array<[string, string]>) : []),
     [run.status === 'running' ? 'last event' : 'ended', h(formatTimestamp(run.endedAt))],
     ['elapsed', `${h(formatMaybe(run.elapsedMs))} since the run started`],
-    ['active', `${h(formatDuration(run.activeMs))}${run.sessions.length > 1 ? ` in ${run.sessions.length} sessions` : ''}${run.waitedMs ? ` <span class="muted">(of which ${h(formatDuration(run.waitedMs))} waiting for the operator)</span>` : ''}`],
+    [
+      'active',
+      `${h(formatDuration(run.activeMs))}${run.sessions.length > 1 ? ` in ${run.sessions.length} sessions` : ''}${run.waitedMs ? ` <span class="muted">(of which ${h(formatDuration(run.waitedMs))} waiting for the operator)</span>` : ''}`,
+    ],
     ['steps', h(outcomeCounts(run.counts))],
   ];
   if (run.rtoMs !== undefined) facts.push(['RTO', rtoText(run.status === 'done' ? run.elapsedMs : undefined, run.rtoMs)]);
-  for (const p of run.phases) if (p.rtoMs !== undefined) facts.push([`RTO ${h(`${p.number ?? ''} ${p.title}`.trim())}`, `${h(formatMaybe(p.durationMs))}, ${rtoText(p.status === 'done' ? p.durationMs : undefined, p.rtoMs)}`]);
+  for (const p of run.phases)
+    if (p.rtoMs !== undefined) facts.push([`RTO ${h(`${p.number ?? ''} ${p.title}`.trim())}`, `${h(formatMaybe(p.durationMs))}, ${rtoText(p.status === 'done' ? p.durationMs : undefined, p.rtoMs)}`]);
   if (run.tornLine) facts.push(['journal', 'ends in a torn line (the run died mid-write); that line was left out']);
   const notes = run.notes.map((n) => `<p class="muted">note: ${h(n)}</p>`).join('\n');
   return `<!doctype html>

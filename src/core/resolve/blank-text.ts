@@ -1,4 +1,4 @@
-import type { Located, Resolution } from '../resolve/resolve-context.js';
+import type { Located, Resolution } from './resolve-context.js';
 
 /** Reports a text written empty (or only spaces) where something must be said or done. */
 export function blank(at: Located, what: string, expected: string, res: Resolution): void {
