@@ -11,6 +11,7 @@ import {
   journalFile,
   killGroup,
   lifeboat,
+  lineRunbook,
   lineStep,
   linesOf,
   onlyRun,
@@ -137,13 +138,14 @@ describe.concurrent('an interrupted run says how to continue, and that command w
     const dir = tempDir('sigint-logs');
     const out = join(dir, 'out.txt');
     const logs = join(tempDir('sigint-elsewhere'), 'runs');
-    const { file, steps } = writeRunbook(dir, 'durable', thirtyLines(out));
+    // Ten steps are enough: the test is about the printed command, not where the interruption lands.
+    const { file, steps } = writeRunbook(dir, 'durable', lineRunbook(10, out));
     const run = start(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir });
     expect(await signalAt(run, { event: 'step.spawned', step: 's4' }, { logs, out }, 'SIGINT')).toBe(true);
     const result = await finish(run);
     expect(result.code).toBe(3);
     const resumed = await lifeboat(continueCommand(result.all)!, { cwd: dir });
     expect(resumed.code, resumed.all).toBe(0);
-    expect(linesOf(out)).toEqual(EXPECTED);
+    expect(linesOf(out)).toEqual(EXPECTED.slice(0, 10));
   });
 });

@@ -3,6 +3,7 @@
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { eventsOf, readOnlyJournal, workspacesPerTest } from '../helpers/run-fixtures.js';
 
 const ws = workspacesPerTest('lifeboat-age-record-');
@@ -26,12 +27,12 @@ describe('age measures on record', () => {
     expect(failed.reason).toMatch(/^the newest is 3d 5h old .* more than max_age 24h$/);
     expect((failed.measured as { maxAgeSeconds: number }).maxAgeSeconds).toBe(86_400);
 
-    const show = await lifeboat(['logs', 'show', 'last', '--logs', w.logs], { cwd: w.dir });
+    const show = await lifeboatInProcess(['logs', 'show', 'last', '--logs', w.logs], { cwd: w.dir });
     expect(show.stdout).toMatch(/✔ age 5h \(max 26h, newest .*\): nightly backup ≤ 26h old/);
-    const json = JSON.parse((await lifeboat(['logs', 'show', 'last', '--json', '--logs', w.logs], { cwd: w.dir })).stdout) as { phases: Array<{ steps: Array<{ id: string; ages?: Array<{ ok: boolean; ageSeconds: number }> }> }> };
+    const json = JSON.parse((await lifeboatInProcess(['logs', 'show', 'last', '--json', '--logs', w.logs], { cwd: w.dir })).stdout) as { phases: Array<{ steps: Array<{ id: string; ages?: Array<{ ok: boolean; ageSeconds: number }> }> }> };
     const steps = json.phases.flatMap((p) => p.steps);
     expect(steps.find((s) => s.id === 'stale')!.ages![0]!.ok).toBe(false);
-    await lifeboat(['logs', 'report', 'last', '--html', w.path('r.html'), '--logs', w.logs], { cwd: w.dir });
+    await lifeboatInProcess(['logs', 'report', 'last', '--html', w.path('r.html'), '--logs', w.logs], { cwd: w.dir });
     expect(readFileSync(w.path('r.html'), 'utf8')).toMatch(/backup age: <code>nightly backup ≤ 26h old<\/code>: newest .*<strong>5h<\/strong> old \(max 26h\)/);
   });
 });

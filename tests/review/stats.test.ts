@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration } from '../../src/core/text/duration.js';
 import { median } from '../../src/core/review/median.js';
-import { lifeboat } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { FIXTURES, RecordedRuns, recordDrills, SECRET } from './helpers/recorded-runs.js';
 import type { Figures } from '../../src/core/review/run-stats.js';
 
@@ -42,7 +42,7 @@ describe('lifeboat stats', () => {
   let stats: Stats;
   let done: string[];
   beforeAll(async () => {
-    const result = await lifeboat(['stats', DRILL, '--json', '--logs', runs.logs]);
+    const result = await lifeboatInProcess(['stats', DRILL, '--json', '--logs', runs.logs]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     stats = JSON.parse(result.stdout) as Stats;
@@ -90,7 +90,7 @@ describe('lifeboat stats', () => {
   });
 
   it('prints a table per phase and step with the RTO beside the phase median', async () => {
-    const result = await lifeboat(['stats', DRILL, '--logs', runs.logs]);
+    const result = await lifeboatInProcess(['stats', DRILL, '--logs', runs.logs]);
     expect(result.code).toBe(0);
     const out = result.stdout;
     const n = stats.runs;
@@ -103,7 +103,7 @@ describe('lifeboat stats', () => {
   });
 
   it('a runbook with no runs yet: says so, exit 0', async () => {
-    const result = await lifeboat(['stats', join(FIXTURES, 'torn.yaml'), '--logs', runs.logs]);
+    const result = await lifeboatInProcess(['stats', join(FIXTURES, 'torn.yaml'), '--logs', runs.logs]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('0 past runs');
     expect(result.stdout).toContain('No recorded runs of this runbook yet');
@@ -117,10 +117,10 @@ interface PlanJson {
 }
 
 describe('lifeboat plan with past runs', () => {
-  const plan = (logs: string, ...args: string[]) => lifeboat(['plan', DRILL, ...args], { env: { LIFEBOAT_LOGS: logs } });
+  const plan = (logs: string, ...args: string[]) => lifeboatInProcess(['plan', DRILL, ...args], { env: { LIFEBOAT_LOGS: logs } });
 
   it('shows estimated durations from history: median per step, summed per phase and in total, RTO beside', async () => {
-    const stats = JSON.parse((await lifeboat(['stats', DRILL, '--json', '--logs', runs.logs])).stdout) as Stats;
+    const stats = JSON.parse((await lifeboatInProcess(['stats', DRILL, '--json', '--logs', runs.logs])).stdout) as Stats;
     const result = await plan(runs.logs);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

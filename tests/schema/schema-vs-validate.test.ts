@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { lifeboat } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 
 /**
  * The JSON Schemas are what an editor knows of a runbook. They must say as much as `validate`
@@ -116,14 +116,16 @@ describe('the schema is as strict as validate', () => {
     expect(Object.keys(SCHEMA_CANNOT_EXPRESS).filter((name) => !cases.includes(name))).toEqual([]);
   });
 
-  describe.concurrent.each(cases)('validate rejects %s', (name) => {
-    it('with exit code 2', async ({ expect }) => {
+  // Through the CLI's entry point in this process (tests/helpers/cli-in-process.ts), one case at a time:
+  // each runs from its own folder.
+  describe.each(cases)('validate rejects %s', (name) => {
+    it('with exit code 2', async () => {
       const dir = join(INVALID, name);
       const argsFile = join(dir, 'args');
       const lines = existsSync(argsFile) ? readFileSync(argsFile, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
       const [first, ...rest] = lines;
       const args = first?.endsWith('.yaml') ? [first, ...rest] : ['runbook.yaml', ...lines];
-      const result = await lifeboat(['validate', ...args, '--steps', join(dir, 'steps')], { cwd: dir });
+      const result = await lifeboatInProcess(['validate', ...args, '--steps', join(dir, 'steps')], { cwd: dir });
       expect(result.code, result.stdout + result.stderr).toBe(2);
     });
   });

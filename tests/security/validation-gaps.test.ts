@@ -1,10 +1,13 @@
 // Broken runbooks that used to pass validate and fail later at run time: each is refused by the
-// real CLI with exit 2, the file, line and column, what was expected, what arrived and a hint,
-// all problems at once, and no stack trace.
+// CLI with exit 2, the file, line and column, what was expected, what arrived and a hint, all
+// problems at once, and no stack trace. `validate` goes through the CLI's own entry point in this
+// process (tests/helpers/cli-in-process.ts: the same parsing, report and exit code, without
+// starting node once per runbook); `run` and `plan` refusing before anything runs are real processes.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { workspace, type Workspace } from '../helpers/run-fixtures.js';
 
 let w: Workspace;
@@ -34,7 +37,7 @@ function problems(output: string): Reported[] {
 
 /** Runs validate and checks what every refusal shares: exit 2, no stack trace, each problem complete. */
 async function refused(args: string[], cwd: string): Promise<Reported[]> {
-  const result = await lifeboat(['validate', ...args], { cwd });
+  const result = await lifeboatInProcess(['validate', ...args], { cwd });
   const output = result.stdout + result.stderr;
   expect(result.code, output).toBe(2);
   expect(output).not.toMatch(/^\s+at /m);
@@ -137,7 +140,7 @@ describe('timeouts and intervals', () => {
     }
     write('vars.yaml', 't: 0s\n');
     at(await refused([rb, '--steps', w.steps, '--vars', w.path('vars.yaml')], w.dir), 10);
-    const fine = await lifeboat(['validate', rb, '--steps', w.steps, '--var', 't=5s'], { cwd: w.dir });
+    const fine = await lifeboatInProcess(['validate', rb, '--steps', w.steps, '--var', 't=5s'], { cwd: w.dir });
     expect(fine.code, fine.stdout).toBe(0);
   });
 
@@ -217,7 +220,7 @@ describe('tcp checks and other network targets', () => {
     write('vars.yaml', 'port: 123456\n');
     at(await refused([rb, '--steps', w.steps, '--var', 'ip=nas:22', '--vars', w.path('vars.yaml')], w.dir), 10);
     for (const ip of ['nas:22', '[::1]:22', '10.0.0.1:65535']) {
-      const fine = await lifeboat(['validate', rb, '--steps', w.steps, '--var', `ip=${ip}`], { cwd: w.dir });
+      const fine = await lifeboatInProcess(['validate', rb, '--steps', w.steps, '--var', `ip=${ip}`], { cwd: w.dir });
       expect(fine.code, `${ip}\n${fine.stdout}`).toBe(0);
     }
   });
@@ -410,7 +413,7 @@ describe('NUL characters', () => {
     for (const nulEscape of ['\\0', '\\x00', '\\u0000']) {
       expect(at(await refused([write('rb.yaml', `${head}        run: "echo a${nulEscape}b"\n`), '--steps', w.steps], w.dir), 6).column).toBe(21);
     }
-    const fine = await lifeboat(['validate', write('rb.yaml', `${head}        run: "echo a\\\\0b"\n`), '--steps', w.steps], { cwd: w.dir });
+    const fine = await lifeboatInProcess(['validate', write('rb.yaml', `${head}        run: "echo a\\\\0b"\n`), '--steps', w.steps], { cwd: w.dir });
     expect(fine.code, fine.stdout).toBe(0);
   });
 });

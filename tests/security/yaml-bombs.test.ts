@@ -1,11 +1,14 @@
 // YAML built to exhaust: aliases that expand to billions of values, aliases inside themselves,
-// and nesting tens of thousands of levels deep. Each is refused by the real CLI as invalid YAML
-// with its position and exit 2: never a stack trace, never "Maximum call stack size exceeded".
-// (How fast is measured in bench/, not here.)
+// and nesting tens of thousands of levels deep. Each is refused by the CLI as invalid YAML with its
+// position and exit 2: never a stack trace, never "Maximum call stack size exceeded". `validate`
+// goes through the CLI's entry point in this process (tests/helpers/cli-in-process.ts: the same
+// parsing, report and exit code, with less stack to spare than a CLI of its own); `run` and `plan`
+// are real processes. (How fast is measured in bench/, not here.)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { workspace, type Workspace } from '../helpers/run-fixtures.js';
 
 let w: Workspace;
@@ -29,7 +32,7 @@ const STEPS = ['phases:', '  - id: p', '    steps:', '      - id: s', '        s
 
 /** Validate refuses `args`; returns the problem lines of the report. */
 async function refusedAsYaml(args: string[]): Promise<string> {
-  const result = await lifeboat(['validate', ...args], { cwd: w.dir });
+  const result = await lifeboatInProcess(['validate', ...args], { cwd: w.dir });
   const output = result.stdout + result.stderr;
   expect(result.code, output).toBe(2);
   expect(output).not.toMatch(/Maximum call stack/i);
@@ -101,7 +104,7 @@ describe('alias bombs', () => {
       'rb.yaml',
       ['name: fine', 'phases:', '  - id: p', '    steps:', '      - id: a', '        run: "true"', '        verify: &checks', '          - run: "true"', '          - path: /tmp', '      - id: b', '        run: "true"', '        verify: *checks', '        precheck: *checks', '        env: &env { A: "1", B: "2" }', '      - id: c', '        run: "true"', '        env: *env', ''].join('\n'),
     );
-    const result = await lifeboat(['validate', rb, '--steps', w.steps], { cwd: w.dir });
+    const result = await lifeboatInProcess(['validate', rb, '--steps', w.steps], { cwd: w.dir });
     expect(result.code, result.stdout).toBe(0);
   });
 });
@@ -176,7 +179,7 @@ describe('deep nesting', () => {
         '',
       ].join('\n'),
     );
-    const result = await lifeboat(['validate', rb, '--steps', w.steps], { cwd: w.dir });
+    const result = await lifeboatInProcess(['validate', rb, '--steps', w.steps], { cwd: w.dir });
     expect(result.code, result.stdout).toBe(0);
   });
 });
