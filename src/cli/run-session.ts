@@ -13,7 +13,7 @@ import { UsageError } from '../core/model/problem.js';
 import type { RunEvent } from '../core/model/run-event.js';
 import type { StepProbe } from '../core/model/step-probe.js';
 import { confirmedSteps } from '../core/plan/confirm-steps.js';
-import type { StepRecord } from '../core/restore-machine.js';
+import type { StepRecord } from '../core/machine/machine-setup.js';
 import { maskSnapshot, shortSecrets } from '../core/secrets/secret-masker.js';
 import { secretsUsed } from '../core/secrets/secrets-used.js';
 import { executeRun, type InFlight, type RunOutcome } from '../engine/execute-run.js';
