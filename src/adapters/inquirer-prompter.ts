@@ -1,7 +1,7 @@
 import { confirm, input, select } from '@inquirer/prompts';
 import { spawnSync } from 'node:child_process';
 import type { PlanStep } from '../core/model/plan-types.js';
-import type { AskOutput, Choice } from '../core/restore-machine.js';
+import type { AskOutput, Choice } from '../core/machine/machine-setup.js';
 import type { FailureInfo, PromptContext, Prompter, ShellRecorder } from '../ports/prompter.js';
 import { failureCard, menuQuestion, stepCard, stepDetails } from './step-card.js';
 import { formatDuration } from '../core/text/duration.js';

@@ -1,10 +1,10 @@
-import type { Styles } from './terminal-styles.js';
-import { formatDuration } from '../core/text/duration.js';
 import type { RunEvent } from '../core/model/run-event.js';
+import { formatDuration } from '../core/text/duration.js';
 import { fitText } from '../core/text/fit-text.js';
 import { wrapText } from '../core/text/wrap-text.js';
 import type { EventSink } from '../ports/event-sink.js';
-import type { ScreenInfo } from './plain-screen.js';
+import type { ByStep, ScreenInfo } from './plain-screen.js';
+import type { Styles } from './terminal-styles.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -31,7 +31,7 @@ export function historyLine(parts: { mark: string; position: string; title: stri
   return `${parts.mark} ${title}  ${right}`;
 }
 
-type ScreenTexts = ScreenInfo & { titles: ReadonlyMap<string, string>; hosts: ReadonlyMap<string, string | undefined> };
+type ScreenTexts = ScreenInfo & { titles: ByStep<string>; hosts: ByStep<string | undefined> };
 type EventOf<K extends RunEvent['kind']> = Extract<RunEvent, { kind: K }>;
 
 /** The terminal screen: a live line while a step runs, output streamed under it, one history line per step. */

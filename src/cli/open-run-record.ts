@@ -20,8 +20,8 @@ export interface RecordRequest {
   store: RunStore;
   runbook: string;
   runId: string;
-  /** A new run's metadata, written once the lock is held. */
-  meta?: RunMeta;
+  /** A new run's metadata, made and written once the lock is held (and not kept). */
+  meta?: () => RunMeta;
   /** A lock already taken (a resume takes it before reading the run's state). */
   held?: RunLock;
   notes: NoteChannel;
@@ -39,7 +39,7 @@ export function openRunRecord(request: RecordRequest): RunRecord {
   const lock = request.held ?? takeRunLock(store.dir, request.runbook, runId, request.notes);
   let lost: string | undefined;
   try {
-    if (request.meta) store.create(request.meta);
+    if (request.meta) store.create(request.meta());
     store.checkWritable(runId);
     const journal = createPinoJournal(store.runDir(runId), runId, (error) => {
       // The logs disk filled up (or failed) mid-run: the step in flight stops as if interrupted,

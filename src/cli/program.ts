@@ -1,13 +1,12 @@
 import { Command, Option } from 'commander';
+import { stylesFor } from '../adapters/terminal-styles.js';
+import { lifeboatCommand } from './command-name.js';
+import { exitCodeForError } from './error-boundary.js';
 import { ExitCode } from './exit-codes.js';
 import { addPlanOptions, collect } from './plan-options.js';
-import { exitCodeForError } from './error-boundary.js';
-import { stylesFor } from '../adapters/terminal-styles.js';
 import { lifeboatVersion } from './version.js';
-import { lifeboatCommand } from './command-name.js';
 
 type Action = (...args: never[]) => Promise<number>;
-
 
 // Commands load their module only when called, so one command never pays for another's imports.
 const commands = {
@@ -60,7 +59,7 @@ function buildProgram(result: { code: number }): Command {
   addPlanOptions(
     program
       .command('graph')
-      .description('draw the restore order (Mermaid, Graphviz DOT) or print the state machine (JSON, for Stately)')
+      .description('draw the restore order (Mermaid, Graphviz DOT) or print the state machine and the order of steps it walks (JSON, for Stately)')
       .argument('<file>', 'runbook file')
       .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid')),
   ).action(run('graph'));

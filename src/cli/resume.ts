@@ -1,20 +1,19 @@
 import { createFileRunStore } from '../adapters/file-run-store.js';
 import type { RunLock } from '../adapters/run-lock.js';
-import type { RunStore } from '../ports/run-store.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
-import { formatDuration } from '../core/text/duration.js';
-import { inputChanges, inputFingerprints, noChanges, planChanges, stepFingerprints, type PlanChanges } from '../core/plan/plan-changes.js';
-import type { RestoreContext } from '../core/restore-machine.js';
 import { UsageError } from '../core/model/problem.js';
-import { shellQuote } from '../core/shell/shell-quote.js';
-import { resumeState } from '../core/review/resume-state.js';
+import { inputChanges, inputFingerprints, noChanges, type PlanChanges, planChanges, stepFingerprints } from '../core/plan/plan-changes.js';
+import { resumeState, type SavedContext } from '../core/review/resume-state.js';
 import { runStatusOf } from '../core/review/run-status.js';
+import { shellQuote } from '../core/shell/shell-quote.js';
+import { formatDuration } from '../core/text/duration.js';
+import type { RunStore } from '../ports/run-store.js';
+import { lifeboatCommand } from './command-name.js';
 import { findRun } from './find-run.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
+import { type NoteChannel, screenNotes } from './note-channel.js';
 import { currentBootId, requireTerminal, type SessionOptions } from './session-options.js';
-import { lifeboatCommand } from './command-name.js';
-import { screenNotes, type NoteChannel } from './note-channel.js';
 import { startSession } from './start-session.js';
 import { takeRunLock } from './take-run-lock.js';
 
@@ -93,7 +92,7 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
   const saved = store.loadSnapshot(runId);
   if (saved.problem) notes.push(`${saved.problem}: the run's state was rebuilt from its journal`);
   const order = loaded.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id));
-  const state = resumeState(journal.events, saved.snapshot?.context as RestoreContext | undefined, order);
+  const state = resumeState(journal.events, saved.snapshot?.context as SavedContext | undefined, order);
   if (state.disbelieved) notes.push(`the snapshot says ${state.disbelieved.join(', ')} ended, the journal does not: the run's state was rebuilt from its journal`);
   // After a reboot no process of the old run can be alive, whatever its pid now names.
   const inFlight = state.inFlight && meta.bootId && meta.bootId !== currentBootId() ? { step: state.inFlight.step } : state.inFlight;
@@ -120,7 +119,7 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
     runId,
     options,
     store,
-    resume: { context: state.context, inFlight, at: state.stoppedAt, acceptedChanges },
+    resume: { records: state.records, inFlight, at: state.stoppedAt, acceptedChanges },
     selection: meta.request.selection ?? {},
     logs: options.logs,
     firstStep: at,

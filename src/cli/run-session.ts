@@ -8,13 +8,14 @@ import type { SshOptions } from '../adapters/ssh-args.js';
 import { createSshRunner } from '../adapters/ssh-runner.js';
 import type { Warmups } from '../adapters/ssh-warmup.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
-import { confirmedSteps } from '../core/plan/confirm-steps.js';
+import { zxScriptRunner } from '../adapters/zx-script-runner.js';
 import { UsageError } from '../core/model/problem.js';
-import type { RestoreContext } from '../core/restore-machine.js';
 import type { RunEvent } from '../core/model/run-event.js';
+import type { StepProbe } from '../core/model/step-probe.js';
+import { confirmedSteps } from '../core/plan/confirm-steps.js';
+import type { StepRecord } from '../core/machine/machine-setup.js';
 import { maskSnapshot, shortSecrets } from '../core/secrets/secret-masker.js';
 import { secretsUsed } from '../core/secrets/secrets-used.js';
-import type { StepProbe } from '../core/model/step-probe.js';
 import { executeRun, type InFlight, type RunOutcome } from '../engine/execute-run.js';
 import { probePlan } from '../engine/probe-plan.js';
 import type { RunMeta, RunStore } from '../ports/run-store.js';
@@ -23,11 +24,10 @@ import { lifeboatCommand } from './command-name.js';
 import { ExitCode } from './exit-codes.js';
 import { handleInterrupts } from './handle-interrupts.js';
 import type { LoadedPlan } from './load-plan.js';
-import { screenNotes, type NoteChannel } from './note-channel.js';
+import { type NoteChannel, screenNotes } from './note-channel.js';
 import { openRunRecord, type RunRecord } from './open-run-record.js';
-import { buildSessionPorts, type SessionPorts } from './session-ports.js';
 import type { SessionOptions } from './session-options.js';
-import { zxScriptRunner } from '../adapters/zx-script-runner.js';
+import { buildSessionPorts, type SessionPorts } from './session-ports.js';
 import { lifeboatVersion } from './version.js';
 
 /** Everything one run (or resumed run) of a plan needs. */
@@ -37,10 +37,15 @@ export interface Session {
   options: SessionOptions;
   /** Absent for a dry run, which records nothing. */
   store?: RunStore;
-  /** A new run's metadata, created once the lock is held. */
-  meta?: RunMeta;
+  /**
+   * A new run's metadata, made and written once the lock is held. A function: its fingerprint and
+   * id per step are written to run.json, not kept in memory for the length of the run.
+   */
+  meta?: () => RunMeta;
+  /** A new rehearsal's purpose (`run --drill`), for the run.started record. */
+  drill?: string;
   /** Set when resuming. */
-  resume?: { context: RestoreContext; inFlight?: InFlight; at?: string; acceptedChanges?: { added: string[]; removed: string[]; edited: string[] } };
+  resume?: { records: Readonly<Record<string, StepRecord>>; inFlight?: InFlight; at?: string; acceptedChanges?: { added: string[]; removed: string[]; edited: string[] } };
   /** The selection options, for the run.started record. */
   selection: { only?: string[]; from?: string; skip?: string[] };
   /** Options a resume needs repeated, e.g. ` --logs /srv/logs`. */
@@ -163,14 +168,19 @@ function startEvent(session: Session, interactive: boolean): RunEvent {
     vars: plan.vars,
     ...who,
     dryRun: options.dryRun === true,
-    ...(session.meta?.drill !== undefined ? { drill: session.meta.drill } : {}),
+    ...(session.drill !== undefined ? { drill: session.drill } : {}),
     steps: plan.phases.reduce((n, p) => n + p.steps.filter((s) => s.selected).length, 0),
     phases: plan.phases.filter((p) => p.steps.some((s) => s.selected)).length,
   };
 }
 
 /** Runs the plan with its ports on the open record: start record, warnings as they come, the engine, the end record. */
-async function runOnRecord(session: Session, talk: Talk, built: SessionPorts, on: { record?: RunRecord; notes: NoteChannel; secrets: ReadonlyMap<string, string> }): Promise<{ outcome: RunOutcome; probed?: StepProbe[] }> {
+async function runOnRecord(
+  session: Session,
+  talk: Talk,
+  built: SessionPorts,
+  on: { record?: RunRecord; notes: NoteChannel; secrets: ReadonlyMap<string, string> },
+): Promise<{ outcome: RunOutcome; probed?: StepProbe[] }> {
   const { loaded, runId, options, store } = session;
   const { sink, masker, probeChecks } = built;
   const resumeOptions = session.resumeOptions ?? '';
@@ -199,7 +209,7 @@ async function runOnRecord(session: Session, talk: Talk, built: SessionPorts, on
     signal: talk.controller.signal,
     unattended: !talk.interactive,
     dryRun: options.dryRun === true,
-    context: session.resume?.context,
+    recorded: session.resume?.records,
     inFlight: session.resume?.inFlight,
     // Resumed, the header's clock goes on from the run's first start, not from zero.
     runStartedAt: session.resume && store ? runStartOf(store, runId) : undefined,

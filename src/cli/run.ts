@@ -1,23 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createFileRunStore } from '../adapters/file-run-store.js';
-import { liveLockHolder, LockedError } from '../adapters/run-lock.js';
-import { inputFingerprints, stepFingerprints } from '../core/plan/plan-changes.js';
-import { UsageError } from '../core/model/problem.js';
-import { shellQuote } from '../core/shell/shell-quote.js';
-import { makeRunId } from '../core/model/run-id.js';
-import { isResumable } from '../core/review/run-status.js';
 import { journalStatus } from '../adapters/journal-ends.js';
-import { join } from 'node:path';
-import type { RunStore } from '../ports/run-store.js';
+import { promptOutput } from '../adapters/prompt-terminal.js';
+import { LockedError, liveLockHolder } from '../adapters/run-lock.js';
+import { UsageError } from '../core/model/problem.js';
+import { makeRunId } from '../core/model/run-id.js';
+import { inputFingerprints, stepFingerprints } from '../core/plan/plan-changes.js';
+import { isResumable } from '../core/review/run-status.js';
+import { shellQuote } from '../core/shell/shell-quote.js';
+import type { RunMeta, RunStore } from '../ports/run-store.js';
+import { lifeboatCommand } from './command-name.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
-import { planRequest, type PlanOptions } from './plan-options.js';
+import { type PlanOptions, planRequest } from './plan-options.js';
 import { currentBootId, interactiveTerminal, requireTerminal, type SessionOptions } from './session-options.js';
-import { lifeboatCommand } from './command-name.js';
 import { startSession } from './start-session.js';
-import { promptOutput } from '../adapters/prompt-terminal.js';
 
 export interface RunOptions extends PlanOptions, SessionOptions {
   logs?: string;
@@ -73,9 +72,9 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   }
 
   const runId = makeRunId(new Date(), plan.name, randomBytes(2).toString('hex'));
-  const order = plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id));
+  // Made when the run's record is opened, and not kept: a long runbook's fingerprints and order stay on disk.
   const meta = store
-    ? {
+    ? (): RunMeta => ({
         runId,
         runbook: { name: plan.name, path: loaded.path, hash: loaded.hash },
         request: {
@@ -88,13 +87,13 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
         },
         fingerprints: stepFingerprints(plan),
         inputs: inputFingerprints(plan),
-        order,
+        order: plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => s.id)),
         createdAt: new Date().toISOString(),
         operator: userInfo().username,
         hostname: hostname(),
         bootId: currentBootId(),
         ...(options.drill !== undefined ? { drill: options.drill } : {}),
-      }
+      })
     : undefined;
   return startSession({
     loaded,
@@ -102,6 +101,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
     options,
     store,
     meta,
+    drill: store ? options.drill : undefined,
     selection: { only: options.only, from: options.from, skip: options.skip },
     logs: options.logs,
     firstStep: plan.phases.flatMap((p) => p.steps).find((s) => s.selected),

@@ -50,6 +50,7 @@ export interface SessionPorts {
   ports: RunPorts;
   sink: EventSink;
   masker: SecretMasker;
+  /** A rehearsal's step ends, for its closing message (a real run's is read from its journal): empty otherwise. */
   finished: Finished[];
   /** A probe's read-only checks, when the rehearsal asks the hosts. */
   probeChecks?: ReturnType<typeof createProbeChecks>;
@@ -57,15 +58,16 @@ export interface SessionPorts {
 
 /** The screens a session shows its events on: the terminal (live, or plain when piped) and the transcript. */
 function screens(request: PortsRequest): { sinks: EventSink[]; pause?: () => void } {
-  const steps = request.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected));
+  // One index of the plan's steps that every screen looks into, not a table per screen and field.
+  const steps = new Map(request.plan.phases.flatMap((p) => p.steps.filter((s) => s.selected).map((s) => [s.id, s] as const)));
   const info = {
-    positions: new Map(steps.map((s) => [s.id, s.position])),
-    titles: new Map(steps.map((s) => [s.id, s.title])),
+    positions: { get: (id: string) => steps.get(id)?.position },
+    titles: { get: (id: string) => steps.get(id)?.title },
   };
   const sinks: EventSink[] = [];
   let pause: (() => void) | undefined;
   if (process.stdout.isTTY) {
-    const screen = createTtyScreen(process.stdout, request.out, { ...info, hosts: new Map(steps.map((s) => [s.id, s.host?.name])) });
+    const screen = createTtyScreen(process.stdout, request.out, { ...info, hosts: { get: (id: string) => steps.get(id)?.host?.name } });
     pause = screen.pause;
     sinks.push(screen);
   } else {
@@ -97,8 +99,10 @@ async function prompterFor(request: PortsRequest, masker: SecretMasker, pause: (
 export async function buildSessionPorts(request: PortsRequest): Promise<SessionPorts> {
   const { sinks, pause } = screens(request);
   if (request.journal) sinks.unshift(request.journal);
+  // Only a rehearsal's closing message reads them back; a real run's reads its journal, so a long
+  // run does not keep every step's end in memory.
   const finished: Finished[] = [];
-  sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });
+  if (request.dryRun) sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });
   const masker = createMasker(request.secrets);
   const sink = createMaskingSink(masker, sinks);
   const prompter = await prompterFor(request, masker, pause);

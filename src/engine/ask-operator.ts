@@ -1,15 +1,15 @@
 import { fromPromise } from 'xstate';
-import type { AskInput, AskOutput } from '../core/restore-machine.js';
-import type { RunDeps } from './run-deps.js';
+import type { AskInput, AskOutput } from '../core/machine/machine-setup.js';
 import { waitedSince } from './prompt-context.js';
+import type { RunDeps } from './run-deps.js';
 
 /** The askOperator actor: the step card, the failure menu, or the menu after an interruption. */
 export function askOperatorActor(deps: RunDeps) {
   return fromPromise<AskOutput, AskInput>(async ({ input }) => {
     const { ports } = deps;
     const step = deps.stepOf(input.step);
-    const known = deps.context().failure;
-    const failure = known?.step === step.id ? { summary: known.summary, tail: known.tail } : { summary: 'the step failed', tail: [] };
+    // The context describes only the current step: a failure there is this step's.
+    const failure = deps.context().failure ?? { summary: 'the step failed', tail: [] };
     const asked = ports.clock.now();
     const shellBefore = deps.times.shell(step.id);
     const context = deps.promptContext(step);

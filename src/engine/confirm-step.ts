@@ -1,6 +1,6 @@
 import { fromPromise } from 'xstate';
 import { revealWith } from '../core/shell/rendered.js';
-import type { ConfirmOutput, StepInput } from '../core/restore-machine.js';
+import type { ConfirmOutput, StepInput } from '../core/machine/machine-setup.js';
 import type { PlanStep } from '../core/model/plan-types.js';
 import type { RunDeps } from './run-deps.js';
 import { waitedSince } from './prompt-context.js';

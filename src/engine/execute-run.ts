@@ -1,15 +1,14 @@
-import { createActor, type Actor, type AnyStateMachine } from 'xstate';
-import { compileMachine } from '../core/compile-machine.js';
-import type { Plan, PlanStep } from '../core/model/plan-types.js';
-import { displayText } from '../core/shell/rendered.js';
-import type { RestoreContext, StepFinishedEvent, StepStartedEvent } from '../core/restore-machine.js';
+import { type Actor, type AnyStateMachine, createActor } from 'xstate';
+import { compileMachine } from '../core/machine/compile-machine.js';
+import type { RestoreContext } from '../core/machine/machine-setup.js';
 import { askOperatorActor } from './ask-operator.js';
 import { confirmStepActor } from './confirm-step.js';
+import { journalSteps } from './journal-steps.js';
 import { promptContextFor } from './prompt-context.js';
 import { recoverStepActor } from './recover-step.js';
-import type { RunDeps } from './run-deps.js';
-import { finalOutcome, runOutcome } from './run-outcome.js';
 import { runChecksActor } from './run-checks.js';
+import type { RunDeps } from './run-deps.js';
+import { endedBefore, finalOutcome, type RunSteps, runOutcome } from './run-outcome.js';
 import { runStepActor } from './run-step.js';
 import type { RunOutcome, RunPorts, RunSettings } from './run-types.js';
 import { sleepActor } from './sleep.js';
@@ -19,9 +18,10 @@ export type { InFlight, RunOutcome, RunPorts, RunSettings } from './run-types.js
 
 type RunActor = Actor<AnyStateMachine>;
 
-/** Executes a plan by running its compiled XState machine with actors built on the given ports. */
+/** Executes a plan by running its XState machine, one step after another, with actors built on the given ports. */
 export async function executeRun(ports: RunPorts, settings: RunSettings): Promise<RunOutcome> {
   const steps = new Map(settings.plan.phases.flatMap((phase) => phase.steps.filter((s) => s.selected).map((s) => [s.id, s] as const)));
+  const run: RunSteps = { steps, endedBefore: endedBefore(steps, settings.recorded) };
   const times = new StepTimes(() => ports.clock.now());
   let actor: RunActor | undefined;
   const deps: RunDeps = {
@@ -42,63 +42,25 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     sleep: sleepActor(deps),
     recoverStep: recoverStepActor(deps),
   };
-  const machine = compileMachine(remainingPlan(settings), settings.context, actors, { unattended: settings.unattended === true });
-  actor = createActor(machine);
+  // Resuming, the steps that had ended are not walked again: the machine starts at the first that had not.
+  actor = createActor(compileMachine(settings.plan, { actors, unattended: settings.unattended === true, recorded: settings.recorded }));
   journalSteps(actor, deps);
-  return settle(actor, deps, steps);
+  return settle(actor, deps, run);
 }
 
 function fail(message: string): never {
   throw new Error(message);
 }
 
-// Resuming, steps that had ended are left out of the machine: a long run stopped near its end
-// resumes without building (and walking) states for everything already done.
-function remainingPlan(settings: RunSettings): Plan {
-  const { plan, context } = settings;
-  if (!context) return plan;
-  const ended = (step: PlanStep) => {
-    const status = context.steps[step.id]?.status;
-    return status === 'done' || status === 'skipped' || (status === 'failed' && step.onFailure === 'continue');
-  };
-  return { ...plan, phases: plan.phases.map((phase) => ({ ...phase, steps: phase.steps.map((step) => (step.selected && ended(step) ? { ...step, selected: false } : step)) })) };
-}
-
-/** Journals the machine's step starts and ends, with the working time the step took. */
-function journalSteps(actor: RunActor, deps: RunDeps): void {
-  actor.on('step.started', (event: StepStartedEvent) => {
-    const step = deps.stepOf(event.step);
-    deps.times.start(step.id);
-    const instructions = step.action.kind === 'manual' ? { instructions: displayText(step.action.instructions) } : {};
-    deps.emit({ kind: 'step.started', step: step.id, position: step.position, title: step.title, phase: step.phase, action: step.action.kind, host: step.host?.name, ...instructions });
-  });
-  actor.on('step.finished', (event: StepFinishedEvent) => {
-    const { step: id, record } = event;
-    const waited = deps.times.waited(id);
-    deps.emit({
-      kind: 'step.finished',
-      step: id,
-      position: deps.stepOf(id).position,
-      status: record.status as 'done' | 'skipped' | 'failed',
-      via: record.via,
-      exitCode: event.exitCode,
-      attempts: record.attempts,
-      durationMs: deps.times.working(id),
-      reason: record.reason,
-      ...(waited ? { waitedMs: Math.round(waited) } : {}),
-    });
-  });
-}
-
 /** Starts the actor and resolves with how the run ended: the machine's output, a signal, or an error. */
-function settle(actor: RunActor, deps: RunDeps, steps: ReadonlyMap<string, PlanStep>): Promise<RunOutcome> {
+function settle(actor: RunActor, deps: RunDeps, run: RunSteps): Promise<RunOutcome> {
   const { signal } = deps.settings;
   return new Promise<RunOutcome>((resolve) => {
     const context = () => actor.getSnapshot().context as RestoreContext;
     const onAbort = () => {
       // The step in flight is not finished: it stays current, so a resume checks it first.
       actor.stop();
-      resolve(runOutcome(context(), 'interrupted', steps, 'interrupted by a signal'));
+      resolve(runOutcome(context(), 'interrupted', run, 'interrupted by a signal'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     actor.subscribe({
@@ -106,12 +68,12 @@ function settle(actor: RunActor, deps: RunDeps, steps: ReadonlyMap<string, PlanS
         deps.persist();
         if (snapshot.status !== 'done') return;
         signal?.removeEventListener('abort', onAbort);
-        resolve(finalOutcome(snapshot.output as RestoreContext, steps, deps.ports.prompter.by));
+        resolve(finalOutcome(snapshot.output as RestoreContext, run, deps.ports.prompter.by));
       },
       error: (error) => {
         signal?.removeEventListener('abort', onAbort);
         const ctx = context();
-        resolve(runOutcome(ctx, signal?.aborted ? 'interrupted' : 'aborted', steps, ctx.abortReason ?? (error as Error).message));
+        resolve(runOutcome(ctx, signal?.aborted ? 'interrupted' : 'aborted', run, ctx.abortReason ?? (error as Error).message));
       },
     });
     actor.start();

@@ -1,7 +1,7 @@
 import { fromPromise } from 'xstate';
 import { formatDuration } from '../core/text/duration.js';
 import type { PlanStep } from '../core/model/plan-types.js';
-import type { RecoverOutput, StepInput } from '../core/restore-machine.js';
+import type { RecoverOutput, StepInput } from '../core/machine/machine-setup.js';
 import type { ProcessTable } from '../ports/process-table.js';
 import type { RunDeps } from './run-deps.js';
 import type { InFlight } from './run-types.js';

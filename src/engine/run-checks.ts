@@ -1,6 +1,6 @@
 import { fromPromise } from 'xstate';
 import type { Check, PlanStep } from '../core/model/plan-types.js';
-import type { ChecksInput, ChecksOutput } from '../core/restore-machine.js';
+import type { ChecksInput, ChecksOutput } from '../core/machine/machine-setup.js';
 import type { CheckSet } from '../core/model/run-event.js';
 import type { CheckResult } from '../ports/check-runner.js';
 import type { RunDeps } from './run-deps.js';

@@ -1,6 +1,6 @@
 import { formatDuration } from '../core/text/duration.js';
 import type { PlanStep } from '../core/model/plan-types.js';
-import type { StepOutput } from '../core/restore-machine.js';
+import type { StepOutput } from '../core/machine/machine-setup.js';
 import type { CommandResult, CommandRunner } from '../ports/command-runner.js';
 import type { RunDeps } from './run-deps.js';
 import { LineBuffer } from './line-buffer.js';

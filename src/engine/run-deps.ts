@@ -1,6 +1,6 @@
 import type { PlanStep } from '../core/model/plan-types.js';
-import type { RestoreContext } from '../core/restore-machine.js';
 import type { RunEvent } from '../core/model/run-event.js';
+import type { RestoreContext } from '../core/machine/machine-setup.js';
 import type { PromptContext } from '../ports/prompter.js';
 import type { RunPorts, RunSettings } from './run-types.js';
 import type { StepTimes } from './step-times.js';
@@ -12,7 +12,7 @@ export interface RunDeps {
   emit: (event: RunEvent) => void;
   /** The selected step of that id (a machine only names selected steps). */
   stepOf: (id: string) => PlanStep;
-  /** The context of the machine's latest snapshot: attempts, exit codes and failures live there. */
+  /** The context of the machine's latest snapshot: the current step's attempts, exit code and failure live there. */
   context: () => RestoreContext;
   /** Saves the machine's snapshot now. */
   persist: () => void;

@@ -1,31 +1,48 @@
 import type { PlanStep } from '../core/model/plan-types.js';
-import type { RestoreContext } from '../core/restore-machine.js';
 import type { RunStatus } from '../core/model/run-event.js';
+import { hasEnded, type RestoreContext, type StepRecord, type Tally } from '../core/machine/machine-setup.js';
 import type { RunOutcome } from './run-types.js';
 
-/** Counts the plan's current steps by how they ended: a record of a step no longer in the plan counts for nothing. */
-export function countSteps(context: RestoreContext, steps: ReadonlyMap<string, PlanStep>): RunOutcome['counts'] {
-  const counts = { done: 0, skipped: 0, failed: 0, pending: 0 };
-  for (const id of steps.keys()) {
-    const status = context.steps[id]?.status;
-    if (status === 'done' || status === 'skipped' || status === 'failed') counts[status] += 1;
-    else counts.pending += 1;
+/** What a run's counts are made of: the plan's current steps, and those an interrupted run had ended before. */
+export interface RunSteps {
+  steps: ReadonlyMap<string, PlanStep>;
+  endedBefore: Tally;
+}
+
+/** Counts the plan's current steps that an interrupted run had ended: a record of a step no longer in the plan counts for nothing. */
+export function endedBefore(steps: ReadonlyMap<string, PlanStep>, recorded: Readonly<Record<string, StepRecord>> = {}): Tally {
+  const tally = { done: 0, skipped: 0, failed: 0 };
+  for (const [id, record] of Object.entries(recorded)) {
+    const step = steps.get(id);
+    if (step && hasEnded(step, record)) tally[record.status as keyof Tally] += 1;
   }
-  return counts;
+  return tally;
+}
+
+/**
+ * Counts the plan's current steps by how they ended: those ended before this run, those this
+ * machine finished, and the current step when it waits at its failure menu; the rest are pending.
+ */
+export function countSteps(context: RestoreContext, run: RunSteps): RunOutcome['counts'] {
+  const { tally } = context;
+  const before = run.endedBefore;
+  const failedNow = context.record?.status === 'failed' ? 1 : 0;
+  const counts = { done: before.done + tally.done, skipped: before.skipped + tally.skipped, failed: before.failed + tally.failed + failedNow };
+  return { ...counts, pending: run.steps.size - counts.done - counts.skipped - counts.failed };
 }
 
 /** How a run ended, from the machine's final (or last) context. */
-export function runOutcome(context: RestoreContext, status: RunStatus, steps: ReadonlyMap<string, PlanStep>, message?: string): RunOutcome {
-  const stoppedAt = status !== 'done' && context.current ? steps.get(context.current) : undefined;
-  return { status, stoppedAt, message, counts: countSteps(context, steps) };
+export function runOutcome(context: RestoreContext, status: RunStatus, run: RunSteps, message?: string): RunOutcome {
+  const stoppedAt = status !== 'done' && context.current ? run.steps.get(context.current) : undefined;
+  return { status, stoppedAt, message, counts: countSteps(context, run) };
 }
 
 /** How a machine that reached its end ended: an abort is a failure when nobody was there to answer the failure menu. */
-export function finalOutcome(context: RestoreContext, steps: ReadonlyMap<string, PlanStep>, by: 'operator' | 'unattended'): RunOutcome {
-  if (context.outcome !== 'aborted') return runOutcome(context, 'done', steps);
+export function finalOutcome(context: RestoreContext, run: RunSteps, by: 'operator' | 'unattended'): RunOutcome {
+  if (context.outcome !== 'aborted') return runOutcome(context, 'done', run);
   const from = context.abortedFrom;
   const unattended = by === 'unattended';
-  const outcome = runOutcome(context, from === 'failure' && unattended ? 'failed' : 'aborted', steps, context.abortReason);
+  const outcome = runOutcome(context, from === 'failure' && unattended ? 'failed' : 'aborted', run, context.abortReason);
   return {
     ...outcome,
     // A manual step, or an interrupted step that is not proven done: only a person can answer.

@@ -1,10 +1,10 @@
 import { fromPromise } from 'xstate';
 import type { HostRef } from '../core/model/plan-types.js';
+import type { StepInput, StepOutput } from '../core/machine/machine-setup.js';
 import { displayText, renderShell, revealWith, secretEnvFor } from '../core/shell/rendered.js';
-import type { StepInput, StepOutput } from '../core/restore-machine.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
-import type { RunDeps } from './run-deps.js';
 import { runCommand } from './run-command.js';
+import type { RunDeps } from './run-deps.js';
 import { waitUntil } from './wait-until.js';
 
 // A script reaches its host itself: it gets the inventory's settings for ssh.
@@ -25,7 +25,7 @@ export function runStepActor(deps: RunDeps) {
   const reveal = revealWith(settings.secrets);
   return fromPromise<StepOutput, StepInput>(async ({ input }) => {
     const step = deps.stepOf(input.step);
-    const attempt = deps.context().steps[step.id]?.attempts ?? 1;
+    const attempt = deps.context().record?.attempts ?? 1;
     const env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, reveal(v)]));
     const action = step.action;
     switch (action.kind) {

@@ -1,6 +1,6 @@
 import type { Plan, PlanStep } from '../core/model/plan-types.js';
-import type { RestoreContext } from '../core/restore-machine.js';
 import type { RunStatus } from '../core/model/run-event.js';
+import type { StepRecord } from '../core/machine/machine-setup.js';
 import type { CheckRunner } from '../ports/check-runner.js';
 import type { Clock } from '../ports/clock.js';
 import type { CommandRunner } from '../ports/command-runner.js';
@@ -46,8 +46,8 @@ export interface RunSettings {
   unattended?: boolean;
   /** A rehearsal: confirmations are walked through, not given. */
   dryRun?: boolean;
-  /** Resuming: the context the interrupted run had recorded. */
-  context?: RestoreContext;
+  /** Resuming: what the interrupted run had recorded of each step it reached (read, never copied per step). */
+  recorded?: Readonly<Record<string, StepRecord>>;
   /** Resuming: the command that may still be running. */
   inFlight?: InFlight;
   /** Resuming: when the run first started (ms since the epoch), so that its elapsed time goes on from there. */

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -161,9 +161,7 @@ describe('lifeboat plan --json', () => {
     const result = await lifeboatInProcess(['plan', ...HOMELAB, '--json', '--from', 'mount', '--skip', 'check-guests']);
     expect(result.code).toBe(0);
     const view = JSON.parse(result.stdout);
-    const marks = view.phases.flatMap((p: { steps: Array<{ id: string; selected: boolean; excludedBy?: string }> }) =>
-      p.steps.map((s) => (s.selected ? s.id : `${s.id} (${s.excludedBy})`)),
-    );
+    const marks = view.phases.flatMap((p: { steps: Array<{ id: string; selected: boolean; excludedBy?: string }> }) => p.steps.map((s) => (s.selected ? s.id : `${s.id} (${s.excludedBy})`)));
     expect(marks).toEqual(['ping (--from mount)', 'import-pool (--from mount)', 'mount', 'share', 'start-vms', 'check-guests (--skip check-guests)']);
     expect(view.counts).toEqual({ phases: 3, steps: 6, selected: 3 });
   });
@@ -267,15 +265,21 @@ describe('lifeboat graph --format dot', () => {
 });
 
 describe('lifeboat graph --format json', () => {
-  it('is a config xstate createMachine accepts', async () => {
+  it('is the machine, a config xstate createMachine accepts, and the order of steps it walks', async () => {
     for (const args of [HOMELAB, TRICKY]) {
       const result = await lifeboatInProcess(['graph', ...args, '--format', 'json']);
       expect(result.code).toBe(0);
-      const config = JSON.parse(result.stdout);
+      const { machine: config, order } = JSON.parse(result.stdout);
       const machine = createMachine(config);
       expect(machine.id).toBe('restore');
       expect(machine.root.states._finished).toBeDefined();
       expect(machine.root.states._aborted).toBeDefined();
+      // One lifecycle for every step: its states are the same whatever the runbook.
+      expect(Object.keys(machine.root.states.step!.states)).toEqual(
+        expect.arrayContaining(['precheck', 'awaiting', 'confirming', 'running', 'verifying', 'backoff', 'failed', 'markingDone', 'done', 'skipped', 'recovering', 'interrupted']),
+      );
+      expect(order.length).toBeGreaterThan(0);
+      expect(Object.keys(order[0]).sort()).toEqual(['confirm', 'id', 'manual', 'onFailure', 'precheck', 'retries', 'retryDelayMs', 'unattended', 'verify']);
     }
   });
 });

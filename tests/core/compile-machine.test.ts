@@ -1,32 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, createMachine, fromPromise, waitFor, type AnyStateMachine } from 'xstate';
+import { type AnyStateMachine, createActor, createMachine, fromPromise, waitFor } from 'xstate';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { buildPlan } from '../../src/core/plan/build-plan.js';
-import { ABORTED, FINISHED, compileConfig, compileMachine } from '../../src/core/compile-machine.js';
+import { ABORTED, compileConfig, compileMachine, FINISHED, machineSteps } from '../../src/core/machine/compile-machine.js';
 import type { Plan, Selection } from '../../src/core/model/plan-types.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 import {
   ACTOR_NAMES,
-  machineFromConfig,
   type AskInput,
   type AskOutput,
   type ChecksInput,
   type ChecksOutput,
+  machineFromConfig,
   type RestoreContext,
   type SleepInput,
   type StepFinishedEvent,
   type StepInput,
   type StepOutput,
   type StepRecord,
-} from '../../src/core/restore-machine.js';
+  startContext,
+} from '../../src/core/machine/machine-setup.js';
+import { type StepTraits, stepTable } from '../../src/core/machine/step-table.js';
 import { lifeboat } from '../helpers/cli.js';
 
 const SCHEMAS = loadSchemaChecks();
 
 function planOf(text: string, selection?: Selection): Plan {
-  const { plan, problems } = buildPlan(
-    { runbook: { path: 'machine.yaml', text }, library: { dir: 'steps', templates: new Map(), scripts: new Set() }, selection },
-    SCHEMAS,
-  );
+  const { plan, problems } = buildPlan({ runbook: { path: 'machine.yaml', text }, library: { dir: 'steps', templates: new Map(), scripts: new Set() }, selection }, SCHEMAS);
   expect(problems).toEqual([]);
   return plan!;
 }
@@ -47,6 +46,11 @@ interface Run {
   value: unknown;
   status: string;
   context: RestoreContext;
+  /**
+   * Each step's record as the run left it: a finished step's as announced (\`step.finished\`), the
+   * step the run stopped at as the context holds it (the context describes no other step).
+   */
+  steps: Record<string, StepRecord>;
   /** Every actor call in order: `run:a`, `checks:a:verify`, `ask:a:before`, `confirm:a`, `sleep:a:3000`. */
   calls: string[];
   /** Only the runStep calls, by step id. */
@@ -95,23 +99,29 @@ async function drive(machine: AnyStateMachine, script: Script = {}): Promise<Run
   });
   const actor = createActor(provided);
   const finished: StepFinishedEvent[] = [];
+  const history: Record<string, string[]> = {};
+  const note = (id: string, record: StepRecord) => {
+    const list = (history[id] ??= []);
+    if (list.at(-1) !== record.status) list.push(record.status);
+  };
   actor.on('step.finished', (event) => {
     finished.push(event as StepFinishedEvent);
+    note((event as StepFinishedEvent).step, (event as StepFinishedEvent).record);
   });
-  const history: Record<string, string[]> = {};
   actor.subscribe((snapshot) => {
-    for (const [id, record] of Object.entries((snapshot.context as RestoreContext).steps)) {
-      const list = (history[id] ??= []);
-      if (list.at(-1) !== record.status) list.push(record.status);
-    }
+    const { current, record } = snapshot.context as RestoreContext;
+    if (current && record) note(current, record);
   });
   actor.start();
   const snapshot = await waitFor(actor, (s) => s.status !== 'active', { timeout: 5_000 });
   actor.stop();
-  return { value: snapshot.value, status: snapshot.status, context: snapshot.context as RestoreContext, calls, ran, history, finished };
+  const context = snapshot.context as RestoreContext;
+  const steps = Object.fromEntries(finished.map((f) => [f.step, f.record]));
+  if (context.current && context.record) steps[context.current] = context.record;
+  return { value: snapshot.value, status: snapshot.status, context, steps, calls, ran, history, finished };
 }
 
-const statuses = (run: Run) => Object.fromEntries(Object.entries(run.context.steps).map(([id, r]) => [id, r.status]));
+const statuses = (run: Run) => Object.fromEntries(Object.entries(run.steps).map(([id, r]) => [id, r.status]));
 
 const TWO_PHASES = `
 name: machine
@@ -131,21 +141,12 @@ describe('the compiled machine executes', () => {
   it('runs every step once, in restore order, and finishes', async () => {
     const run = await drive(compileMachine(planOf(TWO_PHASES)));
     expect(run.ran).toEqual(['import', 'mount', 'start-db', 'start-web']);
-    expect(run.calls).toEqual([
-      'ask:import:before',
-      'run:import',
-      'ask:mount:before',
-      'run:mount',
-      'ask:start-db:before',
-      'run:start-db',
-      'ask:start-web:before',
-      'run:start-web',
-    ]);
+    expect(run.calls).toEqual(['ask:import:before', 'run:import', 'ask:mount:before', 'run:mount', 'ask:start-db:before', 'run:start-db', 'ask:start-web:before', 'run:start-web']);
     expect(run.status).toBe('done');
     expect(run.value).toBe(FINISHED);
     expect(run.context.outcome).toBe('done');
     expect(run.history.import).toEqual(['awaiting', 'running', 'done']);
-    expect(run.context.steps).toEqual({
+    expect(run.steps).toEqual({
       import: { status: 'done', attempts: 1 },
       mount: { status: 'done', attempts: 1 },
       'start-db': { status: 'done', attempts: 1 },
@@ -156,14 +157,14 @@ describe('the compiled machine executes', () => {
   it('a skipped step never runs, keeps the reason, and the restore goes on', async () => {
     const run = await drive(compileMachine(planOf(TWO_PHASES)), { ask: { 'mount:before': [{ choice: 'skip', reason: 'already mounted by hand' }] } });
     expect(run.ran).toEqual(['import', 'start-db', 'start-web']);
-    expect(run.context.steps.mount).toEqual({ status: 'skipped', attempts: 0, reason: 'already mounted by hand' });
+    expect(run.steps.mount).toEqual({ status: 'skipped', attempts: 0, reason: 'already mounted by hand' });
     expect(run.value).toBe(FINISHED);
   });
 
   it('steps left out by a selection are not in the machine at all', async () => {
     const run = await drive(compileMachine(planOf(TWO_PHASES, { only: ['storage'] })));
     expect(run.ran).toEqual(['import', 'mount']);
-    expect(Object.keys(run.context.steps)).toEqual(['import', 'mount']);
+    expect(Object.keys(run.steps)).toEqual(['import', 'mount']);
     expect(run.value).toBe(FINISHED);
 
     const nothing = await drive(compileMachine(planOf(TWO_PHASES, { skip: ['storage', 'services'] })));
@@ -185,8 +186,8 @@ phases:
     const run = await drive(compileMachine(plan), { run: { a: [{ ok: false, reason: 'exit 3' }], b: [new Error('ssh: connection refused')] } });
     expect(run.ran).toEqual(['a', 'b', 'c']);
     expect(statuses(run)).toEqual({ a: 'failed', b: 'failed', c: 'done' });
-    expect(run.context.steps.a!.reason).toBe('exit 3');
-    expect(run.context.steps.b!.reason).toBe('ssh: connection refused');
+    expect(run.steps.a!.reason).toBe('exit 3');
+    expect(run.steps.b!.reason).toBe('ssh: connection refused');
     // No failure menu for a step that continues.
     expect(run.calls.filter((c) => c.endsWith(':failure'))).toEqual([]);
     expect(run.value).toBe(FINISHED);
@@ -205,10 +206,9 @@ phases:
     expect(run.value).toBe(FINISHED);
     expect(run.status).toBe('done');
     expect(run.context.outcome).toBe('done');
-    expect(run.context.steps.a).toEqual({ status: 'failed', attempts: 1, reason: 'exit 1' });
-    expect(run.context.steps.b!.status).toBe('done');
+    expect(run.steps.a).toEqual({ status: 'failed', attempts: 1, reason: 'exit 1' });
+    expect(run.steps.b!.status).toBe('done');
   });
-
 
   describe('precheck', () => {
     const plan = () =>
@@ -227,14 +227,14 @@ phases:
     it('when it passes the step is done via precheck, without asking or running', async () => {
       const run = await drive(compileMachine(plan()));
       expect(run.calls).toEqual(['checks:import:precheck', 'ask:after:before', 'run:after']);
-      expect(run.context.steps.import).toEqual({ status: 'done', attempts: 0, via: 'precheck' });
+      expect(run.steps.import).toEqual({ status: 'done', attempts: 0, via: 'precheck' });
     });
 
     it('when it fails (or errors) the step is asked about, run and verified', async () => {
       for (const outcome of [{ ok: false, failed: 'zpool list tank' }, new Error('timeout')]) {
         const run = await drive(compileMachine(plan()), { checks: { 'import:precheck': [outcome] } });
         expect(run.calls.slice(0, 4)).toEqual(['checks:import:precheck', 'ask:import:before', 'run:import', 'checks:import:verify']);
-        expect(run.context.steps.import).toEqual({ status: 'done', attempts: 1 });
+        expect(run.steps.import).toEqual({ status: 'done', attempts: 1 });
       }
     });
   });
@@ -253,7 +253,7 @@ phases:
     it('re-runs after a backoff until it succeeds', async () => {
       const run = await drive(compileMachine(plan()), { run: { ping: [{ ok: false }, new Error('unreachable')] } });
       expect(run.calls).toEqual(['ask:ping:before', 'run:ping', 'sleep:ping:3000', 'run:ping', 'sleep:ping:3000', 'run:ping', 'ask:after:before', 'run:after']);
-      expect(run.context.steps.ping).toMatchObject({ status: 'done', attempts: 3 });
+      expect(run.steps.ping).toMatchObject({ status: 'done', attempts: 3 });
     });
 
     it('re-runs at most N more times, then asks the operator', async () => {
@@ -262,7 +262,7 @@ phases:
       expect(run.ran).toEqual(['ping', 'ping', 'ping']);
       expect(run.calls.filter((c) => c.startsWith('sleep:'))).toEqual(['sleep:ping:3000', 'sleep:ping:3000']);
       expect(run.calls.at(-1)).toBe('ask:ping:failure');
-      expect(run.context.steps.ping).toEqual({ status: 'failed', attempts: 3, reason: 'no answer' });
+      expect(run.steps.ping).toEqual({ status: 'failed', attempts: 3, reason: 'no answer' });
       expect(run.value).toBe(ABORTED);
     });
 
@@ -277,7 +277,7 @@ phases:
       const run = await drive(compileMachine(withVerify), { checks: { 'a:verify': [{ ok: false, failed: 'tcp nas:22' }] } });
       expect(run.calls).toEqual(['ask:a:before', 'run:a', 'checks:a:verify', 'sleep:a:500', 'run:a', 'checks:a:verify']);
       // Done in the end: the first attempt's failure is no longer its reason.
-      expect(run.context.steps.a).toEqual({ status: 'done', attempts: 2 });
+      expect(run.steps.a).toEqual({ status: 'done', attempts: 2 });
     });
 
     it('without retries a failure goes straight to the operator, and "retry" runs it again', async () => {
@@ -287,7 +287,7 @@ phases: [{ id: p, steps: [{ id: a, run: "true" }] }]
 `);
       const run = await drive(compileMachine(once), { run: { a: [{ ok: false }] }, ask: { 'a:failure': [{ choice: 'retry' }] } });
       expect(run.calls).toEqual(['ask:a:before', 'run:a', 'ask:a:failure', 'run:a']);
-      expect(run.context.steps.a).toMatchObject({ status: 'done', attempts: 2 });
+      expect(run.steps.a).toMatchObject({ status: 'done', attempts: 2 });
     });
   });
 
@@ -314,7 +314,7 @@ phases: [{ id: p, steps: [{ id: a, run: "true" }] }]
       const run = await drive(compileMachine(planOf(TWO_PHASES)), { run: { mount: [{ ok: false, reason: 'exit 1' }] }, ask: { 'mount:failure': [new Error('stdin closed')] } });
       expect(run.status).toBe('done');
       expect(run.value).toBe(ABORTED);
-      expect(run.context.steps.mount).toEqual({ status: 'failed', attempts: 1, reason: 'exit 1' });
+      expect(run.steps.mount).toEqual({ status: 'failed', attempts: 1, reason: 'exit 1' });
     });
 
     it('confirmStep rejecting: nothing runs', async () => {
@@ -326,7 +326,7 @@ phases: [{ id: p, steps: [{ id: wipe, run: "zpool destroy old", confirm: typed }
       expect(run.status).toBe('done');
       expect(run.value).toBe(ABORTED);
       expect(run.ran).toEqual([]);
-      expect(run.context.steps.wipe!.status).toBe('awaiting');
+      expect(run.steps.wipe!.status).toBe('awaiting');
     });
   });
 
@@ -413,7 +413,7 @@ phases:
       const run = await drive(compileMachine(planOf(TWO_PHASES)), { run: { mount: [{ ok: false }] }, ask: { 'mount:failure': [{ choice: 'abort' }] } });
       expect(run.ran).toEqual(['import', 'mount']);
       expect(run.value).toBe(ABORTED);
-      expect(run.context.steps.mount!.status).toBe('failed');
+      expect(run.steps.mount!.status).toBe('failed');
     });
   });
 
@@ -434,7 +434,7 @@ phases:
         ask: { 'checked:failure': [{ choice: 'mark-done' }] },
       });
       expect(run.calls.slice(0, 4)).toEqual(['ask:checked:before', 'run:checked', 'ask:checked:failure', 'checks:checked:verify']);
-      expect(run.context.steps.checked).toMatchObject({ status: 'done', via: 'operator', attempts: 1 });
+      expect(run.steps.checked).toMatchObject({ status: 'done', via: 'operator', attempts: 1 });
       expect(run.value).toBe(FINISHED);
     });
 
@@ -444,17 +444,10 @@ phases:
         checks: { 'checked:verify': [{ ok: false, failed: 'exists /mnt/tank' }] },
         ask: { 'checked:failure': [{ choice: 'mark-done' }, { choice: 'skip', reason: 'check by hand later' }] },
       });
-      expect(run.calls.slice(0, 6)).toEqual([
-        'ask:checked:before',
-        'run:checked',
-        'ask:checked:failure',
-        'checks:checked:verify',
-        'ask:checked:failure',
-        'ask:unchecked:before',
-      ]);
+      expect(run.calls.slice(0, 6)).toEqual(['ask:checked:before', 'run:checked', 'ask:checked:failure', 'checks:checked:verify', 'ask:checked:failure', 'ask:unchecked:before']);
       // mark-done went through verifying and, the checks failing, back to failed: never done.
       expect(run.history.checked).toEqual(['awaiting', 'running', 'failed', 'verifying', 'failed', 'skipped']);
-      expect(run.context.steps.checked).toEqual({ status: 'skipped', attempts: 1, reason: 'check by hand later' });
+      expect(run.steps.checked).toEqual({ status: 'skipped', attempts: 1, reason: 'check by hand later' });
     });
 
     it('with no checks, the operator word is enough', async () => {
@@ -463,7 +456,7 @@ phases:
         ask: { 'unchecked:failure': [{ choice: 'mark-done' }] },
       });
       expect(run.calls.slice(-3)).toEqual(['ask:unchecked:before', 'run:unchecked', 'ask:unchecked:failure']);
-      expect(run.context.steps.unchecked).toMatchObject({ status: 'done', via: 'operator' });
+      expect(run.steps.unchecked).toMatchObject({ status: 'done', via: 'operator' });
     });
   });
 
@@ -483,7 +476,7 @@ phases:
       expect(run.ran).toEqual([]);
       expect(run.calls).toEqual(['ask:plug:before', 'checks:plug:verify', 'ask:look:before']);
       expect(statuses(run)).toEqual({ plug: 'done', look: 'done' });
-      expect(run.context.steps.plug!.attempts).toBe(0);
+      expect(run.steps.plug!.attempts).toBe(0);
     });
 
     it('a failing check goes to the failure menu (no automatic retries), and "retry" asks again', async () => {
@@ -520,7 +513,7 @@ phases:
         ask: { 'wipe:before': [{ choice: 'run' }, { choice: 'skip', reason: 'not today' }] },
       });
       expect(run.calls.slice(0, 4)).toEqual(['ask:wipe:before', 'confirm:wipe', 'ask:wipe:before', 'ask:yes-no:before']);
-      expect(run.context.steps.wipe).toEqual({ status: 'skipped', attempts: 0, reason: 'not today' });
+      expect(run.steps.wipe).toEqual({ status: 'skipped', attempts: 0, reason: 'not today' });
       expect(run.ran).not.toContain('wipe');
     });
   });
@@ -529,17 +522,48 @@ phases:
 describe('a resumed machine', () => {
   const record = (status: StepRecord['status']): StepRecord => ({ status, attempts: status === 'pending' ? 0 : 1 });
 
-  it('passes the steps recorded as ended without their lifecycle, and runs the rest', async () => {
+  it('does not walk the steps recorded as ended, and runs the rest', async () => {
     const plan = planOf(TWO_PHASES);
-    const context: RestoreContext = { steps: { import: record('done'), mount: record('skipped'), 'start-db': record('failed') } };
-    const config = compileConfig(plan, context) as { states: Record<string, { states: Record<string, { states: Record<string, unknown> }> }> };
-    expect(Object.keys(config.states.storage!.states.import!.states)).toEqual(['_resumed']);
-    expect(Object.keys(config.states.storage!.states.mount!.states)).toEqual(['_resumed']);
-    // A failed step (that does not go on after a failure) has not ended: it gets its lifecycle.
-    expect(Object.keys(config.states.services!.states['start-db']!.states)).toContain('running');
-    const run = await drive(compileMachine(plan, context));
+    const recorded = { import: record('done'), mount: record('skipped'), 'start-db': record('failed') };
+    // A failed step (that does not go on after a failure) has not ended: it is walked again.
+    expect(machineSteps(plan, recorded).map((s) => s.id)).toEqual(['start-db', 'start-web']);
+    const run = await drive(compileMachine(plan, { recorded }));
     expect(run.ran).toEqual(['start-db', 'start-web']);
     expect(run.value).toBe(FINISHED);
+    expect(run.context.tally).toEqual({ done: 2, skipped: 0, failed: 0 });
+  });
+
+  it('recovers a step recorded as running, keeping its attempts; a failed one starts afresh', async () => {
+    const plan = planOf(TWO_PHASES);
+    const recorded = { import: record('done'), mount: { status: 'running', attempts: 2 } as StepRecord, 'start-db': { status: 'failed', attempts: 1, reason: 'exit 1' } as StepRecord };
+    const provided = compileMachine(plan, { recorded }).provide({ actors: { recoverStep: fromPromise(async () => ({ ok: true })) } });
+    const run = await drive(provided);
+    expect(run.ran).toEqual(['start-db', 'start-web']);
+    expect(run.steps.mount).toEqual({ status: 'done', attempts: 2, via: 'recovered' });
+    expect(run.steps['start-db']).toEqual({ status: 'done', attempts: 2 });
+  });
+});
+
+describe('the machine does not grow with the plan', () => {
+  const many = (n: number) => planOf(`name: m\nphases:\n  - id: p\n    steps:\n${Array.from({ length: n }, (_, i) => `      - { id: s${i}, run: "true" }\n`).join('')}`);
+
+  it('a plan of 3 steps and one of 300 compile to machines of the same states', () => {
+    const small = compileMachine(many(3));
+    const large = compileMachine(many(300));
+    const names = (m: AnyStateMachine) => Object.keys(m.root.states.step!.states).sort();
+    expect(names(large)).toEqual(names(small));
+    expect(JSON.stringify(compileConfig('m'))).toBe(JSON.stringify(compileConfig('m')));
+  });
+
+  it('the persisted snapshot is as small at the 300th step as at the 1st', async () => {
+    const sizes: number[] = [];
+    const actor = createActor(compileMachine(many(300), { actors: { runStep: fromPromise(async () => ({ ok: true })) }, unattended: true }));
+    actor.subscribe(() => sizes.push(JSON.stringify(actor.getPersistedSnapshot()).length));
+    actor.start();
+    await waitFor(actor, (s) => s.status !== 'active', { timeout: 5_000 });
+    expect((actor.getSnapshot().context as RestoreContext).tally.done).toBe(300);
+    // Positions and tallies gain digits; nothing else grows.
+    expect(Math.max(...sizes)).toBeLessThan(sizes[0]! + 40);
   });
 });
 
@@ -566,18 +590,22 @@ phases:
 `;
 
   it('survives a JSON round trip unchanged', () => {
-    const config = compileConfig(planOf(RICH));
+    const config = compileConfig(planOf(RICH).name);
     expect(JSON.parse(JSON.stringify(config))).toEqual(config);
+    expect(config.context).toEqual(startContext());
   });
 
-  it('references only named actors, guards and actions (the resuming machine uses them all)', () => {
-    const config = compileConfig(planOf(RICH), { steps: {} }, { resuming: true });
+  it('references only named actors, guards and actions, every one of them', () => {
+    const config = compileConfig();
     const actors = new Set<string>();
     const guards = new Set<string>();
     const actions = new Set<string>();
     const visit = (node: unknown, key?: string): void => {
       if (typeof node === 'function') throw new Error(`a function in the config at ${key}`);
-      if (Array.isArray(node)) return node.forEach((n) => visit(n, key));
+      if (Array.isArray(node)) {
+        for (const n of node) visit(n, key);
+        return;
+      }
       if (typeof node !== 'object' || node === null) return;
       const record = node as Record<string, unknown>;
       if (typeof record.src === 'string') actors.add(record.src);
@@ -595,29 +623,54 @@ phases:
     visit(config);
     expect([...actors].every((a) => (ACTOR_NAMES as readonly string[]).includes(a))).toBe(true);
     expect([...actors].sort()).toEqual([...ACTOR_NAMES].sort());
-    expect([...guards].sort()).toEqual(['canRetry', 'choiceIs', 'confirmed', 'endedAs', 'passed', 'stopped', 'succeeded']);
-    expect([...actions].sort()).toEqual(['finish', 'noteAbort', 'noteExit', 'noteReason', 'noteVia', 'setStatus', 'startStep', 'stepFinished']);
+    expect([...guards].sort()).toEqual([
+      'asks',
+      'canRetry',
+      'choiceIs',
+      'confirmed',
+      'confirms',
+      'continues',
+      'hasPrecheck',
+      'hasVerify',
+      'manual',
+      'passed',
+      'recovers',
+      'stepsLeft',
+      'stopped',
+      'succeeded',
+    ]);
+    expect([...actions].sort()).toEqual(['advance', 'announceStep', 'beginStep', 'countStep', 'finish', 'noteAbort', 'noteExit', 'noteReason', 'noteVia', 'setStatus', 'stepFinished']);
+    // And setup() names each of them: none is missing, none is left over.
+    const implementations = compileMachine(planOf(RICH)).implementations;
+    expect(Object.keys(implementations.guards).sort()).toEqual([...guards].sort());
+    expect(Object.keys(implementations.actions).sort()).toEqual([...actions].sort());
   });
 
   it('the JSON form still executes', async () => {
     const plan = planOf(TWO_PHASES);
-    const machine = machineFromConfig(JSON.parse(JSON.stringify(compileConfig(plan))) as object);
+    const machine = machineFromConfig(JSON.parse(JSON.stringify(compileConfig(plan.name))) as object, stepTable(machineSteps(plan)));
     const run = await drive(machine);
     expect(run.ran).toEqual(['import', 'mount', 'start-db', 'start-web']);
     expect(run.value).toBe(FINISHED);
   });
 
-  it('xstate createMachine accepts `lifeboat graph --format json` output', async () => {
+  it('xstate createMachine accepts the machine of `lifeboat graph --format json`, which runs the order it prints', async () => {
     const result = await lifeboat(['graph', 'tests/fixtures/valid/homelab/runbook.yaml', '--steps', 'tests/fixtures/valid/homelab/steps', '--format', 'json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const config = JSON.parse(result.stdout) as Record<string, unknown>;
+    const { machine: config, order } = JSON.parse(result.stdout) as { machine: Record<string, unknown>; order: StepTraits[] };
     const machine = createMachine(config as Parameters<typeof createMachine>[0]);
     expect(machine.id).toBe('restore');
-    expect(Object.keys(machine.root.states)).toEqual(['network', 'storage', 'guests', FINISHED, ABORTED]);
-    // And it runs, given the implementations.
-    const run = await drive(machineFromConfig(config));
+    expect(Object.keys(machine.root.states)).toEqual(['_next', 'step', FINISHED, ABORTED]);
+    // The order is the plan's, each step with what chooses its way through the lifecycle.
+    const shown = await lifeboat(['plan', 'tests/fixtures/valid/homelab/runbook.yaml', '--steps', 'tests/fixtures/valid/homelab/steps', '--json']);
+    const view = JSON.parse(shown.stdout) as { phases: Array<{ steps: Array<{ id: string; selected: boolean; retries: number; precheck: unknown[] }> }> };
+    const planned = view.phases.flatMap((p) => p.steps.filter((s) => s.selected));
+    expect(order.map((s) => s.id)).toEqual(planned.map((s) => s.id));
+    expect(order.map((s) => [s.retries, s.precheck])).toEqual(planned.map((s) => [s.retries, s.precheck.length > 0]));
+    // And it runs, given the implementations and the order.
+    const run = await drive(machineFromConfig(config, stepTable(order)));
     expect(run.value).toBe(FINISHED);
-    expect(run.ran.length).toBeGreaterThan(0);
+    expect(run.finished.map((f) => f.step)).toEqual(order.map((s) => s.id));
   });
 });

@@ -17,13 +17,13 @@ import {
   linesOf,
   onlyRun,
   readEvents,
+  type StepSpec,
   sh,
   signalAt,
   start,
   tempDir,
   lineRunbook,
   writeRunbook,
-  type StepSpec,
 } from './harness.js';
 
 afterAll(cleanupTemp);
@@ -158,7 +158,10 @@ describe('damaged run records are data errors (exit 2), never a crash', () => {
   ])('an invalid run.json (%s): resume and logs show exit 2 naming run.json', { timeout: 60_000 }, async (_name, text) => {
     const { dir, logs, runId, runDir } = await stoppedRun('bad-meta');
     writeFileSync(join(runDir, 'run.json'), text);
-    for (const args of [['resume', runId, '--yes', '--logs', logs], ['logs', 'show', runId, '--logs', logs]]) {
+    for (const args of [
+      ['resume', runId, '--yes', '--logs', logs],
+      ['logs', 'show', runId, '--logs', logs],
+    ]) {
       const result = await lifeboat(args, { cwd: dir });
       expect(result.code, result.all).toBe(2);
       expect(result.stderr).toContain(join(runDir, 'run.json'));
@@ -168,8 +171,12 @@ describe('damaged run records are data errors (exit 2), never a crash', () => {
 
   it('a hand-edited snapshot that calls steps done the journal never saw start is not believed', { timeout: 60_000 }, async () => {
     const { dir, logs, runId, runDir, marks, flag } = await stoppedRun('snap-lies');
-    const snapshot = JSON.parse(readFileSync(join(runDir, 'snapshot.json'), 'utf8')) as { context: { steps: Record<string, unknown> } };
-    for (const id of ['s2', 's3', 's4']) snapshot.context.steps[id] = { status: 'done', attempts: 1 };
+    const snapshot = JSON.parse(readFileSync(join(runDir, 'snapshot.json'), 'utf8')) as { context: { current?: string; record?: unknown; steps?: Record<string, unknown> } };
+    // The snapshot describes the step the run stopped at (s2); it is called done, and so, in the
+    // table of every step that snapshots of older versions kept, are the two after it.
+    expect(snapshot.context.current).toBe('s2');
+    snapshot.context.record = { status: 'done', attempts: 1 };
+    snapshot.context.steps = Object.fromEntries(['s3', 's4'].map((id) => [id, { status: 'done', attempts: 1 }]));
     writeFileSync(join(runDir, 'snapshot.json'), JSON.stringify(snapshot));
     writeFileSync(flag, '');
     const resumed = await lifeboat(['resume', runId, '--yes', '--logs', logs], { cwd: dir });
@@ -208,7 +215,9 @@ phases:
       const resumed = await lifeboat(['resume', runId, '--yes', '--logs', logs], { cwd: dir, hangMs: 60_000 });
       expect(resumed.all).not.toMatch(NO_TRACE);
       expect(resumed.code, resumed.all).toBe(1);
-      const notes = readEvents(journalFile(logs, runId)).events.filter((e) => e.kind === 'run.note' && /^timed out after 3(\.0)?s: its command, left running by the interrupted run/.test(String(e.message)));
+      const notes = readEvents(journalFile(logs, runId)).events.filter(
+        (e) => e.kind === 'run.note' && /^timed out after 3(\.0)?s: its command, left running by the interrupted run/.test(String(e.message)),
+      );
       expect(notes).toHaveLength(1);
       expect(resumed.stdout).toMatch(/timed out after 3(\.0)?s/);
     } finally {

@@ -10,7 +10,7 @@ import { createDryRunChecks } from '../../src/adapters/dry-run-checks.js';
 import { answersPolicy, createScriptedPrompter, unattendedPolicy, type PromptPolicy, type ScriptedAnswer } from '../../src/adapters/scripted-prompter.js';
 import { buildPlan } from '../../src/core/plan/build-plan.js';
 import type { Check, Plan, PlanStep } from '../../src/core/model/plan-types.js';
-import type { AskOutput } from '../../src/core/restore-machine.js';
+import type { AskOutput } from '../../src/core/machine/machine-setup.js';
 import type { CheckSet, RunEvent } from '../../src/core/model/run-event.js';
 import { executeRun, type RunOutcome, type RunPorts } from '../../src/engine/execute-run.js';
 import type { CheckResult, CheckRunner } from '../../src/ports/check-runner.js';

@@ -1,12 +1,12 @@
-import { createActor, fromPromise, toPromise } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { createScriptedPrompter, unattendedPolicy } from '../../src/adapters/scripted-prompter.js';
+import { createActor, fromPromise, toPromise } from 'xstate';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { buildPlan } from '../../src/core/plan/build-plan.js';
-import { compileMachine } from '../../src/core/compile-machine.js';
+import { createScriptedPrompter, unattendedPolicy } from '../../src/adapters/scripted-prompter.js';
+import { compileMachine } from '../../src/core/machine/compile-machine.js';
 import type { Plan } from '../../src/core/model/plan-types.js';
-import type { RestoreContext, StepOutput } from '../../src/core/restore-machine.js';
 import type { RunEvent } from '../../src/core/model/run-event.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
+import type { RestoreContext, StepOutput, StepRecord } from '../../src/core/machine/machine-setup.js';
 import { executeRun, type RunPorts } from '../../src/engine/execute-run.js';
 
 const SCHEMAS = await loadSchemaChecks();
@@ -36,8 +36,8 @@ describe('what the run knows comes from the machine', () => {
   it('resuming with a record of a step the runbook no longer has: the counts are of the current steps', async () => {
     const events: RunEvent[] = [];
     // `gone` was done by the interrupted run, then removed from the runbook (resume --accept-changes).
-    const context: RestoreContext = { steps: { a: { status: 'done', attempts: 1 }, gone: { status: 'done', attempts: 1 }, b: { status: 'pending', attempts: 0 } } };
-    const outcome = await executeRun(quietPorts(events), { runId: 'r', plan: planOf(['a', 'b']), secrets: new Map(), stepsDir: '/none', nodePath: process.execPath, unattended: true, context });
+    const recorded: Record<string, StepRecord> = { a: { status: 'done', attempts: 1 }, gone: { status: 'done', attempts: 1 }, b: { status: 'pending', attempts: 0 } };
+    const outcome = await executeRun(quietPorts(events), { runId: 'r', plan: planOf(['a', 'b']), secrets: new Map(), stepsDir: '/none', nodePath: process.execPath, unattended: true, recorded });
     expect(outcome.status).toBe('done');
     expect(outcome.counts).toEqual({ done: 2, skipped: 0, failed: 0, pending: 0 });
     expect(events.filter((e) => e.kind === 'step.finished').map((e) => (e as { step: string }).step)).toEqual(['b']);
@@ -45,11 +45,11 @@ describe('what the run knows comes from the machine', () => {
 
   it('a stopped run counts each current step once, pending included', async () => {
     const events: RunEvent[] = [];
-    const context: RestoreContext = { steps: { gone: { status: 'skipped', attempts: 0 }, also: { status: 'failed', attempts: 2 } } };
+    const recorded: Record<string, StepRecord> = { gone: { status: 'skipped', attempts: 0 }, also: { status: 'failed', attempts: 2 } };
     const ports = quietPorts(events);
     // The first command fails and nobody is there to answer the failure menu: the run stops at it.
     ports.runner = { run: async () => ({ exitCode: 1, timedOut: false, aborted: false, durationMs: 1, output: '', stdout: '' }) };
-    const outcome = await executeRun(ports, { runId: 'r', plan: planOf(['a', 'b', 'c']), secrets: new Map(), stepsDir: '/none', nodePath: process.execPath, unattended: true, context });
+    const outcome = await executeRun(ports, { runId: 'r', plan: planOf(['a', 'b', 'c']), secrets: new Map(), stepsDir: '/none', nodePath: process.execPath, unattended: true, recorded });
     expect(outcome.status).toBe('failed');
     expect(outcome.stoppedAt?.id).toBe('a');
     expect(outcome.counts).toEqual({ done: 0, skipped: 0, failed: 1, pending: 2 });
@@ -60,25 +60,25 @@ describe('a transition is pure', () => {
   const actors = { runStep: fromPromise<StepOutput, unknown>(async () => ({ ok: true })) };
 
   it('two actors created from one compiled machine do not share step records', async () => {
-    const machine = compileMachine(planOf(['a', 'b']), undefined, actors, { unattended: true });
+    const machine = compileMachine(planOf(['a', 'b']), { actors, unattended: true });
     const first = createActor(machine);
     first.start();
     const atStart = first.getSnapshot();
     await toPromise(first);
-    expect((first.getSnapshot().context as RestoreContext).steps.b?.status).toBe('done');
+    expect((first.getSnapshot().context as RestoreContext).tally.done).toBe(2);
     // The snapshot taken at the start is what it was: the run did not write into it.
-    expect((atStart.context as RestoreContext).steps.b).toBeUndefined();
+    expect(atStart.context as RestoreContext).toMatchObject({ position: 0, current: 'a', record: { status: 'running', attempts: 1 }, tally: { done: 0 } });
     const second = createActor(machine);
     second.start();
-    expect((second.getSnapshot().context as RestoreContext).steps.b).toBeUndefined();
-    expect((second.getSnapshot().context as RestoreContext).steps.a?.status).toBe('running');
+    expect((second.getSnapshot().context as RestoreContext).tally.done).toBe(0);
+    expect((second.getSnapshot().context as RestoreContext).record).toEqual({ status: 'running', attempts: 1 });
     await toPromise(second);
   });
 
   it('the machine output carries how the run ended', async () => {
-    const machine = compileMachine(planOf(['a']), undefined, actors, { unattended: true });
+    const machine = compileMachine(planOf(['a']), { actors, unattended: true });
     const output = (await toPromise(createActor(machine).start())) as RestoreContext;
     expect(output.outcome).toBe('done');
-    expect(output.steps.a).toEqual({ status: 'done', attempts: 1 });
+    expect(output.tally).toEqual({ done: 1, skipped: 0, failed: 0 });
   });
 });

@@ -10,16 +10,29 @@ describe('structure is never masked', () => {
   for (const word of ['import', 'failed', 'done', 'step', 'pool', 'output']) {
     it(`a secret "${word}" changes no id, status or event name`, () => {
       const m = createMasker(new Map([['w', word]]));
-      const finished = { kind: 'step.finished', step: 'import-pool', position: '1.1', status: 'failed', via: 'operator', attempts: 1, durationMs: 3, reason: `failed: import-pool done output step` } as const;
+      const finished = {
+        kind: 'step.finished',
+        step: 'import-pool',
+        position: '1.1',
+        status: 'failed',
+        via: 'operator',
+        attempts: 1,
+        durationMs: 3,
+        reason: `failed: import-pool done output step`,
+      } as const;
       const masked = maskDeep(finished, m);
       expect({ ...masked, reason: undefined }).toEqual({ ...finished, reason: undefined });
       expect(masked.reason).toContain(`[secret:w]`);
-      const snapshot = { status: 'active', value: { import: { 'import-pool': 'done' } }, context: { steps: { 'import-pool': { status: 'failed', attempts: 1, reason: `output ${word}` } }, outcome: 'failed' } };
+      const snapshot = {
+        status: 'active',
+        value: { step: 'failed' },
+        context: { position: 0, current: 'import-pool', record: { status: 'failed', attempts: 1, reason: `output ${word}` }, tally: { done: 0, skipped: 0, failed: 0 }, outcome: 'failed' },
+      };
       const saved = maskSnapshot(snapshot, m);
       expect(saved.value).toEqual(snapshot.value);
-      expect(Object.keys(saved.context.steps)).toEqual(['import-pool']);
-      expect(saved.context.steps['import-pool']!.status).toBe('failed');
-      expect(saved.context.steps['import-pool']!.reason).toBe('output [secret:w]'.replace('output', word === 'output' ? '[secret:w]' : 'output'));
+      expect(saved.context.current).toBe('import-pool');
+      expect(saved.context.record.status).toBe('failed');
+      expect(saved.context.record.reason).toBe('output [secret:w]'.replace('output', word === 'output' ? '[secret:w]' : 'output'));
     });
   }
 });
@@ -31,7 +44,10 @@ describe('masking sink', () => {
     for (const text of ['x ab', '\n', 'cd-sec', 'ret y\n', 'trailing ab']) sink.emit({ kind: 'step.output', step: 's', stream: 'stdout', text });
     sink.emit({ kind: 'step.output', step: 's', stream: 'stderr', text: 'err\n' });
     sink.emit({ kind: 'step.exited', step: 's', attempt: 1, exitCode: 0, timedOut: false, durationMs: 1 });
-    const out = seen.filter((e): e is Extract<RunEvent, { kind: 'step.output' }> => e.kind === 'step.output' && e.stream === 'stdout').map((e) => e.text).join('');
+    const out = seen
+      .filter((e): e is Extract<RunEvent, { kind: 'step.output' }> => e.kind === 'step.output' && e.stream === 'stdout')
+      .map((e) => e.text)
+      .join('');
     expect(out).toBe('x [secret:k] y\ntrailing ab');
     expect(seen.at(-1)!.kind).toBe('step.exited');
   });

@@ -1,19 +1,20 @@
-import { parseDuration } from '../text/duration.js';
+import type { HostRef, Plan, PlanPhase, SecretSource, Selection } from '../model/plan-types.js';
+import { type Problem, sortProblems } from '../model/problem.js';
+import { parseSource, positionOf, type SourceFile } from '../parse/source-doc.js';
 import { parseLongDuration } from '../readiness/long-duration.js';
 import type { HOST_FIELDS, Scope } from '../resolve/interpolate.js';
-import type { HostRef, Plan, PlanPhase, PlanStep, SecretSource, Selection } from '../model/plan-types.js';
-import { sortProblems, type Problem } from '../model/problem.js';
-import { displayText, type Piece } from '../shell/rendered.js';
-import { child, isRecord, Resolution, type Located } from '../resolve/resolve-context.js';
-import { resolveStep, type StepEnvironment, type UnplacedStep } from '../resolve/resolve-step.js';
 import { unknownHost } from '../resolve/resolve-check.js';
-import { topologicalOrder } from './topological-order.js';
-import type { SchemaCheck } from '../validate/schema-check.js';
-import { selectSteps } from './select-steps.js';
-import { parseSource, positionOf, type SourceFile } from '../parse/source-doc.js';
+import { child, isRecord, type Located, Resolution } from '../resolve/resolve-context.js';
+import { resolveStep, type StepEnvironment, type UnplacedStep } from '../resolve/resolve-step.js';
 import { TemplateCache } from '../resolve/step-template.js';
-import { didYouMean } from '../validate/suggest.js';
+import { displayText, type Piece } from '../shell/rendered.js';
+import { parseDuration } from '../text/duration.js';
 import { ENV_NAME } from '../validate/env-name.js';
+import type { SchemaCheck } from '../validate/schema-check.js';
+import { didYouMean } from '../validate/suggest.js';
+import { placedStep } from './placed-step.js';
+import { selectSteps } from './select-steps.js';
+import { topologicalOrder } from './topological-order.js';
 
 /** The step library a runbook draws on: templates by name and the script files present. */
 export interface StepLibrary {
@@ -196,7 +197,7 @@ function orderPhase(phase: UnorderedPhase, n: number, phases: UnorderedPhase[], 
     needs: phaseNeeds.get(phase.id) ?? [],
     rtoMs: duration(raw.rto),
     ...(raw.rpo !== undefined ? { rpoMs: longDuration(raw.rpo) } : {}),
-    steps: stepOrder.map((id, k): PlanStep => ({ ...byId.get(id)!, position: `${n + 1}.${k + 1}`, selected: true })),
+    steps: stepOrder.map((id, k) => placedStep(byId.get(id)!, `${n + 1}.${k + 1}`)),
   };
 }
 

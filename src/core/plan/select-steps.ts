@@ -1,4 +1,4 @@
-import type { Plan, Selection } from '../model/plan-types.js';
+import type { Plan, PlanStep, Selection } from '../model/plan-types.js';
 import { UsageError } from '../model/problem.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -36,7 +36,11 @@ export function selectSteps(plan: Plan, selection: Selection): Plan {
             : skip.has(step.id) || skip.has(phase.id)
               ? `--skip ${skip.has(step.id) ? step.id : phase.id}`
               : undefined;
-        return excludedBy ? { ...step, selected: false, excludedBy } : step;
+        if (!excludedBy) return step;
+        // The new key first, the override after: a copy made as `{ ...step, key }` gets a hidden class of its own (see build-plan).
+        const left: PlanStep = { excludedBy, ...step };
+        left.selected = false;
+        return left;
       }),
     })),
   };

@@ -1,9 +1,10 @@
-import type { RestoreContext, StepRecord } from '../restore-machine.js';
 import type { RunEvent } from '../model/run-event.js';
+import type { StepRecord } from '../machine/machine-setup.js';
 
 /** Where an interrupted run stands, as recovered from its snapshot and journal. */
 export interface ResumeState {
-  context: RestoreContext;
+  /** What the run recorded of each step it reached, the journal's word over the snapshot's. */
+  records: Record<string, StepRecord>;
   /** The step that had started a command and not finished, with its process group if recorded. */
   inFlight?: { step: string; pgid?: number; startTicks?: number; spawnedAt?: string };
   /** The step the run stopped at (the first one not finished), if any. */
@@ -19,12 +20,36 @@ export interface ResumeState {
 type Timed = RunEvent & { time?: string };
 
 /**
+ * A saved snapshot's context, as read back (any of it may be missing or damaged): the current
+ * step and its record, or, from a run recorded before the machine kept only the current step,
+ * a record per step.
+ */
+export interface SavedContext {
+  current?: unknown;
+  record?: unknown;
+  steps?: unknown;
+}
+
+const isRecord = (value: unknown): value is StepRecord =>
+  typeof value === 'object' && value !== null && typeof (value as StepRecord).status === 'string' && typeof (value as StepRecord).attempts === 'number';
+
+/** The step records a saved context holds; whatever is not a record is left out. */
+function savedRecords(saved: SavedContext | undefined): Record<string, StepRecord> {
+  const records: Record<string, StepRecord> = {};
+  if (typeof saved?.current === 'string' && isRecord(saved.record)) records[saved.current] = saved.record;
+  if (typeof saved?.steps === 'object' && saved.steps !== null) {
+    for (const [id, record] of Object.entries(saved.steps)) if (isRecord(record)) records[id] = record;
+  }
+  return records;
+}
+
+/**
  * Rebuilds where a run stands. The journal is written before anything happens, so it wins
  * wherever it is ahead of the snapshot (a step it records as finished is finished; a command
  * it records as started may have run), and it alone suffices when the snapshot is lost.
  */
-export function resumeState(events: readonly Timed[], snapshotContext: RestoreContext | undefined, order: readonly string[]): ResumeState {
-  const steps: Record<string, StepRecord> = { ...(snapshotContext?.steps ?? {}) };
+export function resumeState(events: readonly Timed[], saved: SavedContext | undefined, order: readonly string[]): ResumeState {
+  const steps = savedRecords(saved);
   const ended = new Set<string>();
   const failedSeen = new Set<string>();
   // Attempts whose end the journal has not seen: `running` while the command may run, `verifying` once it exited 0.
@@ -94,5 +119,5 @@ export function resumeState(events: readonly Timed[], snapshotContext: RestoreCo
     if (attempt.status === 'running') inFlight = { step: id, pgid: attempt.pgid, startTicks: attempt.startTicks, spawnedAt: attempt.spawnedAt };
   }
   const isEnded = (id: string) => ended.has(id) || steps[id]?.status === 'done' || steps[id]?.status === 'skipped';
-  return { context: { steps }, inFlight, stoppedAt: order.find((id) => !isEnded(id)), lastEventAt, lastStatus, ...(disbelieved.length ? { disbelieved } : {}) };
+  return { records: steps, inFlight, stoppedAt: order.find((id) => !isEnded(id)), lastEventAt, lastStatus, ...(disbelieved.length ? { disbelieved } : {}) };
 }

@@ -1,0 +1,63 @@
+import type { PlanStep } from '../model/plan-types.js';
+import type { StepRecord } from '../model/step-record.js';
+
+/** What the machine needs to know of a step: what decides its way through the one lifecycle. */
+export interface StepTraits {
+  id: string;
+  /** It has prechecks, which may find it already done. */
+  precheck: boolean;
+  /** A person does it: no command runs, and it is always asked about. */
+  manual: boolean;
+  /** It asks for a confirmation before its action. */
+  confirm: boolean;
+  /** It has verify checks. */
+  verify: boolean;
+  retries: number;
+  retryDelayMs: number;
+  onFailure: 'stop' | 'continue';
+  /** What an unattended run does at it when it is manual (the prompter's policy, shown for reference). */
+  unattended: 'stop' | 'verify' | 'skip';
+}
+
+/**
+ * The steps a machine walks, in order, and what an interrupted run had recorded of the ones it
+ * reached without ending. It is read, never written: the machine's context holds only a position in it.
+ */
+export interface StepTable {
+  readonly count: number;
+  at(position: number): StepTraits;
+  recorded(id: string): StepRecord | undefined;
+}
+
+/** What the machine needs to know of a plan step. */
+export function stepTraits(step: PlanStep): StepTraits {
+  return {
+    id: step.id,
+    precheck: step.precheck.length > 0,
+    manual: step.action.kind === 'manual',
+    confirm: step.confirm !== undefined,
+    verify: step.verify.length > 0,
+    retries: step.retries,
+    retryDelayMs: step.retryDelayMs,
+    onFailure: step.onFailure,
+    unattended: step.unattended,
+  };
+}
+
+const isTraits = (step: PlanStep | StepTraits): step is StepTraits => typeof (step as StepTraits).manual === 'boolean';
+
+/**
+ * A table over steps in the order they run. A plan step's traits are worked out when a guard asks
+ * (a few small objects per transition), so no second copy of a long plan is kept.
+ */
+export function stepTable(steps: ReadonlyArray<PlanStep | StepTraits>, recorded: Readonly<Record<string, StepRecord>> = {}): StepTable {
+  return {
+    count: steps.length,
+    at(position) {
+      const step = steps[position];
+      if (step === undefined) throw new Error(`no step at position ${position} of ${steps.length}`);
+      return isTraits(step) ? step : stepTraits(step);
+    },
+    recorded: (id) => (Object.hasOwn(recorded, id) ? recorded[id] : undefined),
+  };
+}
