@@ -29,11 +29,9 @@ const PROCESS_FILES = [
   'tests/readiness/prometheus-text.test.ts',
   'tests/readiness/ready-cli.test.ts',
   'tests/readiness/scheduling-examples.test.ts',
-  'tests/review/docs.test.ts',
   'tests/review/logs.test.ts',
   'tests/review/report.test.ts',
   'tests/review/stats.test.ts',
-  'tests/schema/schema-vs-validate.test.ts',
   'tests/security/injection-local.test.ts',
   'tests/security/injection-remote.test.ts',
   'tests/security/output-tail.test.ts',
@@ -61,6 +59,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // A unit file's worker is reused by the next one, modules already loaded: a fresh process
+          // and module graph per file cost more than most unit files themselves (the unit part took
+          // about three times as long). A unit test that changes process state (cwd, env, spies,
+          // stdout) puts it back before it ends, as tests/helpers/cli-in-process.ts does.
+          isolate: false,
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/e2e/**', 'node_modules/**', ...PROCESS_TESTS],
           setupFiles: ['tests/helpers/no-processes.ts'],

@@ -19,95 +19,85 @@ function clock(at: Date): string {
   return at.toTimeString().slice(0, 8);
 }
 
-/** Formats one event as the plain, timestamped lines of an unattended or piped run; a case per kind. */
+/** Writes one plain line: the time, the step's position (or blanks), a tag and the text. */
+type Line = (step: string | undefined, tag: string, text: string) => string;
+/** Formats one kind of event; `info` gives positions and titles by step. */
+type Formatter<K extends RunEvent['kind']> = (event: Extract<RunEvent, { kind: K }>, line: Line, info: ScreenInfo) => string[];
+
+const waitedFor = (ms: number | undefined) => (ms ? ` · waited ${formatDuration(ms)} for the operator` : '');
+
+/** One formatter per kind of event: a kind without one fails to compile. */
+const PLAIN_FORMATTERS: { [K in RunEvent['kind']]: Formatter<K> } = {
+  'run.started': (event, line) => [
+    line(undefined, 'run', `${event.runbook.name} · run ${event.runId} · ${counted(event.steps, 'step')} in ${counted(event.phases, 'phase')}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`),
+  ],
+  'run.resumed': (event, line, info) => [
+    line(event.at, 'resume', `run ${event.runId} resumed by ${event.operator}@${event.hostname}${event.at ? ` at ${info.positions.get(event.at) ?? event.at}` : ''}`),
+  ],
+  // Nobody reads a step card here: what a manual step asks of a person is shown with it.
+  'step.started': (event, line) => [
+    line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`),
+    ...(event.instructions ?? '')
+      .split('\n')
+      .filter((text) => text.trim())
+      .map((text) => line(event.step, 'do', text)),
+  ],
+  'wait.pending': (event, line) => [line(event.step, 'wait', `waiting for: ${event.check}`)],
+  'shell.opened': (event, line) => [line(event.step, 'shell', `opened on ${event.where}`)],
+  'shell.closed': (event, line) => [
+    line(event.step, 'shell', `closed on ${event.where} after ${formatDuration(event.durationMs)}: ${event.error ?? (event.signal ? `signal ${event.signal}` : `exit ${event.exitCode ?? '?'}`)}`),
+  ],
+  'step.attempt': (event, line, info) => {
+    if (event.command === undefined) return [];
+    const command = event.command.trim().split('\n').join(' ⏎ ');
+    // A first attempt whose command is the step's title was shown already, on its start line.
+    if (event.attempt === 1 && info.titles?.get(event.step) === command) return [];
+    return event.command ? [line(event.step, event.attempt > 1 ? `try ${event.attempt}` : '$', command)] : [];
+  },
+  'step.spawned': () => [],
+  'step.output': (event, line) =>
+    event.text
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((text) => line(event.step, 'out', text)),
+  'step.exited': (event, line) => {
+    if (event.exitCode === 0) return [];
+    const why = event.error ?? (event.timedOut ? `timed out after ${formatDuration(event.durationMs)}` : `exit ${event.exitCode ?? event.signal} after ${formatDuration(event.durationMs)}`);
+    return [line(event.step, 'exited', why)];
+  },
+  'check.passed': (event, line) => [line(event.step, 'check', event.assumed ? `· ${event.check} (not run: dry run)` : `✔ ${event.check}`)],
+  'check.failed': (event, line) => {
+    if (event.assumed) return [line(event.step, 'check', `· ${event.check} (not run: dry run)`)];
+    return [
+      line(event.step, 'check', `${event.set === 'precheck' ? '· not yet:' : '✖'} ${event.check}: ${event.reason}`),
+      ...(event.output && event.set !== 'precheck' ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : []),
+    ];
+  },
+  // A confirmation nobody was asked for is always said: it is on record, and on screen. A skip's reason is said once, on the step's `skipped` line.
+  'operator.choice': (event, line) => {
+    if (!(event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort' || event.menu === 'confirm')) return [];
+    const reason = event.reason && event.choice !== 'skip' ? `: ${event.reason}` : '';
+    return [line(event.step, 'choice', `${event.choice}${reason}${event.by === 'unattended' ? ' (unattended)' : ''}${waitedFor(event.waitedMs)}`)];
+  },
+  'step.finished': (event, line) => {
+    if (event.via === 'precheck') return [line(event.step, 'already', 'already done: its precheck passed')];
+    if (event.status === 'skipped') return [line(event.step, 'skipped', event.reason ?? '')];
+    const how = event.via === 'operator' ? 'marked done by the operator' : (event.reason ?? '');
+    return [line(event.step, event.status, `${formatDuration(event.durationMs)}${how ? ` · ${how}` : ''}${waitedFor(event.waitedMs)}`)];
+  },
+  'run.note': (event, line) => [line(event.step, event.level === 'warn' ? 'warning' : 'note', event.message)],
+  'run.finished': (event, line) => {
+    const c = event.counts;
+    const summary = `${event.status} after ${formatDuration(event.durationMs)}: ${c.done} done, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} not reached`;
+    return [line(event.stoppedAt, 'run', summary), ...(event.message ? [line(event.stoppedAt, 'run', event.message)] : [])];
+  },
+};
+
+/** Formats one event as the plain, timestamped lines of an unattended or piped run. */
 export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): string[] {
   const pos = (step: string) => (info.positions.get(step) ?? step).padEnd(5);
-  const line = (step: string | undefined, tag: string, text: string) => `${clock(at)} ${step ? pos(step) : '     '} ${tag.padEnd(8)}${text}`;
-  switch (event.kind) {
-    case 'run.started':
-      return [
-        line(
-          undefined,
-          'run',
-          `${event.runbook.name} · run ${event.runId} · ${counted(event.steps, 'step')} in ${counted(event.phases, 'phase')}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`,
-        ),
-      ];
-    case 'run.resumed':
-      return [line(event.at, 'resume', `run ${event.runId} resumed by ${event.operator}@${event.hostname}${event.at ? ` at ${info.positions.get(event.at) ?? event.at}` : ''}`)];
-    case 'step.started':
-      // Nobody reads a step card here: what a manual step asks of a person is shown with it.
-      return [
-        line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`),
-        ...(event.instructions ?? '')
-          .split('\n')
-          .filter((text) => text.trim())
-          .map((text) => line(event.step, 'do', text)),
-      ];
-    case 'wait.pending':
-      return [line(event.step, 'wait', `waiting for: ${event.check}`)];
-    case 'shell.opened':
-      return [line(event.step, 'shell', `opened on ${event.where}`)];
-    case 'shell.closed':
-      return [
-        line(event.step, 'shell', `closed on ${event.where} after ${formatDuration(event.durationMs)}: ${event.error ?? (event.signal ? `signal ${event.signal}` : `exit ${event.exitCode ?? '?'}`)}`),
-      ];
-    case 'step.attempt':
-      if (event.attempt === 1 && event.command !== undefined && info.titles?.get(event.step) === event.command.trim().split('\n').join(' ⏎ ')) return [];
-      return event.command ? [line(event.step, event.attempt > 1 ? `try ${event.attempt}` : '$', event.command.trim().split('\n').join(' ⏎ '))] : [];
-    case 'step.spawned':
-      return [];
-    case 'step.output':
-      return event.text
-        .replace(/\n$/, '')
-        .split('\n')
-        .map((text) => line(event.step, 'out', text));
-    case 'step.exited':
-      if (event.exitCode === 0) return [];
-      return [
-        line(
-          event.step,
-          'exited',
-          event.error ?? (event.timedOut ? `timed out after ${formatDuration(event.durationMs)}` : `exit ${event.exitCode ?? event.signal} after ${formatDuration(event.durationMs)}`),
-        ),
-      ];
-    case 'check.passed':
-      return [line(event.step, 'check', event.assumed ? `· ${event.check} (not run: dry run)` : `✔ ${event.check}`)];
-    case 'check.failed':
-      if (event.assumed) return [line(event.step, 'check', `· ${event.check} (not run: dry run)`)];
-      return [
-        line(event.step, 'check', `${event.set === 'precheck' ? '· not yet:' : '✖'} ${event.check}: ${event.reason}`),
-        ...(event.output && event.set !== 'precheck' ? event.output.split('\n').map((t) => line(event.step, 'out', t)) : []),
-      ];
-    case 'operator.choice':
-      // A confirmation nobody was asked for is always said: it is on record, and on screen. A skip's reason is said once, on the step's `skipped` line.
-      return event.by === 'operator' || event.choice === 'skip' || event.choice === 'abort' || event.menu === 'confirm'
-        ? [
-            line(
-              event.step,
-              'choice',
-              `${event.choice}${event.reason && event.choice !== 'skip' ? `: ${event.reason}` : ''}${event.by === 'unattended' ? ' (unattended)' : ''}${event.waitedMs ? ` · waited ${formatDuration(event.waitedMs)} for the operator` : ''}`,
-            ),
-          ]
-        : [];
-    case 'step.finished': {
-      if (event.via === 'precheck') return [line(event.step, 'already', 'already done: its precheck passed')];
-      if (event.status === 'skipped') return [line(event.step, 'skipped', event.reason ?? '')];
-      const how = event.via === 'operator' ? 'marked done by the operator' : (event.reason ?? '');
-      const waited = event.waitedMs ? ` · waited ${formatDuration(event.waitedMs)} for the operator` : '';
-      return [line(event.step, event.status, `${formatDuration(event.durationMs)}${how ? ` · ${how}` : ''}${waited}`)];
-    }
-    case 'run.note':
-      return [line(event.step, event.level === 'warn' ? 'warning' : 'note', event.message)];
-    case 'run.finished': {
-      const c = event.counts;
-      const summary = `${event.status} after ${formatDuration(event.durationMs)}: ${c.done} done, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} not reached`;
-      return [line(event.stoppedAt, 'run', summary), ...(event.message ? [line(event.stoppedAt, 'run', event.message)] : [])];
-    }
-    default: {
-      const unhandled: never = event;
-      return [String(unhandled)];
-    }
-  }
+  const line: Line = (step, tag, text) => `${clock(at)} ${step ? pos(step) : '     '} ${tag.padEnd(8)}${text}`;
+  return (PLAIN_FORMATTERS[event.kind] as Formatter<RunEvent['kind']>)(event as never, line, info);
 }
 
 /**

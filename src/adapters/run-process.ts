@@ -53,6 +53,34 @@ export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): P
   });
   const pid = child.pid;
   if (pid !== undefined) hooks.onSpawn?.(pid);
+  streamOutput(child, spec, hooks, output, stdout);
+  const stopper = new GroupStopper(pid, spec, hooks.signal);
+  const result = await leaderExit(child);
+  const { timedOut, aborted } = stopper.finish();
+  const failedToStart = result.failed && result.exitCode === undefined && !result.signal && !timedOut && !aborted;
+  return {
+    exitCode: result.exitCode,
+    signal: result.signal ?? undefined,
+    timedOut,
+    aborted,
+    durationMs: performance.now() - started,
+    output: output.toString(),
+    stdout: stdout.toString(),
+    error: failedToStart ? result.shortMessage : undefined,
+  };
+}
+
+type Child = ReturnType<typeof execa>;
+/** How the process ended, as far as the run cares. */
+interface Exit {
+  failed: boolean;
+  exitCode?: number;
+  signal?: string;
+  shortMessage?: string;
+}
+
+/** Hands each piece of output to the hooks and the tails, less the stderr lines meant for Lifeboat. */
+function streamOutput(child: Child, spec: ProcessSpec, hooks: CommandHooks, output: Tail, stdout: Tail): void {
   const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer | string) => {
     let text = chunk.toString();
     if (stream === 'stderr' && spec.filterStderr)
@@ -70,64 +98,70 @@ export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): P
   child.stderr?.setEncoding('utf8');
   child.stdout?.on('data', onData('stdout'));
   child.stderr?.on('data', onData('stderr'));
+}
 
-  let timedOut = false;
-  let aborted = false;
-  let forceTimer: NodeJS.Timeout | undefined;
-  const stop = () => {
-    if (pid === undefined) return;
-    spec.onStop?.();
-    killGroup(pid, 'SIGTERM');
-    forceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
-    forceTimer.unref();
-  };
-  const timer =
-    spec.timeoutMs !== undefined
-      ? setTimeout(() => {
-          timedOut = true;
-          stop();
-        }, spec.timeoutMs)
-      : undefined;
-  const onAbort = () => {
-    aborted = true;
-    stop();
-  };
-  if (hooks.signal?.aborted) onAbort();
-  hooks.signal?.addEventListener('abort', onAbort, { once: true });
-  // The step ends when its first process (the group leader) exits: a daemon it started that keeps
-  // stdout open (in its own session, out of reach of the group kill) must not hold the step, nor
-  // let a deadline pass. Output still in the pipes is read for a moment, then the pipes are let go.
+/**
+ * Waits for the group leader. The step ends when its first process exits: a daemon it started
+ * that keeps stdout open (in its own session, out of reach of the group kill) must not hold the
+ * step, nor let a deadline pass. Output still in the pipes is read for a moment, then let go.
+ */
+async function leaderExit(child: Child): Promise<Exit> {
   const leader = new Promise<{ exitCode?: number; signal?: string }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ exitCode: code ?? undefined, signal: signal ?? undefined }));
   });
   const settled = child.then((r) => ({ exitCode: r.exitCode, signal: r.signal ?? undefined, result: r }));
-  let ended = await Promise.race([settled, leader]);
-  if (!('result' in ended)) {
-    const gone = ended;
-    const drained = await Promise.race([settled, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), DRAIN_MS).unref())]);
-    if (drained) ended = drained;
-    else {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      void settled.catch(() => undefined);
-      ended = gone;
-    }
-  }
-  const result = 'result' in ended ? ended.result : { failed: false, exitCode: ended.exitCode, signal: ended.signal, shortMessage: undefined };
-  clearTimeout(timer);
-  hooks.signal?.removeEventListener('abort', onAbort);
-  // The first process is gone; make sure nothing it started outlives a timeout or Ctrl-C.
-  if ((timedOut || aborted) && pid !== undefined) killGroup(pid, 'SIGKILL');
-  if (forceTimer) clearTimeout(forceTimer);
-  const failedToStart = result.failed && result.exitCode === undefined && !result.signal && !timedOut && !aborted;
-  return {
-    exitCode: result.exitCode,
-    signal: result.signal ?? undefined,
-    timedOut,
-    aborted,
-    durationMs: performance.now() - started,
-    output: output.toString(),
-    stdout: stdout.toString(),
-    error: failedToStart ? result.shortMessage : undefined,
+  const ended = await Promise.race([settled, leader]);
+  if ('result' in ended) return ended.result;
+  const drained = await Promise.race([settled, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), DRAIN_MS).unref())]);
+  if (drained) return drained.result;
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+  void settled.catch(() => undefined);
+  return { failed: false, exitCode: ended.exitCode, signal: ended.signal, shortMessage: undefined };
+}
+
+/** Stops the process group at the timeout or on the abort signal: SIGTERM, then SIGKILL after a grace period. */
+class GroupStopper {
+  timedOut = false;
+  aborted = false;
+  private forceTimer: NodeJS.Timeout | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly onAbort = () => {
+    this.aborted = true;
+    this.stop();
   };
+
+  constructor(
+    private readonly pid: number | undefined,
+    private readonly spec: ProcessSpec,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.timer =
+      spec.timeoutMs !== undefined
+        ? setTimeout(() => {
+            this.timedOut = true;
+            this.stop();
+          }, spec.timeoutMs)
+        : undefined;
+    if (signal?.aborted) this.onAbort();
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  private stop(): void {
+    if (this.pid === undefined) return;
+    this.spec.onStop?.();
+    killGroup(this.pid, 'SIGTERM');
+    const pid = this.pid;
+    this.forceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+    this.forceTimer.unref();
+  }
+
+  /** The leader is gone: timers off, and nothing it started outlives a timeout or Ctrl-C. */
+  finish(): { timedOut: boolean; aborted: boolean } {
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    if ((this.timedOut || this.aborted) && this.pid !== undefined) killGroup(this.pid, 'SIGKILL');
+    if (this.forceTimer) clearTimeout(this.forceTimer);
+    return { timedOut: this.timedOut, aborted: this.aborted };
+  }
 }

@@ -1,4 +1,4 @@
-import { machineGraph } from '../core/machine-graph.js';
+import { machineGraph } from '../core/machine/machine-graph.js';
 import { UsageError } from '../core/model/problem.js';
 import { toDot } from '../core/views/graph-dot.js';
 import { toMermaid } from '../core/views/graph-mermaid.js';

@@ -1,5 +1,5 @@
 import { fromPromise } from 'xstate';
-import type { AskInput, AskOutput } from '../core/restore-machine.js';
+import type { AskInput, AskOutput } from '../core/machine/machine-setup.js';
 import { waitedSince } from './prompt-context.js';
 import type { RunDeps } from './run-deps.js';
 

@@ -1,6 +1,6 @@
 import { type Actor, type AnyStateMachine, createActor } from 'xstate';
-import { compileMachine } from '../core/compile-machine.js';
-import type { RestoreContext } from '../core/restore-machine.js';
+import { compileMachine } from '../core/machine/compile-machine.js';
+import type { RestoreContext } from '../core/machine/machine-setup.js';
 import { askOperatorActor } from './ask-operator.js';
 import { confirmStepActor } from './confirm-step.js';
 import { journalSteps } from './journal-steps.js';

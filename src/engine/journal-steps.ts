@@ -1,5 +1,5 @@
 import type { Actor, AnyStateMachine } from 'xstate';
-import type { StepFinishedEvent, StepStartedEvent } from '../core/restore-machine.js';
+import type { StepFinishedEvent, StepStartedEvent } from '../core/machine/machine-setup.js';
 import { displayText } from '../core/shell/rendered.js';
 import type { RunDeps } from './run-deps.js';
 

@@ -1,5 +1,5 @@
 import { fromPromise } from 'xstate';
-import type { SleepInput } from '../core/restore-machine.js';
+import type { SleepInput } from '../core/machine/machine-setup.js';
 import type { RunDeps } from './run-deps.js';
 
 /** The sleep actor: the pause before a retry, cut short when the run is interrupted. */

@@ -1,8 +1,8 @@
-import { formatDuration } from '../core/text/duration.js';
+import type { StepOutput } from '../core/machine/machine-setup.js';
 import type { PlanStep, StepAction } from '../core/model/plan-types.js';
-import type { StepOutput } from '../core/restore-machine.js';
-import type { RunDeps } from './run-deps.js';
+import { formatDuration } from '../core/text/duration.js';
 import { checkFailed, checkPassed, runChecksOf } from './run-checks.js';
+import type { RunDeps } from './run-deps.js';
 
 const WAIT_BACKOFF = 1.5;
 const WAIT_MAX_INTERVAL_MS = 30_000;
@@ -18,7 +18,9 @@ export async function waitUntil(deps: RunDeps, step: PlanStep, action: Extract<S
   for (;;) {
     const result = await runChecksOf(deps, step, action.until, 'wait', true);
     if (result.ok) {
-      action.until.forEach((check, i) => checkPassed(deps, step, 'wait', check, result.results[i]!));
+      action.until.forEach((check, i) => {
+        checkPassed(deps, step, 'wait', check, result.results[i]!);
+      });
       return { ok: true };
     }
     if (signal?.aborted) return { ok: false, reason: 'interrupted' };

@@ -1,4 +1,4 @@
-import type { AskOutput } from '../core/restore-machine.js';
+import type { AskOutput } from '../core/machine/machine-setup.js';
 import type { PlanStep } from '../core/model/plan-types.js';
 
 /** What went wrong with a step, for the failure menu. */

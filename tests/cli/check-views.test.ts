@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { stepDetails } from '../../src/adapters/step-card.js';
 import { buildPlan } from '../../src/core/plan/build-plan.js';
-import { lifeboat } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 
 // How each step is proven is shown wherever a step is: plan, plan --json, docs (on paper) and the
 // step card's details. Every check's command or target and what must hold, not only its name.
@@ -60,14 +60,14 @@ const EXPECTED_LINES = [
 
 describe('how each step is proven', () => {
   it('plan shows every check with its command or target and expectations', async () => {
-    const r = await lifeboat(['plan', ...args]);
+    const r = await lifeboatInProcess(['plan', ...args]);
     expect(r.code, r.stderr).toBe(0);
     for (const line of EXPECTED_LINES) expect(r.stdout).toContain(line);
     expect(r.stdout).toContain('timeout 5.0s');
   });
 
   it('plan --json gives each check its target and its expectations as fields', async () => {
-    const r = await lifeboat(['plan', ...args, '--json']);
+    const r = await lifeboatInProcess(['plan', ...args, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout) as { phases: Array<{ steps: Array<{ precheck: unknown[]; verify: unknown[]; wait?: { until: unknown[] } }> }> };
     const [importPool, waitSsh] = plan.phases[0]!.steps;
@@ -83,7 +83,7 @@ describe('how each step is proven', () => {
   });
 
   it('docs is a paper fallback: a checkbox per step and per check, each check with what must hold', async () => {
-    const r = await lifeboat(['docs', ...args]);
+    const r = await lifeboatInProcess(['docs', ...args]);
     expect(r.code, r.stderr).toBe(0);
     for (const line of EXPECTED_LINES) expect(r.stdout).toContain(`- [ ] \`${line}\``);
     expect(r.stdout).toContain('- [ ] **1.1 done**');

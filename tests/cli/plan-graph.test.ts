@@ -6,7 +6,13 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
 import { lifeboat, ROOT } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { parseMermaid } from '../helpers/mermaid.js';
+
+// What plan, graph and validate print, and how they refuse a mistake, goes through the CLI's entry
+// point in this process (tests/helpers/cli-in-process.ts: the same parsing, output and exit code,
+// without starting node for each). Real processes stay where only a process shows it: nothing written
+// by a whole run of the CLI, help and version as invoked, colour by environment and terminal.
 
 const FIXTURES = join(ROOT, 'tests/fixtures/valid');
 /** The runbook and --steps arguments of a fixture, as absolute paths (the CLI may run from a temp dir). */
@@ -91,7 +97,7 @@ describe('lifeboat plan runs nothing', () => {
 
 describe('lifeboat plan --json', () => {
   it('gives phases in restore order with ids, positions, hosts and rendered commands', async () => {
-    const result = await lifeboat(['plan', ...HOMELAB, '--json']);
+    const result = await lifeboatInProcess(['plan', ...HOMELAB, '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const view = JSON.parse(result.stdout);
@@ -144,14 +150,14 @@ describe('lifeboat plan --json', () => {
   });
 
   it('--var changes the rendered commands; a value is shell-quoted', async () => {
-    const result = await lifeboat(['plan', ...HOMELAB, '--json', '--var', 'pool=my pool; rm -rf /']);
+    const result = await lifeboatInProcess(['plan', ...HOMELAB, '--json', '--var', 'pool=my pool; rm -rf /']);
     expect(result.code).toBe(0);
     const view = JSON.parse(result.stdout);
     expect(view.phases[1].steps[0].command).toBe("zpool import -d /dev/disk/by-id 'my pool; rm -rf /'");
   });
 
   it('keeps left-out steps, marked, with a selection', async () => {
-    const result = await lifeboat(['plan', ...HOMELAB, '--json', '--from', 'mount', '--skip', 'check-guests']);
+    const result = await lifeboatInProcess(['plan', ...HOMELAB, '--json', '--from', 'mount', '--skip', 'check-guests']);
     expect(result.code).toBe(0);
     const view = JSON.parse(result.stdout);
     const marks = view.phases.flatMap((p: { steps: Array<{ id: string; selected: boolean; excludedBy?: string }> }) => p.steps.map((s) => (s.selected ? s.id : `${s.id} (${s.excludedBy})`)));
@@ -161,16 +167,18 @@ describe('lifeboat plan --json', () => {
 
   it('never prints a secret value, even when its env var is set', async () => {
     const secret = 'S3cret-Token-Value-71c2';
+    const results = [];
     for (const args of [
       ['plan', ...SIDE_EFFECTS, '--var', 'dir=/nonexistent', '--json'],
       ['plan', ...SIDE_EFFECTS, '--var', 'dir=/nonexistent'],
       ['graph', ...SIDE_EFFECTS, '--var', 'dir=/nonexistent', '--format', 'json'],
     ]) {
-      const result = await lifeboat(args, { env: { LIFEBOAT_FIXTURE_TOKEN: secret } });
+      const result = await lifeboatInProcess(args, { env: { LIFEBOAT_FIXTURE_TOKEN: secret } });
       expect(result.code).toBe(0);
       expect(result.stdout + result.stderr).not.toContain(secret);
+      results.push(result);
     }
-    const view = JSON.parse((await lifeboat(['plan', ...SIDE_EFFECTS, '--var', 'dir=/d', '--json'], { env: { LIFEBOAT_FIXTURE_TOKEN: secret } })).stdout);
+    const view = JSON.parse(results[0]!.stdout);
     expect(view.secrets).toEqual({ token: 'env LIFEBOAT_FIXTURE_TOKEN' });
     expect(view.phases[0].steps[0].env).toEqual({ TOKEN: '[secret:token]' });
   });
@@ -178,7 +186,7 @@ describe('lifeboat plan --json', () => {
 
 describe('lifeboat plan (text)', () => {
   it('shows every step with its position, host and command, and says nothing was run', async () => {
-    const result = await lifeboat(['plan', ...HOMELAB]);
+    const result = await lifeboatInProcess(['plan', ...HOMELAB]);
     expect(result.code).toBe(0);
     const out = result.stdout;
     expect(out).toContain('3 phases in restore order: network → storage → guests · 6 steps · RTO 2h');
@@ -188,7 +196,7 @@ describe('lifeboat plan (text)', () => {
   });
 
   it('separates the check headings from the checks, aligned', async () => {
-    const out = (await lifeboat(['plan', ...HOMELAB])).stdout;
+    const out = (await lifeboatInProcess(['plan', ...HOMELAB])).stdout;
     expect(out).toMatch(/^ {6}precheck +zpool list -H -o name tank → exit 0 \(on nas\)$/m);
     const precheck = out.split('\n').find((l) => l.includes('zpool list -H -o name'))!;
     const verify = out.split('\n').find((l) => l.includes('zpool list -H -o health'))!;
@@ -199,7 +207,7 @@ describe('lifeboat plan (text)', () => {
 
 describe('lifeboat graph --format mermaid', () => {
   it('parses with the real Mermaid parser', async () => {
-    const result = await lifeboat(['graph', ...HOMELAB]);
+    const result = await lifeboatInProcess(['graph', ...HOMELAB]);
     expect(result.code).toBe(0);
     expect(result.stdout.startsWith('flowchart TD\n')).toBe(true);
     await expect(parseMermaid(result.stdout)).resolves.toBeUndefined();
@@ -209,7 +217,7 @@ describe('lifeboat graph --format mermaid', () => {
   });
 
   it('parses with quotes, #, <, >, &, backticks, newlines and keyword ids (a phase named `end`)', async () => {
-    const result = await lifeboat(['graph', ...TRICKY, '--format', 'mermaid']);
+    const result = await lifeboatInProcess(['graph', ...TRICKY, '--format', 'mermaid']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     await expect(parseMermaid(result.stdout)).resolves.toBeUndefined();
@@ -223,7 +231,7 @@ describe('lifeboat graph --format mermaid', () => {
   });
 
   it('parses with excluded steps (the class definition for them)', async () => {
-    const result = await lifeboat(['graph', ...TRICKY, '--skip', 'class', '--from', 'subgraph']);
+    const result = await lifeboatInProcess(['graph', ...TRICKY, '--skip', 'class', '--from', 'subgraph']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('classDef excluded');
     await expect(parseMermaid(result.stdout)).resolves.toBeUndefined();
@@ -237,7 +245,7 @@ describe('lifeboat graph --format dot', () => {
     ['side-effects', [...SIDE_EFFECTS, '--var', 'dir=/d', '--skip', 'confirm']],
   ] as const) {
     it(`is structurally sane (${name})`, async () => {
-      const result = await lifeboat(['graph', ...args, '--format', 'dot']);
+      const result = await lifeboatInProcess(['graph', ...args, '--format', 'dot']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^digraph "[^"]*" \{\n/);
@@ -248,7 +256,7 @@ describe('lifeboat graph --format dot', () => {
     });
 
     it.skipIf(!hasDot)(`is accepted by Graphviz dot (${name})`, async () => {
-      const result = await lifeboat(['graph', ...args, '--format', 'dot']);
+      const result = await lifeboatInProcess(['graph', ...args, '--format', 'dot']);
       const svg = execFileSync('dot', ['-Tsvg'], { input: result.stdout, encoding: 'utf8' });
       expect(svg).toContain('<svg');
     });
@@ -258,7 +266,7 @@ describe('lifeboat graph --format dot', () => {
 describe('lifeboat graph --format json', () => {
   it('is the machine, a config xstate createMachine accepts, and the order of steps it walks', async () => {
     for (const args of [HOMELAB, TRICKY]) {
-      const result = await lifeboat(['graph', ...args, '--format', 'json']);
+      const result = await lifeboatInProcess(['graph', ...args, '--format', 'json']);
       expect(result.code).toBe(0);
       const { machine: config, order } = JSON.parse(result.stdout);
       const machine = createMachine(config);
@@ -317,8 +325,8 @@ describe('colour', () => {
     for (const args of [
       ['plan', ...HOMELAB],
       ['plan', ...HOMELAB, '--only', 'nope'],
-      ['validate', ...HOMELAB],
-      ['validate', join(FIXTURES, 'does-not-exist.yaml')],
+      // A valid runbook and one that cannot be read, in one report.
+      ['validate', HOMELAB[0]!, join(FIXTURES, 'does-not-exist.yaml'), ...HOMELAB.slice(1)],
     ]) {
       const result = await lifeboat(args, { env: env(vars) });
       all.push(result.stdout, result.stderr);
@@ -354,7 +362,7 @@ describe('usage mistakes exit 2 with a message and no stack trace', () => {
     [['restore', 'x.yaml'], "unknown command 'restore'"],
     [['plan', join(FIXTURES, 'does-not-exist.yaml')], 'cannot read the runbook: no such file'],
   ])('%j', async (args, message) => {
-    const result = await lifeboat(args);
+    const result = await lifeboatInProcess(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toMatch(STACK_FRAME);
@@ -372,12 +380,12 @@ describe('lifeboat plan --logs', () => {
       const history = join(dir, 'history');
       const ran = await lifeboat(['run', file, '--yes', '--logs', history], { cwd: dir });
       expect(ran.code, ran.stderr).toBe(0);
-      const withLogs = await lifeboat(['plan', file, '--logs', history], { cwd: dir });
+      const withLogs = await lifeboatInProcess(['plan', file, '--logs', history], { cwd: dir });
       expect(withLogs.stdout).toContain('from the median step times of 1 past run');
-      const json = JSON.parse((await lifeboat(['plan', file, '--logs', history, '--json'], { cwd: dir })).stdout) as Record<string, unknown>;
+      const json = JSON.parse((await lifeboatInProcess(['plan', file, '--logs', history, '--json'], { cwd: dir })).stdout) as Record<string, unknown>;
       expect(JSON.stringify(json)).toContain('"runs":1');
       // Without --logs, ./logs of the current folder is read: no history there.
-      const without = await lifeboat(['plan', file], { cwd: dir, env: { LIFEBOAT_LOGS: join(dir, 'none') } });
+      const without = await lifeboatInProcess(['plan', file], { cwd: dir, env: { LIFEBOAT_LOGS: join(dir, 'none') } });
       expect(without.stdout).not.toContain('past run');
     } finally {
       rmSync(dir, { recursive: true, force: true });

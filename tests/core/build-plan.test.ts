@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { machineGraph } from '../../src/core/machine-graph.js';
+import { machineGraph } from '../../src/core/machine/machine-graph.js';
 import type { Plan, PlanStep, Selection } from '../../src/core/model/plan-types.js';
 import { type Problem, UsageError } from '../../src/core/model/problem.js';
 import { buildPlan, type PlanInput } from '../../src/core/plan/build-plan.js';

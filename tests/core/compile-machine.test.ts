@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyStateMachine, createActor, createMachine, fromPromise, waitFor } from 'xstate';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { ABORTED, compileConfig, compileMachine, FINISHED, machineSteps } from '../../src/core/compile-machine.js';
-import type { Plan, Selection } from '../../src/core/model/plan-types.js';
-import { buildPlan } from '../../src/core/plan/build-plan.js';
+import { ABORTED, compileConfig, compileMachine, FINISHED, machineSteps } from '../../src/core/machine/compile-machine.js';
 import {
   ACTOR_NAMES,
   type AskInput,
@@ -18,8 +16,10 @@ import {
   type StepOutput,
   type StepRecord,
   startContext,
-} from '../../src/core/restore-machine.js';
-import { type StepTraits, stepTable } from '../../src/core/step-table.js';
+} from '../../src/core/machine/machine-setup.js';
+import { type StepTraits, stepTable } from '../../src/core/machine/step-table.js';
+import type { Plan, Selection } from '../../src/core/model/plan-types.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 import { lifeboat } from '../helpers/cli.js';
 
 const SCHEMAS = loadSchemaChecks();

@@ -2,13 +2,13 @@
 // binary as a child process, and triggers that watch a run's journal (or its output file) to kill
 // or interrupt it at a chosen moment. Nothing here mocks anything: every run is a real process.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { RUN_ID_PATTERN } from '../../src/core/model/run-id.js';
 import { fromJournalRecord } from '../../src/adapters/journal-record.js';
+import { RUN_ID_PATTERN } from '../../src/core/model/run-id.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin/lifeboat.js');
@@ -117,8 +117,16 @@ export function gatedStep(n: number, out: string, gate: string, idempotent: bool
 
 /** The 30-step line runbook in three phases of ten; `override` replaces given steps. */
 export function thirtyLines(out: string, override: Record<number, StepSpec> = {}, checkSleep = 0.05): StepSpec[][] {
-  const steps = Array.from({ length: 30 }, (_, i) => override[i + 1] ?? lineStep(i + 1, out, { checkSleep }));
-  return [steps.slice(0, 10), steps.slice(10, 20), steps.slice(20, 30)];
+  return lineRunbook(30, out, override, checkSleep);
+}
+
+/**
+ * A line runbook of `count` steps in phases of ten (the last one shorter), for a test that needs a
+ * run that goes on for a while but not the thirty steps the kill tests land in.
+ */
+export function lineRunbook(count: number, out: string, override: Record<number, StepSpec> = {}, checkSleep = 0.05): StepSpec[][] {
+  const steps = Array.from({ length: count }, (_, i) => override[i + 1] ?? lineStep(i + 1, out, { checkSleep }));
+  return Array.from({ length: Math.ceil(count / 10) }, (_, p) => steps.slice(p * 10, p * 10 + 10));
 }
 
 /** Writes a runbook, plus an empty steps folder, into `dir`; returns both paths. */
@@ -144,9 +152,7 @@ export type Lifeboat = ResultPromise<{ reject: false; all: true; stdin: 'ignore'
 
 /** Starts `lifeboat ARGS` (not awaited), with stdin not a terminal; `umask` runs it under that umask (via sh). */
 export function start(args: string[], options: { cwd?: string; env?: Record<string, string>; umask?: string; hangMs?: number } = {}): Lifeboat {
-  const [file, argv] = options.umask
-    ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, BIN, ...args]]
-    : [process.execPath, [BIN, ...args]];
+  const [file, argv] = options.umask ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
   return execa(file, argv, {
     cwd: options.cwd ?? ROOT,
     env: cliEnv(options.env),
@@ -223,28 +229,16 @@ export function sizeOf(file: string): number {
 export function readEvents(file: string, from = 0): { events: JournalEvent[]; bad: string[] } {
   if (!existsSync(file)) return { events: [], bad: [] };
   const text = readFileSync(file).subarray(from).toString('utf8');
-  const lines = text.split('\n');
-  const complete = text.endsWith('\n') ? lines : lines.slice(0, -1);
-  const events: JournalEvent[] = [];
-  const bad: string[] = [];
-  for (const line of complete) {
-    if (!line.trim()) continue;
-    try {
-      // Read as the journal reader reads it: a note's level and message whatever form the line has.
-      const event = fromJournalRecord(JSON.parse(line));
-      if (event === undefined) throw new Error('no event');
-      events.push(event as unknown as JournalEvent);
-    } catch {
-      bad.push(line);
-    }
-  }
-  return { events, bad };
+  // A line being written while we read (no line break yet, at the very end) is not counted as bad.
+  return readLines(text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1));
 }
 
 /** Lines of a text file (no trailing empty line); [] when it does not exist. */
 export function linesOf(file: string): string[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,10 +249,7 @@ export function linesOf(file: string): string[] {
  * optionally with a message containing some text) after the offset the watch started at, when the
  * output file has `lines` lines, or `delayMs` after its journal's first event (so the run exists).
  */
-export type Trigger =
-  | { event: string; step?: string; message?: string }
-  | { lines: number }
-  | { delayMs: number };
+export type Trigger = { event: string; step?: string; message?: string } | { lines: number } | { delayMs: number };
 
 export function describeTrigger(t: Trigger): string {
   if ('event' in t) return `on ${t.event}${t.step ? ` of ${t.step}` : ''}${t.message ? ` "${t.message}"` : ''}`;
@@ -277,15 +268,93 @@ export interface Watch {
   runId?: string;
 }
 
-function fired(trigger: Trigger, watch: Watch, since: { firstEventAt?: number }): boolean {
+/**
+ * The events of a journal as it grows, read from a byte offset on: each poll reads only the bytes
+ * added since the last one, and parses only the lines they complete. (Polling every few ms, reading
+ * and parsing the whole journal each time cost more CPU than the run being watched.)
+ */
+class JournalTail {
+  readonly events: JournalEvent[] = [];
+  private carry = '';
+
+  private offset: number;
+
+  constructor(
+    private readonly file: string,
+    private readonly from: number,
+  ) {
+    this.offset = from;
+  }
+
+  /** Reads what was appended since the last call; returns the events so far. */
+  poll(): JournalEvent[] {
+    const size = sizeOf(this.file);
+    if (size < this.offset) {
+      // Cut shorter than what was read (a torn tail cut off): read it again from the start.
+      this.events.length = 0;
+      this.carry = '';
+      this.offset = this.from;
+    }
+    if (size <= this.offset) return this.events;
+    const fd = openSync(this.file, 'r');
+    let chunk: Buffer;
+    try {
+      chunk = Buffer.alloc(size - this.offset);
+      const read = readSync(fd, chunk, 0, chunk.length, this.offset);
+      chunk = chunk.subarray(0, read);
+    } finally {
+      closeSync(fd);
+    }
+    this.offset += chunk.length;
+    // A line break is one byte of its own in UTF-8: the text up to the last one is whole characters.
+    const end = chunk.lastIndexOf(0x0a);
+    if (end < 0) {
+      this.carry += chunk.toString('latin1');
+      return this.events;
+    }
+    const text = Buffer.concat([Buffer.from(this.carry, 'latin1'), chunk.subarray(0, end + 1)]).toString('utf8');
+    this.carry = chunk.subarray(end + 1).toString('latin1');
+    this.events.push(...readLines(text).events);
+    return this.events;
+  }
+}
+
+/** The events of whole journal lines (each ending in a line break); lines that do not parse are `bad`. */
+function readLines(text: string): { events: JournalEvent[]; bad: string[] } {
+  const events: JournalEvent[] = [];
+  const bad: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      // Read as the journal reader reads it: a note's level and message whatever form the line has.
+      const event = fromJournalRecord(JSON.parse(line));
+      if (event === undefined) throw new Error('no event');
+      events.push(event as unknown as JournalEvent);
+    } catch {
+      bad.push(line);
+    }
+  }
+  return { events, bad };
+}
+
+/** What a wait has seen so far: when the run's first event showed, and its journal as it grows. */
+interface Seen {
+  firstEventAt?: number;
+  tail?: JournalTail;
+}
+
+function fired(trigger: Trigger, watch: Watch, seen: Seen): boolean {
   if ('lines' in trigger) return linesOf(watch.out!).length >= trigger.lines;
-  const runId = watch.runId ?? runIds(watch.logs).at(-1);
-  if (!runId) return false;
-  const { events } = readEvents(journalFile(watch.logs, runId), watch.journalFrom ?? 0);
+  if (!seen.tail) {
+    const runId = watch.runId ?? runIds(watch.logs).at(-1);
+    if (!runId) return false;
+    seen.tail = new JournalTail(journalFile(watch.logs, runId), watch.journalFrom ?? 0);
+  }
+  const events = seen.tail.poll();
   if ('delayMs' in trigger) {
     if (events.length === 0) return false;
-    since.firstEventAt ??= Date.now();
-    return Date.now() - since.firstEventAt >= trigger.delayMs;
+    seen.firstEventAt ??= Date.now();
+    return Date.now() - seen.firstEventAt >= trigger.delayMs;
   }
   return events.some(
     (e) => e.kind === trigger.event && (trigger.step === undefined || e.step === trigger.step) && (trigger.message === undefined || String(e.message ?? '').includes(trigger.message)),
@@ -299,10 +368,10 @@ function fired(trigger: Trigger, watch: Watch, since: { firstEventAt?: number })
 export async function waitFor(child: Lifeboat, trigger: Trigger, watch: Watch): Promise<'fired' | 'exited'> {
   let exited = false;
   void child.then(() => (exited = true));
-  const since: { firstEventAt?: number } = {};
+  const seen: Seen = {};
   const deadline = Date.now() + HANG_MS;
   for (;;) {
-    if (fired(trigger, watch, since)) return 'fired';
+    if (fired(trigger, watch, seen)) return 'fired';
     if (exited) return 'exited';
     if (Date.now() > deadline) throw new Error(`trigger ${describeTrigger(trigger)} never fired`);
     await pause(3);
@@ -358,8 +427,7 @@ export function groupOnlyZombies(pgid: number): boolean {
       if (Number(fields[2]) !== pgid) continue;
       members++;
       if (fields[0] !== 'Z') return false;
-    } catch {
-    }
+    } catch {}
   }
   return members > 0;
 }

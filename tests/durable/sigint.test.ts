@@ -11,16 +11,17 @@ import {
   journalFile,
   killGroup,
   lifeboat,
+  lineRunbook,
   lineStep,
   linesOf,
   onlyRun,
   readEvents,
   signalAt,
   start,
+  type Trigger,
   tempDir,
   thirtyLines,
   writeRunbook,
-  type Trigger,
 } from './harness.js';
 
 afterAll(cleanupTemp);
@@ -90,9 +91,7 @@ describe.concurrent('an interrupted run says how to continue, and that command w
     const out = join(dir, 'out.txt');
     const gate = join(dir, 'gate');
     const logs = join(dir, 'logs');
-    const { file, steps } = writeRunbook(dir, 'continue', [
-      [lineStep(1, out), { ...gatedStep(2, out, gate, true), onFailure: 'continue' }, lineStep(3, out)],
-    ]);
+    const { file, steps } = writeRunbook(dir, 'continue', [[lineStep(1, out), { ...gatedStep(2, out, gate, true), onFailure: 'continue' }, lineStep(3, out)]]);
     const run = start(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir });
     expect(await signalAt(run, { event: 'step.spawned', step: 's2' }, { logs }, 'SIGINT')).toBe(true);
     expect((await finish(run)).code).toBe(3);
@@ -137,13 +136,14 @@ describe.concurrent('an interrupted run says how to continue, and that command w
     const dir = tempDir('sigint-logs');
     const out = join(dir, 'out.txt');
     const logs = join(tempDir('sigint-elsewhere'), 'runs');
-    const { file, steps } = writeRunbook(dir, 'durable', thirtyLines(out));
+    // Ten steps are enough: the test is about the printed command, not where the interruption lands.
+    const { file, steps } = writeRunbook(dir, 'durable', lineRunbook(10, out));
     const run = start(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir });
     expect(await signalAt(run, { event: 'step.spawned', step: 's4' }, { logs, out }, 'SIGINT')).toBe(true);
     const result = await finish(run);
     expect(result.code).toBe(3);
     const resumed = await lifeboat(continueCommand(result.all)!, { cwd: dir });
     expect(resumed.code, resumed.all).toBe(0);
-    expect(linesOf(out)).toEqual(EXPECTED);
+    expect(linesOf(out)).toEqual(EXPECTED.slice(0, 10));
   });
 });

@@ -3,6 +3,7 @@
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { eventsOf, readOnlyJournal, workspacesPerTest } from '../helpers/run-fixtures.js';
 
 const ws = workspacesPerTest('lifeboat-age-record-');
@@ -14,7 +15,10 @@ describe('age measures on record', () => {
     const t = Date.now() / 1000 - 5 * 3600;
     utimesSync(w.path('backup.zst'), t, t);
     const file = w.path('r.yaml');
-    writeFileSync(file, `name: r\nphases:\n  - id: p\n    steps:\n      - id: fresh\n        run: "true"\n        verify:\n          - name: nightly backup\n            age: { path: "${w.dir}/*.zst" }\n            max_age: 26h\n      - id: stale\n        run: "true"\n        on_failure: continue\n        verify:\n          - age: { run: "echo ${Math.floor(t - 3 * 86_400)}" }\n            max_age: 1d\n`);
+    writeFileSync(
+      file,
+      `name: r\nphases:\n  - id: p\n    steps:\n      - id: fresh\n        run: "true"\n        verify:\n          - name: nightly backup\n            age: { path: "${w.dir}/*.zst" }\n            max_age: 26h\n      - id: stale\n        run: "true"\n        on_failure: continue\n        verify:\n          - age: { run: "echo ${Math.floor(t - 3 * 86_400)}" }\n            max_age: 1d\n`,
+    );
     const run = await lifeboat(['run', file, '--yes', '--logs', w.logs], { cwd: w.dir });
     expect(run.code, run.stdout).toBe(0);
     const events = readOnlyJournal(w.logs).events;
@@ -26,12 +30,14 @@ describe('age measures on record', () => {
     expect(failed.reason).toMatch(/^the newest is 3d 5h old .* more than max_age 24h$/);
     expect((failed.measured as { maxAgeSeconds: number }).maxAgeSeconds).toBe(86_400);
 
-    const show = await lifeboat(['logs', 'show', 'last', '--logs', w.logs], { cwd: w.dir });
+    const show = await lifeboatInProcess(['logs', 'show', 'last', '--logs', w.logs], { cwd: w.dir });
     expect(show.stdout).toMatch(/✔ age 5h \(max 26h, newest .*\): nightly backup ≤ 26h old/);
-    const json = JSON.parse((await lifeboat(['logs', 'show', 'last', '--json', '--logs', w.logs], { cwd: w.dir })).stdout) as { phases: Array<{ steps: Array<{ id: string; ages?: Array<{ ok: boolean; ageSeconds: number }> }> }> };
+    const json = JSON.parse((await lifeboatInProcess(['logs', 'show', 'last', '--json', '--logs', w.logs], { cwd: w.dir })).stdout) as {
+      phases: Array<{ steps: Array<{ id: string; ages?: Array<{ ok: boolean; ageSeconds: number }> }> }>;
+    };
     const steps = json.phases.flatMap((p) => p.steps);
     expect(steps.find((s) => s.id === 'stale')!.ages![0]!.ok).toBe(false);
-    await lifeboat(['logs', 'report', 'last', '--html', w.path('r.html'), '--logs', w.logs], { cwd: w.dir });
+    await lifeboatInProcess(['logs', 'report', 'last', '--html', w.path('r.html'), '--logs', w.logs], { cwd: w.dir });
     expect(readFileSync(w.path('r.html'), 'utf8')).toMatch(/backup age: <code>nightly backup ≤ 26h old<\/code>: newest .*<strong>5h<\/strong> old \(max 26h\)/);
   });
 });

@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { readOnlyJournal, workspacesPerTest } from '../helpers/run-fixtures.js';
 
 const ws = workspacesPerTest('lifeboat-drill-');
@@ -22,15 +23,15 @@ describe('drills on record', () => {
     expect(JSON.parse(readFileSync(`${journal.runDir}/run.json`, 'utf8')).drill).toBe('quarterly rehearsal');
     expect(journal.events.find((e) => e.kind === 'run.started')!.drill).toBe('quarterly rehearsal');
 
-    const list = await lifeboat(['logs', 'list', '--logs', w.logs], { cwd: w.dir });
+    const list = await lifeboatInProcess(['logs', 'list', '--logs', w.logs], { cwd: w.dir });
     expect(list.stdout).toMatch(/✔ done \(drill\)/);
-    const show = await lifeboat(['logs', 'show', 'last', '--logs', w.logs], { cwd: w.dir });
+    const show = await lifeboatInProcess(['logs', 'show', 'last', '--logs', w.logs], { cwd: w.dir });
     expect(show.stdout).toContain('drill     a rehearsal: quarterly rehearsal');
-    const stats = await lifeboat(['stats', file, '--logs', w.logs], { cwd: w.dir });
+    const stats = await lifeboatInProcess(['stats', file, '--logs', w.logs], { cwd: w.dir });
     expect(stats.stdout).toMatch(/Drills · 1 recorded · last successful: .* \("quarterly rehearsal"\)/);
     expect(stats.stdout).toMatch(/Network \[net\] {2}last drills: \S+ {2}RTO 10m ✔ within \(last\)/);
     const report = w.path('r.html');
-    await lifeboat(['logs', 'report', 'last', '--html', report, '--logs', w.logs], { cwd: w.dir });
+    await lifeboatInProcess(['logs', 'report', 'last', '--html', report, '--logs', w.logs], { cwd: w.dir });
     expect(readFileSync(report, 'utf8')).toContain('a rehearsal: quarterly rehearsal');
 
     const after = await lifeboat(['ready', file, '--logs', w.logs], { cwd: w.dir });
@@ -43,7 +44,7 @@ describe('drills on record', () => {
     const file = w.path('lab.yaml');
     writeFileSync(file, 'name: lab\ndrill_every: 90d\nphases:\n  - id: net\n    steps:\n      - id: up\n        run: "true"\n');
     await lifeboat(['run', file, '--yes', '--logs', w.logs], { cwd: w.dir });
-    const list = await lifeboat(['logs', 'list', '--logs', w.logs], { cwd: w.dir });
+    const list = await lifeboatInProcess(['logs', 'list', '--logs', w.logs], { cwd: w.dir });
     expect(list.stdout).not.toContain('(drill)');
     expect((await lifeboat(['ready', file, '--logs', w.logs], { cwd: w.dir })).code).toBe(1);
   });

@@ -1,9 +1,12 @@
 // `lifeboat docs FILE`: the runbook as a Markdown restore document whose Mermaid block parses.
+// The commands go through the CLI's entry point in this process (tests/helpers/cli-in-process.ts:
+// the same parsing, output and exit code): docs, graph and plan only read files and print.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lifeboat, ROOT } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { parseMermaid } from '../helpers/mermaid.js';
 
 const HOMELAB = join(ROOT, 'runbooks/homelab.yaml');
@@ -17,7 +20,7 @@ interface PlanJson {
 
 describe('lifeboat docs', () => {
   it('renders runbooks/homelab.yaml: overview, a Mermaid restore order that parses, every phase and step', async () => {
-    const result = await lifeboat(['docs', HOMELAB]);
+    const result = await lifeboatInProcess(['docs', HOMELAB]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const md = result.stdout;
@@ -25,9 +28,9 @@ describe('lifeboat docs', () => {
     expect(blocks).toHaveLength(1);
     await expect(parseMermaid(blocks[0]!)).resolves.toBeUndefined();
     // The same diagram as `lifeboat graph`: one renderer for both.
-    expect(blocks[0]).toBe((await lifeboat(['graph', HOMELAB, '--format', 'mermaid'])).stdout);
+    expect(blocks[0]).toBe((await lifeboatInProcess(['graph', HOMELAB, '--format', 'mermaid'])).stdout);
 
-    const plan = JSON.parse((await lifeboat(['plan', HOMELAB, '--json'], { env: { LIFEBOAT_LOGS: join(tmp, 'none') } })).stdout) as PlanJson;
+    const plan = JSON.parse((await lifeboatInProcess(['plan', HOMELAB, '--json'], { env: { LIFEBOAT_LOGS: join(tmp, 'none') } })).stdout) as PlanJson;
     expect(md).toMatch(/^# Restore: homelab-restore$/m);
     expect(md).toContain('## Overview');
     expect(md).toContain('| Recovery time objective (RTO) | 2h |');
@@ -44,7 +47,7 @@ describe('lifeboat docs', () => {
   });
 
   it('never shows a secret value: secrets appear by name', async () => {
-    const md = (await lifeboat(['docs', HOMELAB], { env: { LIFEBOAT_ZFS_KEY: 'hunter2-do-not-print' } })).stdout;
+    const md = (await lifeboatInProcess(['docs', HOMELAB], { env: { LIFEBOAT_ZFS_KEY: 'hunter2-do-not-print' } })).stdout;
     expect(md).toContain('[secret:zfs_key]');
     expect(md).not.toContain('hunter2-do-not-print');
     expect(md).toContain('| zfs_key | env LIFEBOAT_ZFS_KEY |');
@@ -52,11 +55,11 @@ describe('lifeboat docs', () => {
 
   it('--out writes the same Markdown to a file', async () => {
     const out = join(tmp, 'homelab.md');
-    const result = await lifeboat(['docs', HOMELAB, '--out', out]);
+    const result = await lifeboatInProcess(['docs', HOMELAB, '--out', out]);
     expect(result.code).toBe(0);
     // (execa drops the last newline of stdout.)
     expect(result.stdout).toBe(`Wrote ${out}`);
-    expect(readFileSync(out, 'utf8')).toBe(`${(await lifeboat(['docs', HOMELAB])).stdout}\n`);
+    expect(readFileSync(out, 'utf8')).toBe(`${(await lifeboatInProcess(['docs', HOMELAB])).stdout}\n`);
   });
 
   it('keeps markup in titles as text and fences commands that contain backticks', async () => {
@@ -78,7 +81,7 @@ describe('lifeboat docs', () => {
         '',
       ].join('\n'),
     );
-    const result = await lifeboat(['docs', file]);
+    const result = await lifeboatInProcess(['docs', file]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('## 1. Phase with &lt;i&gt;markup&lt;/i&gt; \\| pipes');
@@ -90,7 +93,7 @@ describe('lifeboat docs', () => {
   it('an invalid runbook is an input error: exit 2, no stack trace', async () => {
     const file = join(tmp, 'bad.yaml');
     writeFileSync(file, 'name: bad\nphases: []\n');
-    const result = await lifeboat(['docs', file]);
+    const result = await lifeboatInProcess(['docs', file]);
     expect(result.code).toBe(2);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });

@@ -1,16 +1,19 @@
 // `lifeboat logs list | show | compare` on runs recorded by real `lifeboat run` processes: done,
-// failed, done past a failure, interrupted (SIGINT), killed (SIGKILL), and a torn journal.
+// failed, done past a failure, interrupted (SIGINT), killed (SIGKILL), and a torn journal. The
+// `logs` commands only read those records: they go through the CLI's entry point in this process
+// (tests/helpers/cli-in-process.ts: the same parsing, output and exit code, without starting node
+// for each of them).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lifeboat } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { RecordedRuns, recordDrills, SECRET } from './helpers/recorded-runs.js';
 
 const runs = new RecordedRuns();
 let ids: { fast: string; slow: string; broken: string; optional: string; interrupted: string; died: string; torn: string };
 let interruptCode: number | undefined;
 
-const logs = (...args: string[]) => lifeboat(['logs', ...args, '--logs', runs.logs]);
+const logs = (...args: string[]) => lifeboatInProcess(['logs', ...args, '--logs', runs.logs]);
 
 interface ListedRun {
   runId: string;
@@ -82,7 +85,7 @@ describe('lifeboat logs list', () => {
   });
 
   it('says so when there are no runs, and exits 0', async () => {
-    const result = await lifeboat(['logs', 'list', '--logs', join(runs.root, 'nowhere')]);
+    const result = await lifeboatInProcess(['logs', 'list', '--logs', join(runs.root, 'nowhere')]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('No runs in');
   });
@@ -91,7 +94,7 @@ describe('lifeboat logs list', () => {
     const bad = join(runs.root, 'bad-logs', '20260101T000000Z-bad-0000');
     mkdirSync(bad, { recursive: true });
     writeFileSync(join(bad, 'run.json'), '{ not json');
-    const result = await lifeboat(['logs', 'list', '--logs', join(runs.root, 'bad-logs')]);
+    const result = await lifeboatInProcess(['logs', 'list', '--logs', join(runs.root, 'bad-logs')]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('1 run folder could not be read: 20260101T000000Z-bad-0000');
   });
@@ -219,7 +222,7 @@ describe('lifeboat logs show', () => {
     const result = await logs('show', ids.broken, '--json');
     const instants: Array<[string, unknown]> = [];
     JSON.parse(result.stdout, (key, value: unknown) => {
-      if (key === 'start' || key === 'end' || key === 'time' || key === 'at' || /(ed|created)At$/.test(key) && key !== 'stoppedAt') instants.push([key, value]);
+      if (key === 'start' || key === 'end' || key === 'time' || key === 'at' || (/(ed|created)At$/.test(key) && key !== 'stoppedAt')) instants.push([key, value]);
       return value;
     });
     expect(instants.length).toBeGreaterThan(0);
@@ -239,7 +242,16 @@ describe('lifeboat logs show', () => {
   it('a killed run: no end in its journal, so it and its step are running', async () => {
     const run = await showJson(ids.died);
     expect(run.status).toBe('running');
-    expect(run.phases[0]!.steps.map((s) => [s.id, s.status])).toEqual([
+    // The journal as the kill left it: a step.spawned with no step.started before it means the run
+    // recorded the spawn of a step whose start it had not written yet.
+    const journal = runs
+      .journal(ids.died)
+      .map((e) => `${e.kind}${e.step ? ` ${e.step}` : ''}`)
+      .join(', ');
+    expect(
+      run.phases[0]!.steps.map((s) => [s.id, s.status]),
+      journal,
+    ).toEqual([
       ['long', 'running'],
       ['after', 'not reached'],
     ]);

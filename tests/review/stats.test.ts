@@ -3,11 +3,11 @@
 import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDuration } from '../../src/core/text/duration.js';
 import { median } from '../../src/core/review/median.js';
-import { lifeboat } from '../helpers/cli.js';
-import { FIXTURES, RecordedRuns, recordDrills, SECRET } from './helpers/recorded-runs.js';
 import type { Figures } from '../../src/core/review/run-stats.js';
+import { formatDuration } from '../../src/core/text/duration.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
+import { FIXTURES, RecordedRuns, recordDrills, SECRET } from './helpers/recorded-runs.js';
 
 const DRILL = join(FIXTURES, 'drill.yaml');
 const runs = new RecordedRuns();
@@ -42,7 +42,7 @@ describe('lifeboat stats', () => {
   let stats: Stats;
   let done: string[];
   beforeAll(async () => {
-    const result = await lifeboat(['stats', DRILL, '--json', '--logs', runs.logs]);
+    const result = await lifeboatInProcess(['stats', DRILL, '--json', '--logs', runs.logs]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     stats = JSON.parse(result.stdout) as Stats;
@@ -90,7 +90,7 @@ describe('lifeboat stats', () => {
   });
 
   it('prints a table per phase and step with the RTO beside the phase median', async () => {
-    const result = await lifeboat(['stats', DRILL, '--logs', runs.logs]);
+    const result = await lifeboatInProcess(['stats', DRILL, '--logs', runs.logs]);
     expect(result.code).toBe(0);
     const out = result.stdout;
     const n = stats.runs;
@@ -103,7 +103,7 @@ describe('lifeboat stats', () => {
   });
 
   it('a runbook with no runs yet: says so, exit 0', async () => {
-    const result = await lifeboat(['stats', join(FIXTURES, 'torn.yaml'), '--logs', runs.logs]);
+    const result = await lifeboatInProcess(['stats', join(FIXTURES, 'torn.yaml'), '--logs', runs.logs]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('0 past runs');
     expect(result.stdout).toContain('No recorded runs of this runbook yet');
@@ -117,10 +117,10 @@ interface PlanJson {
 }
 
 describe('lifeboat plan with past runs', () => {
-  const plan = (logs: string, ...args: string[]) => lifeboat(['plan', DRILL, ...args], { env: { LIFEBOAT_LOGS: logs } });
+  const plan = (logs: string, ...args: string[]) => lifeboatInProcess(['plan', DRILL, ...args], { env: { LIFEBOAT_LOGS: logs } });
 
   it('shows estimated durations from history: median per step, summed per phase and in total, RTO beside', async () => {
-    const stats = JSON.parse((await lifeboat(['stats', DRILL, '--json', '--logs', runs.logs])).stdout) as Stats;
+    const stats = JSON.parse((await lifeboatInProcess(['stats', DRILL, '--json', '--logs', runs.logs])).stdout) as Stats;
     const result = await plan(runs.logs);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -164,9 +164,15 @@ describe('lifeboat plan with past runs', () => {
     mkdirSync(join(broken, '20260101T000000Z-drill-0000'), { recursive: true });
     writeFileSync(join(broken, '20260101T000000Z-drill-0000', 'run.json'), '{ "runbook": ');
     mkdirSync(join(broken, '20260101T000001Z-drill-0001'), { recursive: true });
-    writeFileSync(join(broken, '20260101T000001Z-drill-0001', 'run.json'), JSON.stringify({ runId: '20260101T000001Z-drill-0001', runbook: { name: 'drill', path: DRILL, hash: 'x' }, order: [], createdAt: '2026-01-01T00:00:01Z', operator: 'x', hostname: 'y' }));
+    writeFileSync(
+      join(broken, '20260101T000001Z-drill-0001', 'run.json'),
+      JSON.stringify({ runId: '20260101T000001Z-drill-0001', runbook: { name: 'drill', path: DRILL, hash: 'x' }, order: [], createdAt: '2026-01-01T00:00:01Z', operator: 'x', hostname: 'y' }),
+    );
     writeFileSync(join(broken, '20260101T000001Z-drill-0001', 'events.jsonl'), 'garbage\nmore garbage\n');
-    const snapshot = () => readdirSync(broken, { recursive: true }).map((f) => `${f}:${statSync(join(broken, String(f))).mtimeMs}`).sort();
+    const snapshot = () =>
+      readdirSync(broken, { recursive: true })
+        .map((f) => `${f}:${statSync(join(broken, String(f))).mtimeMs}`)
+        .sort();
     const before = snapshot();
     const result = await plan(broken);
     expect(result.code).toBe(0);

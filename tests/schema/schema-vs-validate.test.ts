@@ -1,10 +1,10 @@
-import { Ajv, type ValidateFunction } from 'ajv';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { lifeboat } from '../helpers/cli.js';
+import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 
 /**
  * The JSON Schemas are what an editor knows of a runbook. They must say as much as `validate`
@@ -97,14 +97,14 @@ function editorVerdict(file: string, validate: ValidateFunction): 'yaml error' |
 /** Whether the schema rejects a case: its runbook or any template of its own steps folder. */
 function schemaRejects(dir: string): boolean {
   const runbook = join(dir, 'runbook.yaml');
-  const verdicts = [
-    ...(existsSync(runbook) ? [editorVerdict(runbook, schemas.runbook)] : []),
-    ...yamlFiles(join(dir, 'steps')).map((file) => editorVerdict(file, schemas.template)),
-  ];
+  const verdicts = [...(existsSync(runbook) ? [editorVerdict(runbook, schemas.runbook)] : []), ...yamlFiles(join(dir, 'steps')).map((file) => editorVerdict(file, schemas.template))];
   return verdicts.some((v) => Array.isArray(v) && v.length > 0);
 }
 
-const cases = readdirSync(INVALID, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const cases = readdirSync(INVALID, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 
 describe('the schema is as strict as validate', () => {
   it('rejects every invalid fixture except the ones listed as beyond a schema, and only those', () => {
@@ -116,14 +116,20 @@ describe('the schema is as strict as validate', () => {
     expect(Object.keys(SCHEMA_CANNOT_EXPRESS).filter((name) => !cases.includes(name))).toEqual([]);
   });
 
-  describe.concurrent.each(cases)('validate rejects %s', (name) => {
-    it('with exit code 2', async ({ expect }) => {
+  // Through the CLI's entry point in this process (tests/helpers/cli-in-process.ts), one case at a time:
+  // each runs from its own folder.
+  describe.each(cases)('validate rejects %s', (name) => {
+    it('with exit code 2', async () => {
       const dir = join(INVALID, name);
       const argsFile = join(dir, 'args');
-      const lines = existsSync(argsFile) ? readFileSync(argsFile, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
+      const lines = existsSync(argsFile)
+        ? readFileSync(argsFile, 'utf8')
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+        : [];
       const [first, ...rest] = lines;
       const args = first?.endsWith('.yaml') ? [first, ...rest] : ['runbook.yaml', ...lines];
-      const result = await lifeboat(['validate', ...args, '--steps', join(dir, 'steps')], { cwd: dir });
+      const result = await lifeboatInProcess(['validate', ...args, '--steps', join(dir, 'steps')], { cwd: dir });
       expect(result.code, result.stdout + result.stderr).toBe(2);
     });
   });

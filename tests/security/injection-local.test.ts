@@ -1,9 +1,13 @@
 // Hostile values from --var, run locally by the real CLI: each one either stays its own text or is
 // refused by validate (exit 2, file:line:col); the marker file a payload would create never exists.
+//
+// Every (script, payload) is a step of one batch (tests/helpers/batched-runs.ts), with a var and a
+// marker file of its own, so that a failure names both without starting the CLI once per payload.
 import { existsSync, writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type BatchOutcome, type BatchStep, batchOutput, runBatch, stepYaml } from '../helpers/batched-runs.js';
 import { lifeboat } from '../helpers/cli.js';
-import { workspace, type Workspace } from '../helpers/run-fixtures.js';
+import { eventsOf, type Workspace, workspace } from '../helpers/run-fixtures.js';
 
 let w: Workspace;
 afterEach(() => w?.cleanup());
@@ -24,7 +28,13 @@ function payloads(marker: string): string[] {
 
 function runbook(run: string): string {
   const file = w.path('rb.yaml');
-  writeFileSync(file, `name: inj\nvars: { v: "1" }\nphases:\n  - id: p\n    steps:\n      - id: s\n        run: |\n${run.split('\n').map((l) => `          ${l}`).join('\n')}\n`);
+  writeFileSync(
+    file,
+    `name: inj\nvars: { v: "1" }\nphases:\n  - id: p\n    steps:\n      - id: s\n        run: |\n${run
+      .split('\n')
+      .map((l) => `          ${l}`)
+      .join('\n')}\n`,
+  );
   return file;
 }
 
@@ -42,19 +52,57 @@ const SCRIPTS = [
 ];
 
 describe('no value given with --var is ever run locally', () => {
-  it.each(SCRIPTS)('%s: each payload stays text or is refused with exit 2', async (script) => {
-    w = workspace('lifeboat-inj-');
-    const marker = w.path('PWNED');
-    const file = runbook(script);
-    for (const payload of payloads(marker)) {
-      const result = await lifeboat(['run', file, '--yes', '--logs', w.logs, '--steps', w.steps, '--var', `v=${payload}`], { cwd: w.dir });
-      expect(existsSync(marker), `${script} with ${JSON.stringify(payload)}`).toBe(false);
-      expect([0, 1, 2], result.stderr).toContain(result.code);
-      if (result.code === 2) {
-        expect(result.stderr).toMatch(/rb\.yaml:\d+:\d+/);
-        expect(result.stderr).not.toMatch(/\n\s+at /);
+  // Script k with payload n is step s<k>-<n>, reading var v<k>_<n> (given with --var), whose payload
+  // would create PWNED-<k>-<n>.
+  let batchDir: Workspace;
+  let batch: BatchOutcome;
+  const values = new Map<string, string>();
+  beforeAll(async () => {
+    batchDir = workspace('lifeboat-inj-');
+    const steps: BatchStep[] = [];
+    SCRIPTS.forEach((script, k) => {
+      payloads('').forEach((_, n) => {
+        values.set(`v${k}_${n}`, payloads(batchDir.path(`PWNED-${k}-${n}`))[n]!);
+        const run = script.replaceAll('{{ vars.v }}', `{{ vars.v${k}_${n} }}`);
+        steps.push({
+          id: `s${k}-${n}`,
+          yaml: `on_failure: continue\nrun: |\n${run
+            .split('\n')
+            .map((l) => `  ${l}`)
+            .join('\n')}`,
+        });
+      });
+    });
+    const declared = [...values.keys()].map((name) => `${name}: "1"`).join(', ');
+    const vars = [...values].flatMap(([name, value]) => ['--var', `${name}=${value}`]);
+    batch = await runBatch(batchDir, steps, (kept) => {
+      const file = batchDir.path('rb.yaml');
+      writeFileSync(file, `name: inj\nvars: { ${declared} }\nphases:\n  - id: p\n    steps:\n${kept.map(stepYaml).join('')}`);
+      return ['run', file, '--yes', '--logs', batchDir.logs, '--steps', batchDir.steps, ...vars];
+    });
+  }, 300_000);
+  afterAll(() => batchDir?.cleanup());
+
+  it.each(SCRIPTS.map((script, k) => [script, k] as const))('%s: each payload stays text or is refused with exit 2', (script, k) => {
+    payloads('').forEach((_, n) => {
+      const id = `s${k}-${n}`;
+      const what = `${script} with ${JSON.stringify(values.get(`v${k}_${n}`))}`;
+      expect(existsSync(batchDir.path(`PWNED-${k}-${n}`)), what).toBe(false);
+      const refusal = batch.refused.get(id);
+      if (refusal) {
+        expect(batch.first.code, `${what}\n${batchOutput(batch)}`).toBe(2);
+        for (const problem of refusal) {
+          expect(batch.first.stderr, what).toContain(problem);
+          expect(problem, what).toMatch(/rb\.yaml:\d+:\d+/);
+        }
+        expect(batch.first.stderr, what).not.toMatch(/\n\s+at /);
+        return;
       }
-    }
+      // Not refused: it ran, in the run of the steps left (each may fail: on_failure: continue).
+      expect(batch.ran, `${what}: neither refused nor run\n${batchOutput(batch)}`).toBeDefined();
+      expect([0, 1], `${what}\n${batchOutput(batch)}`).toContain(batch.ran!.code);
+      expect(eventsOf(batch.ran!.events, 'step.exited', id).length, `${what}: no step.exited\n${batchOutput(batch)}`).toBeGreaterThan(0);
+    });
   });
 
   it('a value that is not an integer is refused where arithmetic reads it, with the position and a hint', async () => {

@@ -1,4 +1,4 @@
-import type { Choice } from '../restore-machine.js';
+import type { Choice } from '../machine/machine-setup.js';
 import type { AgeMeasure } from './age-measure.js';
 
 /** Which set of checks ran. */

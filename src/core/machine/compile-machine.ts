@@ -1,6 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
-import type { Plan, PlanStep } from './model/plan-types.js';
-import { hasEnded, type MachineOptions, machineFromConfig, type StepRecord, startContext } from './restore-machine.js';
+import type { Plan, PlanStep } from '../model/plan-types.js';
+import { hasEnded, type MachineOptions, machineFromConfig, type StepRecord, startContext } from './machine-setup.js';
 import { stepTable } from './step-table.js';
 
 // Reserved state names start with `_`, which runbook ids cannot, so they never collide.

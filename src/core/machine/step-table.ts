@@ -1,5 +1,5 @@
-import type { PlanStep } from './model/plan-types.js';
-import type { StepRecord } from './model/step-record.js';
+import type { PlanStep } from '../model/plan-types.js';
+import type { StepRecord } from '../model/step-record.js';
 
 /** What the machine needs to know of a step: what decides its way through the one lifecycle. */
 export interface StepTraits {

@@ -1,8 +1,8 @@
 import { type AnyActorLogic, type AnyStateMachine, assign, emit, fromPromise, setup } from 'xstate';
-import type { StepRecord, StepStatus } from './model/step-record.js';
+import type { StepRecord, StepStatus } from '../model/step-record.js';
 import type { StepTable } from './step-table.js';
 
-export type { StepRecord, StepStatus } from './model/step-record.js';
+export type { StepRecord, StepStatus } from '../model/step-record.js';
 
 /** Why a step failed, for the failure menu: a summary and the last lines it (or its check) printed. */
 export interface StepFailure {
