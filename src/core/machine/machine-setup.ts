@@ -1,7 +1,9 @@
 import { type AnyActorLogic, type AnyStateMachine, assign, emit, fromPromise, setup } from 'xstate';
+import type { Choice } from '../model/choice.js';
 import type { StepRecord, StepStatus } from '../model/step-record.js';
 import type { StepTable } from './step-table.js';
 
+export type { Choice } from '../model/choice.js';
 export type { StepRecord, StepStatus } from '../model/step-record.js';
 
 /** Why a step failed, for the failure menu: a summary and the last lines it (or its check) printed. */
@@ -50,9 +52,6 @@ export interface RestoreContext {
 export function startContext(): RestoreContext {
   return { position: 0, tally: { done: 0, skipped: 0, failed: 0 } };
 }
-
-/** The operator's answer to a menu. */
-export type Choice = 'run' | 'skip' | 'retry' | 'mark-done' | 'abort';
 
 /** Whether a recorded step has ended: one that may fail and go on has ended when it failed. */
 export function hasEnded(step: { onFailure: 'stop' | 'continue' }, record: StepRecord | undefined): boolean {

@@ -1,5 +1,5 @@
-import type { Choice } from '../machine/machine-setup.js';
 import type { AgeMeasure } from './age-measure.js';
+import type { Choice } from './choice.js';
 
 /** Which set of checks ran. */
 export type CheckSet = 'precheck' | 'verify' | 'wait';

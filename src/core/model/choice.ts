@@ -1,0 +1,2 @@
+/** The operator's answer to a menu. */
+export type Choice = 'run' | 'skip' | 'retry' | 'mark-done' | 'abort';
