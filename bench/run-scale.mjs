@@ -49,7 +49,10 @@ const b = best(large, runs);
 const perStep = (m, steps) => m.ms / steps;
 const rssRatio = b.rssMb / a.rssMb;
 const timeRatio = perStep(b, large) / perStep(a, small);
-for (const [steps, m] of [[small, a], [large, b]]) {
+for (const [steps, m] of [
+  [small, a],
+  [large, b],
+]) {
   console.log(`${String(steps).padStart(6)} steps: peak RSS ${m.rssMb.toFixed(1)} MB, ${(m.ms / 1000).toFixed(1)} s, ${perStep(m, steps).toFixed(2)} ms/step`);
 }
 const rssOk = rssRatio <= RSS_RATIO;

@@ -1,14 +1,14 @@
 // Entry point of `npm run bench`: runs every case in bench/cases/, prints a table, writes RESULTS.md,
 // and exits 1 when any target is missed.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { measurementKey } from './lib/commands.mjs';
 import { loadCases } from './lib/cases.mjs';
+import { measurementKey } from './lib/commands.mjs';
 import { textTable } from './lib/format.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { measureInterleaved } from './lib/measure.mjs';
 import { CASES_DIR, OUT_DIR, RESULTS_FILE } from './lib/paths.mjs';
 import { resultsMarkdown } from './lib/results-md.mjs';
-import { MEASUREMENT_HEADER, SUMMARY_HEADER, measurementRows, problemLines, summaryRows } from './lib/rows.mjs';
+import { MEASUREMENT_HEADER, measurementRows, problemLines, SUMMARY_HEADER, summaryRows } from './lib/rows.mjs';
 import { describeSettings, readSettings } from './lib/settings.mjs';
 import { judge } from './lib/verdict.mjs';
 
@@ -26,7 +26,9 @@ async function runCase(kase, settings, timed) {
     const key = measurementKey(m);
     return !timed.has(key) && all.findIndex((o) => measurementKey(o) === key) === i;
   });
-  measureInterleaved(pending, counts).forEach((result, i) => { timed.set(measurementKey(pending[i]), result); });
+  measureInterleaved(pending, counts).forEach((result, i) => {
+    timed.set(measurementKey(pending[i]), result);
+  });
   const baseline = timed.get(measurementKey(kase.baseline));
   const subject = timed.get(measurementKey(kase.subject));
   return { kase, baseline, subject, judgement: judge(kase.limit, baseline, subject) };

@@ -1,9 +1,10 @@
 // Compiles the JSON Schemas into a standalone CommonJS module (loadable synchronously) at build time, so that no command
 // pays for ajv's schema compilation at start-up. Run by `npm run build`.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 // Validate compiles the schemas without their `x-rule` parts: its own rules say the same things with friendlier
 // messages. This must match withoutRules in src/adapters/schemas.ts.

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { validateCommand } from '../src/cli/validate.js';
 import type { PlanOptions } from '../src/cli/plan-options.js';
-import { expectedReport, loadInvalidCases, PROCESS_CASES, type InvalidCase } from './helpers/invalid-corpus.js';
+import { validateCommand } from '../src/cli/validate.js';
+import { expectedReport, type InvalidCase, loadInvalidCases, PROCESS_CASES } from './helpers/invalid-corpus.js';
 
 // The broken-runbook corpus (tests/fixtures/invalid, described in tests/helpers/invalid-corpus.ts), in-process:
 // each case goes through the validate command's own function, the code the CLI calls, with stdout

@@ -9,10 +9,7 @@ function validateAndPlan(steps) {
   const file = path.join(OUT_DIR, `runbook-${steps}.yaml`);
   return {
     file,
-    measurement: measurement(`validate + plan, ${steps.toLocaleString('en')} steps`, [
-      lifeboat('validate', file),
-      lifeboat('plan', file, '--json'),
-    ]),
+    measurement: measurement(`validate + plan, ${steps.toLocaleString('en')} steps`, [lifeboat('validate', file), lifeboat('plan', file, '--json')]),
   };
 }
 

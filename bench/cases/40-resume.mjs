@@ -48,7 +48,10 @@ function setup() {
   if (run.status !== 1) throw new Error(`the setup run should stop at step ${STOP_AT} with exit 1, got ${run.status}: ${run.stderr.trim().split('\n')[0] ?? ''}`);
   const [runId, ...more] = readdirSync(LOGS).filter((name) => /^\d{8}T\d{6}\.\d{3}Z-/.test(name));
   if (!runId || more.length) throw new Error(`expected one run in ${LOGS}`);
-  const events = readFileSync(path.join(LOGS, runId, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const events = readFileSync(path.join(LOGS, runId, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   const end = events.at(-1);
   const done = events.filter((e) => e.kind === 'step.finished' && e.status === 'done').length;
   if (end?.kind !== 'run.finished' || end.stoppedAt !== `s${STOP_AT}` || done !== STOP_AT - 1) {

@@ -20,7 +20,10 @@ function random(seed) {
 }
 
 function runIdAt(ms, n) {
-  const stamp = new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-homelab-${n.toString(16).padStart(4, '0')}`;
 }
 
@@ -47,7 +50,20 @@ function writeRun(dir, { runId, at, stepCount, outputLines, ending, rnd }) {
     t += 1 + Math.floor(rnd() * 20);
     lines.push(JSON.stringify({ level, time: new Date(t).toISOString(), runId, ...event }));
   };
-  line({ kind: 'run.started', runId, runbook: meta.runbook, selection: {}, vars: { pool: 'tank' }, operator: 'root', hostname: 'laptop', version: '0.1.0', mode: 'unattended', dryRun: false, steps: stepCount, phases });
+  line({
+    kind: 'run.started',
+    runId,
+    runbook: meta.runbook,
+    selection: {},
+    vars: { pool: 'tank' },
+    operator: 'root',
+    hostname: 'laptop',
+    version: '0.1.0',
+    mode: 'unattended',
+    dryRun: false,
+    steps: stepCount,
+    phases,
+  });
   const stop = ending === 'done' ? stepCount : Math.max(1, Math.floor(stepCount * 0.7));
   let failed = 0;
   for (const [i, s] of steps.slice(0, stop).entries()) {
@@ -57,7 +73,12 @@ function writeRun(dir, { runId, at, stepCount, outputLines, ending, rnd }) {
     line({ kind: 'step.attempt', step: s.id, attempt: 1, command: `zfs mount tank/${s.id} && systemctl restart smbd`, host: 'nas' });
     line({ kind: 'step.spawned', step: s.id, attempt: 1, pid: 4000 + i, pgid: 4000 + i, startTicks: 100000 + i });
     for (let k = 0; k < outputLines; k++) {
-      line({ kind: 'step.output', step: s.id, stream: k % 7 === 0 ? 'stderr' : 'stdout', text: `tank/${s.id}: mounted dataset ${k} at /mnt/tank/${s.id}/${k} (used ${Math.floor(rnd() * 1e6)} bytes)\n` });
+      line({
+        kind: 'step.output',
+        step: s.id,
+        stream: k % 7 === 0 ? 'stderr' : 'stdout',
+        text: `tank/${s.id}: mounted dataset ${k} at /mnt/tank/${s.id}/${k} (used ${Math.floor(rnd() * 1e6)} bytes)\n`,
+      });
     }
     if (last && ending === 'running') break;
     if (last && ending === 'interrupted') {
@@ -77,7 +98,13 @@ function writeRun(dir, { runId, at, stepCount, outputLines, ending, rnd }) {
   }
   if (ending !== 'running') {
     const done = ending === 'done' ? stepCount : stop - 1;
-    line({ kind: 'run.finished', status: ending, durationMs: t - at, counts: { done, skipped: 0, failed, pending: stepCount - done - failed }, stoppedAt: ending === 'done' ? undefined : steps[stop - 1].id });
+    line({
+      kind: 'run.finished',
+      status: ending,
+      durationMs: t - at,
+      counts: { done, skipped: 0, failed, pending: stepCount - done - failed },
+      stoppedAt: ending === 'done' ? undefined : steps[stop - 1].id,
+    });
   }
   writeFileSync(path.join(runDir, 'events.jsonl'), `${lines.join('\n')}\n`);
   return lines.length;

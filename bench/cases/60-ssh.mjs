@@ -8,9 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { startSshd } from '../../tests/helpers/loopback-sshd.mjs';
 import { lifeboat, measurement } from '../lib/commands.mjs';
 import { OUT_DIR, ROOT } from '../lib/paths.mjs';
-import { startSshd } from '../../tests/helpers/loopback-sshd.mjs';
 
 const STEPS = 50;
 const RUNBOOK = path.join(OUT_DIR, `ssh-true-${STEPS}.yaml`);

@@ -13,7 +13,12 @@ const refusal = (label, name) => measurement(label, [node(REFUSE, file(name))]);
 // About 3 MB: 22,000 generated steps, the last one given a timeout of zero.
 const BROKEN = 'broken-3mb.yaml';
 const laughs = ['name: bomb', 'x:', '  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-for (let i = 1; i < 9; i++) laughs.push(`  l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+for (let i = 1; i < 9; i++)
+  laughs.push(
+    `  l${i}: &l${i} [${Array(9)
+      .fill(`*l${i - 1}`)
+      .join(', ')}]`,
+  );
 const INPUTS = {
   [BROKEN]: () => `${generateRunbook(22_000)}        timeout: 0\n`,
   'alias-bomb.yaml': () => [...laughs, 'phases: [{ id: p, steps: [{ id: s, script: a.mjs, args: *l8 }] }]', ''].join('\n'),
@@ -44,7 +49,10 @@ export default [
     target: 'validate refuses an alias bomb, 50,000 nested flow lists and 5,000 levels of block nesting: exit 2 each, median sum < 1500 ms',
     setup,
     baseline,
-    subject: measurement('validate alias bomb + nested flow + nested block', ['alias-bomb.yaml', 'nested-flow.yaml', 'nested-block.yaml'].map((name) => node(REFUSE, file(name)))),
+    subject: measurement(
+      'validate alias bomb + nested flow + nested block',
+      ['alias-bomb.yaml', 'nested-flow.yaml', 'nested-block.yaml'].map((name) => node(REFUSE, file(name))),
+    ),
     limit: { maxMedianMs: 1500 },
     runs: 5,
     warmup: 1,

@@ -9,7 +9,9 @@ import { pathToFileURL } from 'node:url';
 
 /** Loads all cases from the folder, in file-name order, then in the order each file lists them. */
 export async function loadCases(dir) {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs'))
+    .sort();
   const cases = [];
   for (const file of files) {
     const mod = await import(pathToFileURL(path.join(dir, file)).href);
@@ -22,14 +24,19 @@ export async function loadCases(dir) {
 // Rejects a malformed case early, naming the file it came from.
 function checkCase(c, file) {
   const problem =
-    !c || typeof c !== 'object' ? 'default export is not a case object'
-    : typeof c.name !== 'string' ? 'missing name'
-    : typeof c.target !== 'string' ? 'missing target'
-    : !c.baseline?.commands ? 'baseline is not a measurement(...)'
-    : !c.subject?.commands ? 'subject is not a measurement(...)'
-    : !c.limit || (c.limit.maxRatio === undefined && c.limit.maxMedianMs === undefined)
-      ? 'limit needs maxRatio and/or maxMedianMs'
-    : undefined;
+    !c || typeof c !== 'object'
+      ? 'default export is not a case object'
+      : typeof c.name !== 'string'
+        ? 'missing name'
+        : typeof c.target !== 'string'
+          ? 'missing target'
+          : !c.baseline?.commands
+            ? 'baseline is not a measurement(...)'
+            : !c.subject?.commands
+              ? 'subject is not a measurement(...)'
+              : !c.limit || (c.limit.maxRatio === undefined && c.limit.maxMedianMs === undefined)
+                ? 'limit needs maxRatio and/or maxMedianMs'
+                : undefined;
   if (problem) throw new Error(`bench/cases/${file}: ${problem}`);
   return { runs: 15, warmup: 2, ...c, file };
 }

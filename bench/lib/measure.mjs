@@ -14,7 +14,9 @@ export function measureInterleaved(measurements, { runs, warmup }) {
       try {
         const times = s.m.commands.map(timeCommand);
         if (i < warmup) continue;
-        times.forEach((t, k) => { s.parts[k].push(t); });
+        times.forEach((t, k) => {
+          s.parts[k].push(t);
+        });
         s.totals.push(times.reduce((a, b) => a + b, 0));
       } catch (error) {
         s.error = error;

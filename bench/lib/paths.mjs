@@ -1,6 +1,7 @@
 // Where the benchmark harness lives and where it writes generated inputs.
-import { fileURLToPath } from 'node:url';
+
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Absolute path of bench/. */
 export const BENCH_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { markdownTable } from './format.mjs';
 import { BENCH_DIR } from './paths.mjs';
-import { MEASUREMENT_HEADER, SUMMARY_HEADER, measurementRows, problemLines, summaryRows } from './rows.mjs';
+import { MEASUREMENT_HEADER, measurementRows, problemLines, SUMMARY_HEADER, summaryRows } from './rows.mjs';
 
 const INTRO = `# Lifeboat benchmarks
 
@@ -33,14 +33,7 @@ export function resultsMarkdown(results, machine, settings) {
   return `${[
     INTRO,
     '## Machine',
-    [
-      `- Node: ${machine.node}`,
-      `- CPU: ${machine.cpu}`,
-      `- Cores: ${machine.cores}`,
-      `- OS: ${machine.os}`,
-      `- Date: ${machine.date}`,
-      `- Runs: ${settings}`,
-    ].join('\n'),
+    [`- Node: ${machine.node}`, `- CPU: ${machine.cpu}`, `- Cores: ${machine.cores}`, `- OS: ${machine.os}`, `- Date: ${machine.date}`, `- Runs: ${settings}`].join('\n'),
     '## Results',
     markdownTable(SUMMARY_HEADER, summaryRows(results)),
     ...(problems.length ? ['## Problems', problems.map(problemItem).join('\n')] : []),

@@ -39,7 +39,5 @@ export function measurementRows(results) {
 
 /** One line per case that did not pass, saying why. */
 export function problemLines(results) {
-  return results
-    .filter(({ judgement }) => judgement.verdict !== 'PASS')
-    .map(({ kase, judgement }) => `${kase.name}: ${judgement.verdict}: ${judgement.reason}`);
+  return results.filter(({ judgement }) => judgement.verdict !== 'PASS').map(({ kase, judgement }) => `${kase.name}: ${judgement.verdict}: ${judgement.reason}`);
 }

@@ -23,6 +23,10 @@ function failure(command, first) {
   const [file, ...args] = command.argv;
   const again = spawnSync(file, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const how = first.signal ? `was killed by ${first.signal}` : `exited with ${first.status}`;
-  const head = (again.stderr || '').split('\n').filter((l) => l.trim()).slice(0, STDERR_LINES).join('\n');
+  const head = (again.stderr || '')
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, STDERR_LINES)
+    .join('\n');
   return new CommandFailed(`\`${command.label}\` ${how}${head ? `:\n${head}` : ''}`);
 }

@@ -1,8 +1,8 @@
 import type { Check } from '../core/model/plan-types.js';
-import { newestTime } from '../core/readiness/age-times.js';
 import { judgeAge } from '../core/readiness/age-measure.js';
-import { displayText, renderShell, revealWith, secretEnvFor } from '../core/shell/rendered.js';
+import { newestTime } from '../core/readiness/age-times.js';
 import { createMasker } from '../core/secrets/secret-masker.js';
+import { displayText, renderShell, revealWith, secretEnvFor } from '../core/shell/rendered.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
 import type { CheckResult } from '../ports/check-runner.js';
 import type { CommandRunner } from '../ports/command-runner.js';

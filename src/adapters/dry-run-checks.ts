@@ -1,7 +1,7 @@
 import type { Check, HostRef } from '../core/model/plan-types.js';
 import type { CheckSet } from '../core/model/run-event.js';
-import type { CheckResult, CheckRunner } from '../ports/check-runner.js';
 import type { CheckLook, CheckProber } from '../ports/check-prober.js';
+import type { CheckResult, CheckRunner } from '../ports/check-runner.js';
 import type { CommandRunner } from '../ports/command-runner.js';
 
 /** What a rehearsal assumes of a check it does not run: not done yet before a step, passed after. */

@@ -1,10 +1,10 @@
 import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { ensureDir } from './ensure-dir.js';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
-import { RUN_ID_PATTERN } from '../core/model/run-id.js';
 import { DataError } from '../core/model/data-error.js';
+import { RUN_ID_PATTERN } from '../core/model/run-id.js';
+import type { JournalRead, RunMeta, RunStore } from '../ports/run-store.js';
+import { ensureDir } from './ensure-dir.js';
 import { parseJournalLine } from './journal-record.js';
 import { createSnapshotQueue } from './snapshot-queue.js';
 

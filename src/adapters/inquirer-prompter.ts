@@ -1,12 +1,12 @@
-import { confirm, input, select } from '@inquirer/prompts';
 import { spawnSync } from 'node:child_process';
-import type { PlanStep } from '../core/model/plan-types.js';
+import { confirm, input, select } from '@inquirer/prompts';
 import type { AskOutput, Choice } from '../core/machine/machine-setup.js';
-import type { FailureInfo, PromptContext, Prompter, ShellRecorder } from '../ports/prompter.js';
-import { failureCard, menuQuestion, stepCard, stepDetails } from './step-card.js';
+import type { PlanStep } from '../core/model/plan-types.js';
 import { formatDuration } from '../core/text/duration.js';
 import { wrapText } from '../core/text/wrap-text.js';
-import { sshArgs, type SshOptions } from './ssh-args.js';
+import type { FailureInfo, PromptContext, Prompter, ShellRecorder } from '../ports/prompter.js';
+import { type SshOptions, sshArgs } from './ssh-args.js';
+import { failureCard, menuQuestion, stepCard, stepDetails } from './step-card.js';
 import type { Styles } from './terminal-styles.js';
 
 type MenuValue = Choice | 'details' | 'shell';

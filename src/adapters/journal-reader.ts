@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { RunLayout } from '../core/review/run-layout.js';
-import { runListEntry, type RunListEntry } from '../core/review/run-list-entry.js';
-import { startRunSummary, type RunSummary, type TimedEvent } from '../core/review/run-summary.js';
+import { type RunListEntry, runListEntry } from '../core/review/run-list-entry.js';
+import { type RunSummary, startRunSummary, type TimedEvent } from '../core/review/run-summary.js';
 import type { JournalRead, RunMeta } from '../ports/run-store.js';
 import { createFileRunStore } from './file-run-store.js';
 import { readJournalEnds } from './journal-ends.js';

@@ -1,5 +1,5 @@
 import type { Check } from '../core/model/plan-types.js';
-import { displayText, renderShell, revealWith, secretEnvFor, type Rendered } from '../core/shell/rendered.js';
+import { displayText, type Rendered, renderShell, revealWith, secretEnvFor } from '../core/shell/rendered.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
 import type { CheckResult, CheckRunner } from '../ports/check-runner.js';
 import type { CommandRunner } from '../ports/command-runner.js';

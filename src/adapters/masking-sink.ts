@@ -1,5 +1,5 @@
 import type { RunEvent } from '../core/model/run-event.js';
-import { maskDeep, type MaskingStream, type SecretMasker } from '../core/secrets/secret-masker.js';
+import { type MaskingStream, maskDeep, type SecretMasker } from '../core/secrets/secret-masker.js';
 import type { EventSink } from '../ports/event-sink.js';
 
 type Output = Extract<RunEvent, { kind: 'step.output' }>;

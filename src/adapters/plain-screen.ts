@@ -29,13 +29,11 @@ const waitedFor = (ms: number | undefined) => (ms ? ` · waited ${formatDuration
 /** One formatter per kind of event: a kind without one fails to compile. */
 const PLAIN_FORMATTERS: { [K in RunEvent['kind']]: Formatter<K> } = {
   'run.started': (event, line) => [
-    line(
-      undefined,
-      'run',
-      `${event.runbook.name} · run ${event.runId} · ${counted(event.steps, 'step')} in ${counted(event.phases, 'phase')}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`,
-    ),
+    line(undefined, 'run', `${event.runbook.name} · run ${event.runId} · ${counted(event.steps, 'step')} in ${counted(event.phases, 'phase')}${event.dryRun ? ' · DRY RUN: nothing is executed' : ''}`),
   ],
-  'run.resumed': (event, line, info) => [line(event.at, 'resume', `run ${event.runId} resumed by ${event.operator}@${event.hostname}${event.at ? ` at ${info.positions.get(event.at) ?? event.at}` : ''}`)],
+  'run.resumed': (event, line, info) => [
+    line(event.at, 'resume', `run ${event.runId} resumed by ${event.operator}@${event.hostname}${event.at ? ` at ${info.positions.get(event.at) ?? event.at}` : ''}`),
+  ],
   // Nobody reads a step card here: what a manual step asks of a person is shown with it.
   'step.started': (event, line) => [
     line(event.step, 'start', `${event.title}${event.host ? ` (${event.host})` : ''}`),

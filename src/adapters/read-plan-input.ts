@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { PlanInput, StepLibrary } from '../core/plan/build-plan.js';
 import type { Selection } from '../core/model/plan-types.js';
 import { InputError, type Problem } from '../core/model/problem.js';
 import type { SourceFile } from '../core/parse/source-doc.js';
 import { decodeUtf8 } from '../core/parse/utf8-text.js';
+import type { PlanInput, StepLibrary } from '../core/plan/build-plan.js';
 
 /** What the command line says about a runbook to load. */
 export interface PlanRequest {

@@ -83,7 +83,11 @@ interface Exit {
 function streamOutput(child: Child, spec: ProcessSpec, hooks: CommandHooks, output: Tail, stdout: Tail): void {
   const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer | string) => {
     let text = chunk.toString();
-    if (stream === 'stderr' && spec.filterStderr) text = text.split(/(?<=\n)/).filter(spec.filterStderr).join('');
+    if (stream === 'stderr' && spec.filterStderr)
+      text = text
+        .split(/(?<=\n)/)
+        .filter(spec.filterStderr)
+        .join('');
     if (!text) return;
     output.push(text);
     if (stream === 'stdout') stdout.push(text);

@@ -1,5 +1,5 @@
-import type { PlanStep } from '../core/model/plan-types.js';
 import type { AskOutput } from '../core/machine/machine-setup.js';
+import type { PlanStep } from '../core/model/plan-types.js';
 import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
 
 /** How a scripted prompter answers each menu. */

@@ -1,11 +1,11 @@
-import { mkdirSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { HostRef } from '../core/model/plan-types.js';
-import { sshArgs, sshFailure, type SshOptions } from './ssh-args.js';
-import type { Warmups } from './ssh-warmup.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
 import type { CommandHooks, CommandResult, CommandRunner, CommandSpec } from '../ports/command-runner.js';
 import { runProcess } from './run-process.js';
+import { type SshOptions, sshArgs, sshFailure } from './ssh-args.js';
+import type { Warmups } from './ssh-warmup.js';
 
 const PID_MARK = '\u001elifeboat-pid ';
 // Reads the whole script (secrets included) from stdin, so nothing of it shows on a command

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { HostRef, PlanStep } from '../core/model/plan-types.js';
-import { sshArgs, type SshOptions } from './ssh-args.js';
+import { type SshOptions, sshArgs } from './ssh-args.js';
 
 /** A connection being opened ahead of its first use. */
 export interface Warmup {

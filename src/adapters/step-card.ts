@@ -1,10 +1,10 @@
-import type { Styles } from './terminal-styles.js';
-import { formatDuration } from '../core/text/duration.js';
 import type { PlanStep } from '../core/model/plan-types.js';
-import { checkLine, stepView } from '../core/views/plan-view.js';
-import { wrapText } from '../core/text/wrap-text.js';
+import { formatDuration } from '../core/text/duration.js';
 import { fitText } from '../core/text/fit-text.js';
+import { wrapText } from '../core/text/wrap-text.js';
+import { checkLine, stepView } from '../core/views/plan-view.js';
 import type { FailureInfo, PromptContext } from '../ports/prompter.js';
+import type { Styles } from './terminal-styles.js';
 
 function clockTime(ms: number): string {
   const s = Math.floor(ms / 1000);

@@ -1,9 +1,9 @@
 import type { stylesFor } from '../adapters/terminal-styles.js';
 import type { Plan } from '../core/model/plan-types.js';
-import { counted } from '../core/text/plural.js';
-import { probeSummary } from '../core/views/probe-summary.js';
 import type { RunEvent } from '../core/model/run-event.js';
 import type { StepProbe } from '../core/model/step-probe.js';
+import { counted } from '../core/text/plural.js';
+import { probeSummary } from '../core/views/probe-summary.js';
 import type { RunOutcome } from '../engine/execute-run.js';
 import type { RunStore } from '../ports/run-store.js';
 import { lifeboatCommand } from './command-name.js';

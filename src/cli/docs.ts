@@ -3,7 +3,7 @@ import { UsageError } from '../core/model/problem.js';
 import { runbookDocs } from '../core/views/runbook-docs.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlan } from './load-plan.js';
-import { planRequest, type PlanOptions } from './plan-options.js';
+import { type PlanOptions, planRequest } from './plan-options.js';
 
 /** `lifeboat docs FILE`: the runbook as a Markdown restore document, on stdout or in --out FILE.md. */
 export async function docsCommand(file: string, options: PlanOptions & { out?: string }): Promise<number> {

@@ -1,9 +1,9 @@
-import { UsageError } from '../core/model/problem.js';
-import { lifeboatCommand } from './command-name.js';
 import { join } from 'node:path';
 import { journalStatus } from '../adapters/journal-ends.js';
-import type { RunStore } from '../ports/run-store.js';
+import { UsageError } from '../core/model/problem.js';
 import { counted } from '../core/text/plural.js';
+import type { RunStore } from '../ports/run-store.js';
+import { lifeboatCommand } from './command-name.js';
 
 // Shared by `resume` and `logs`: a module of its own so that `logs` does not load the run engine.
 

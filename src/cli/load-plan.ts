@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { readPlanInput, type PlanRequest } from '../adapters/read-plan-input.js';
+import { type PlanRequest, readPlanInput } from '../adapters/read-plan-input.js';
 import { loadSchemaChecks } from '../adapters/schemas.js';
-import { buildPlan } from '../core/plan/build-plan.js';
 import type { Plan } from '../core/model/plan-types.js';
 import { InputError } from '../core/model/problem.js';
+import { buildPlan } from '../core/plan/build-plan.js';
 
 /** A plan with what a run records about where it came from. */
 export interface LoadedPlan {

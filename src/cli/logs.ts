@@ -1,22 +1,22 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { listRunEntries, readRunSummary } from '../adapters/journal-reader.js';
 import { createFileRunStore, damagedJournal } from '../adapters/file-run-store.js';
+import { listRunEntries, readRunSummary } from '../adapters/journal-reader.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
-import { htmlReport } from '../core/review/html-report.js';
 import { UsageError } from '../core/model/problem.js';
+import { htmlReport } from '../core/review/html-report.js';
 import { compareRuns } from '../core/review/run-compare.js';
 import { compareText } from '../core/review/run-compare-text.js';
-import { runLayout, type RunLayout } from '../core/review/run-layout.js';
+import { type RunLayout, runLayout } from '../core/review/run-layout.js';
 import { runListText } from '../core/review/run-list-text.js';
 import type { RunSummary } from '../core/review/run-summary.js';
 import { runTimelineText } from '../core/review/run-timeline-text.js';
+import { counted } from '../core/text/plural.js';
 import type { RunMeta } from '../ports/run-store.js';
 import { ExitCode } from './exit-codes.js';
 import { findRun } from './find-run.js';
 import { logsDir } from './logs-dir.js';
 import { lifeboatVersion } from './version.js';
-import { counted } from '../core/text/plural.js';
 
 /** Options every `logs` subcommand takes. */
 export interface LogsOptions {

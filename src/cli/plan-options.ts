@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { PlanRequest } from '../adapters/read-plan-input.js';
 import { UsageError } from '../core/model/problem.js';
 

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { estimatePlan, withEstimate, type PlanEstimate } from '../core/plan/plan-estimate.js';
+import { stylesFor } from '../adapters/terminal-styles.js';
 import type { Plan } from '../core/model/plan-types.js';
-import { planView } from '../core/views/plan-view.js';
+import { estimatePlan, type PlanEstimate, withEstimate } from '../core/plan/plan-estimate.js';
 import { runLayout } from '../core/review/run-layout.js';
+import { planView } from '../core/views/plan-view.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlan } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
-import { planRequest, type PlanOptions } from './plan-options.js';
+import { type PlanOptions, planRequest } from './plan-options.js';
 import { renderPlan } from './render-plan.js';
-import { stylesFor } from '../adapters/terminal-styles.js';
 
 /** Past runs an estimate is taken from: the newest ones, enough for a steady median and a fast plan. */
 const HISTORY_RUNS = 20;

@@ -21,7 +21,7 @@ import type { CheckRunner } from '../ports/check-runner.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
-import { planRequest, type PlanOptions } from './plan-options.js';
+import { type PlanOptions, planRequest } from './plan-options.js';
 
 /** Options of `lifeboat ready`. */
 export interface ReadyOptions extends PlanOptions {

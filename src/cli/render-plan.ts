@@ -1,10 +1,10 @@
-import { formatDuration } from '../core/text/duration.js';
-import type { PlanEstimate } from '../core/plan/plan-estimate.js';
-import type { Plan, PlanPhase } from '../core/model/plan-types.js';
-import { checkLine, stepView, type CheckView, type StepView } from '../core/views/plan-view.js';
 import type { Styles } from '../adapters/terminal-styles.js';
-import { lifeboatCommand } from './command-name.js';
+import type { Plan, PlanPhase } from '../core/model/plan-types.js';
+import type { PlanEstimate } from '../core/plan/plan-estimate.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
+import { formatDuration } from '../core/text/duration.js';
+import { type CheckView, checkLine, type StepView, stepView } from '../core/views/plan-view.js';
+import { lifeboatCommand } from './command-name.js';
 
 function indent(text: string, prefix: string): string {
   return text

@@ -1,5 +1,5 @@
-import { formatProblem, type Problem } from '../core/model/problem.js';
 import type { Styles } from '../adapters/terminal-styles.js';
+import { formatProblem, type Problem } from '../core/model/problem.js';
 
 /** Writes every problem, then one summary line saying nothing was run. */
 export function reportProblems(problems: readonly Problem[], s: Styles, write: (text: string) => void): void {

@@ -6,7 +6,7 @@ import { statsText } from '../core/review/run-stats-text.js';
 import { ExitCode } from './exit-codes.js';
 import { loadPlanWithSources } from './load-plan.js';
 import { logsDir } from './logs-dir.js';
-import { planRequest, type PlanOptions } from './plan-options.js';
+import { type PlanOptions, planRequest } from './plan-options.js';
 
 /** `lifeboat stats FILE`: per phase and step across the runbook's past runs: count, success rate, median and slowest, last success, RTOs. */
 export async function statsCommand(file: string, options: PlanOptions & { logs?: string; json?: boolean }): Promise<number> {

@@ -1,10 +1,10 @@
-import { loadPlan } from './load-plan.js';
-import { planRequest, type PlanOptions } from './plan-options.js';
-import { ExitCode } from './exit-codes.js';
-import { InputError, type Problem } from '../core/model/problem.js';
-import { reportProblems } from './report-problems.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
+import { InputError, type Problem } from '../core/model/problem.js';
 import { counted } from '../core/text/plural.js';
+import { ExitCode } from './exit-codes.js';
+import { loadPlan } from './load-plan.js';
+import { type PlanOptions, planRequest } from './plan-options.js';
+import { reportProblems } from './report-problems.js';
 
 /**
  * `lifeboat validate FILE...`: checks each runbook and its templates; exit 0 when all are valid, 2 otherwise.

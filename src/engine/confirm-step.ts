@@ -1,9 +1,9 @@
 import { fromPromise } from 'xstate';
-import { revealWith } from '../core/shell/rendered.js';
 import type { ConfirmOutput, StepInput } from '../core/machine/machine-setup.js';
 import type { PlanStep } from '../core/model/plan-types.js';
-import type { RunDeps } from './run-deps.js';
+import { revealWith } from '../core/shell/rendered.js';
 import { waitedSince } from './prompt-context.js';
+import type { RunDeps } from './run-deps.js';
 
 /** Nobody was asked: on whose word the step went on, or why it did not. */
 function unattendedWhy(step: PlanStep, confirmed: boolean): string {
@@ -22,7 +22,15 @@ export function confirmStepActor(deps: RunDeps) {
     const confirmed = await ports.prompter.confirm(step, word);
     const why = ports.prompter.by === 'unattended' && !deps.settings.dryRun ? unattendedWhy(step, confirmed) : undefined;
     const waitedMs = waitedSince(deps, step.id, asked, deps.times.shell(step.id));
-    deps.emit({ kind: 'operator.choice', step: step.id, menu: 'confirm', choice: confirmed ? 'confirmed' : 'declined', by: ports.prompter.by, ...(why ? { reason: why } : {}), ...(waitedMs ? { waitedMs } : {}) });
+    deps.emit({
+      kind: 'operator.choice',
+      step: step.id,
+      menu: 'confirm',
+      choice: confirmed ? 'confirmed' : 'declined',
+      by: ports.prompter.by,
+      ...(why ? { reason: why } : {}),
+      ...(waitedMs ? { waitedMs } : {}),
+    });
     if (!confirmed && ports.prompter.by === 'unattended') {
       // Declined with nobody there: asking again would loop, going on would run it. The run stops, resumable.
       return { confirmed, stop: `${step.position} ${step.title} asks for ${step.confirm?.kind === 'typed' ? 'typed ' : ''}confirmation, and ${why ?? 'nobody gave it'}` };

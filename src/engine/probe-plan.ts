@@ -1,7 +1,7 @@
 import type { Check, HostRef, Plan, PlanStep } from '../core/model/plan-types.js';
 import type { CheckSet } from '../core/model/run-event.js';
-import type { CheckLook, CheckProber } from '../ports/check-prober.js';
 import type { ProbeVerdict, StepProbe } from '../core/model/step-probe.js';
+import type { CheckLook, CheckProber } from '../ports/check-prober.js';
 
 export type { ProbeVerdict, StepProbe };
 

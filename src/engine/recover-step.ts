@@ -1,11 +1,11 @@
 import { fromPromise } from 'xstate';
-import { formatDuration } from '../core/text/duration.js';
-import type { PlanStep } from '../core/model/plan-types.js';
 import type { RecoverOutput, StepInput } from '../core/machine/machine-setup.js';
+import type { PlanStep } from '../core/model/plan-types.js';
+import { formatDuration } from '../core/text/duration.js';
 import type { ProcessTable } from '../ports/process-table.js';
+import { runChecksOf } from './run-checks.js';
 import type { RunDeps } from './run-deps.js';
 import type { InFlight } from './run-types.js';
-import { runChecksOf } from './run-checks.js';
 
 /** Waits for (or kills) the command an interrupted run left running; a reason when it ran past its timeout. */
 async function settleOrphan(deps: RunDeps, step: PlanStep, flight: InFlight & { pgid: number }, table: ProcessTable): Promise<string | undefined> {
@@ -19,7 +19,13 @@ async function settleOrphan(deps: RunDeps, step: PlanStep, flight: InFlight & { 
     const answer = await ports.prompter.stillRunning(step, flight.pgid);
     emit({ kind: 'operator.choice', step: step.id, menu: 'still-running', choice: answer, by: ports.prompter.by });
     if (answer === 'kill') table.kill(flight.pgid);
-    else emit({ kind: 'run.note', level: 'info', step: step.id, message: `waiting for process group ${flight.pgid}, started by the interrupted run, to end${deadline !== undefined ? ` (at most until its timeout of ${formatDuration(step.timeoutMs!)} is up)` : ''}` });
+    else
+      emit({
+        kind: 'run.note',
+        level: 'info',
+        step: step.id,
+        message: `waiting for process group ${flight.pgid}, started by the interrupted run, to end${deadline !== undefined ? ` (at most until its timeout of ${formatDuration(step.timeoutMs!)} is up)` : ''}`,
+      });
   }
   while (table.alive(flight.pgid, flight.startTicks) && !signal?.aborted) {
     if (overdue()) {

@@ -1,18 +1,36 @@
 import { fromPromise } from 'xstate';
-import type { Check, PlanStep } from '../core/model/plan-types.js';
 import type { ChecksInput, ChecksOutput } from '../core/machine/machine-setup.js';
+import type { Check, PlanStep } from '../core/model/plan-types.js';
 import type { CheckSet } from '../core/model/run-event.js';
 import type { CheckResult } from '../ports/check-runner.js';
 import type { RunDeps } from './run-deps.js';
 
 /** Journals a passed check. */
 export function checkPassed(deps: RunDeps, step: PlanStep, set: CheckSet, check: Check, result: CheckResult): void {
-  deps.emit({ kind: 'check.passed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), ...(result.assumed ? { assumed: true } : {}), ...(result.measured ? { measured: result.measured } : {}) });
+  deps.emit({
+    kind: 'check.passed',
+    step: step.id,
+    set,
+    check: check.label,
+    durationMs: Math.round(result.durationMs),
+    ...(result.assumed ? { assumed: true } : {}),
+    ...(result.measured ? { measured: result.measured } : {}),
+  });
 }
 
 /** Journals a failed check and returns why it failed, for the failure menu. */
 export function checkFailed(deps: RunDeps, step: PlanStep, set: CheckSet, check: Check, result: CheckResult): NonNullable<ChecksOutput['failure']> {
-  deps.emit({ kind: 'check.failed', step: step.id, set, check: check.label, durationMs: Math.round(result.durationMs), reason: result.reason ?? 'failed', output: result.output, ...(result.assumed ? { assumed: true } : {}), ...(result.measured ? { measured: result.measured } : {}) });
+  deps.emit({
+    kind: 'check.failed',
+    step: step.id,
+    set,
+    check: check.label,
+    durationMs: Math.round(result.durationMs),
+    reason: result.reason ?? 'failed',
+    output: result.output,
+    ...(result.assumed ? { assumed: true } : {}),
+    ...(result.measured ? { measured: result.measured } : {}),
+  });
   return { summary: `check failed: ${check.label}: ${result.reason ?? 'failed'}`, tail: (result.output ?? '').split('\n').filter(Boolean).slice(-10) };
 }
 

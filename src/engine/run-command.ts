@@ -1,9 +1,9 @@
-import { formatDuration } from '../core/text/duration.js';
-import type { PlanStep } from '../core/model/plan-types.js';
 import type { StepOutput } from '../core/machine/machine-setup.js';
+import type { PlanStep } from '../core/model/plan-types.js';
+import { formatDuration } from '../core/text/duration.js';
 import type { CommandResult, CommandRunner } from '../ports/command-runner.js';
-import type { RunDeps } from './run-deps.js';
 import { LineBuffer } from './line-buffer.js';
+import type { RunDeps } from './run-deps.js';
 
 // A runner that throws (a bug, or an adapter failing) still yields a result that says why.
 async function runSafely(runner: CommandRunner, ...args: Parameters<CommandRunner['run']>): Promise<CommandResult> {
@@ -57,7 +57,6 @@ export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number,
   const reason = failureOf(step, result);
   if (reason === undefined) return { ok: true, exited };
   const commandLines = shown.trim().split('\n');
-  const summary =
-    result.error || result.timedOut ? reason : commandLines.length === 1 ? `\`${commandLines[0]}\` ${reason}` : `its ${commandLines.length}-line command ${reason}`;
+  const summary = result.error || result.timedOut ? reason : commandLines.length === 1 ? `\`${commandLines[0]}\` ${reason}` : `its ${commandLines.length}-line command ${reason}`;
   return { ok: false, reason, exited, failure: { summary, tail } };
 }

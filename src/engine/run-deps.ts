@@ -1,6 +1,6 @@
+import type { RestoreContext } from '../core/machine/machine-setup.js';
 import type { PlanStep } from '../core/model/plan-types.js';
 import type { RunEvent } from '../core/model/run-event.js';
-import type { RestoreContext } from '../core/machine/machine-setup.js';
 import type { PromptContext } from '../ports/prompter.js';
 import type { RunPorts, RunSettings } from './run-types.js';
 import type { StepTimes } from './step-times.js';

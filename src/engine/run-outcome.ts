@@ -1,6 +1,6 @@
+import { hasEnded, type RestoreContext, type StepRecord, type Tally } from '../core/machine/machine-setup.js';
 import type { PlanStep } from '../core/model/plan-types.js';
 import type { RunStatus } from '../core/model/run-event.js';
-import { hasEnded, type RestoreContext, type StepRecord, type Tally } from '../core/machine/machine-setup.js';
 import type { RunOutcome } from './run-types.js';
 
 /** What a run's counts are made of: the plan's current steps, and those an interrupted run had ended before. */

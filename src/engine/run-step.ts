@@ -1,6 +1,6 @@
 import { fromPromise } from 'xstate';
-import type { HostRef } from '../core/model/plan-types.js';
 import type { StepInput, StepOutput } from '../core/machine/machine-setup.js';
+import type { HostRef } from '../core/model/plan-types.js';
 import { displayText, renderShell, revealWith, secretEnvFor } from '../core/shell/rendered.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
 import { runCommand } from './run-command.js';

@@ -1,6 +1,6 @@
+import type { StepRecord } from '../core/machine/machine-setup.js';
 import type { Plan, PlanStep } from '../core/model/plan-types.js';
 import type { RunStatus } from '../core/model/run-event.js';
-import type { StepRecord } from '../core/machine/machine-setup.js';
 import type { CheckRunner } from '../ports/check-runner.js';
 import type { Clock } from '../ports/clock.js';
 import type { CommandRunner } from '../ports/command-runner.js';

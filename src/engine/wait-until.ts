@@ -1,8 +1,8 @@
-import { formatDuration } from '../core/text/duration.js';
-import type { PlanStep, StepAction } from '../core/model/plan-types.js';
 import type { StepOutput } from '../core/machine/machine-setup.js';
-import type { RunDeps } from './run-deps.js';
+import type { PlanStep, StepAction } from '../core/model/plan-types.js';
+import { formatDuration } from '../core/text/duration.js';
 import { checkFailed, checkPassed, runChecksOf } from './run-checks.js';
+import type { RunDeps } from './run-deps.js';
 
 const WAIT_BACKOFF = 1.5;
 const WAIT_MAX_INTERVAL_MS = 30_000;

@@ -1,6 +1,6 @@
+import type { AgeMeasure } from '../core/model/age-measure.js';
 import type { Check } from '../core/model/plan-types.js';
 import type { CheckSet } from '../core/model/run-event.js';
-import type { AgeMeasure } from '../core/model/age-measure.js';
 
 /** The result of one check: passed, or why not (with the output that shows it). */
 export interface CheckResult {

@@ -1,5 +1,5 @@
-import type { RunEvent } from '../core/model/run-event.js';
 import type { Selection } from '../core/model/plan-types.js';
+import type { RunEvent } from '../core/model/run-event.js';
 
 /** What a run records about itself at the start, so it can be resumed and reviewed later. */
 export interface RunMeta {

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readJournalEnds, readJournalEvents } from '../../src/adapters/journal-reader.js';
 import { readJournalFile } from '../../src/adapters/file-run-store.js';
+import { readJournalEnds, readJournalEvents } from '../../src/adapters/journal-reader.js';
 import { createPinoJournal } from '../../src/adapters/pino-journal.js';
 import type { RunEvent } from '../../src/core/model/run-event.js';
 

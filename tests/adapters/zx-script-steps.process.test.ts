@@ -1,7 +1,7 @@
-import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { zxScriptRunner } from '../../src/adapters/zx-script-runner.js';
 import { BIN } from '../helpers/cli.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, lifeboat, ROOT } from '../helpers/cli.js';
-import { eventsOf, readOnlyJournal, workspace, type Workspace } from '../helpers/run-fixtures.js';
+import { eventsOf, readOnlyJournal, type Workspace, workspace } from '../helpers/run-fixtures.js';
 import { requireTmux, sh, TmuxSession } from '../helpers/tmux.js';
 
 /**
@@ -20,7 +20,10 @@ afterEach(() => {
   space = undefined;
 });
 
-for (const [width, height] of [[80, 24], [120, 40]] as const) {
+for (const [width, height] of [
+  [80, 24],
+  [120, 40],
+] as const) {
   describe(`the demo at ${width}x${height}`, () => {
     it('skip, failure, shell, retry and abort: said on screen, kept in the journal', async () => {
       requireTmux();

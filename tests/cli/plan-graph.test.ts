@@ -27,7 +27,6 @@ const STACK_FRAME = /^\s+at .+[(:]\d+/m;
 
 const hasDot = spawnSync('dot', ['-V'], { stdio: 'ignore' }).status === 0;
 
-
 /** Checks DOT text for balanced braces and brackets outside strings, and strings that all close. */
 function dotStructure(text: string): { braces: number; brackets: number; openString: boolean; statements: number } {
   let braces = 0;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
-import { eventsOf, eventually, processRuns, readOnlyJournal, runArgs, workspace, type Workspace } from '../helpers/run-fixtures.js';
+import { eventsOf, eventually, processRuns, readOnlyJournal, runArgs, type Workspace, workspace } from '../helpers/run-fixtures.js';
 import { requireTmux, sh, TmuxSession } from '../helpers/tmux.js';
 
 /**
@@ -60,7 +60,12 @@ describe('lifeboat run in a terminal', () => {
     expect(screen).toContain('last output:');
     expect(screen).toMatch(/ls: cannot access '?marker'?: No such file or directory/);
     const menu = screen.slice(screen.lastIndexOf('? 1.1 Import the pool — what now?'));
-    expect(menu.split('\n').slice(1, 7).map((l) => l.replace(/^[❯ ] /, '').trim())).toEqual(['Retry', 'Open a shell', 'Mark done', 'Skip…', 'Show details', 'Abort']);
+    expect(
+      menu
+        .split('\n')
+        .slice(1, 7)
+        .map((l) => l.replace(/^[❯ ] /, '').trim()),
+    ).toEqual(['Retry', 'Open a shell', 'Mark done', 'Skip…', 'Show details', 'Abort']);
 
     // The operator fixes it by hand, then retries.
     writeFileSync(w.path('marker'), '');
@@ -216,6 +221,9 @@ describe('lifeboat run in a terminal', () => {
     expect(await exit()).toBe(0);
     expect(w.read('order.txt')).toBe('wiped\n');
     const { events } = readOnlyJournal(w.logs);
-    expect(eventsOf(events, 'operator.choice').map((e) => [e.menu, e.choice])).toEqual([['before', 'run'], ['confirm', 'confirmed']]);
+    expect(eventsOf(events, 'operator.choice').map((e) => [e.menu, e.choice])).toEqual([
+      ['before', 'run'],
+      ['confirm', 'confirmed'],
+    ]);
   });
 });

@@ -12,13 +12,13 @@ import {
   groupMembers,
   lifeboatWithOpenStdin,
   processRuns,
+  RUN_FIXTURES,
   readOnlyJournal,
   repeatedKeys,
-  RUN_FIXTURES,
   runArgs,
   runDirs,
-  workspacesPerTest,
   type Workspace,
+  workspacesPerTest,
 } from '../helpers/run-fixtures.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -59,7 +59,10 @@ describe('lifeboat run --yes, with real bash', () => {
     expect(r.stdout).toContain('2 steps in 2 phases');
     const { events } = readOnlyJournal(w.logs);
     expect(eventsOf(events, 'run.started')[0]).toMatchObject({ selection: { from: 'mount', skip: ['start-db'] }, steps: 2, phases: 2 });
-    expect(eventsOf(events, 'step.finished').map((e) => [e.position, e.step])).toEqual([['1.2', 'mount'], ['2.2', 'start-app']]);
+    expect(eventsOf(events, 'step.finished').map((e) => [e.position, e.step])).toEqual([
+      ['1.2', 'mount'],
+      ['2.2', 'start-app'],
+    ]);
   });
 
   it('a failing verify stops the run: exit 1, later steps not run, the message names the step and how to resume', async () => {
@@ -109,7 +112,10 @@ describe('lifeboat run --yes, with real bash', () => {
     expect(eventsOf(events, 'step.exited').map((e) => e.exitCode)).toEqual([32, 0]);
     expect(eventsOf(events, 'step.finished')[0]).toMatchObject({ step: 'flaky', status: 'done', attempts: 2, exitCode: 0 });
     expect(eventsOf(events, 'step.finished')[0]!.reason).toBeUndefined();
-    expect(eventsOf(events, 'step.output').map((e) => [e.stream, e.text])).toEqual([['stderr', 'device busy\n'], ['stdout', 'mounted on try 2\n']]);
+    expect(eventsOf(events, 'step.output').map((e) => [e.stream, e.text])).toEqual([
+      ['stderr', 'device busy\n'],
+      ['stdout', 'mounted on try 2\n'],
+    ]);
     // Nobody was asked: retries are not a failure menu.
     // Unattended, nobody is asked before a step that is not manual: no choice to record.
     expect(eventsOf(events, 'operator.choice')).toEqual([]);
@@ -201,7 +207,10 @@ describe('lifeboat run --yes, with real bash', () => {
       expect(r.stdout).toMatch(/aborted after .*: 1 done, 0 skipped, 0 failed, 2 not reached/);
       // What it asks of a person is on screen and in the journal, for whoever picks the run up.
       expect(r.stdout).toMatch(/^\S+ 1\.2 +do +Press the switch's power button and wait for its port lights\.$/m);
-      expect(eventsOf(readOnlyJournal(w.logs).events, 'step.started', 'power-switch')[0]).toMatchObject({ action: 'manual', instructions: "Press the switch's power button and wait for its port lights." });
+      expect(eventsOf(readOnlyJournal(w.logs).events, 'step.started', 'power-switch')[0]).toMatchObject({
+        action: 'manual',
+        instructions: "Press the switch's power button and wait for its port lights.",
+      });
     });
 
     it('unattended: verify lets its checks decide (passing)', async () => {
@@ -291,7 +300,10 @@ describe('the journal', () => {
     }
     expect(eventsOf(events, 'step.started', 'hello')[0]).toMatchObject({ position: '1.1', title: 'Say hello to tank', phase: 'p', action: 'run' });
     expect(eventsOf(events, 'step.output', 'hello').map((e) => [e.stream, e.text])).toEqual(
-      expect.arrayContaining([['stdout', 'hello from the command line\n'], ['stderr', 'to stderr\n']]),
+      expect.arrayContaining([
+        ['stdout', 'hello from the command line\n'],
+        ['stderr', 'to stderr\n'],
+      ]),
     );
     expect(eventsOf(events, 'check.failed', 'hello')[0]).toMatchObject({ set: 'precheck', check: 'exists never.flag', reason: 'does not exist' });
     expect(eventsOf(events, 'check.passed', 'hello')[0]).toMatchObject({ set: 'verify', check: 'true' });
@@ -364,7 +376,9 @@ describe('--dry-run', () => {
     expect(summary).toMatch(/^ {2}1\.2 {3}satisfied {2}Already mounted$/m);
     expect(summary).toMatch(/^ {2}1\.3 {3}would run {2}Not served yet$/m);
     // Nothing was looked at: never "would run".
-    expect(summary).toMatch(/^ {2}1\.4 {3}unknown {4}Its precheck is not read-only, so it is not probed \(`touch unsafe-precheck-ran\.txt; false` is not marked `readonly: true`: a probe does not run it\)$/m);
+    expect(summary).toMatch(
+      /^ {2}1\.4 {3}unknown {4}Its precheck is not read-only, so it is not probed \(`touch unsafe-precheck-ran\.txt; false` is not marked `readonly: true`: a probe does not run it\)$/m,
+    );
     expect(summary).toMatch(/^ {2}1\.5 {3}blocked {4}Wait for the NAS \(not yet: exists nas-up\.flag: does not exist\)$/m);
     // What was probed shows as checked; a precheck that was not probed shows as not run, not as failed.
     expect(r.stdout).toMatch(/ 1\.1 {3}check {3}✔ exists pool\.flag$/m);
@@ -442,20 +456,30 @@ describe('secrets leave no trace', () => {
     expect(r.stdout).toContain('still wrong [secret:tok]');
     const { events } = readOnlyJournal(w.logs);
     expect(eventsOf(events, 'step.output', 'split').map((e) => e.text)).toEqual(['[secret:tok]\n']);
-    expect(eventsOf(events, 'step.output', 'env').map((e) => e.text).sort()).toEqual(['[secret:tok]\n', '[secret:tok]\n']);
+    expect(
+      eventsOf(events, 'step.output', 'env')
+        .map((e) => e.text)
+        .sort(),
+    ).toEqual(['[secret:tok]\n', '[secret:tok]\n']);
 
     const files = filesUnder(w.logs);
     expect(files.some((f) => f.endsWith('events.jsonl'))).toBe(true);
     for (const file of files) {
       const text = readFileSync(file, 'latin1');
-      for (const [name, value] of [['tok', tok], ['pw', pw]] as const) {
+      for (const [name, value] of [
+        ['tok', tok],
+        ['pw', pw],
+      ] as const) {
         expect(text.includes(value), `${name} in ${file}`).toBe(false);
         // Not half of it either (a line cut in two would leak it in pieces).
         expect(text.includes(value.slice(0, value.length / 2 + 1)), `half of ${name} in ${file}`).toBe(false);
         expect(text.includes(value.slice(value.length / 2 - 1)), `second half of ${name} in ${file}`).toBe(false);
       }
     }
-    for (const [stream, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
+    for (const [stream, text] of [
+      ['stdout', r.stdout],
+      ['stderr', r.stderr],
+    ] as const) {
       expect(text.includes(tok), `tok on ${stream}`).toBe(false);
       expect(text.includes(pw), `pw on ${stream}`).toBe(false);
     }

@@ -6,10 +6,14 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lifeboat, ROOT } from '../helpers/cli.js';
-import { readOnlyJournal, workspace, type Workspace } from '../helpers/run-fixtures.js';
+import { readOnlyJournal, type Workspace, workspace } from '../helpers/run-fixtures.js';
 
 const spaces: Workspace[] = [];
-afterEach(() => spaces.splice(0).forEach((ws) => { ws.cleanup(); }));
+afterEach(() =>
+  spaces.splice(0).forEach((ws) => {
+    ws.cleanup();
+  }),
+);
 
 function space(): Workspace {
   const ws = workspace('lifeboat-record-');
@@ -55,7 +59,11 @@ describe('the journal read by pino-pretty', () => {
 describe('damaged run records', () => {
   it.each([
     ['not JSON', (_text: string) => '{"runId":', /run\.json: the run's metadata cannot be used \(it is not valid JSON/],
-    ['vars of the wrong type', (text: string) => JSON.stringify({ ...(JSON.parse(text) as object), request: { ...(JSON.parse(text) as { request: object }).request, vars: [5] } }), /run\.json: the run's metadata cannot be used \(request vars that are not \[name, value\] pairs/],
+    [
+      'vars of the wrong type',
+      (text: string) => JSON.stringify({ ...(JSON.parse(text) as object), request: { ...(JSON.parse(text) as { request: object }).request, vars: [5] } }),
+      /run\.json: the run's metadata cannot be used \(request vars that are not \[name, value\] pairs/,
+    ],
   ])('a run.json %s: resume exits 2 with a clear message and no stack trace', async (_name, damage, message) => {
     const ws = space();
     const file = runbook(ws, 'damaged', [{ id: 'fails', title: 'Fails', run: 'exit 4' }]);

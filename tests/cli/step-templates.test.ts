@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lifeboat, ROOT } from '../helpers/cli.js';
-import { eventsOf, readOnlyJournal, workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
+import { eventsOf, readOnlyJournal, type Workspace, workspacesPerTest } from '../helpers/run-fixtures.js';
 
 // The project's own templates in steps/, run by real bash against stand-ins for the tools they
 // call (a `zpool` that prints a given status and records what it was asked to do).

@@ -31,7 +31,9 @@ describe('run --yes and typed confirmations', () => {
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(w.read('forced.txt')).toBe('forced\n');
     expect(w.read('after.txt')).toBe('after\n');
-    const given = readOnlyJournal(w.logs).events.filter((e) => e.kind === 'operator.choice' && e.step === 'force-import-pool').at(-1);
+    const given = readOnlyJournal(w.logs)
+      .events.filter((e) => e.kind === 'operator.choice' && e.step === 'force-import-pool')
+      .at(-1);
     expect(given).toMatchObject({ choice: 'confirmed', by: 'unattended', reason: 'typed confirmation given on the command line (--confirm force-import-pool)' });
   });
 

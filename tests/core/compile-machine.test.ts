@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { type AnyStateMachine, createActor, createMachine, fromPromise, waitFor } from 'xstate';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { ABORTED, compileConfig, compileMachine, FINISHED, machineSteps } from '../../src/core/machine/compile-machine.js';
-import type { Plan, Selection } from '../../src/core/model/plan-types.js';
-import { buildPlan } from '../../src/core/plan/build-plan.js';
 import {
   ACTOR_NAMES,
   type AskInput,
@@ -20,6 +18,8 @@ import {
   startContext,
 } from '../../src/core/machine/machine-setup.js';
 import { type StepTraits, stepTable } from '../../src/core/machine/step-table.js';
+import type { Plan, Selection } from '../../src/core/model/plan-types.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 import { lifeboat } from '../helpers/cli.js';
 
 const SCHEMAS = loadSchemaChecks();

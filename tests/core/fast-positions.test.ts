@@ -12,12 +12,24 @@ const FILES = execSync("git ls-files '*.yaml' '*.yml'", { cwd: ROOT }).toString(
 
 /** The same source without its fast positions: every answer from the full parse. */
 function slowOf(src: SourceDoc): SourceDoc {
-  return { file: src.file, text: src.text, get doc() { return src.doc; }, get lines() { return src.lines; } };
+  return {
+    file: src.file,
+    text: src.text,
+    get doc() {
+      return src.doc;
+    },
+    get lines() {
+      return src.lines;
+    },
+  };
 }
 
 function pathsOf(value: unknown, path: YamlPath = [], out: YamlPath[] = []): YamlPath[] {
   out.push(path);
-  if (Array.isArray(value)) value.forEach((v, i) => { pathsOf(v, [...path, i], out); });
+  if (Array.isArray(value))
+    value.forEach((v, i) => {
+      pathsOf(v, [...path, i], out);
+    });
   else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) pathsOf(v, [...path, k], out);
   return out;
 }
@@ -50,7 +62,8 @@ describe('fast positions', () => {
         for (const needle of [value.slice(0, 2), value.slice(-2), '{{', ' ']) {
           const fast = positionInValue(src, path, needle, 1);
           const full = positionInValue(slow, path, needle, 1);
-          if (fast.line !== full.line || fast.column !== full.column) differ.push(`${file} ${JSON.stringify(path)} ${JSON.stringify(needle)}: ${fast.line}:${fast.column}, full ${full.line}:${full.column}`);
+          if (fast.line !== full.line || fast.column !== full.column)
+            differ.push(`${file} ${JSON.stringify(path)} ${JSON.stringify(needle)}: ${fast.line}:${fast.column}, full ${full.line}:${full.column}`);
         }
       }
     }
@@ -80,7 +93,8 @@ describe('fast positions on unusual layouts', () => {
     for (const path of [...pathsOf(parsed.value), ['nope'], ['phases', 0, 'nope']]) {
       for (const key of [false, true]) expect(positionOf(src, path, key), `${JSON.stringify(path)} ${key}`).toEqual(positionOf(slow, path, key));
       const value = at(parsed.value, path);
-      if (typeof value === 'string') for (const needle of ['{{', 'x', 'line']) expect(positionInValue(src, path, needle), `${JSON.stringify(path)} ${needle}`).toEqual(positionInValue(slow, path, needle));
+      if (typeof value === 'string')
+        for (const needle of ['{{', 'x', 'line']) expect(positionInValue(src, path, needle), `${JSON.stringify(path)} ${needle}`).toEqual(positionInValue(slow, path, needle));
     }
   });
 });

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runBatch, type BatchCase, type SandboxResult } from '../helpers/bash-batch.js';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { buildPlan, type PlanInput } from '../../src/core/plan/build-plan.js';
 import { hasReferences, interpolate, type Scope, type TextKind } from '../../src/core/resolve/interpolate.js';
-import { planView } from '../../src/core/views/plan-view.js';
-import { displayText, escapeValue, renderShell, renderText, secretEnvFor, secretEnvName, secretMask, type Piece, type Rendered } from '../../src/core/shell/rendered.js';
+import { displayText, escapeValue, type Piece, type Rendered, renderShell, renderText, secretEnvFor, secretEnvName, secretMask } from '../../src/core/shell/rendered.js';
 import { shellQuote } from '../../src/core/shell/shell-quote.js';
+import { planView } from '../../src/core/views/plan-view.js';
+import { type BatchCase, runBatch, type SandboxResult } from '../helpers/bash-batch.js';
 
 const SCHEMAS = loadSchemaChecks();
 
@@ -180,15 +180,9 @@ describe('interpolate: secrets', () => {
   });
 
   it('renderShell: a secret becomes a reference to its environment variable, quoted for its place', () => {
-    const r = ok(
-      `a {{ secrets.token }} '{{ secrets.token }}' "{{ secrets.db_password }}"\ncat <<EOF\n{{ secrets.token }}\nEOF`,
-      scope(),
-      'shell',
-    );
+    const r = ok(`a {{ secrets.token }} '{{ secrets.token }}' "{{ secrets.db_password }}"\ncat <<EOF\n{{ secrets.token }}\nEOF`, scope(), 'shell');
     const { script, secrets } = renderShell(r);
-    expect(script).toBe(
-      'a "${LIFEBOAT_SECRET_token}" \'\'"${LIFEBOAT_SECRET_token}"\'\' "${LIFEBOAT_SECRET_db__password}"\ncat <<EOF\n${LIFEBOAT_SECRET_token}\nEOF',
-    );
+    expect(script).toBe('a "${LIFEBOAT_SECRET_token}" \'\'"${LIFEBOAT_SECRET_token}"\'\' "${LIFEBOAT_SECRET_db__password}"\ncat <<EOF\n${LIFEBOAT_SECRET_token}\nEOF');
     // Each secret once, in order of first use; the script holds no value.
     expect(secrets).toEqual(['token', 'db_password']);
     // Text pieces glued to a secret are escaped; the value stays one word.
@@ -294,9 +288,7 @@ describe('interpolate: errors for names that do not exist', () => {
       ['{{ vars.pool', 0],
     ] as const) {
       const { rendered, errors } = interpolate(template, scope(), 'shell');
-      expect(errors, template).toEqual([
-        expect.objectContaining({ index, message: 'a `{{` reference is not closed', hint: 'add the closing `}}`', expected: '{{ namespace.name }}' }),
-      ]);
+      expect(errors, template).toEqual([expect.objectContaining({ index, message: 'a `{{` reference is not closed', hint: 'add the closing `}}`', expected: '{{ namespace.name }}' })]);
       expect(errors[0]!.reference.startsWith('{{ vars.pool')).toBe(true);
       expect(displayText(rendered)).toBe(template);
     }
@@ -429,7 +421,12 @@ describe('shell quoting: a value can never inject a command', () => {
   });
 
   it('a value glued to other text, or to another value, is still one word', async () => {
-    const s = scope({ vars: new Map([['a', text('x; touch PWNED')], ['b', text("$(touch PWNED)'")]]) });
+    const s = scope({
+      vars: new Map([
+        ['a', text('x; touch PWNED')],
+        ['b', text("$(touch PWNED)'")],
+      ]),
+    });
     const command = renderText(ok("printf '<%s>\\n' --opt={{ vars.a }} {{ vars.a }}{{ vars.b }} pre-{{ vars.b }}-post", s, 'shell'), noSecrets);
     const result = await bash(command);
     expect(result.stdout).toBe("<--opt=x; touch PWNED>\n<x; touch PWNED$(touch PWNED)'>\n<pre-$(touch PWNED)'-post>\n");
@@ -450,7 +447,7 @@ describe('shell quoting: a value can never inject a command', () => {
       'phases:',
       '  - id: p',
       '    steps:',
-      "      - id: direct",
+      '      - id: direct',
       "        run: printf '%s\\n' {{ vars.v }} {{ hosts.nas.user }}",
       '      - uses: demo/echo',
       '        with: { message: "pre {{ vars.v }} post" }',
@@ -459,9 +456,7 @@ describe('shell quoting: a value can never inject a command', () => {
       runbook: { path: 'quoting.yaml', text: runbook },
       library: {
         dir: 'steps',
-        templates: new Map([
-          ['demo/echo', { path: 'steps/demo/echo.yaml', text: "params:\n  message: { type: string }\nstep:\n  run: printf '%s\\n' {{ params.message }}\n" }],
-        ]),
+        templates: new Map([['demo/echo', { path: 'steps/demo/echo.yaml', text: "params:\n  message: { type: string }\nstep:\n  run: printf '%s\\n' {{ params.message }}\n" }]]),
         scripts: new Set(),
       },
     };
@@ -510,7 +505,7 @@ const CONTEXTS: BashContext[] = [
     multiline: true,
   },
   {
-    name: "'…' inside $(…) inside \"…\"",
+    name: '\'…\' inside $(…) inside "…"',
     script: (r) => `printf '%s\\n' "pre $(printf '%s' '${r}') post"`,
     prints: (v) => `pre ${v.replace(/\n+$/, '')} post\n`,
     multiline: true,
@@ -563,9 +558,8 @@ describe('context-aware escaping: hostile values in every bash context, run by r
   });
 
   // A value of text and secret pieces, as a template param builds it.
-  const PARAM = { before: `it's "$(touch PWNED)" \\`, secret: `'; touch PWNED; "$(touch PWNED)`, after: '`touch PWNED` \'; x' };
-  const paramScope = () =>
-    scope({ params: new Map<string, Piece[]>([['p', [{ text: PARAM.before }, { secret: 'token' }, { text: '' }, { text: PARAM.after }]]]) });
+  const PARAM = { before: `it's "$(touch PWNED)" \\`, secret: `'; touch PWNED; "$(touch PWNED)`, after: "`touch PWNED` '; x" };
+  const paramScope = () => scope({ params: new Map<string, Piece[]>([['p', [{ text: PARAM.before }, { secret: 'token' }, { text: '' }, { text: PARAM.after }]]]) });
 
   describe.each(CONTEXTS)('$name', (context) => {
     const asVar = (value: string) => interpolate(context.script('{{ vars.v }}'), scope({ vars: new Map([['v', text(value)]]) }), 'shell');
@@ -591,7 +585,10 @@ describe('context-aware escaping: hostile values in every bash context, run by r
         const { script, secrets } = renderShell(p.rendered);
         keyed.push(['param', { script, env: secretEnvFor(new Map([['token', PARAM.secret]]), secrets) }]);
       }
-      const ran = await runBatch(keyed.map(([, c]) => c), SENTINELS);
+      const ran = await runBatch(
+        keyed.map(([, c]) => c),
+        SENTINELS,
+      );
       results = new Map(keyed.map(([k], i) => [k, ran[i]!]));
     });
     const resultOf = (key: string): SandboxResult => {
@@ -612,9 +609,7 @@ describe('context-aware escaping: hostile values in every bash context, run by r
         return;
       }
       if (!context.multiline && value.replace(/^\t+/, '') === 'EOF') {
-        expect(errors).toEqual([
-          expect.objectContaining({ reference: '{{ vars.v }}', message: "a value equal to the here-document's delimiter (EOF) would end the document early" }),
-        ]);
+        expect(errors).toEqual([expect.objectContaining({ reference: '{{ vars.v }}', message: "a value equal to the here-document's delimiter (EOF) would end the document early" })]);
         return;
       }
       expect(errors).toEqual([]);
@@ -647,7 +642,7 @@ describe('context-aware escaping: hostile values in every bash context, run by r
       ['a_0b', "zero '; touch PWNED; '"],
     ]);
     const result = await runInSandbox(script, secretEnvFor(values, secrets));
-    expect(result).toEqual({ code: 0, stdout: 'dash $(touch PWNED)\nunderscore `touch PWNED`\nzero \'; touch PWNED; \'\n', stderr: '', files: SENTINELS });
+    expect(result).toEqual({ code: 0, stdout: "dash $(touch PWNED)\nunderscore `touch PWNED`\nzero '; touch PWNED; '\n", stderr: '', files: SENTINELS });
   });
 
   it('a value in a quoted here-document is an error, for vars and secrets, whatever the quoting of the delimiter', () => {
@@ -667,12 +662,16 @@ describe('context-aware escaping: hostile values in every bash context, run by r
   });
 
   it('a multi-line value in an unquoted here-document is an error; one-line values and here-strings are fine', () => {
-    const multi = scope({ vars: new Map([['v', text('one\ntwo')], ['pool', text('tank')]]), params: new Map<string, Piece[]>([['p', [{ secret: 'token' }, { text: '\nEOF' }]]]) });
+    const multi = scope({
+      vars: new Map([
+        ['v', text('one\ntwo')],
+        ['pool', text('tank')],
+      ]),
+      params: new Map<string, Piece[]>([['p', [{ secret: 'token' }, { text: '\nEOF' }]]]),
+    });
     for (const reference of ['{{ vars.v }}', '{{ params.p }}']) {
       const { errors } = interpolate(`cat <<EOF\n{{ R }}\nEOF`.replace('{{ R }}', reference), multi, 'shell');
-      expect(errors).toEqual([
-        expect.objectContaining({ reference, expected: 'a one-line value here', hint: 'pass it as an argument or through a here-string (<<<) instead' }),
-      ]);
+      expect(errors).toEqual([expect.objectContaining({ reference, expected: 'a one-line value here', hint: 'pass it as an argument or through a here-string (<<<) instead' })]);
     }
     expect(interpolate('cat <<< {{ vars.v }}', multi, 'shell').errors).toEqual([]);
     expect(interpolate('cat <<EOF\n{{ vars.pool }}\nEOF', multi, 'shell').errors).toEqual([]);
@@ -688,20 +687,17 @@ describe('context-aware escaping: hostile values in every bash context, run by r
       '  - id: p',
       '    steps:',
       '      - id: quoted',
-      "        run: \"cat <<'EOF'\\n{{ vars.v }}\\nEOF\"",
+      '        run: "cat <<\'EOF\'\\n{{ vars.v }}\\nEOF"',
       '      - id: multi',
       '        run: |',
       '          cat <<EOF',
       '          {{ vars.v }}',
       '          EOF',
     ].join('\n');
-    const { plan, problems } = buildPlan(
-      { runbook: { path: 'heredocs.yaml', text: runbook }, library: { dir: 'steps', templates: new Map(), scripts: new Set() } },
-      SCHEMAS,
-    );
+    const { plan, problems } = buildPlan({ runbook: { path: 'heredocs.yaml', text: runbook }, library: { dir: 'steps', templates: new Map(), scripts: new Set() } }, SCHEMAS);
     expect(plan).toBeUndefined();
     expect(problems.map((p) => [p.path, p.line, p.message.split(':')[0]])).toEqual([
-      ['phases[0].steps[0].run', 7, 'a value cannot be placed in a quoted here-document (<<\'EOF\')'],
+      ['phases[0].steps[0].run', 7, "a value cannot be placed in a quoted here-document (<<'EOF')"],
       ['phases[0].steps[1].run', 11, 'a value with a line break cannot be placed in a here-document'],
     ]);
   });
@@ -718,7 +714,7 @@ describe('context-aware escaping: hostile values in every bash context, run by r
     expect(interpolate('cat <<EOF\n{{ vars.v }}\nEOF', scope({ vars: new Map([['v', text('EOFX')]]) }), 'shell').errors).toEqual([]);
   });
 
-  it('a value inside backticks, $\'…\', ${…} or arithmetic is refused, not risked', () => {
+  it("a value inside backticks, $'…', ${…} or arithmetic is refused, not risked", () => {
     const message = "a value cannot be placed here: inside backticks, $'…', ${…} or a `case` in $(…), its quoting cannot be made safe";
     for (const script of [
       "printf '%s\\n' `echo {{ vars.v }}`",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { secretMask } from '../../src/core/shell/rendered.js';
 import { createMasker, maskDeep, shortSecrets } from '../../src/core/secrets/secret-masker.js';
+import { secretMask } from '../../src/core/shell/rendered.js';
 
 const masker = (entries: Array<[string, string]>) => createMasker(new Map(entries));
 
@@ -23,13 +23,21 @@ describe('createMasker', () => {
     const m = masker([['blank', '']]);
     expect(m.empty).toBe(true);
     expect(m.mask('abc')).toBe('abc');
-    expect(masker([['blank', ''], ['db', 'hunter2-xyz']]).mask('a hunter2-xyz b')).toBe('a [secret:db] b');
+    expect(
+      masker([
+        ['blank', ''],
+        ['db', 'hunter2-xyz'],
+      ]).mask('a hunter2-xyz b'),
+    ).toBe('a [secret:db] b');
   });
 
   it('replaces longer values first, whatever the order of the secrets', () => {
     const short: [string, string] = ['short', 'abcdef'];
     const long: [string, string] = ['long', 'abcdef-ghijkl'];
-    for (const entries of [[short, long], [long, short]]) {
+    for (const entries of [
+      [short, long],
+      [long, short],
+    ]) {
       const m = masker(entries);
       // The long value is masked whole, not as [secret:short]-ghijkl.
       expect(m.mask('x abcdef-ghijkl y abcdef z')).toBe('x [secret:long] y [secret:short] z');
@@ -42,7 +50,12 @@ describe('createMasker', () => {
       ['outer', 'secret-value'],
     ]);
     expect(m.mask('secret-value cret')).toBe('[secret:outer] [secret:inner]');
-    expect(masker([['mid', 'et-va'], ['outer', 'secret-value']]).mask('secret-value et-va')).toBe('[secret:outer] [secret:mid]');
+    expect(
+      masker([
+        ['mid', 'et-va'],
+        ['outer', 'secret-value'],
+      ]).mask('secret-value et-va'),
+    ).toBe('[secret:outer] [secret:mid]');
   });
 
   it('overlapping values: the text is masked left to right, longest value first at each place', () => {
@@ -67,9 +80,7 @@ describe('createMasker', () => {
       ['dollar', '$1$&'],
     ];
     const m = masker(values);
-    expect(m.mask('a.b.c x+y*z? (a|b)[c]{2} ^$ C:\\path\\n $1$&')).toBe(
-      '[secret:dots] [secret:plus] [secret:groups] [secret:anchors] [secret:slashes] [secret:dollar]',
-    );
+    expect(m.mask('a.b.c x+y*z? (a|b)[c]{2} ^$ C:\\path\\n $1$&')).toBe('[secret:dots] [secret:plus] [secret:groups] [secret:anchors] [secret:slashes] [secret:dollar]');
     // Literally: text that the unescaped pattern would match is left alone.
     expect(m.mask('aXbXc xyyyz ac cc')).toBe('aXbXc xyyyz ac cc');
   });

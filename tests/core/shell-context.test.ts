@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shellContexts, type ShellContext } from '../../src/core/shell/shell-context.js';
+import { type ShellContext, shellContexts } from '../../src/core/shell/shell-context.js';
 
 /**
  * The contexts of every `@` in a script, in order. `@` has no meaning in any of the quoting
@@ -36,7 +36,7 @@ describe('shellContexts: the basic contexts', () => {
 });
 
 describe('shellContexts: nested and escaped quotes', () => {
-  it("a ' inside \"…\" and a \" inside '…' are plain characters", () => {
+  it('a \' inside "…" and a " inside \'…\' are plain characters', () => {
     expect(contextsAt(`echo "it's @" 'say "@"' @`)).toEqual(['double', 'single', 'word']);
   });
 
@@ -50,7 +50,7 @@ describe('shellContexts: nested and escaped quotes', () => {
     expect(contextsAt(`echo \\" @`)).toEqual(['word']);
   });
 
-  it('a backslash inside \'…\' escapes nothing: the next \' closes it', () => {
+  it("a backslash inside '…' escapes nothing: the next ' closes it", () => {
     expect(contextsAt(`echo 'a\\' @`)).toEqual(['word']);
   });
 

@@ -176,8 +176,7 @@ describe('topologicalOrder', () => {
 });
 
 describe('restore order inside buildPlan', () => {
-  const build = (yaml: string) =>
-    buildPlan({ runbook: { path: 'order.yaml', text: yaml }, library: { dir: 'steps', templates: new Map(), scripts: new Set() } }, SCHEMAS);
+  const build = (yaml: string) => buildPlan({ runbook: { path: 'order.yaml', text: yaml }, library: { dir: 'steps', templates: new Map(), scripts: new Set() } }, SCHEMAS);
 
   it('numbers phases and steps in restore order', () => {
     const { plan, problems } = build(

@@ -4,23 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanupTemp,
-  finish,
-  journalFile,
-  lifeboat,
-  linesOf,
-  onlyRun,
-  readEvents,
-  runbookYaml,
-  sh,
-  signalAt,
-  sizeOf,
-  start,
-  tempDir,
-  writeRunbook,
-  type StepSpec,
-} from './harness.js';
+import { cleanupTemp, finish, journalFile, lifeboat, linesOf, onlyRun, readEvents, runbookYaml, type StepSpec, sh, signalAt, sizeOf, start, tempDir, writeRunbook } from './harness.js';
 
 afterAll(cleanupTemp);
 
@@ -43,10 +27,7 @@ describe('resuming after the runbook changed', () => {
 
     // Edit: s1 (finished) gets a new command, s2b is inserted, s3 (where it stopped) is fixed,
     // s5 (not run yet) is removed, s6 is added at the end.
-    writeFileSync(
-      file,
-      runbookYaml('changing', [[step('s1', out, 's1-edited'), step('s2', out), step('s2b', out), step('s3', out, 's3-fixed'), step('s4', out), step('s6', out)]]),
-    );
+    writeFileSync(file, runbookYaml('changing', [[step('s1', out, 's1-edited'), step('s2', out), step('s2b', out), step('s3', out, 's3-fixed'), step('s4', out), step('s6', out)]]));
 
     const before = sizeOf(journal);
     const refused = await lifeboat(['resume', '--yes', '--logs', logs], { cwd: dir });
@@ -83,10 +64,7 @@ describe('resuming after the runbook changed', () => {
     const runId = onlyRun(logs)!;
 
     // a4's command is edited, a3 removed, a5 added.
-    writeFileSync(
-      file,
-      runbookYaml('changing', [[slow('a1'), slow('a2'), { ...slow('a4'), run: `echo a4 >> ${sh(out)}` }, slow('a5')]]),
-    );
+    writeFileSync(file, runbookYaml('changing', [[slow('a1'), slow('a2'), { ...slow('a4'), run: `echo a4 >> ${sh(out)}` }, slow('a5')]]));
     const refused = await lifeboat(['resume', runId, '--yes', '--logs', logs], { cwd: dir });
     expect(refused.code, refused.all).toBe(2);
     expect(refused.stderr).toContain('added: a5; removed: a3; edited: a4');

@@ -4,23 +4,7 @@
 import { appendFileSync, cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanupTemp,
-  finish,
-  journalFile,
-  lifeboat,
-  linesOf,
-  onlyRun,
-  readEvents,
-  sh,
-  signalAt,
-  sizeOf,
-  start,
-  tempDir,
-  thirtyLines,
-  writeRunbook,
-  type StepSpec,
-} from './harness.js';
+import { cleanupTemp, finish, journalFile, lifeboat, linesOf, onlyRun, readEvents, type StepSpec, sh, signalAt, sizeOf, start, tempDir, thirtyLines, writeRunbook } from './harness.js';
 
 afterAll(cleanupTemp);
 
@@ -58,8 +42,13 @@ async function killedRun() {
 
 /** Steps s1..s11 finished before the kill: after the resume none of them may have run again. */
 function expectNoFinishedStepRerun(journal: string, from: number) {
-  const attempts = readEvents(journal, from).events.filter((e) => e.kind === 'step.attempt').map((e) => Number(e.step!.slice(1)));
-  expect(attempts.filter((n) => n < 12), 'finished steps run again').toEqual([]);
+  const attempts = readEvents(journal, from)
+    .events.filter((e) => e.kind === 'step.attempt')
+    .map((e) => Number(e.step!.slice(1)));
+  expect(
+    attempts.filter((n) => n < 12),
+    'finished steps run again',
+  ).toEqual([]);
 }
 
 describe('a torn last journal line', () => {
@@ -88,11 +77,13 @@ describe('a torn last journal line', () => {
     const out = join(dir, 'out.txt');
     const logs = join(dir, 'logs');
     const flag = join(dir, 'flag');
-    const phases: StepSpec[][] = [[
-      { id: 's1', run: `echo s1 >> ${sh(out)}` },
-      { id: 's2', run: `test -e ${sh(flag)} && echo s2 >> ${sh(out)}` },
-      { id: 's3', run: `test -e ${sh(flag)}.2 && echo s3 >> ${sh(out)}` },
-    ]];
+    const phases: StepSpec[][] = [
+      [
+        { id: 's1', run: `echo s1 >> ${sh(out)}` },
+        { id: 's2', run: `test -e ${sh(flag)} && echo s2 >> ${sh(out)}` },
+        { id: 's3', run: `test -e ${sh(flag)}.2 && echo s3 >> ${sh(out)}` },
+      ],
+    ];
     const { file, steps } = writeRunbook(dir, 'torn', phases);
     expect((await lifeboat(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir })).code).toBe(1);
     const runId = onlyRun(logs)!;

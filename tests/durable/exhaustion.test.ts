@@ -14,6 +14,7 @@ import {
   journalFile,
   killGroup,
   lifeboat,
+  lineRunbook,
   linesOf,
   onlyRun,
   readEvents,
@@ -22,7 +23,6 @@ import {
   signalAt,
   start,
   tempDir,
-  lineRunbook,
   writeRunbook,
 } from './harness.js';
 

@@ -22,7 +22,12 @@ describe('modes of the run records', () => {
     const dir = tempDir('modes');
     const logs = join(dir, 'logs');
     const flag = join(dir, 'flag');
-    const { file, steps } = writeRunbook(dir, 'modes', [[{ id: 'one', run: 'true' }, { id: 'two', run: `test -e ${sh(flag)}` }]]);
+    const { file, steps } = writeRunbook(dir, 'modes', [
+      [
+        { id: 'one', run: 'true' },
+        { id: 'two', run: `test -e ${sh(flag)}` },
+      ],
+    ]);
 
     const first = await lifeboat(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir, umask });
     expect(first.code, first.all).toBe(1);

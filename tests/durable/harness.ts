@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { RUN_ID_PATTERN } from '../../src/core/model/run-id.js';
 import { fromJournalRecord } from '../../src/adapters/journal-record.js';
+import { RUN_ID_PATTERN } from '../../src/core/model/run-id.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin/lifeboat.js');
@@ -152,9 +152,7 @@ export type Lifeboat = ResultPromise<{ reject: false; all: true; stdin: 'ignore'
 
 /** Starts `lifeboat ARGS` (not awaited), with stdin not a terminal; `umask` runs it under that umask (via sh). */
 export function start(args: string[], options: { cwd?: string; env?: Record<string, string>; umask?: string; hangMs?: number } = {}): Lifeboat {
-  const [file, argv] = options.umask
-    ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, BIN, ...args]]
-    : [process.execPath, [BIN, ...args]];
+  const [file, argv] = options.umask ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
   return execa(file, argv, {
     cwd: options.cwd ?? ROOT,
     env: cliEnv(options.env),
@@ -238,7 +236,9 @@ export function readEvents(file: string, from = 0): { events: JournalEvent[]; ba
 /** Lines of a text file (no trailing empty line); [] when it does not exist. */
 export function linesOf(file: string): string[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,10 +249,7 @@ export function linesOf(file: string): string[] {
  * optionally with a message containing some text) after the offset the watch started at, when the
  * output file has `lines` lines, or `delayMs` after its journal's first event (so the run exists).
  */
-export type Trigger =
-  | { event: string; step?: string; message?: string }
-  | { lines: number }
-  | { delayMs: number };
+export type Trigger = { event: string; step?: string; message?: string } | { lines: number } | { delayMs: number };
 
 export function describeTrigger(t: Trigger): string {
   if ('event' in t) return `on ${t.event}${t.step ? ` of ${t.step}` : ''}${t.message ? ` "${t.message}"` : ''}`;
@@ -430,8 +427,7 @@ export function groupOnlyZombies(pgid: number): boolean {
       if (Number(fields[2]) !== pgid) continue;
       members++;
       if (fields[0] !== 'Z') return false;
-    } catch {
-    }
+    } catch {}
   }
   return members > 0;
 }

@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  BIN,
   cleanupTemp,
   describeTrigger,
   finish,
   gatedStep,
   groupAlive,
+  type JournalEvent,
   journalFile,
   lifeboat,
-  BIN,
   lineStep,
   linesOf,
   onlyRun,
@@ -23,12 +24,11 @@ import {
   signalAt,
   sizeOf,
   start,
+  type Trigger,
   tempDir,
   thirtyLines,
   waitFor,
   writeRunbook,
-  type JournalEvent,
-  type Trigger,
 } from './harness.js';
 
 afterAll(cleanupTemp);
@@ -192,7 +192,10 @@ describe('kill -9 while a long command runs: its process group outlives lifeboat
 
     expect(linesOf(out)).toEqual(['line1', 'line2', 'line3', 'line4', 'line5']);
     const after = readEvents(journal, from).events;
-    expect(after.filter((e) => e.kind === 'step.attempt' && e.step === 's3'), 's3 must not run again').toEqual([]);
+    expect(
+      after.filter((e) => e.kind === 'step.attempt' && e.step === 's3'),
+      's3 must not run again',
+    ).toEqual([]);
     expect(after.find((e) => e.kind === 'operator.choice' && e.step === 's3')).toMatchObject({ menu: 'still-running', choice: 'wait' });
     expect(after.find((e) => e.kind === 'step.finished' && e.step === 's3')).toMatchObject({ status: 'done', via: 'recovered' });
     expect(after.at(-1)).toMatchObject({ kind: 'run.finished', status: 'done' });

@@ -5,23 +5,7 @@
 import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanupTemp,
-  finish,
-  gatedStep,
-  journalFile,
-  lifeboat,
-  lineStep,
-  linesOf,
-  readEvents,
-  runIds,
-  sh,
-  start,
-  tempDir,
-  waitFor,
-  writeRunbook,
-  type StepSpec,
-} from './harness.js';
+import { cleanupTemp, finish, gatedStep, journalFile, lifeboat, lineStep, linesOf, readEvents, runIds, type StepSpec, sh, start, tempDir, waitFor, writeRunbook } from './harness.js';
 
 afterAll(cleanupTemp);
 
@@ -68,7 +52,9 @@ describe('a lock is judged by its holder, never by its age', () => {
     writeFileSync(gate, '');
     mkdirSync(logs);
     // pid 1 is alive, but it did not start at tick 1: the run that wrote this lock is gone.
-    writeFileSync(join(logs, 'held.lock'), JSON.stringify({ pid: 1, hostname: (await import('node:os')).hostname(), startedAt: '2001-01-01T00:00:00Z', runId: 'gone', startTicks: 1 }), { mode: 0o600 });
+    writeFileSync(join(logs, 'held.lock'), JSON.stringify({ pid: 1, hostname: (await import('node:os')).hostname(), startedAt: '2001-01-01T00:00:00Z', runId: 'gone', startTicks: 1 }), {
+      mode: 0o600,
+    });
     const run = await lifeboat(args, { cwd: dir });
     expect(run.code, run.all).toBe(0);
     expect(run.stdout).toContain('taking over the lock of held from run gone (pid 1 is no longer running)');
@@ -163,10 +149,15 @@ describe('two resumes of the same run started together', () => {
         expect([0, 2, 4], `${name}\n${r.all}`).toContain(r.code);
         expect(r.all, name).not.toMatch(/internal error/);
       }
-      expect(results.filter((r) => r.code === 0), `${name}\n${results.map((r) => r.all).join('\n---\n')}`).toHaveLength(1);
+      expect(
+        results.filter((r) => r.code === 0),
+        `${name}\n${results.map((r) => r.all).join('\n---\n')}`,
+      ).toHaveLength(1);
       outcomes.push(results.map((r) => r.code).join('+'));
       for (const id of ['s1', 's2', 's3', 's4']) expect(linesOf(join(marks, id)), `${id} in ${name}`).toEqual(['ran']);
-      const ends = readEvents(journalFile(logs, runId!)).events.filter((e) => e.kind === 'run.finished').map((e) => e.status);
+      const ends = readEvents(journalFile(logs, runId!))
+        .events.filter((e) => e.kind === 'run.finished')
+        .map((e) => e.status);
       expect(ends, name).toEqual(['failed', 'done']);
     }
     return outcomes;

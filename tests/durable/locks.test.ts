@@ -4,22 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanupTemp,
-  finish,
-  gatedStep,
-  journalFile,
-  killGroup,
-  lifeboat,
-  lineStep,
-  linesOf,
-  readEvents,
-  runIds,
-  start,
-  tempDir,
-  waitFor,
-  writeRunbook,
-} from './harness.js';
+import { cleanupTemp, finish, gatedStep, journalFile, killGroup, lifeboat, lineStep, linesOf, readEvents, runIds, start, tempDir, waitFor, writeRunbook } from './harness.js';
 
 afterAll(cleanupTemp);
 

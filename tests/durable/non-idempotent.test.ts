@@ -4,23 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanupTemp,
-  finish,
-  gatedStep,
-  journalFile,
-  killGroup,
-  lineStep,
-  linesOf,
-  onlyRun,
-  readEvents,
-  signalAt,
-  sizeOf,
-  start,
-  lifeboat,
-  tempDir,
-  writeRunbook,
-} from './harness.js';
+import { cleanupTemp, finish, gatedStep, journalFile, killGroup, lifeboat, lineStep, linesOf, onlyRun, readEvents, signalAt, sizeOf, start, tempDir, writeRunbook } from './harness.js';
 
 afterAll(cleanupTemp);
 
@@ -63,7 +47,10 @@ async function interruptedNonIdempotent(signal: 'SIGINT' | 'SIGKILL') {
 
   expect(linesOf(out)).toEqual(['line1', 'line2']);
   const after = readEvents(journal, from).events;
-  expect(after.filter((e) => e.kind === 'step.attempt'), 'nothing runs').toEqual([]);
+  expect(
+    after.filter((e) => e.kind === 'step.attempt'),
+    'nothing runs',
+  ).toEqual([]);
   expect(after.find((e) => e.kind === 'check.failed')).toMatchObject({ step: 's3', set: 'verify' });
   // (After kill -9 the dead command may linger as a zombie until init reaps it: resume may first wait for it.)
   expect(after.find((e) => e.kind === 'operator.choice' && e.menu === 'interrupted')).toMatchObject({ step: 's3', choice: 'abort', by: 'unattended' });

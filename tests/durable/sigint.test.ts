@@ -18,10 +18,10 @@ import {
   readEvents,
   signalAt,
   start,
+  type Trigger,
   tempDir,
   thirtyLines,
   writeRunbook,
-  type Trigger,
 } from './harness.js';
 
 afterAll(cleanupTemp);
@@ -91,9 +91,7 @@ describe.concurrent('an interrupted run says how to continue, and that command w
     const out = join(dir, 'out.txt');
     const gate = join(dir, 'gate');
     const logs = join(dir, 'logs');
-    const { file, steps } = writeRunbook(dir, 'continue', [
-      [lineStep(1, out), { ...gatedStep(2, out, gate, true), onFailure: 'continue' }, lineStep(3, out)],
-    ]);
+    const { file, steps } = writeRunbook(dir, 'continue', [[lineStep(1, out), { ...gatedStep(2, out, gate, true), onFailure: 'continue' }, lineStep(3, out)]]);
     const run = start(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir });
     expect(await signalAt(run, { event: 'step.spawned', step: 's2' }, { logs }, 'SIGINT')).toBe(true);
     expect((await finish(run)).code).toBe(3);

@@ -5,19 +5,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanupTemp,
-  clearImmutable,
-  journalFile,
-  lifeboat,
-  makeImmutable,
-  onlyRun,
-  readEvents,
-  sh,
-  sizeOf,
-  tempDir,
-  writeRunbook,
-} from './harness.js';
+import { cleanupTemp, clearImmutable, journalFile, lifeboat, makeImmutable, onlyRun, readEvents, sh, sizeOf, tempDir, writeRunbook } from './harness.js';
 
 afterAll(cleanupTemp);
 
@@ -113,7 +101,13 @@ describe('an unwritable logs folder: exit 2, a clear message, nothing runs', () 
     const logs = join(dir, 'logs');
     const flag = join(dir, 'flag');
     const marker = join(dir, 'marker');
-    const { file, steps } = writeRunbook(dir, 'stuck', [[{ id: 'one', run: 'true' }, { id: 'two', run: `test -e ${sh(flag)}` }, { id: 'three', run: `touch ${sh(marker)}` }]]);
+    const { file, steps } = writeRunbook(dir, 'stuck', [
+      [
+        { id: 'one', run: 'true' },
+        { id: 'two', run: `test -e ${sh(flag)}` },
+        { id: 'three', run: `touch ${sh(marker)}` },
+      ],
+    ]);
     expect((await lifeboat(['run', file, '--yes', '--logs', logs, '--steps', steps], { cwd: dir })).code).toBe(1);
     writeFileSync(flag, '');
     const runDir = join(logs, onlyRun(logs)!);

@@ -1,7 +1,7 @@
-import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
 
@@ -22,14 +22,16 @@ function run(args: string[]) {
   return execa('node', [BIN, ...args, '--logs', logs], { cwd: ROOT, reject: false, all: true, env: { NO_COLOR: '1' }, timeout: 12 * 60_000 });
 }
 
-const restore = (extra: string[] = []) =>
-  run(['run', 'runbooks/homelab.yaml', '--inventory', 'lab/inventory.yaml', '--yes', '--skip', SKIP, ...extra]);
+const restore = (extra: string[] = []) => run(['run', 'runbooks/homelab.yaml', '--inventory', 'lab/inventory.yaml', '--yes', '--skip', SKIP, ...extra]);
 
 /** The events of the journal of the run that printed OUTPUT (it names its log as its last words). */
 function journalOf(output: string): Array<Record<string, unknown>> {
   const file = /^Run log: (\S+events\.jsonl)$/m.exec(output)?.[1];
   expect(file, output).toBeDefined();
-  return readFileSync(file!, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return readFileSync(file!, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('the homelab runbook restores a lab of real services', () => {
@@ -56,7 +58,10 @@ describe('the homelab runbook restores a lab of real services', () => {
     expect(result.exitCode, result.all).toBe(0);
     const finished = journalOf(result.all).filter((e) => e.kind === 'step.finished');
     for (const phase of ['network', 'dns', 'storage', 'zfs', 'proxmox']) {
-      expect(finished.some((e) => String(e.position).startsWith(`${['network', 'dns', 'storage', 'zfs', 'proxmox'].indexOf(phase) + 1}.`)), phase).toBe(true);
+      expect(
+        finished.some((e) => String(e.position).startsWith(`${['network', 'dns', 'storage', 'zfs', 'proxmox'].indexOf(phase) + 1}.`)),
+        phase,
+      ).toBe(true);
     }
     const verify = await lab('verify.sh');
     expect(verify.code, verify.all).toBe(0);
@@ -66,7 +71,9 @@ describe('the homelab runbook restores a lab of real services', () => {
     const prom = join(logs, 'lifeboat.prom');
     const ready = () => run(['ready', 'runbooks/homelab.yaml', '--inventory', 'lab/inventory.yaml', '--skip', SKIP, '--prometheus', prom]);
     const metric = (name: string, labels: string) => {
-      const line = readFileSync(prom, 'utf8').split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+      const line = readFileSync(prom, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${name}{${labels}}`));
       return line === undefined ? undefined : Number(line.split(' ').pop());
     };
 
@@ -125,9 +132,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     const end = journalOf(stopped.all).findLast((e) => e.kind === 'run.finished');
     expect(end?.stoppedAt, stopped.all).toBe('nas-dns');
     // The lookup (its dig, or its dns check) is what failed: nothing else in that step can.
-    const failedLookup = journalOf(stopped.all).some(
-      (e) => e.step === 'nas-dns' && ((e.kind === 'step.exited' && e.exitCode !== 0) || e.kind === 'check.failed'),
-    );
+    const failedLookup = journalOf(stopped.all).some((e) => e.step === 'nas-dns' && ((e.kind === 'step.exited' && e.exitCode !== 0) || e.kind === 'check.failed'));
     expect(failedLookup, stopped.all).toBe(true);
     expect(stopped.all).toMatch(/Continue with: (?:node \S+|lifeboat) resume \S+/);
 
@@ -177,7 +182,9 @@ describe('the homelab runbook restores a lab of real services', () => {
   it('leaves no ssh control socket behind', () => {
     const dir = `/tmp/lifeboat-ssh-${process.getuid?.() ?? 'user'}`;
     const sockets = existsSync(dir)
-      ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isSocket()).map((entry) => entry.name)
+      ? readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isSocket())
+          .map((entry) => entry.name)
       : [];
     expect(sockets).toEqual([]);
   });

@@ -2,16 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDryRunChecks } from '../../src/adapters/dry-run-checks.js';
 import { createExecaRunner } from '../../src/adapters/execa-runner.js';
 import { createLiveChecks } from '../../src/adapters/live-checks.js';
 import { netProbe } from '../../src/adapters/net-probe.js';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { createDryRunChecks } from '../../src/adapters/dry-run-checks.js';
-import { answersPolicy, createScriptedPrompter, unattendedPolicy, type PromptPolicy, type ScriptedAnswer } from '../../src/adapters/scripted-prompter.js';
-import { buildPlan } from '../../src/core/plan/build-plan.js';
-import type { Check, Plan, PlanStep } from '../../src/core/model/plan-types.js';
+import { answersPolicy, createScriptedPrompter, type PromptPolicy, type ScriptedAnswer, unattendedPolicy } from '../../src/adapters/scripted-prompter.js';
 import type { AskOutput } from '../../src/core/machine/machine-setup.js';
+import type { Check, Plan, PlanStep } from '../../src/core/model/plan-types.js';
 import type { CheckSet, RunEvent } from '../../src/core/model/run-event.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 import { executeRun, type RunOutcome, type RunPorts } from '../../src/engine/execute-run.js';
 import type { CheckResult, CheckRunner } from '../../src/ports/check-runner.js';
 import type { Clock } from '../../src/ports/clock.js';
@@ -23,10 +23,7 @@ import type { FailureInfo, PromptContext, Prompter } from '../../src/ports/promp
 const SCHEMAS = await loadSchemaChecks();
 
 function planOf(text: string, scripts: string[] = []): Plan {
-  const { plan, problems } = buildPlan(
-    { runbook: { path: 'engine.yaml', text }, library: { dir: 'steps', templates: new Map(), scripts: new Set(scripts) } },
-    SCHEMAS,
-  );
+  const { plan, problems } = buildPlan({ runbook: { path: 'engine.yaml', text }, library: { dir: 'steps', templates: new Map(), scripts: new Set(scripts) } }, SCHEMAS);
   expect(problems).toEqual([]);
   return plan!;
 }
@@ -205,11 +202,14 @@ const TWO_STEPS = `      - id: first
 
 describe('every operator choice', () => {
   it('run: the command runs, then its verify checks, and the step is done', async () => {
-    const r = await drive({ plan: oneStep(TWO_STEPS), answers: [{ menu: 'before', step: 'first', choice: 'run' }, { menu: 'before', step: 'second', choice: 'run' }] });
-    expect(r.trace).toEqual([
-      'ask:before:first', 'run:echo first', 'check:verify:test -f first', 'finished:first:done',
-      'ask:before:second', 'run:echo second', 'finished:second:done',
-    ]);
+    const r = await drive({
+      plan: oneStep(TWO_STEPS),
+      answers: [
+        { menu: 'before', step: 'first', choice: 'run' },
+        { menu: 'before', step: 'second', choice: 'run' },
+      ],
+    });
+    expect(r.trace).toEqual(['ask:before:first', 'run:echo first', 'check:verify:test -f first', 'finished:first:done', 'ask:before:second', 'run:echo second', 'finished:second:done']);
     expect(choicesOf(r.events)).toEqual(['first:before:run', 'second:before:run']);
     expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 2, skipped: 0, failed: 0, pending: 0 } });
     expect(r.outcome.stoppedAt).toBeUndefined();
@@ -219,7 +219,10 @@ describe('every operator choice', () => {
   it('skip with a reason: nothing runs, the reason is recorded, and the run goes on', async () => {
     const r = await drive({
       plan: oneStep(TWO_STEPS),
-      answers: [{ menu: 'before', step: 'first', choice: 'skip', reason: 'done by hand yesterday' }, { menu: 'before', step: 'second', choice: 'run' }],
+      answers: [
+        { menu: 'before', step: 'first', choice: 'skip', reason: 'done by hand yesterday' },
+        { menu: 'before', step: 'second', choice: 'run' },
+      ],
     });
     expect(r.trace).toEqual(['ask:before:first', 'finished:first:skipped', 'ask:before:second', 'run:echo second', 'finished:second:done']);
     expect(choicesOf(r.events)).toContain('first:before:skip:done by hand yesterday');
@@ -230,7 +233,10 @@ describe('every operator choice', () => {
   it('abort from the before-menu: nothing more runs; the run is aborted at that step', async () => {
     const r = await drive({
       plan: oneStep(TWO_STEPS),
-      answers: [{ menu: 'before', step: 'first', choice: 'run' }, { menu: 'before', step: 'second', choice: 'abort', reason: 'stopped by the operator' }],
+      answers: [
+        { menu: 'before', step: 'first', choice: 'run' },
+        { menu: 'before', step: 'second', choice: 'abort', reason: 'stopped by the operator' },
+      ],
     });
     expect(r.trace).toEqual(['ask:before:first', 'run:echo first', 'check:verify:test -f first', 'finished:first:done', 'ask:before:second']);
     expect(finishedOf(r.events, 'second')).toEqual([]);
@@ -244,10 +250,17 @@ describe('every operator choice', () => {
     const r = await drive({
       plan: oneStep(TWO_STEPS),
       run: { 'echo first': [{ exitCode: 2, err: 'disk busy\n' }] },
-      answers: [{ menu: 'before', step: 'first', choice: 'run' }, { menu: 'failure', step: 'first', choice: 'retry' }],
+      answers: [
+        { menu: 'before', step: 'first', choice: 'run' },
+        { menu: 'failure', step: 'first', choice: 'retry' },
+      ],
     });
     expect(r.trace.slice(0, 6)).toEqual(['ask:before:first', 'run:echo first', 'ask:failure:first', 'run:echo first', 'check:verify:test -f first', 'finished:first:done']);
-    expect(of(r.events, 'step.attempt').filter((e) => e.step === 'first').map((e) => e.attempt)).toEqual([1, 2]);
+    expect(
+      of(r.events, 'step.attempt')
+        .filter((e) => e.step === 'first')
+        .map((e) => e.attempt),
+    ).toEqual([1, 2]);
     expect(finishedOf(r.events, 'first')[0]).toMatchObject({ status: 'done', attempts: 2, exitCode: 0 });
     // A step that ends done keeps no failure reason from an earlier attempt.
     expect(finishedOf(r.events, 'first')[0]!.reason).toBeUndefined();
@@ -261,7 +274,10 @@ describe('every operator choice', () => {
     const r = await drive({
       plan: oneStep(TWO_STEPS),
       run: { 'echo first': [{ exitCode: 1 }] },
-      answers: [{ menu: 'before', step: 'first', choice: 'run' }, { menu: 'failure', step: 'first', choice: 'mark-done' }],
+      answers: [
+        { menu: 'before', step: 'first', choice: 'run' },
+        { menu: 'failure', step: 'first', choice: 'mark-done' },
+      ],
     });
     expect(r.trace.slice(0, 5)).toEqual(['ask:before:first', 'run:echo first', 'ask:failure:first', 'check:verify:test -f first', 'finished:first:done:operator']);
     expect(finishedOf(r.events, 'first')[0]).toMatchObject({ status: 'done', via: 'operator', attempts: 1 });
@@ -280,8 +296,15 @@ describe('every operator choice', () => {
       ],
     });
     expect(r.trace).toEqual([
-      'ask:before:first', 'run:echo first', 'ask:failure:first', 'check:verify:test -f first', 'ask:failure:first', 'finished:first:skipped',
-      'ask:before:second', 'run:echo second', 'finished:second:done',
+      'ask:before:first',
+      'run:echo first',
+      'ask:failure:first',
+      'check:verify:test -f first',
+      'ask:failure:first',
+      'finished:first:skipped',
+      'ask:before:second',
+      'run:echo second',
+      'finished:second:done',
     ]);
     // The second failure menu says why marking done was refused.
     expect(r.failures[1]!.failure).toEqual({ summary: 'check failed: test -f first: exited 1', tail: ['no such file'] });
@@ -337,7 +360,13 @@ describe('every operator choice', () => {
         confirm: true
 `;
     it('confirm: true, accepted: asked after Run, then the command runs', async () => {
-      const r = await drive({ plan: oneStep(DANGER), answers: [{ menu: 'before', choice: 'run' }, { menu: 'confirm', confirmed: true }] });
+      const r = await drive({
+        plan: oneStep(DANGER),
+        answers: [
+          { menu: 'before', choice: 'run' },
+          { menu: 'confirm', confirmed: true },
+        ],
+      });
       expect(r.trace).toEqual(['ask:before:wipe', 'confirm:wipe', 'run:wipefs -a /dev/null', 'finished:wipe:done']);
       expect(r.confirms).toEqual([{ step: 'wipe', word: undefined }]);
       expect(choicesOf(r.events)).toEqual(['wipe:before:run', 'wipe:confirm:confirmed']);
@@ -346,7 +375,11 @@ describe('every operator choice', () => {
     it('confirm: true, declined: nothing runs and the step menu comes back', async () => {
       const r = await drive({
         plan: oneStep(DANGER),
-        answers: [{ menu: 'before', choice: 'run' }, { menu: 'confirm', confirmed: false }, { menu: 'before', choice: 'skip', reason: 'not today' }],
+        answers: [
+          { menu: 'before', choice: 'run' },
+          { menu: 'confirm', confirmed: false },
+          { menu: 'before', choice: 'skip', reason: 'not today' },
+        ],
       });
       expect(r.trace).toEqual(['ask:before:wipe', 'confirm:wipe', 'ask:before:wipe', 'finished:wipe:skipped']);
       expect(r.specs).toEqual([]);
@@ -356,7 +389,10 @@ describe('every operator choice', () => {
     it('typed confirmation asks for the step id (confirm: typed), accepted', async () => {
       const r = await drive({
         plan: oneStep(DANGER.replace('confirm: true', 'confirm: typed')),
-        answers: [{ menu: 'before', choice: 'run' }, { menu: 'confirm', confirmed: true }],
+        answers: [
+          { menu: 'before', choice: 'run' },
+          { menu: 'confirm', confirmed: true },
+        ],
       });
       expect(r.confirms).toEqual([{ step: 'wipe', word: 'wipe' }]);
       expect(r.trace).toContain('run:wipefs -a /dev/null');
@@ -374,7 +410,11 @@ describe('every operator choice', () => {
       );
       const r = await drive({
         plan,
-        answers: [{ menu: 'before', choice: 'run' }, { menu: 'confirm', confirmed: false }, { menu: 'before', choice: 'abort', reason: 'stopped by the operator' }],
+        answers: [
+          { menu: 'before', choice: 'run' },
+          { menu: 'confirm', confirmed: false },
+          { menu: 'before', choice: 'abort', reason: 'stopped by the operator' },
+        ],
       });
       expect(r.confirms).toEqual([{ step: 'force', word: 'tank' }]);
       expect(r.specs).toEqual([]);
@@ -438,8 +478,17 @@ describe('every step status', () => {
   });
 
   it('skipped', async () => {
-    const r = await drive({ plan: oneStep(TWO_STEPS), answers: [{ menu: 'before', choice: 'skip', reason: 'r1' }, { menu: 'before', choice: 'skip', reason: 'r2' }] });
-    expect(of(r.events, 'step.finished').map((e) => [e.step, e.status, e.reason])).toEqual([['first', 'skipped', 'r1'], ['second', 'skipped', 'r2']]);
+    const r = await drive({
+      plan: oneStep(TWO_STEPS),
+      answers: [
+        { menu: 'before', choice: 'skip', reason: 'r1' },
+        { menu: 'before', choice: 'skip', reason: 'r2' },
+      ],
+    });
+    expect(of(r.events, 'step.finished').map((e) => [e.step, e.status, e.reason])).toEqual([
+      ['first', 'skipped', 'r1'],
+      ['second', 'skipped', 'r2'],
+    ]);
     expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 0, skipped: 2, failed: 0, pending: 0 } });
   });
 
@@ -487,9 +536,13 @@ ${TWO_STEPS.split('\n').slice(5).join('\n')}`),
     });
     expect(r.trace).toEqual([
       'ask:before:mount',
-      'run:mount -a', 'sleep:3000',
-      'run:mount -a', 'check:verify:exists /mnt/media', 'sleep:3000',
-      'run:mount -a', 'check:verify:exists /mnt/media',
+      'run:mount -a',
+      'sleep:3000',
+      'run:mount -a',
+      'check:verify:exists /mnt/media',
+      'sleep:3000',
+      'run:mount -a',
+      'check:verify:exists /mnt/media',
       'finished:mount:done',
     ]);
     expect(of(r.events, 'step.attempt').map((e) => e.attempt)).toEqual([1, 2, 3]);
@@ -543,7 +596,9 @@ ${TWO_STEPS.split('\n').slice(5).join('\n')}`),
           echo "disk /dev/sdz is missing" >&2
           exit 4
 `),
-      run: { 'echo "looking for the new disk"\necho "disk /dev/sdz is missing" >&2\nexit 4\n': [{ exitCode: 4, durationMs: 36.6, out: 'looking for the new disk\n', err: 'disk /dev/sdz is missing\n' }] },
+      run: {
+        'echo "looking for the new disk"\necho "disk /dev/sdz is missing" >&2\nexit 4\n': [{ exitCode: 4, durationMs: 36.6, out: 'looking for the new disk\n', err: 'disk /dev/sdz is missing\n' }],
+      },
       by: 'unattended',
     });
     expect(r.specs).toHaveLength(1);
@@ -557,7 +612,7 @@ ${TWO_STEPS.split('\n').slice(5).join('\n')}`),
     expect(of(slow.events, 'step.exited')[0]).toMatchObject({ exitCode: 2, durationMs: 7140 });
   });
 
-  it('a verify check that printed nothing is explained by the last output of the step\'s own command', async () => {
+  it("a verify check that printed nothing is explained by the last output of the step's own command", async () => {
     const r = await drive({
       plan: oneStep(TWO_STEPS),
       run: { 'echo first': [{ out: 'creating first\nfirst: permission denied\n' }] },
@@ -638,7 +693,11 @@ describe('manual steps', () => {
     const r = await drive({
       plan: oneStep(MANUAL),
       checks: { 'verify:tcp 127.0.0.1:9': [{ ok: false, reason: 'ECONNREFUSED' }] },
-      answers: [{ menu: 'before', choice: 'run' }, { menu: 'failure', choice: 'retry' }, { menu: 'before', choice: 'run' }],
+      answers: [
+        { menu: 'before', choice: 'run' },
+        { menu: 'failure', choice: 'retry' },
+        { menu: 'before', choice: 'run' },
+      ],
     });
     expect(r.trace).toEqual(['ask:before:power', 'check:verify:tcp 127.0.0.1:9', 'ask:failure:power', 'ask:before:power', 'check:verify:tcp 127.0.0.1:9', 'finished:power:done']);
     expect(r.failures[0]!.failure.summary).toBe('check failed: tcp 127.0.0.1:9: ECONNREFUSED');
@@ -681,13 +740,26 @@ describe('wait steps', () => {
           interval: 5s
 `;
   it('passes after N polls, backing off gently between them', async () => {
-    const r = await drive({ plan: oneStep(WAIT), checks: { 'wait:tcp 127.0.0.1:9': [{ ok: false, reason: 'ECONNREFUSED' }, { ok: false, reason: 'ECONNREFUSED' }, { ok: false, reason: 'ECONNREFUSED' }] } });
+    const r = await drive({
+      plan: oneStep(WAIT),
+      checks: {
+        'wait:tcp 127.0.0.1:9': [
+          { ok: false, reason: 'ECONNREFUSED' },
+          { ok: false, reason: 'ECONNREFUSED' },
+          { ok: false, reason: 'ECONNREFUSED' },
+        ],
+      },
+    });
     expect(r.trace).toEqual([
       'ask:before:boot',
-      'check:wait:tcp 127.0.0.1:9', 'sleep:5000',
-      'check:wait:tcp 127.0.0.1:9', 'sleep:7500',
-      'check:wait:tcp 127.0.0.1:9', 'sleep:11250',
-      'check:wait:tcp 127.0.0.1:9', 'check:wait:exists /',
+      'check:wait:tcp 127.0.0.1:9',
+      'sleep:5000',
+      'check:wait:tcp 127.0.0.1:9',
+      'sleep:7500',
+      'check:wait:tcp 127.0.0.1:9',
+      'sleep:11250',
+      'check:wait:tcp 127.0.0.1:9',
+      'check:wait:exists /',
       'finished:boot:done',
     ]);
     expect(of(r.events, 'step.attempt')[0]).toMatchObject({ command: 'wait up to 300s', attempt: 1 });
@@ -709,16 +781,17 @@ describe('wait steps', () => {
     expect(r.outcome).toMatchObject({ status: 'failed', message: 'still failing after 20.0s: tcp 127.0.0.1:9' });
     expect(of(r.events, 'check.passed')).toEqual([]);
     // One check.failed, for the check that still fails at the deadline, with what it said then.
-    expect(of(r.events, 'check.failed')).toEqual([
-      { kind: 'check.failed', step: 'boot', set: 'wait', check: 'tcp 127.0.0.1:9', durationMs: 1, reason: 'ECONNREFUSED', output: 'connection refused' },
-    ]);
+    expect(of(r.events, 'check.failed')).toEqual([{ kind: 'check.failed', step: 'boot', set: 'wait', check: 'tcp 127.0.0.1:9', durationMs: 1, reason: 'ECONNREFUSED', output: 'connection refused' }]);
   });
 
   it('names the check that fails at the deadline when an earlier one passes by then', async () => {
     const r = await drive({
       plan: oneStep(WAIT.replace('timeout: 5m', 'timeout: 20s')),
       checks: {
-        'wait:tcp 127.0.0.1:9': [{ ok: false, reason: 'ECONNREFUSED' }, { ok: false, reason: 'ECONNREFUSED' }],
+        'wait:tcp 127.0.0.1:9': [
+          { ok: false, reason: 'ECONNREFUSED' },
+          { ok: false, reason: 'ECONNREFUSED' },
+        ],
         'wait:exists /': Array.from({ length: 10 }, () => ({ ok: false, reason: 'does not exist' })),
       },
       by: 'unattended',
@@ -808,8 +881,18 @@ phases:
     const r = await drive({ plan, stepsDir, ...live() });
     expect(r.outcome.status).toBe('done');
     const out = of(r.events, 'step.output');
-    expect(out.filter((e) => e.stream === 'stdout').map((e) => e.text).join('')).toBe(`${JSON.stringify(['--pool', 'my tank', "it's; $(rm -rf /)", '3'])}\nhost=- mode=rehearsal\n`);
-    expect(out.filter((e) => e.stream === 'stderr').map((e) => e.text).join('')).toBe('to stderr\n');
+    expect(
+      out
+        .filter((e) => e.stream === 'stdout')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe(`${JSON.stringify(['--pool', 'my tank', "it's; $(rm -rf /)", '3'])}\nhost=- mode=rehearsal\n`);
+    expect(
+      out
+        .filter((e) => e.stream === 'stderr')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('to stderr\n');
     expect(of(r.events, 'step.attempt')[0]!.command).toBe("zx demo/args.mjs --pool my tank it's; $(rm -rf /) 3");
     expect(of(r.events, 'step.exited')[0]).toMatchObject({ exitCode: 0, timedOut: false });
   });
@@ -860,11 +943,18 @@ describe('events, in order, for each step (real bash)', () => {
     expect(ends[0]!).toBeLessThan(starts[1]!);
     // Output comes in whole lines, from the right stream; the spawned pid is the process group.
     const out = of(r.events, 'step.output').filter((e) => e.step === 'make');
-    expect(out.map((e) => [e.stream, e.text]).sort()).toEqual([['stderr', 'line two\n'], ['stdout', 'line one\n']]);
+    expect(out.map((e) => [e.stream, e.text]).sort()).toEqual([
+      ['stderr', 'line two\n'],
+      ['stdout', 'line one\n'],
+    ]);
     const spawned = of(r.events, 'step.spawned')[0]!;
     expect(spawned.pgid).toBe(spawned.pid);
     expect(spawned.pid).toBeGreaterThan(1);
-    expect(of(r.events, 'step.output').filter((e) => e.step === 'next').map((e) => e.text)).toEqual(['made\n']);
+    expect(
+      of(r.events, 'step.output')
+        .filter((e) => e.step === 'next')
+        .map((e) => e.text),
+    ).toEqual(['made\n']);
   });
 
   it('an output line cut across chunks arrives whole (so masking sees it whole)', async () => {
@@ -914,7 +1004,7 @@ phases:
     expect(d.elapsedMs).toBeGreaterThanOrEqual(0);
   });
 
-  it('resumed, the header\'s elapsed time goes on from the run\'s first start, not from zero', async () => {
+  it("resumed, the header's elapsed time goes on from the run's first start, not from zero", async () => {
     const r = await drive({ plan: planOf(FOUR), runStartedAt: 1_700_000_000_000 - 3_600_000 });
     // The fake clock stands still unless slept: the first step is asked exactly an hour in.
     expect(r.contexts[0]!.context.elapsedMs).toBe(3_600_000);

@@ -3,10 +3,10 @@ import { createActor, fromPromise, toPromise } from 'xstate';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { createScriptedPrompter, unattendedPolicy } from '../../src/adapters/scripted-prompter.js';
 import { compileMachine } from '../../src/core/machine/compile-machine.js';
+import type { RestoreContext, StepOutput, StepRecord } from '../../src/core/machine/machine-setup.js';
 import type { Plan } from '../../src/core/model/plan-types.js';
 import type { RunEvent } from '../../src/core/model/run-event.js';
 import { buildPlan } from '../../src/core/plan/build-plan.js';
-import type { RestoreContext, StepOutput, StepRecord } from '../../src/core/machine/machine-setup.js';
 import { executeRun, type RunPorts } from '../../src/engine/execute-run.js';
 
 const SCHEMAS = await loadSchemaChecks();

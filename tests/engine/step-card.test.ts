@@ -2,8 +2,8 @@ import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { failureCard, menuQuestion, stepCard } from '../../src/adapters/step-card.js';
-import { buildPlan } from '../../src/core/plan/build-plan.js';
 import type { PlanStep } from '../../src/core/model/plan-types.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 
 const LONG = 'Skipped once the router port on the switch shows a link. Unattended, the check decides: the switch must have come back on by itself after the power cut.';
 
@@ -27,7 +27,9 @@ describe('the step card', () => {
     expect(card).toContain(`  $ ${command}\n`);
 
     const manual = stepOf(`      - id: m\n        title: Switch\n        manual: ${JSON.stringify(LONG)}\n`);
-    const instructions = stepCard(manual, context, pc.createColors(false), 60).split('\n').filter((l) => l.startsWith('    '));
+    const instructions = stepCard(manual, context, pc.createColors(false), 60)
+      .split('\n')
+      .filter((l) => l.startsWith('    '));
     expect(instructions.join(' ').replace(/\s+/g, ' ').trim()).toBe(LONG);
     for (const line of instructions) expect(line.length).toBeLessThanOrEqual(60);
   });

@@ -8,7 +8,9 @@ const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 /** A terminal of `columns` that keeps what is written to it. */
 function terminal(columns = 80) {
   const written: string[] = [];
-  const stream = { columns, write: (text: string) => {
+  const stream = {
+    columns,
+    write: (text: string) => {
       written.push(text);
       return true;
     },

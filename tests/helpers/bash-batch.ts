@@ -37,7 +37,9 @@ export async function runBatch(cases: readonly BatchCase[], sentinels: readonly 
       mkdirSync(dir, { recursive: true });
       for (const name of sentinels) writeFileSync(join(dir, name), '');
       writeFileSync(join(root, `${i}.sh`), c.script);
-      const exports = Object.entries(c.env ?? {}).map(([name, value]) => `export ${name}=${sq(value)}; `).join('');
+      const exports = Object.entries(c.env ?? {})
+        .map(([name, value]) => `export ${name}=${sq(value)}; `)
+        .join('');
       lines.push(
         `printf '%s\\n' "$M ${i} out"`,
         `( cd -- "$R/case/${i}" && ${exports}. "$R/${i}.sh" ) 2>"$R/${i}.err" </dev/null`,

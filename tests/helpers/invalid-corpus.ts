@@ -41,7 +41,10 @@ export function loadInvalidCases(): InvalidCase[] {
       const dir = join(CASES_DIR, name);
       const argsFile = join(dir, 'args');
       const lines = existsSync(argsFile)
-        ? readFileSync(argsFile, 'utf8').split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line !== '')
+        ? readFileSync(argsFile, 'utf8')
+            .split('\n')
+            .map((line) => line.replace(/\r$/, ''))
+            .filter((line) => line !== '')
         : [];
       const [first, ...rest] = lines;
       const named = first?.endsWith('.yaml') ? first : undefined;

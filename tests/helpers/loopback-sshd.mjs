@@ -144,16 +144,27 @@ export async function startSshd(options = {}) {
       hostKey,
       logFile,
       log,
-      acceptedCount: () => log().split('\n').filter((line) => line.includes('Accepted publickey')).length,
+      acceptedCount: () =>
+        log()
+          .split('\n')
+          .filter((line) => line.includes('Accepted publickey')).length,
       sshOptions: () => [
-        '-o', 'BatchMode=yes',
-        '-o', 'StrictHostKeyChecking=yes',
-        '-o', `UserKnownHostsFile=${knownHosts}`,
-        '-o', 'GlobalKnownHostsFile=/dev/null',
-        '-o', 'IdentitiesOnly=yes',
-        '-o', 'LogLevel=ERROR',
-        '-i', identity,
-        '-p', String(port),
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        `UserKnownHostsFile=${knownHosts}`,
+        '-o',
+        'GlobalKnownHostsFile=/dev/null',
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'LogLevel=ERROR',
+        '-i',
+        identity,
+        '-p',
+        String(port),
       ],
       hostYaml: (overrides = {}) => {
         const fields = { port, identity, known_hosts: knownHosts, ...overrides };

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseMermaid } from './mermaid.js';
 
 // Every rejection must come from Mermaid's grammar itself, not from a broken environment
@@ -44,15 +44,11 @@ describe('parseMermaid', () => {
 
   describe('rejects invalid input with the parser error message', () => {
     it('an edge with no target', async () => {
-      await expect(parseMermaid('flowchart TD\n  a --> ')).rejects.toThrow(
-        /^Parse error on line 3:[\s\S]*got 'EOF'/,
-      );
+      await expect(parseMermaid('flowchart TD\n  a --> ')).rejects.toThrow(/^Parse error on line 3:[\s\S]*got 'EOF'/);
     });
 
     it('a subgraph without `end`', async () => {
-      await expect(
-        parseMermaid(flowchart('  subgraph zfs["ZFS"]', '    zfs__import_pool["4.1 Import pool"]')),
-      ).rejects.toThrow(PARSER_ERROR);
+      await expect(parseMermaid(flowchart('  subgraph zfs["ZFS"]', '    zfs__import_pool["4.1 Import pool"]'))).rejects.toThrow(PARSER_ERROR);
     });
 
     it('an `end` with no subgraph', async () => {
@@ -60,15 +56,11 @@ describe('parseMermaid', () => {
     });
 
     it('an unescaped `"` inside a quoted label', async () => {
-      await expect(parseMermaid(labelled('say "hi" now'))).rejects.toThrow(
-        /^Parse error on line 2:[\s\S]*got 'STR'/,
-      );
+      await expect(parseMermaid(labelled('say "hi" now'))).rejects.toThrow(/^Parse error on line 2:[\s\S]*got 'STR'/);
     });
 
     it('an unescaped `"` inside a quoted subgraph title', async () => {
-      await expect(
-        parseMermaid(flowchart('  subgraph s["a "b" c"]', '    a', '  end')),
-      ).rejects.toThrow(PARSER_ERROR);
+      await expect(parseMermaid(flowchart('  subgraph s["a "b" c"]', '    a', '  end'))).rejects.toThrow(PARSER_ERROR);
     });
 
     it('stray tokens after an edge', async () => {
@@ -92,9 +84,7 @@ describe('parseMermaid', () => {
       await expect(parseMermaid(labelled('say #34;hi#34; now'))).resolves.toBeUndefined();
       await expect(parseMermaid(labelled('say \\"hi\\" now'))).rejects.toThrow(PARSER_ERROR);
       await expect(parseMermaid(labelled('trailing"'))).rejects.toThrow(PARSER_ERROR);
-      await expect(
-        parseMermaid(flowchart('  subgraph s["a #quot;b#quot; c"]', '    a', '  end')),
-      ).resolves.toBeUndefined();
+      await expect(parseMermaid(flowchart('  subgraph s["a #quot;b#quot; c"]', '    a', '  end'))).resolves.toBeUndefined();
     });
 
     it('a leading backtick must be written #96; (otherwise it opens a Markdown string)', async () => {
@@ -113,7 +103,7 @@ describe('parseMermaid', () => {
     it('other punctuation, entity codes, HTML and unicode parse as they are', async () => {
       for (const label of [
         '4.1 Import pool (tank)',
-        'x [y] {z} |p| a: b; c 100% it\'s',
+        "x [y] {z} |p| a: b; c 100% it's",
         'C:\\\\backups\\\\tank',
         'a < b > c & d',
         '#lt;b#gt; #amp; #35;tag; issue #12',

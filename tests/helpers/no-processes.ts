@@ -8,8 +8,7 @@ const STARTERS = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFil
 for (const name of STARTERS) {
   Reflect.set(childProcess, name, (file: unknown) => {
     throw new Error(
-      `a unit test tried to start a process (child_process.${name} ${String(file)}): ` +
-        'name the test file *.process.test.ts or list it in vitest.config.ts, so it runs in the process project',
+      `a unit test tried to start a process (child_process.${name} ${String(file)}): ` + 'name the test file *.process.test.ts or list it in vitest.config.ts, so it runs in the process project',
     );
   });
 }

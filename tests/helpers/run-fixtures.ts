@@ -1,11 +1,11 @@
-import { afterEach } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { BIN, ROOT } from './cli.js';
-import { RUN_ID_PATTERN } from '../../src/core/model/run-id.js';
+import { afterEach } from 'vitest';
 import { fromJournalRecord } from '../../src/adapters/journal-record.js';
+import { RUN_ID_PATTERN } from '../../src/core/model/run-id.js';
+import { BIN, ROOT } from './cli.js';
 
 /** The runbooks of the `lifeboat run` tests. */
 export const RUN_FIXTURES = join(ROOT, 'tests/fixtures/run');
@@ -50,7 +50,6 @@ export function workspace(prefix = 'lifeboat-run-'): Workspace {
 export function runArgs(ws: Workspace, fixture: string, ...extra: string[]): string[] {
   return ['run', join(RUN_FIXTURES, fixture), '--logs', ws.logs, '--steps', ws.steps, ...extra];
 }
-
 
 /** The run folders under a logs folder. */
 export function runDirs(logs: string): string[] {

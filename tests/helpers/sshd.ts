@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Sshd } from './loopback-sshd.mjs';
 
-export { freePort, keyPair, publicKey, SSHD_BIN, startSshd, type Sshd } from './loopback-sshd.mjs';
+export { freePort, keyPair, publicKey, SSHD_BIN, type Sshd, startSshd } from './loopback-sshd.mjs';
 
 /** Runs `ssh OPTIONS target command` against the server and returns its stdout (throws on failure). */
 export function sshExec(sshd: Sshd, command: string, extra: string[] = []): string {
@@ -12,7 +12,10 @@ export function sshExec(sshd: Sshd, command: string, extra: string[] = []): stri
 
 /** Number of sessions (commands) the server started: one per remote command, multiplexed or not. */
 export function sessionCount(sshd: Sshd): number {
-  return sshd.log().split('\n').filter((line) => line.includes('Starting session:')).length;
+  return sshd
+    .log()
+    .split('\n')
+    .filter((line) => line.includes('Starting session:')).length;
 }
 
 /** The control socket ssh uses for this server with ControlPath=DIR/%C (as Lifeboat does), expanded by `ssh -G`. */

@@ -92,7 +92,9 @@ export class TmuxSession {
 
   /** The menu line the cursor (❯) is on, in the latest menu on screen. */
   highlighted(): string | undefined {
-    const lines = this.capture().split('\n').filter((l) => /^❯ /.test(l));
+    const lines = this.capture()
+      .split('\n')
+      .filter((l) => /^❯ /.test(l));
     return lines.at(-1)?.slice(2).trim();
   }
 

@@ -1,6 +1,6 @@
 // `age` checks for real: files with set mtimes in a temp folder, real bash commands, and a
 // remote host reached over the loopback sshd through the same ssh runner as every remote check.
-import { mkdtempSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { netProbe } from '../../src/adapters/net-probe.js';
 import { createSshRunner } from '../../src/adapters/ssh-runner.js';
 import type { Check, Plan } from '../../src/core/model/plan-types.js';
 import { planView } from '../../src/core/views/plan-view.js';
-import { startSshd, type Sshd } from '../helpers/sshd.js';
+import { type Sshd, startSshd } from '../helpers/sshd.js';
 import { planFromYaml, validPlan } from './plan-from-yaml.js';
 
 const HOUR = 3600;
@@ -128,7 +128,9 @@ describe('age of what a command prints', () => {
 describe('age checks in the runbook', () => {
   it('reports a missing max_age, a missing source, a bad max_age and an unknown key at file:line:column', () => {
     const { plan, problems } = planFromYaml(
-      runbookWith(`          - age: { path: /x }\n          - age: {}\n            max_age: 1h\n          - age: { path: /x }\n            max_age: soon\n          - age: { glob: /x }\n            max_age: 1h\n`),
+      runbookWith(
+        `          - age: { path: /x }\n          - age: {}\n            max_age: 1h\n          - age: { path: /x }\n            max_age: soon\n          - age: { glob: /x }\n            max_age: 1h\n`,
+      ),
     );
     expect(plan).toBeUndefined();
     const shown = problems.map((p) => `${p.line}:${p.column} ${p.message}`);
@@ -140,7 +142,10 @@ describe('age checks in the runbook', () => {
 
   it('takes `from:` to measure on another host, and shows in the plan with its target', () => {
     const plan = validPlan(
-      runbookWith(`          - age: { run: "zfs list -Hp -t snapshot -o creation -s creation tank/data | tail -1" }\n            max_age: 25h\n            from: nas\n`, 'hosts:\n  nas: { ssh: root@192.0.2.20 }\n'),
+      runbookWith(
+        `          - age: { run: "zfs list -Hp -t snapshot -o creation -s creation tank/data | tail -1" }\n            max_age: 25h\n            from: nas\n`,
+        'hosts:\n  nas: { ssh: root@192.0.2.20 }\n',
+      ),
     );
     const [check] = checksOf(plan);
     expect(check!.host?.name).toBe('nas');

@@ -15,7 +15,10 @@ describe('age measures on record', () => {
     const t = Date.now() / 1000 - 5 * 3600;
     utimesSync(w.path('backup.zst'), t, t);
     const file = w.path('r.yaml');
-    writeFileSync(file, `name: r\nphases:\n  - id: p\n    steps:\n      - id: fresh\n        run: "true"\n        verify:\n          - name: nightly backup\n            age: { path: "${w.dir}/*.zst" }\n            max_age: 26h\n      - id: stale\n        run: "true"\n        on_failure: continue\n        verify:\n          - age: { run: "echo ${Math.floor(t - 3 * 86_400)}" }\n            max_age: 1d\n`);
+    writeFileSync(
+      file,
+      `name: r\nphases:\n  - id: p\n    steps:\n      - id: fresh\n        run: "true"\n        verify:\n          - name: nightly backup\n            age: { path: "${w.dir}/*.zst" }\n            max_age: 26h\n      - id: stale\n        run: "true"\n        on_failure: continue\n        verify:\n          - age: { run: "echo ${Math.floor(t - 3 * 86_400)}" }\n            max_age: 1d\n`,
+    );
     const run = await lifeboat(['run', file, '--yes', '--logs', w.logs], { cwd: w.dir });
     expect(run.code, run.stdout).toBe(0);
     const events = readOnlyJournal(w.logs).events;
@@ -29,7 +32,9 @@ describe('age measures on record', () => {
 
     const show = await lifeboatInProcess(['logs', 'show', 'last', '--logs', w.logs], { cwd: w.dir });
     expect(show.stdout).toMatch(/✔ age 5h \(max 26h, newest .*\): nightly backup ≤ 26h old/);
-    const json = JSON.parse((await lifeboatInProcess(['logs', 'show', 'last', '--json', '--logs', w.logs], { cwd: w.dir })).stdout) as { phases: Array<{ steps: Array<{ id: string; ages?: Array<{ ok: boolean; ageSeconds: number }> }> }> };
+    const json = JSON.parse((await lifeboatInProcess(['logs', 'show', 'last', '--json', '--logs', w.logs], { cwd: w.dir })).stdout) as {
+      phases: Array<{ steps: Array<{ id: string; ages?: Array<{ ok: boolean; ageSeconds: number }> }> }>;
+    };
     const steps = json.phases.flatMap((p) => p.steps);
     expect(steps.find((s) => s.id === 'stale')!.ages![0]!.ok).toBe(false);
     await lifeboatInProcess(['logs', 'report', 'last', '--html', w.path('r.html'), '--logs', w.logs], { cwd: w.dir });

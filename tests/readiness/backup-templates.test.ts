@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lifeboat, ROOT } from '../helpers/cli.js';
-import { workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
+import { type Workspace, workspacesPerTest } from '../helpers/run-fixtures.js';
 
 const ws = workspacesPerTest('lifeboat-backup-templates-');
 const HOUR = 3600;

@@ -1,9 +1,9 @@
 // Builds a plan from runbook text held in memory, the way `lifeboat plan` would, for tests of
 // check kinds and readiness: the schema and every rule apply.
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { buildPlan } from '../../src/core/plan/build-plan.js';
 import type { Plan } from '../../src/core/model/plan-types.js';
 import type { Problem } from '../../src/core/model/problem.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 
 /** The plan, or the problems found, for a runbook text (and optional templates by name). */
 export function planFromYaml(text: string, templates: Record<string, string> = {}): { plan?: Plan; problems: Problem[] } {

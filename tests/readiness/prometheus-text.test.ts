@@ -37,7 +37,12 @@ describe('Prometheus text of a readiness pass', () => {
     expect(m.value('lifeboat_ready', { runbook: 'home"lab', check: 'check: skipped one', area: 'check' })).toBe(1);
     expect(m.value('lifeboat_last_drill_timestamp_seconds', { runbook: 'home"lab' })).toBe(Date.UTC(2026, 10, 1, 10) / 1000);
     expect(m.value('lifeboat_ready_timestamp_seconds', { runbook: 'home"lab' })).toBe(NOW / 1000);
-    expect(text.split('\n').filter((l) => l.startsWith('# TYPE')).every((l) => l.endsWith(' gauge'))).toBe(true);
+    expect(
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('# TYPE'))
+        .every((l) => l.endsWith(' gauge')),
+    ).toBe(true);
   });
 
   it('the strict reader refuses what promtool refuses', () => {

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRunId } from '../../src/core/model/run-id.js';
 import { lifeboat } from '../helpers/cli.js';
-import { workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
-import { freePort, startSshd, type Sshd } from '../helpers/sshd.js';
+import { type Workspace, workspacesPerTest } from '../helpers/run-fixtures.js';
+import { freePort, type Sshd, startSshd } from '../helpers/sshd.js';
 import { parsePrometheusText } from './prometheus-parse.js';
 
 const HOUR = 3600;
@@ -37,7 +37,17 @@ function pastDrill(w: Workspace, name: string, file: string, daysAgo: number): v
   const runId = makeRunId(start, name, 'd1a1');
   const dir = join(w.logs, runId);
   mkdirSync(dir, { recursive: true });
-  const meta = { runId, runbook: { name, path: file, hash: 'x' }, request: { file, vars: [] }, fingerprints: {}, order: [], createdAt: start.toISOString(), operator: 'op', hostname: 'laptop', drill: 'spring rehearsal' };
+  const meta = {
+    runId,
+    runbook: { name, path: file, hash: 'x' },
+    request: { file, vars: [] },
+    fingerprints: {},
+    order: [],
+    createdAt: start.toISOString(),
+    operator: 'op',
+    hostname: 'laptop',
+    drill: 'spring rehearsal',
+  };
   writeFileSync(join(dir, 'run.json'), JSON.stringify(meta));
   const end = new Date(start.getTime() + 20 * 60_000);
   writeFileSync(

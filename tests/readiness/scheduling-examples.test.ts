@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ROOT } from '../helpers/cli.js';
 import { workspacesPerTest } from '../helpers/run-fixtures.js';
 import { parsePrometheusText } from './prometheus-parse.js';
@@ -71,7 +71,9 @@ describe('scheduling examples', () => {
   });
 
   it('the cron line runs ready and writes a metrics file Prometheus reads', () => {
-    const line = read('lifeboat-ready.cron').split('\n').find((l) => l.trim() && !l.startsWith('#'))!;
+    const line = read('lifeboat-ready.cron')
+      .split('\n')
+      .find((l) => l.trim() && !l.startsWith('#'))!;
     const fields = line.split(/\s+/);
     expect(fields.slice(0, 5)).toEqual(['30', '5', '*', '*', '*']);
     expect(fields[5]).toBe('root');
@@ -97,7 +99,17 @@ describe('scheduling examples', () => {
     const rules = parse(read('lifeboat-alerts.yml')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
     const alerts = rules.groups.flatMap((g) => g.rules);
     expect(alerts.map((a) => a.alert)).toEqual(expect.arrayContaining(['LifeboatBackupOlderThanRPO', 'LifeboatDrillOverdue', 'LifeboatHostUnreachable']));
-    const written = new Set(['lifeboat_runbook_ready', 'lifeboat_ready', 'lifeboat_backup_age_seconds', 'lifeboat_backup_max_age_seconds', 'lifeboat_host_up', 'lifeboat_rpo_seconds', 'lifeboat_last_drill_timestamp_seconds', 'lifeboat_drill_interval_seconds', 'lifeboat_ready_timestamp_seconds']);
+    const written = new Set([
+      'lifeboat_runbook_ready',
+      'lifeboat_ready',
+      'lifeboat_backup_age_seconds',
+      'lifeboat_backup_max_age_seconds',
+      'lifeboat_host_up',
+      'lifeboat_rpo_seconds',
+      'lifeboat_last_drill_timestamp_seconds',
+      'lifeboat_drill_interval_seconds',
+      'lifeboat_ready_timestamp_seconds',
+    ]);
     const source = readFileSync(join(ROOT, 'src/core/readiness/prometheus-text.ts'), 'utf8');
     for (const name of written) expect(source).toContain(`'${name}'`);
     for (const a of alerts) for (const m of a.expr.match(/lifeboat_[a-z_]+/g) ?? []) expect(written, `${a.alert}: ${m}`).toContain(m);

@@ -44,7 +44,9 @@ describe('readJournalEvents', () => {
     const read = await readJournalEvents(file([...lines, other]), { output: false });
     const count = (text: string) => (text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0));
     const expected = new Map<string, number>();
-    texts.forEach((text, i) => { expected.set(i % 2 ? 'odd' : 'even', (expected.get(i % 2 ? 'odd' : 'even') ?? 0) + count(text)); });
+    texts.forEach((text, i) => {
+      expected.set(i % 2 ? 'odd' : 'even', (expected.get(i % 2 ? 'odd' : 'even') ?? 0) + count(text));
+    });
     expect(read.outputLines).toEqual(expected);
     expect(read.events.map((e) => e.kind)).toEqual(['run.note']);
   });

@@ -222,7 +222,7 @@ describe('lifeboat logs show', () => {
     const result = await logs('show', ids.broken, '--json');
     const instants: Array<[string, unknown]> = [];
     JSON.parse(result.stdout, (key, value: unknown) => {
-      if (key === 'start' || key === 'end' || key === 'time' || key === 'at' || /(ed|created)At$/.test(key) && key !== 'stoppedAt') instants.push([key, value]);
+      if (key === 'start' || key === 'end' || key === 'time' || key === 'at' || (/(ed|created)At$/.test(key) && key !== 'stoppedAt')) instants.push([key, value]);
       return value;
     });
     expect(instants.length).toBeGreaterThan(0);
@@ -244,8 +244,14 @@ describe('lifeboat logs show', () => {
     expect(run.status).toBe('running');
     // The journal as the kill left it: a step.spawned with no step.started before it means the run
     // recorded the spawn of a step whose start it had not written yet.
-    const journal = runs.journal(ids.died).map((e) => `${e.kind}${e.step ? ` ${e.step}` : ''}`).join(', ');
-    expect(run.phases[0]!.steps.map((s) => [s.id, s.status]), journal).toEqual([
+    const journal = runs
+      .journal(ids.died)
+      .map((e) => `${e.kind}${e.step ? ` ${e.step}` : ''}`)
+      .join(', ');
+    expect(
+      run.phases[0]!.steps.map((s) => [s.id, s.status]),
+      journal,
+    ).toEqual([
       ['long', 'running'],
       ['after', 'not reached'],
     ]);

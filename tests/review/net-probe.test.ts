@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { netProbe } from '../../src/adapters/net-probe.js';
 import { createLiveChecks } from '../../src/adapters/live-checks.js';
+import { netProbe } from '../../src/adapters/net-probe.js';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { buildPlan } from '../../src/core/plan/build-plan.js';
 import type { CommandRunner } from '../../src/ports/command-runner.js';
@@ -14,7 +14,10 @@ describe('tcp probe reasons', () => {
     const port = (server.address() as { port: number }).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
 
-    const error = await netProbe.tcp('127.0.0.1', port, 5_000).then(() => undefined, (e: Error) => e);
+    const error = await netProbe.tcp('127.0.0.1', port, 5_000).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.message).toBe('ECONNREFUSED');
     expect(error?.message).not.toContain(String(port));
   });

@@ -2,56 +2,102 @@
 // menus and in shells kept out of a step's working time, already-done and skipped steps kept out
 // of success rates and estimates, and the follow-up list of the closing summary.
 import { describe, expect, it } from 'vitest';
-import { estimatePlan } from '../../src/core/plan/plan-estimate.js';
 import type { Plan } from '../../src/core/model/plan-types.js';
-import { plainPaint } from '../../src/core/views/paint.js';
+import { estimatePlan } from '../../src/core/plan/plan-estimate.js';
+import { htmlReport } from '../../src/core/review/html-report.js';
 import { closingSummaryText } from '../../src/core/review/run-closing-text.js';
 import { compareRuns } from '../../src/core/review/run-compare.js';
 import { compareText } from '../../src/core/review/run-compare-text.js';
 import type { RunLayout } from '../../src/core/review/run-layout.js';
 import { runStats } from '../../src/core/review/run-stats.js';
-import { summarizeRun, type RunHeader, type TimedEvent } from '../../src/core/review/run-summary.js';
+import { type RunHeader, summarizeRun, type TimedEvent } from '../../src/core/review/run-summary.js';
 import { runTimelineText } from '../../src/core/review/run-timeline-text.js';
-import { htmlReport } from '../../src/core/review/html-report.js';
+import { plainPaint } from '../../src/core/views/paint.js';
 
 const order = ['import', 'mount', 'share'];
 const header = (runId: string): RunHeader => ({ runId, runbook: { name: 'nas', path: '/r/nas.yaml' }, order, createdAt: '2026-11-25T10:00:00.000Z', operator: 'ann', hostname: 'laptop' });
 const at = (s: number) => new Date(Date.parse('2026-11-25T10:00:00.000Z') + s * 1000).toISOString();
 const who = { operator: 'ann', hostname: 'laptop', version: '0.1.0', mode: 'interactive' as const };
-const started = (s: number, runId: string): TimedEvent => ({ kind: 'run.started', runId, runbook: { name: 'nas', path: '/r/nas.yaml', hash: 'h' }, selection: {}, vars: {}, ...who, dryRun: false, steps: 3, phases: 1, time: at(s) });
+const started = (s: number, runId: string): TimedEvent => ({
+  kind: 'run.started',
+  runId,
+  runbook: { name: 'nas', path: '/r/nas.yaml', hash: 'h' },
+  selection: {},
+  vars: {},
+  ...who,
+  dryRun: false,
+  steps: 3,
+  phases: 1,
+  time: at(s),
+});
 const stepStarted = (s: number, step: string, position: string): TimedEvent => ({ kind: 'step.started', step, position, title: `Do ${step}`, phase: 'zfs', action: 'run', time: at(s) });
-const finished = (s: number, step: string, position: string, status: 'done' | 'skipped' | 'failed', extra: Partial<Extract<TimedEvent, { kind: 'step.finished' }>> = {}): TimedEvent => ({ kind: 'step.finished', step, position, status, attempts: 1, durationMs: 0, time: at(s), ...extra });
-const runFinished = (s: number, status: 'done' | 'aborted', stoppedAt?: string): TimedEvent => ({ kind: 'run.finished', status, durationMs: s * 1000, counts: { done: 0, skipped: 0, failed: 0, pending: 0 }, stoppedAt, time: at(s) });
+const finished = (s: number, step: string, position: string, status: 'done' | 'skipped' | 'failed', extra: Partial<Extract<TimedEvent, { kind: 'step.finished' }>> = {}): TimedEvent => ({
+  kind: 'step.finished',
+  step,
+  position,
+  status,
+  attempts: 1,
+  durationMs: 0,
+  time: at(s),
+  ...extra,
+});
+const runFinished = (s: number, status: 'done' | 'aborted', stoppedAt?: string): TimedEvent => ({
+  kind: 'run.finished',
+  status,
+  durationMs: s * 1000,
+  counts: { done: 0, skipped: 0, failed: 0, pending: 0 },
+  stoppedAt,
+  time: at(s),
+});
 
-const layout: RunLayout = { rtoMs: 600_000, phases: [{ id: 'zfs', number: 1, title: 'ZFS', rtoMs: 300_000, steps: [{ id: 'import', position: '1.1', title: 'Do import' }, { id: 'mount', position: '1.2', title: 'Do mount' }, { id: 'share', position: '1.3', title: 'Do share' }] }] };
+const layout: RunLayout = {
+  rtoMs: 600_000,
+  phases: [
+    {
+      id: 'zfs',
+      number: 1,
+      title: 'ZFS',
+      rtoMs: 300_000,
+      steps: [
+        { id: 'import', position: '1.1', title: 'Do import' },
+        { id: 'mount', position: '1.2', title: 'Do mount' },
+        { id: 'share', position: '1.3', title: 'Do share' },
+      ],
+    },
+  ],
+};
 
 /** A drill: import fails, a shell fixes it, retried after waiting at the menu; mount already done; share skipped. */
 function drill(runId: string) {
-  return summarizeRun(header(runId), [
-    started(0, runId),
-    stepStarted(0, 'import', '1.1'),
-    { kind: 'operator.choice', step: 'import', menu: 'before', choice: 'run', by: 'operator', waitedMs: 10_000, time: at(10) },
-    { kind: 'step.attempt', step: 'import', attempt: 1, command: 'zpool import tank', time: at(10) },
-    { kind: 'step.exited', step: 'import', attempt: 1, exitCode: 1, timedOut: false, durationMs: 2000, time: at(12) },
-    { kind: 'shell.opened', step: 'import', where: 'nas (root@nas)', time: at(20) },
-    { kind: 'shell.closed', step: 'import', where: 'nas (root@nas)', durationMs: 60_000, exitCode: 0, time: at(80) },
-    { kind: 'operator.choice', step: 'import', menu: 'failure', choice: 'retry', by: 'operator', waitedMs: 18_000, time: at(90) },
-    { kind: 'step.attempt', step: 'import', attempt: 2, command: 'zpool import tank', time: at(90) },
-    { kind: 'step.exited', step: 'import', attempt: 2, exitCode: 0, timedOut: false, durationMs: 2000, time: at(92) },
-    finished(92, 'import', '1.1', 'done', { attempts: 2 }),
-    stepStarted(92, 'mount', '1.2'),
-    { kind: 'check.passed', step: 'mount', set: 'precheck', check: 'mounted', durationMs: 5, time: at(92) },
-    finished(92, 'mount', '1.2', 'done', { via: 'precheck', attempts: 0 }),
-    stepStarted(92, 'share', '1.3'),
-    { kind: 'check.failed', step: 'share', set: 'precheck', check: 'smbd runs', reason: 'exited 1', durationMs: 5, time: at(92) },
-    { kind: 'operator.choice', step: 'share', menu: 'before', choice: 'skip', reason: 'shares later', by: 'operator', waitedMs: 8000, time: at(100) },
-    finished(100, 'share', '1.3', 'skipped', { reason: 'shares later', attempts: 0 }),
-    runFinished(100, 'done'),
-  ], { layout });
+  return summarizeRun(
+    header(runId),
+    [
+      started(0, runId),
+      stepStarted(0, 'import', '1.1'),
+      { kind: 'operator.choice', step: 'import', menu: 'before', choice: 'run', by: 'operator', waitedMs: 10_000, time: at(10) },
+      { kind: 'step.attempt', step: 'import', attempt: 1, command: 'zpool import tank', time: at(10) },
+      { kind: 'step.exited', step: 'import', attempt: 1, exitCode: 1, timedOut: false, durationMs: 2000, time: at(12) },
+      { kind: 'shell.opened', step: 'import', where: 'nas (root@nas)', time: at(20) },
+      { kind: 'shell.closed', step: 'import', where: 'nas (root@nas)', durationMs: 60_000, exitCode: 0, time: at(80) },
+      { kind: 'operator.choice', step: 'import', menu: 'failure', choice: 'retry', by: 'operator', waitedMs: 18_000, time: at(90) },
+      { kind: 'step.attempt', step: 'import', attempt: 2, command: 'zpool import tank', time: at(90) },
+      { kind: 'step.exited', step: 'import', attempt: 2, exitCode: 0, timedOut: false, durationMs: 2000, time: at(92) },
+      finished(92, 'import', '1.1', 'done', { attempts: 2 }),
+      stepStarted(92, 'mount', '1.2'),
+      { kind: 'check.passed', step: 'mount', set: 'precheck', check: 'mounted', durationMs: 5, time: at(92) },
+      finished(92, 'mount', '1.2', 'done', { via: 'precheck', attempts: 0 }),
+      stepStarted(92, 'share', '1.3'),
+      { kind: 'check.failed', step: 'share', set: 'precheck', check: 'smbd runs', reason: 'exited 1', durationMs: 5, time: at(92) },
+      { kind: 'operator.choice', step: 'share', menu: 'before', choice: 'skip', reason: 'shares later', by: 'operator', waitedMs: 8000, time: at(100) },
+      finished(100, 'share', '1.3', 'skipped', { reason: 'shares later', attempts: 0 }),
+      runFinished(100, 'done'),
+    ],
+    { layout },
+  );
 }
 
 describe('operator records in a run summary', () => {
-  it('a step\'s duration is its working time: waiting at menus and time in a shell are recorded apart', () => {
+  it("a step's duration is its working time: waiting at menus and time in a shell are recorded apart", () => {
     const run = drill('r1');
     const importStep = run.phases[0]!.steps[0]!;
     // 92 s from start to finish, less 28 s waiting and 60 s in the shell.
@@ -63,7 +109,10 @@ describe('operator records in a run summary', () => {
 
   it('follow-ups list the skip with its reason and the shell; the closing summary gives times and RTOs', () => {
     const run = drill('r1');
-    expect(run.followUps.map((f) => [f.kind, f.step])).toEqual([['shell', 'import'], ['skipped', 'share']]);
+    expect(run.followUps.map((f) => [f.kind, f.step])).toEqual([
+      ['shell', 'import'],
+      ['skipped', 'share'],
+    ]);
     expect(run.followUps[1]!.detail).toBe('skipped: shares later');
     const text = closingSummaryText(run, plainPaint, 80);
     expect(text).toContain('elapsed   1m 40s since the run started');
@@ -76,19 +125,27 @@ describe('operator records in a run summary', () => {
   });
 
   it('an unattended confirmation (marked by `by` or a flag of its own) and a failure passed are follow-ups', () => {
-    const run = summarizeRun(header('r3'), [
-      started(0, 'r3'),
-      stepStarted(0, 'import', '1.1'),
-      finished(2, 'import', '1.1', 'failed', { reason: 'exited 1' }),
-      stepStarted(2, 'mount', '1.2'),
-      { kind: 'operator.choice', step: 'mount', menu: 'confirm', choice: 'confirmed', by: 'operator', unattended: true, time: at(2) } as TimedEvent,
-      finished(3, 'mount', '1.2', 'done'),
-      stepStarted(3, 'share', '1.3'),
-      { kind: 'operator.choice', step: 'share', menu: 'confirm', choice: 'confirmed', by: 'unattended', time: at(3) },
-      finished(4, 'share', '1.3', 'done'),
-      runFinished(4, 'done'),
-    ], { layout });
-    expect(run.followUps.map((f) => [f.kind, f.step])).toEqual([['failed-continued', 'import'], ['unattended-confirm', 'mount'], ['unattended-confirm', 'share']]);
+    const run = summarizeRun(
+      header('r3'),
+      [
+        started(0, 'r3'),
+        stepStarted(0, 'import', '1.1'),
+        finished(2, 'import', '1.1', 'failed', { reason: 'exited 1' }),
+        stepStarted(2, 'mount', '1.2'),
+        { kind: 'operator.choice', step: 'mount', menu: 'confirm', choice: 'confirmed', by: 'operator', unattended: true, time: at(2) } as TimedEvent,
+        finished(3, 'mount', '1.2', 'done'),
+        stepStarted(3, 'share', '1.3'),
+        { kind: 'operator.choice', step: 'share', menu: 'confirm', choice: 'confirmed', by: 'unattended', time: at(3) },
+        finished(4, 'share', '1.3', 'done'),
+        runFinished(4, 'done'),
+      ],
+      { layout },
+    );
+    expect(run.followUps.map((f) => [f.kind, f.step])).toEqual([
+      ['failed-continued', 'import'],
+      ['unattended-confirm', 'mount'],
+      ['unattended-confirm', 'share'],
+    ]);
     const html = htmlReport(run, { generatedAt: at(5), version: 't' });
     expect(html).toContain('<h2>Follow up</h2>');
     expect(html).toContain('confirmed unattended');

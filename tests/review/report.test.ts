@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifeboat, ROOT } from '../helpers/cli.js';
 import { RecordedRuns, recordDrills } from './helpers/recorded-runs.js';
@@ -103,9 +103,11 @@ describe('lifeboat logs report --html, in headless Chromium', () => {
   });
 
   it('draws a Gantt chart: a bar per step that ran, placed by start and length, status in words beside it', async () => {
-    const bars = await page.locator('svg.gantt rect').evaluateAll((rects) =>
-      rects.map((r) => ({ title: r.querySelector('title')?.textContent ?? '', x: Number(r.getAttribute('x')), width: Number(r.getAttribute('width')), fill: r.getAttribute('fill') })),
-    );
+    const bars = await page
+      .locator('svg.gantt rect')
+      .evaluateAll((rects) =>
+        rects.map((r) => ({ title: r.querySelector('title')?.textContent ?? '', x: Number(r.getAttribute('x')), width: Number(r.getAttribute('width')), fill: r.getAttribute('fill') })),
+      );
     const bar = (id: string) => bars.find((b) => b.title.startsWith(`1.${id === 'import-pool' ? 1 : 2} ${id}`))!;
     expect(bar('import-pool').title).toContain(': done,');
     expect(bar('mount').title).toContain(': failed,');

@@ -2,27 +2,72 @@
 // cannot easily produce: an operator's abort with a reason, and a run resumed after it died.
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../src/core/review/run-compare.js';
-import { runStats } from '../../src/core/review/run-stats.js';
-import { summarizeRun, type RunHeader, type TimedEvent } from '../../src/core/review/run-summary.js';
 import type { RunLayout } from '../../src/core/review/run-layout.js';
+import { runStats } from '../../src/core/review/run-stats.js';
+import { type RunHeader, summarizeRun, type TimedEvent } from '../../src/core/review/run-summary.js';
 
-const header = (runId: string, order: string[]): RunHeader => ({ runId, runbook: { name: 'nas', path: '/r/nas.yaml' }, order, createdAt: '2026-11-25T10:00:00.000Z', operator: 'ann', hostname: 'laptop' });
+const header = (runId: string, order: string[]): RunHeader => ({
+  runId,
+  runbook: { name: 'nas', path: '/r/nas.yaml' },
+  order,
+  createdAt: '2026-11-25T10:00:00.000Z',
+  operator: 'ann',
+  hostname: 'laptop',
+});
 const at = (s: number) => new Date(Date.parse('2026-11-25T10:00:00.000Z') + s * 1000).toISOString();
 const who = { operator: 'ann', hostname: 'laptop', version: '0.1.0', mode: 'interactive' as const };
-const started = (s: number, runId: string): TimedEvent => ({ kind: 'run.started', runId, runbook: { name: 'nas', path: '/r/nas.yaml', hash: 'h' }, selection: {}, vars: {}, ...who, dryRun: false, steps: 2, phases: 1, time: at(s) });
+const started = (s: number, runId: string): TimedEvent => ({
+  kind: 'run.started',
+  runId,
+  runbook: { name: 'nas', path: '/r/nas.yaml', hash: 'h' },
+  selection: {},
+  vars: {},
+  ...who,
+  dryRun: false,
+  steps: 2,
+  phases: 1,
+  time: at(s),
+});
 const stepStarted = (s: number, step: string, position: string): TimedEvent => ({ kind: 'step.started', step, position, title: `Do ${step}`, phase: 'zfs', action: 'run', time: at(s) });
-const finished = (s: number, step: string, status: 'done' | 'skipped' | 'failed', extra: Partial<Extract<TimedEvent, { kind: 'step.finished' }>> = {}): TimedEvent => ({ kind: 'step.finished', step, position: '1.1', status, attempts: 1, durationMs: 0, time: at(s), ...extra });
+const finished = (s: number, step: string, status: 'done' | 'skipped' | 'failed', extra: Partial<Extract<TimedEvent, { kind: 'step.finished' }>> = {}): TimedEvent => ({
+  kind: 'step.finished',
+  step,
+  position: '1.1',
+  status,
+  attempts: 1,
+  durationMs: 0,
+  time: at(s),
+  ...extra,
+});
 
-const layout: RunLayout = { rtoMs: 600_000, phases: [{ id: 'zfs', number: 1, title: 'ZFS', rtoMs: 300_000, steps: [{ id: 'import', position: '1.1', title: 'Import' }, { id: 'mount', position: '1.2', title: 'Mount' }] }] };
+const layout: RunLayout = {
+  rtoMs: 600_000,
+  phases: [
+    {
+      id: 'zfs',
+      number: 1,
+      title: 'ZFS',
+      rtoMs: 300_000,
+      steps: [
+        { id: 'import', position: '1.1', title: 'Import' },
+        { id: 'mount', position: '1.2', title: 'Mount' },
+      ],
+    },
+  ],
+};
 
 describe('summarizeRun', () => {
   it('an abort by the operator: the run and its step are aborted, with the reason typed', () => {
-    const run = summarizeRun(header('r1', ['import', 'mount']), [
-      started(0, 'r1'),
-      stepStarted(1, 'import', '1.1'),
-      { kind: 'operator.choice', step: 'import', menu: 'before', choice: 'abort', reason: 'wrong disks attached', by: 'operator', time: at(5) },
-      { kind: 'run.finished', status: 'aborted', durationMs: 5000, counts: { done: 0, skipped: 0, failed: 0, pending: 2 }, stoppedAt: 'import', time: at(5) },
-    ], { layout });
+    const run = summarizeRun(
+      header('r1', ['import', 'mount']),
+      [
+        started(0, 'r1'),
+        stepStarted(1, 'import', '1.1'),
+        { kind: 'operator.choice', step: 'import', menu: 'before', choice: 'abort', reason: 'wrong disks attached', by: 'operator', time: at(5) },
+        { kind: 'run.finished', status: 'aborted', durationMs: 5000, counts: { done: 0, skipped: 0, failed: 0, pending: 2 }, stoppedAt: 'import', time: at(5) },
+      ],
+      { layout },
+    );
     expect(run.status).toBe('aborted');
     expect(run.stoppedAt).toBe('import');
     const [importStep, mount] = run.phases[0]!.steps;
@@ -60,14 +105,18 @@ describe('summarizeRun', () => {
 
   it('compare and stats work from summaries: slow-downs first, medians of successes, failures in the rate', () => {
     const run = (id: string, importS: number, mountStatus: 'done' | 'failed') =>
-      summarizeRun(header(id, ['import', 'mount']), [
-        started(0, id),
-        stepStarted(0, 'import', '1.1'),
-        finished(importS, 'import', 'done'),
-        stepStarted(importS, 'mount', '1.2'),
-        finished(importS + 2, 'mount', mountStatus),
-        { kind: 'run.finished', status: mountStatus === 'done' ? 'done' : 'failed', durationMs: 0, counts: { done: 1, skipped: 0, failed: 0, pending: 0 }, time: at(importS + 2) },
-      ], { layout });
+      summarizeRun(
+        header(id, ['import', 'mount']),
+        [
+          started(0, id),
+          stepStarted(0, 'import', '1.1'),
+          finished(importS, 'import', 'done'),
+          stepStarted(importS, 'mount', '1.2'),
+          finished(importS + 2, 'mount', mountStatus),
+          { kind: 'run.finished', status: mountStatus === 'done' ? 'done' : 'failed', durationMs: 0, counts: { done: 1, skipped: 0, failed: 0, pending: 0 }, time: at(importS + 2) },
+        ],
+        { layout },
+      );
     const runs = [run('a', 10, 'done'), run('b', 30, 'done'), run('c', 20, 'failed'), run('d', 40, 'done')];
     const cmp = compareRuns(runs[0]!, runs[1]!);
     expect(cmp.steps.map((s) => [s.step, s.deltaMs])).toEqual([

@@ -3,11 +3,11 @@
 import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDuration } from '../../src/core/text/duration.js';
 import { median } from '../../src/core/review/median.js';
+import type { Figures } from '../../src/core/review/run-stats.js';
+import { formatDuration } from '../../src/core/text/duration.js';
 import { lifeboatInProcess } from '../helpers/cli-in-process.js';
 import { FIXTURES, RecordedRuns, recordDrills, SECRET } from './helpers/recorded-runs.js';
-import type { Figures } from '../../src/core/review/run-stats.js';
 
 const DRILL = join(FIXTURES, 'drill.yaml');
 const runs = new RecordedRuns();
@@ -164,9 +164,15 @@ describe('lifeboat plan with past runs', () => {
     mkdirSync(join(broken, '20260101T000000Z-drill-0000'), { recursive: true });
     writeFileSync(join(broken, '20260101T000000Z-drill-0000', 'run.json'), '{ "runbook": ');
     mkdirSync(join(broken, '20260101T000001Z-drill-0001'), { recursive: true });
-    writeFileSync(join(broken, '20260101T000001Z-drill-0001', 'run.json'), JSON.stringify({ runId: '20260101T000001Z-drill-0001', runbook: { name: 'drill', path: DRILL, hash: 'x' }, order: [], createdAt: '2026-01-01T00:00:01Z', operator: 'x', hostname: 'y' }));
+    writeFileSync(
+      join(broken, '20260101T000001Z-drill-0001', 'run.json'),
+      JSON.stringify({ runId: '20260101T000001Z-drill-0001', runbook: { name: 'drill', path: DRILL, hash: 'x' }, order: [], createdAt: '2026-01-01T00:00:01Z', operator: 'x', hostname: 'y' }),
+    );
     writeFileSync(join(broken, '20260101T000001Z-drill-0001', 'events.jsonl'), 'garbage\nmore garbage\n');
-    const snapshot = () => readdirSync(broken, { recursive: true }).map((f) => `${f}:${statSync(join(broken, String(f))).mtimeMs}`).sort();
+    const snapshot = () =>
+      readdirSync(broken, { recursive: true })
+        .map((f) => `${f}:${statSync(join(broken, String(f))).mtimeMs}`)
+        .sort();
     const before = snapshot();
     const result = await plan(broken);
     expect(result.code).toBe(0);

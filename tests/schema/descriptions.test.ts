@@ -7,7 +7,10 @@ const FILES = ['runbook.schema.json', 'step-template.schema.json', 'inventory.sc
 
 /** Every property declared anywhere in a schema that has no description, as path strings. */
 function undescribed(node: unknown, path: string, out: string[], inRule = false): string[] {
-  if (Array.isArray(node)) node.forEach((item, i) => { undescribed(item, `${path}/${i}`, out, inRule); });
+  if (Array.isArray(node))
+    node.forEach((item, i) => {
+      undescribed(item, `${path}/${i}`, out, inRule);
+    });
   else if (node !== null && typeof node === 'object') {
     // An `x-rule` part restates keys described where they are declared.
     const rule = inRule || 'x-rule' in node;
@@ -15,7 +18,13 @@ function undescribed(node: unknown, path: string, out: string[], inRule = false)
       if (key === 'properties' && value !== null && typeof value === 'object') {
         for (const [name, property] of Object.entries(value)) {
           const isRuleOnly = rule || path.includes('/definitions/check-');
-          if (!isRuleOnly && (typeof property !== 'object' || property === null || typeof (property as { description?: unknown }).description !== 'string' || (property as { description: string }).description.trim() === '')) {
+          if (
+            !isRuleOnly &&
+            (typeof property !== 'object' ||
+              property === null ||
+              typeof (property as { description?: unknown }).description !== 'string' ||
+              (property as { description: string }).description.trim() === '')
+          ) {
             out.push(`${path}/properties/${name}`);
           }
         }

@@ -39,7 +39,7 @@ describe('a duration template param as a step timeout', () => {
     expect(bad.problems[1]!.received).toContain('"soon"');
   });
 
-  it('a static value of the wrong type is still the param check\'s to report, once', () => {
+  it("a static value of the wrong type is still the param check's to report, once", () => {
     const bad = plan('        with: { limit: soon }\n');
     expect(bad.problems.map((p) => p.message)).toEqual(['param `limit` has the wrong type']);
   });

@@ -1,7 +1,7 @@
-import { Ajv, type ValidateFunction } from 'ajv';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { lifeboatInProcess } from '../helpers/cli-in-process.js';
@@ -97,14 +97,14 @@ function editorVerdict(file: string, validate: ValidateFunction): 'yaml error' |
 /** Whether the schema rejects a case: its runbook or any template of its own steps folder. */
 function schemaRejects(dir: string): boolean {
   const runbook = join(dir, 'runbook.yaml');
-  const verdicts = [
-    ...(existsSync(runbook) ? [editorVerdict(runbook, schemas.runbook)] : []),
-    ...yamlFiles(join(dir, 'steps')).map((file) => editorVerdict(file, schemas.template)),
-  ];
+  const verdicts = [...(existsSync(runbook) ? [editorVerdict(runbook, schemas.runbook)] : []), ...yamlFiles(join(dir, 'steps')).map((file) => editorVerdict(file, schemas.template))];
   return verdicts.some((v) => Array.isArray(v) && v.length > 0);
 }
 
-const cases = readdirSync(INVALID, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const cases = readdirSync(INVALID, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 
 describe('the schema is as strict as validate', () => {
   it('rejects every invalid fixture except the ones listed as beyond a schema, and only those', () => {
@@ -122,7 +122,11 @@ describe('the schema is as strict as validate', () => {
     it('with exit code 2', async () => {
       const dir = join(INVALID, name);
       const argsFile = join(dir, 'args');
-      const lines = existsSync(argsFile) ? readFileSync(argsFile, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
+      const lines = existsSync(argsFile)
+        ? readFileSync(argsFile, 'utf8')
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+        : [];
       const [first, ...rest] = lines;
       const args = first?.endsWith('.yaml') ? [first, ...rest] : ['runbook.yaml', ...lines];
       const result = await lifeboatInProcess(['validate', ...args, '--steps', join(dir, 'steps')], { cwd: dir });

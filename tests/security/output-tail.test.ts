@@ -4,15 +4,14 @@
 // end up: every file under logs/, the screen, `logs show --output` and the HTML report.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lifeboat } from '../helpers/cli.js';
-import { eventsOf, readOnlyJournal, workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
-import { secretPlaces } from '../helpers/secret-places.js';
-import { startSshd, type Sshd } from '../helpers/sshd.js';
-import { BIN } from '../helpers/cli.js';
-import { sh, TmuxSession } from '../helpers/tmux.js';
 import { withMaskedOutput } from '../../src/adapters/masked-output-runner.js';
 import { createMasker } from '../../src/core/secrets/secret-masker.js';
 import type { CommandRunner } from '../../src/ports/command-runner.js';
+import { BIN, lifeboat } from '../helpers/cli.js';
+import { eventsOf, readOnlyJournal, type Workspace, workspacesPerTest } from '../helpers/run-fixtures.js';
+import { secretPlaces } from '../helpers/secret-places.js';
+import { type Sshd, startSshd } from '../helpers/sshd.js';
+import { sh, TmuxSession } from '../helpers/tmux.js';
 
 const ws = workspacesPerTest('lifeboat-tail-');
 
@@ -231,13 +230,20 @@ describe('withMaskedOutput', () => {
   /** A runner that prints `text` in the given pieces, alternating stdout and stderr, and keeps no output itself. */
   const printing = (pieces: string[]): CommandRunner => ({
     async run(_spec, hooks = {}) {
-      pieces.forEach((piece, i) => { hooks.onOutput?.(i % 2 ? 'stderr' : 'stdout', piece); });
+      pieces.forEach((piece, i) => {
+        hooks.onOutput?.(i % 2 ? 'stderr' : 'stdout', piece);
+      });
       return { exitCode: 1, timedOut: false, aborted: false, durationMs: 1, output: '', stdout: '' };
     },
   });
 
   it('a secret at the start of the kept tail, in any chunking, never shows a piece of itself', async () => {
-    const masker = createMasker(new Map([['one', SECRET], ['multi', MULTI]]));
+    const masker = createMasker(
+      new Map([
+        ['one', SECRET],
+        ['multi', MULTI],
+      ]),
+    );
     let seed = 7;
     const random = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -274,4 +280,3 @@ describe('withMaskedOutput', () => {
     expect(result.stdout).toBe(SECRET);
   });
 });
-

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
 import { lifeboatInProcess } from '../helpers/cli-in-process.js';
-import { workspace, type Workspace } from '../helpers/run-fixtures.js';
+import { type Workspace, workspace } from '../helpers/run-fixtures.js';
 
 let w: Workspace;
 afterEach(() => w?.cleanup());
@@ -64,7 +64,6 @@ function write(name: string, text: string | Uint8Array): string {
   writeFileSync(file, text);
   return file;
 }
-
 
 describe('timeouts and intervals', () => {
   it('refuses zero, negative, endless and overlong timers wherever they are written, all at once', async () => {
@@ -130,7 +129,19 @@ describe('timeouts and intervals', () => {
     w = workspace('lifeboat-gaps-');
     const rb = write(
       'rb.yaml',
-      ['name: gaps', 'vars: { t: 30s }', 'phases:', '  - id: p', '    steps:', '      - id: a', '        run: "true"', '        verify:', '          - run: "true"', '            timeout: "{{ vars.t }}"', ''].join('\n'),
+      [
+        'name: gaps',
+        'vars: { t: 30s }',
+        'phases:',
+        '  - id: p',
+        '    steps:',
+        '      - id: a',
+        '        run: "true"',
+        '        verify:',
+        '          - run: "true"',
+        '            timeout: "{{ vars.t }}"',
+        '',
+      ].join('\n'),
     );
     for (const value of ['0', '0s', '0ms', '0h0m', '-1s', '999h', 'soon']) {
       const found = await refused([rb, '--steps', w.steps, '--var', `t=${value}`], w.dir);
@@ -159,7 +170,10 @@ describe('timeouts and intervals', () => {
   it('run refuses before anything runs', async () => {
     w = workspace('lifeboat-gaps-');
     const marker = w.path('RAN');
-    const rb = write('rb.yaml', ['name: gaps', 'phases:', '  - id: p', '    steps:', '      - id: a', `        run: touch ${marker}`, '      - id: b', '        run: "true"', '        timeout: 0', ''].join('\n'));
+    const rb = write(
+      'rb.yaml',
+      ['name: gaps', 'phases:', '  - id: p', '    steps:', '      - id: a', `        run: touch ${marker}`, '      - id: b', '        run: "true"', '        timeout: 0', ''].join('\n'),
+    );
     const result = await lifeboat(['run', rb, '--yes', '--logs', w.logs, '--steps', w.steps], { cwd: w.dir });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout + result.stderr).toMatch(/rb\.yaml:9:18/);
@@ -205,7 +219,19 @@ describe('tcp checks and other network targets', () => {
     w = workspace('lifeboat-gaps-');
     const rb = write(
       'rb.yaml',
-      ['name: gaps', 'vars: { ip: "10.0.0.1", port: "22" }', 'phases:', '  - id: p', '    steps:', '      - id: a', '        run: "true"', '        verify:', '          - tcp: "{{ vars.ip }}"', '          - tcp: "nas:{{ vars.port }}"', ''].join('\n'),
+      [
+        'name: gaps',
+        'vars: { ip: "10.0.0.1", port: "22" }',
+        'phases:',
+        '  - id: p',
+        '    steps:',
+        '      - id: a',
+        '        run: "true"',
+        '        verify:',
+        '          - tcp: "{{ vars.ip }}"',
+        '          - tcp: "nas:{{ vars.port }}"',
+        '',
+      ].join('\n'),
     );
     // Line 9 takes the whole target from ip: without a port it is refused.
     let p = at(await refused([rb, '--steps', w.steps], w.dir), 9);
@@ -291,7 +317,10 @@ describe('bytes that are not UTF-8', () => {
     write('steps/demo/latin.yaml', bytes('step:\n  run: echo caf', [0xe9], '\n'));
     write('vars.yaml', bytes('v: "', [0xff, 0xfe], '"\n'));
     write('inv.yaml', bytes('vars:\n  v: x\nhosts:\n  nas: { ssh: "root@n', [0xe4], 's" }\n'));
-    const rb = write('rb.yaml', ['name: gaps', 'vars: { v: "1" }', 'phases:', '  - id: p', '    steps:', '      - uses: demo/latin', '      - id: b', '        run: "true"', '        timeout: 0', ''].join('\n'));
+    const rb = write(
+      'rb.yaml',
+      ['name: gaps', 'vars: { v: "1" }', 'phases:', '  - id: p', '    steps:', '      - uses: demo/latin', '      - id: b', '        run: "true"', '        timeout: 0', ''].join('\n'),
+    );
     const found = await refused([rb, '--steps', w.steps, '--vars', w.path('vars.yaml'), '--inventory', w.path('inv.yaml')], w.dir);
     expect(at(found, 2, 'latin.yaml').column).toBe(16);
     expect(at(found, 1, 'vars.yaml').column).toBe(5);
@@ -398,7 +427,22 @@ describe('values that would do nothing or can never be met', () => {
 
   it('refuses a path or dns name that a var leaves empty', async () => {
     w = workspace('lifeboat-gaps-');
-    const rb = write('rb.yaml', ['name: gaps', 'vars: { p: /tmp, n: nas.lan }', 'phases:', '  - id: p', '    steps:', '      - id: a', '        run: "true"', '        verify:', '          - path: "{{ vars.p }}"', '          - dns: "{{ vars.n }}"', ''].join('\n'));
+    const rb = write(
+      'rb.yaml',
+      [
+        'name: gaps',
+        'vars: { p: /tmp, n: nas.lan }',
+        'phases:',
+        '  - id: p',
+        '    steps:',
+        '      - id: a',
+        '        run: "true"',
+        '        verify:',
+        '          - path: "{{ vars.p }}"',
+        '          - dns: "{{ vars.n }}"',
+        '',
+      ].join('\n'),
+    );
     const found = await refused([rb, '--steps', w.steps, '--var', 'p=', '--var', 'n= '], w.dir);
     expect(at(found, 9).got).toBe('"" (from {{ vars.p }})');
     expect(at(found, 10).got).toBe('" " (from {{ vars.n }})');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
 import { lifeboatInProcess } from '../helpers/cli-in-process.js';
-import { workspace, type Workspace } from '../helpers/run-fixtures.js';
+import { type Workspace, workspace } from '../helpers/run-fixtures.js';
 
 let w: Workspace;
 afterEach(() => w?.cleanup());
@@ -24,7 +24,12 @@ function write(name: string, text: string): string {
 /** Billion laughs: `levels` anchors, each a list of nine aliases to the one before. */
 function laughs(indent: string, levels = 9, width = 9): string[] {
   const lines = [`${indent}l0: &l0 [${Array(width).fill('lol').join(', ')}]`];
-  for (let i = 1; i < levels; i++) lines.push(`${indent}l${i}: &l${i} [${Array(width).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(
+      `${indent}l${i}: &l${i} [${Array(width)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return lines;
 }
 
@@ -46,10 +51,33 @@ describe('alias bombs', () => {
     // Where the bomb sits: an unknown top-level key, the vars, a script's args, a check list.
     ['an unknown top-level key', () => ['name: bomb', 'x:', ...laughs('  '), ...STEPS, '        args: ["1"]', ''].join('\n'), /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/],
     ['the vars', () => ['name: bomb', 'vars:', ...laughs('  '), ...STEPS, ''].join('\n'), /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/],
-    ['a script step\'s args', () => ['name: bomb', 'x:', ...laughs('  '), ...STEPS, '        args: *l8', ''].join('\n'), /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/],
+    ["a script step's args", () => ['name: bomb', 'x:', ...laughs('  '), ...STEPS, '        args: *l8', ''].join('\n'), /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/],
     ['a verify list', () => ['name: bomb', 'x:', ...laughs('  ', 7, 20), ...STEPS, '        verify: *l6', ''].join('\n'), /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/],
-    ['JSON-style keys without spaces', () => ['name: bomb', `x: {"l0":&l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"],${Array.from({ length: 8 }, (_, i) => `"l${i + 1}":&l${i + 1} [${Array(9).fill(`*l${i}`).join(',')}]`).join(',')}}`, ...STEPS, ''].join('\n'), /rb\.yaml:2:\d+: invalid YAML: aliases expand/],
-    ['a block-style bomb', () => ['name: bomb', 'x:', '  a: &a', ...Array(10).fill('    - lol'), ...Array.from({ length: 8 }, (_, i) => [`  ${'bcdefghi'[i]}: &${'bcdefghi'[i]}`, ...Array(10).fill(`    - *${'abcdefgh'[i]}`)]).flat(), ...STEPS, ''].join('\n'), /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/],
+    [
+      'JSON-style keys without spaces',
+      () =>
+        [
+          'name: bomb',
+          `x: {"l0":&l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"],${Array.from({ length: 8 }, (_, i) => `"l${i + 1}":&l${i + 1} [${Array(9).fill(`*l${i}`).join(',')}]`).join(',')}}`,
+          ...STEPS,
+          '',
+        ].join('\n'),
+      /rb\.yaml:2:\d+: invalid YAML: aliases expand/,
+    ],
+    [
+      'a block-style bomb',
+      () =>
+        [
+          'name: bomb',
+          'x:',
+          '  a: &a',
+          ...Array(10).fill('    - lol'),
+          ...Array.from({ length: 8 }, (_, i) => [`  ${'bcdefghi'[i]}: &${'bcdefghi'[i]}`, ...Array(10).fill(`    - *${'abcdefgh'[i]}`)]).flat(),
+          ...STEPS,
+          '',
+        ].join('\n'),
+      /rb\.yaml:\d+:\d+: invalid YAML: aliases expand/,
+    ],
   ];
 
   it.each(PLACES)('is refused in %s, at an alias', async (_, text, expected) => {
@@ -102,7 +130,26 @@ describe('alias bombs', () => {
     w = workspace('lifeboat-bomb-');
     const rb = write(
       'rb.yaml',
-      ['name: fine', 'phases:', '  - id: p', '    steps:', '      - id: a', '        run: "true"', '        verify: &checks', '          - run: "true"', '          - path: /tmp', '      - id: b', '        run: "true"', '        verify: *checks', '        precheck: *checks', '        env: &env { A: "1", B: "2" }', '      - id: c', '        run: "true"', '        env: *env', ''].join('\n'),
+      [
+        'name: fine',
+        'phases:',
+        '  - id: p',
+        '    steps:',
+        '      - id: a',
+        '        run: "true"',
+        '        verify: &checks',
+        '          - run: "true"',
+        '          - path: /tmp',
+        '      - id: b',
+        '        run: "true"',
+        '        verify: *checks',
+        '        precheck: *checks',
+        '        env: &env { A: "1", B: "2" }',
+        '      - id: c',
+        '        run: "true"',
+        '        env: *env',
+        '',
+      ].join('\n'),
     );
     const result = await lifeboatInProcess(['validate', rb, '--steps', w.steps], { cwd: w.dir });
     expect(result.code, result.stdout).toBe(0);
@@ -150,7 +197,10 @@ describe('deep nesting', () => {
   it('run and plan refuse the same way', async () => {
     w = workspace('lifeboat-deep-');
     const rb = write('rb.yaml', `name: deep\nphases: ${'['.repeat(N)}${']'.repeat(N)}\n`);
-    for (const command of [['run', rb, '--yes', '--logs', w.logs], ['plan', rb]]) {
+    for (const command of [
+      ['run', rb, '--yes', '--logs', w.logs],
+      ['plan', rb],
+    ]) {
       const result = await lifeboat([...command, '--steps', w.steps], { cwd: w.dir });
       expect(result.code).toBe(2);
       expect(result.stdout + result.stderr).not.toMatch(/Maximum call stack|^\s+at /m);
@@ -173,7 +223,7 @@ describe('deep nesting', () => {
         '      - id: b',
         '        run: |',
         ...Array.from({ length: 100 }, (_, i) => `          ${' '.repeat(i)}echo ${i}`),
-        "      - id: c",
+        '      - id: c',
         `        title: '${'['.repeat(100)}'`,
         '        run: "true"',
         '',

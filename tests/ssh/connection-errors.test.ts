@@ -4,8 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
-import { eventsOf, readOnlyJournal, workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
-import { keyPair, publicKey, sessionCount, startSshd, type Sshd } from '../helpers/sshd.js';
+import { eventsOf, readOnlyJournal, type Workspace, workspacesPerTest } from '../helpers/run-fixtures.js';
+import { keyPair, publicKey, type Sshd, sessionCount, startSshd } from '../helpers/sshd.js';
 
 let sshd: Sshd;
 beforeAll(async () => {
@@ -113,7 +113,6 @@ describe('ssh connection failures are reported as such', () => {
     expect(sshd.log()).toMatch(/Connection closed by authenticating user|Failed publickey|Disconnected from authenticating user/);
   });
 });
-
 
 /** The body of the todo above, to enable once the bug is fixed: `it('…', unknownHostKeyWording)`. */
 async function unknownHostKeyWording() {

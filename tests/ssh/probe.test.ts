@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifeboat } from '../helpers/cli.js';
 import { runDirs, workspacesPerTest } from '../helpers/run-fixtures.js';
-import { freePort, startSshd, type Sshd } from '../helpers/sshd.js';
+import { freePort, type Sshd, startSshd } from '../helpers/sshd.js';
 
 let sshd: Sshd;
 beforeAll(async () => {

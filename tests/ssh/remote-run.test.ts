@@ -6,8 +6,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, lifeboat } from '../helpers/cli.js';
-import { eventsOf, eventually, filesUnder, readOnlyJournal, workspacesPerTest, type Workspace } from '../helpers/run-fixtures.js';
-import { controlSocket, freePort, lifeboatControlDir, sessionCount, startSshd, type Sshd } from '../helpers/sshd.js';
+import { eventsOf, eventually, filesUnder, readOnlyJournal, type Workspace, workspacesPerTest } from '../helpers/run-fixtures.js';
+import { controlSocket, freePort, lifeboatControlDir, type Sshd, sessionCount, startSshd } from '../helpers/sshd.js';
 
 let sshd: Sshd;
 beforeAll(async () => {
@@ -85,8 +85,18 @@ describe('remote steps run on the host over ssh', () => {
     const { events } = readOnlyJournal(w.logs);
     // It ran through sshd: the session's SSH_CONNECTION names the server's loopback port.
     const out = eventsOf(events, 'step.output', 'hello');
-    expect(out.filter((e) => e.stream === 'stdout').map((e) => e.text).join('')).toMatch(new RegExp(`^remote-out conn=127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${sshd.port}\\n$`));
-    expect(out.filter((e) => e.stream === 'stderr').map((e) => e.text).join('')).toBe('remote-err\n');
+    expect(
+      out
+        .filter((e) => e.stream === 'stdout')
+        .map((e) => e.text)
+        .join(''),
+    ).toMatch(new RegExp(`^remote-out conn=127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${sshd.port}\\n$`));
+    expect(
+      out
+        .filter((e) => e.stream === 'stderr')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('remote-err\n');
     expect(w.read('hello.txt')).toMatch(/^pwd=\//);
     expect(eventsOf(events, 'step.started', 'hello')[0]).toMatchObject({ host: 'r' });
     expect(eventsOf(events, 'step.exited').map((e) => [e.step, e.exitCode, e.error])).toEqual([
@@ -94,7 +104,11 @@ describe('remote steps run on the host over ssh', () => {
       ['three', 3, undefined],
       ['after', 0, undefined],
     ]);
-    expect(eventsOf(events, 'step.output', 'three').map((e) => e.text).join('')).toBe('about to fail\n');
+    expect(
+      eventsOf(events, 'step.output', 'three')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('about to fail\n');
     expect(eventsOf(events, 'step.finished').map((e) => [e.step, e.status, e.exitCode])).toEqual([
       ['hello', 'done', 0],
       ['three', 'failed', 3],
@@ -215,7 +229,11 @@ describe('remote steps run on the host over ssh', () => {
     const { events } = readOnlyJournal(w.logs);
     expect(eventsOf(events, 'step.exited', 'x')[0]).toMatchObject({ exitCode: 255 });
     expect(eventsOf(events, 'step.exited', 'x')[0]!.error).toBeUndefined();
-    expect(eventsOf(events, 'step.output', 'x').map((e) => e.text).join('')).toBe('hi\n');
+    expect(
+      eventsOf(events, 'step.output', 'x')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('hi\n');
     expect(r.stdout).toContain('exited 255');
     expect(r.stdout).not.toContain('cannot reach');
   });
@@ -260,7 +278,10 @@ describe('remote steps run on the host over ssh', () => {
       // half-way or made, is closed on its way out: no socket, no folder, no master left.
       expect(sshd.acceptedCount() - accepted).toBeLessThanOrEqual(1);
       expect(existsSync(`${lifeboatControlDir()}/${second.pid}`)).toBe(false);
-      await eventually(() => sshClientsOf(sshd, socket).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`/${second.pid}/`)).length === 0, 'no ssh process of the locked run left');
+      await eventually(
+        () => sshClientsOf(sshd, socket).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`/${second.pid}/`)).length === 0,
+        'no ssh process of the locked run left',
+      );
     } finally {
       writeFileSync(gate, '');
     }
@@ -271,7 +292,10 @@ describe('remote steps run on the host over ssh', () => {
 async function twoRunsOnOneHost() {
   const a = ws();
   const b = ws();
-  writeFileSync(b.path('rb.yaml'), `format: 1\nname: long\nhosts:\n  r: ${sshd.hostYaml()}\nphases:\n  - id: p\n    on: r\n    steps:\n      - id: slow\n        run: echo started > ${b.path('started')}; sleep 3; echo finished > ${b.path('finished')}\n`);
+  writeFileSync(
+    b.path('rb.yaml'),
+    `format: 1\nname: long\nhosts:\n  r: ${sshd.hostYaml()}\nphases:\n  - id: p\n    on: r\n    steps:\n      - id: slow\n        run: echo started > ${b.path('started')}; sleep 3; echo finished > ${b.path('finished')}\n`,
+  );
   writeFileSync(a.path('rb.yaml'), `format: 1\nname: short\nhosts:\n  r: ${sshd.hostYaml()}\nphases:\n  - id: p\n    on: r\n    steps:\n      - id: quick\n        run: "true"\n`);
   const runB = execa('node', [BIN, 'run', b.path('rb.yaml'), '--yes', '--logs', b.logs], { cwd: b.dir, env: { NO_COLOR: '1' }, reject: false, timeout: 60_000 });
   await eventually(() => b.read('started') !== undefined, 'run B to start its remote step');
@@ -337,7 +361,11 @@ describe('secrets on a remote step', () => {
     expect(r.stdout).not.toContain(tok);
     expect(r.stderr).not.toContain(tok);
     const { events } = readOnlyJournal(w.logs);
-    expect(eventsOf(events, 'step.output', 'use').map((e) => e.text).join('')).toBe('token is [secret:tok]\n');
+    expect(
+      eventsOf(events, 'step.output', 'use')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('token is [secret:tok]\n');
     for (const f of filesUnder(w.logs)) expect(readFileSync(f, 'utf8'), f).not.toContain(tok);
   });
 });

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shellCommand } from '../../src/adapters/inquirer-prompter.js';
-import { sshArgs, type SshOptions } from '../../src/adapters/ssh-args.js';
+import { type SshOptions, sshArgs } from '../../src/adapters/ssh-args.js';
 import type { HostRef, PlanStep } from '../../src/core/model/plan-types.js';
 import { eventually } from '../helpers/run-fixtures.js';
-import { controlSocket, startSshd, type Sshd } from '../helpers/sshd.js';
+import { controlSocket, type Sshd, startSshd } from '../helpers/sshd.js';
 
 let sshd: Sshd;
 let controlDir: string;

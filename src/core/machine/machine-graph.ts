@@ -1,5 +1,5 @@
-import { compileConfig, machineSteps } from './compile-machine.js';
 import type { Plan } from '../model/plan-types.js';
+import { compileConfig, machineSteps } from './compile-machine.js';
 import { type StepTraits, stepTraits } from './step-table.js';
 
 /** A plan's machine as plain data: what `graph --format json` prints. */

@@ -2,11 +2,11 @@
 // times faster than the yaml package, whose parse alone would break the validate+plan 5k and the
 // broken 3 MB targets. The yaml package keeps positions, needed only to point at problems.
 import jsYaml from 'js-yaml';
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { Problem, SourcePosition } from '../model/problem.js';
-import type { YamlPath } from './yaml-path.js';
 import { FastPositions } from './fast-positions.js';
-import { MAX_ALIAS_GROWTH, MAX_NESTING, measureTree, nestingTooDeep, valueChildren, type ShapeLimit } from './yaml-limits.js';
+import { MAX_ALIAS_GROWTH, MAX_NESTING, measureTree, nestingTooDeep, type ShapeLimit, valueChildren } from './yaml-limits.js';
+import type { YamlPath } from './yaml-path.js';
 
 /** A file's path and text, as read by an adapter. */
 export interface SourceFile {

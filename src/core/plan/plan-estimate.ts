@@ -1,7 +1,7 @@
-import { median } from '../review/median.js';
 import type { Plan } from '../model/plan-types.js';
-import type { PlanView } from '../views/plan-view.js';
+import { median } from '../review/median.js';
 import type { RunSummary } from '../review/run-summary.js';
+import type { PlanView } from '../views/plan-view.js';
 
 /** How long a plan should take, from the steps' median times in past runs. */
 export interface PlanEstimate {

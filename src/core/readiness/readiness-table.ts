@@ -1,5 +1,5 @@
-import type { Paint } from '../views/paint.js';
 import { wrapText } from '../text/wrap-text.js';
+import type { Paint } from '../views/paint.js';
 import type { Readiness, ReadyItem, ReadyState } from './readiness-model.js';
 
 const MARK: Record<ReadyState, string> = { ok: '✔ ok', failed: '✖ failed', unknown: '? unknown', skipped: '– skipped' };

@@ -1,5 +1,5 @@
 import type { Piece, Rendered, Segment, ValueContext } from '../shell/rendered.js';
-import { shellSpots, type ShellSpot } from '../shell/shell-context.js';
+import { type ShellSpot, shellSpots } from '../shell/shell-context.js';
 import { didYouMean } from '../validate/suggest.js';
 
 /** What a `{{ ... }}` reference may name, in the place where it is written. */

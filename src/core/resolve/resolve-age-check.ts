@@ -1,7 +1,7 @@
 import type { Check, HostRef } from '../model/plan-types.js';
+import { formatAge, parseLongDuration } from '../readiness/long-duration.js';
 import { displayText } from '../shell/rendered.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
-import { formatAge, parseLongDuration } from '../readiness/long-duration.js';
 
 /** Resolves an `age` check: what it measures (a glob's newest mtime, or a command's newest time) and its `max_age`. */
 export function resolveAgeCheck(at: Located, res: Resolution, base: { host?: HostRef; timeoutMs: number }, name: string | undefined): Check | undefined {

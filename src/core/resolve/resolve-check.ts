@@ -1,14 +1,14 @@
+import type { Check, HostRef } from '../model/plan-types.js';
+import { CHECK_KINDS } from '../model/runbook-types.js';
+import { displayText, type Rendered, toPieces } from '../shell/rendered.js';
 import { parseDuration } from '../text/duration.js';
 import { timerProblem } from '../validate/duration-limits.js';
-import { hasReferences } from './interpolate.js';
-import type { Check, HostRef } from '../model/plan-types.js';
-import { displayText, toPieces, type Rendered } from '../shell/rendered.js';
 import { dnsServerProblem, httpUrlProblem, tcpTargetProblem } from '../validate/network-target.js';
-import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
-import { CHECK_KINDS } from '../model/runbook-types.js';
 import { didYouMean } from '../validate/suggest.js';
 import { blank } from './blank-text.js';
+import { hasReferences } from './interpolate.js';
 import { resolveAgeCheck } from './resolve-age-check.js';
+import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 
 const FIELDS_OF: Record<string, readonly string[]> = {
   run: ['exit', 'stdout'],

@@ -1,8 +1,8 @@
-import { interpolate, type Scope, type TextKind } from './interpolate.js';
 import type { Problem } from '../model/problem.js';
-import { literal, type Rendered } from '../shell/rendered.js';
 import { formatPath, positionInValue, positionOf, type SourceDoc } from '../parse/source-doc.js';
 import type { YamlPath } from '../parse/yaml-path.js';
+import { literal, type Rendered } from '../shell/rendered.js';
+import { interpolate, type Scope, type TextKind } from './interpolate.js';
 
 /** A value with the file, YAML path and scope it was written in, so problems point at it. */
 export interface Located<T = unknown> {

@@ -1,15 +1,15 @@
+import type { Confirm, HostRef, PlanStep, StepAction } from '../model/plan-types.js';
+import { STEP_KINDS } from '../model/runbook-types.js';
+import { displayText, literal, type Rendered } from '../shell/rendered.js';
 import { parseDuration } from '../text/duration.js';
 import { timerProblem } from '../validate/duration-limits.js';
 import { envNameProblem } from '../validate/env-name.js';
+import { didYouMean } from '../validate/suggest.js';
 import { blank } from './blank-text.js';
-import type { Confirm, HostRef, PlanStep, StepAction } from '../model/plan-types.js';
 import { hasReferences } from './interpolate.js';
-import { displayText, literal, type Rendered } from '../shell/rendered.js';
 import { resolveChecks, unknownHost } from './resolve-check.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
-import { STEP_KINDS } from '../model/runbook-types.js';
-import { bindParams, templateScope, type TemplateCache } from './step-template.js';
-import { didYouMean } from '../validate/suggest.js';
+import { bindParams, type TemplateCache, templateScope } from './step-template.js';
 
 /** What a step is resolved against: the inventory, the template library and the scripts on disk. */
 export interface StepEnvironment {

@@ -1,12 +1,12 @@
-import { parseDuration } from '../text/duration.js';
-import type { Scope } from './interpolate.js';
 import type { Problem } from '../model/problem.js';
-import { toPieces, type Piece } from '../shell/rendered.js';
-import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
-import type { SchemaCheck } from '../validate/schema-check.js';
-import { parseSource, type SourceDoc, type SourceFile } from '../parse/source-doc.js';
 import type { TemplateParam } from '../model/runbook-types.js';
+import { parseSource, type SourceDoc, type SourceFile } from '../parse/source-doc.js';
+import { type Piece, toPieces } from '../shell/rendered.js';
+import { parseDuration } from '../text/duration.js';
+import type { SchemaCheck } from '../validate/schema-check.js';
 import { didYouMean } from '../validate/suggest.js';
+import type { Scope } from './interpolate.js';
+import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 
 /** A parsed, schema-checked step template. */
 export interface LoadedTemplate {

@@ -1,11 +1,11 @@
+import { describeSeconds } from '../readiness/age-measure.js';
 import { formatDuration } from '../text/duration.js';
 import { formatMaybe, formatTimestamp } from '../text/format-time.js';
+import { counted } from '../text/plural.js';
 import { escapeHtml as h } from '../views/html-escape.js';
+import { type Outcome, statusSymbol } from '../views/status-mark.js';
 import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
 import { outcomeCounts } from './run-timeline-text.js';
-import { statusSymbol, type Outcome } from '../views/status-mark.js';
-import { counted } from '../text/plural.js';
-import { describeSeconds } from '../readiness/age-measure.js';
 
 /** What the report says about itself in its footer. */
 export interface ReportOptions {

@@ -1,5 +1,5 @@
-import type { RunEvent } from '../model/run-event.js';
 import type { StepRecord } from '../machine/machine-setup.js';
+import type { RunEvent } from '../model/run-event.js';
 
 /** Where an interrupted run stands, as recovered from its snapshot and journal. */
 export interface ResumeState {

@@ -1,10 +1,10 @@
 import { formatDuration } from '../text/duration.js';
-import { formatMaybe } from '../text/format-time.js';
-import { plainPaint, type Paint } from '../views/paint.js';
 import { fitText } from '../text/fit-text.js';
+import { formatMaybe } from '../text/format-time.js';
+import { wrapText } from '../text/wrap-text.js';
+import { type Paint, plainPaint } from '../views/paint.js';
 import type { RunSummary } from './run-summary.js';
 import { rtoVerdict } from './run-timeline-text.js';
-import { wrapText } from '../text/wrap-text.js';
 
 /**
  * The end of a run on screen: wall time since the run first started (across resumes) and active

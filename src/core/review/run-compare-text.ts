@@ -1,8 +1,8 @@
 import { formatDuration } from '../text/duration.js';
 import { formatMaybe } from '../text/format-time.js';
 import type { Paint } from '../views/paint.js';
-import type { RunComparison, StepComparison } from './run-compare.js';
 import { statusMark, statusSymbol } from '../views/status-mark.js';
+import type { RunComparison, StepComparison } from './run-compare.js';
 
 function signed(ms: number): string {
   return ms >= 0 ? `+${formatDuration(ms)}` : `-${formatDuration(-ms)}`;

@@ -1,5 +1,5 @@
-import type { RunState, RunSummary } from './run-summary.js';
 import type { Outcome } from '../views/status-mark.js';
+import type { RunState, RunSummary } from './run-summary.js';
 
 /** One step of two runs side by side. */
 export interface StepComparison {

@@ -1,7 +1,7 @@
 import { formatMaybe, formatTimestamp } from '../text/format-time.js';
 import type { Paint } from '../views/paint.js';
-import type { RunListEntry } from './run-list-entry.js';
 import { statusPaint, statusSymbol } from '../views/status-mark.js';
+import type { RunListEntry } from './run-list-entry.js';
 
 /** Pads cells to columns; the colour of a cell is added after padding so escape codes never skew widths. */
 function table(rows: string[][], colour: Array<((cell: string, row: number) => string) | undefined>): string[] {

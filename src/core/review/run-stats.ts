@@ -1,7 +1,7 @@
+import type { Outcome } from '../views/status-mark.js';
 import { median } from './median.js';
 import type { RunLayout } from './run-layout.js';
 import type { RunState, RunSummary } from './run-summary.js';
-import type { Outcome } from '../views/status-mark.js';
 
 /** How one step or phase has gone across past runs. */
 export interface Figures {

@@ -1,8 +1,8 @@
-import { formatDuration } from '../text/duration.js';
-import type { CheckSet, RunEvent, RunStatus } from '../model/run-event.js';
-import type { RunLayout } from './run-layout.js';
 import type { AgeMeasure } from '../model/age-measure.js';
+import type { CheckSet, RunEvent, RunStatus } from '../model/run-event.js';
+import { formatDuration } from '../text/duration.js';
 import type { Outcome } from '../views/status-mark.js';
+import type { RunLayout } from './run-layout.js';
 
 /** A journal event as read back: the event, plus pino's ISO `time` when the line had one. */
 export type TimedEvent = RunEvent & { time?: string };

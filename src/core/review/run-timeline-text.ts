@@ -1,9 +1,9 @@
+import { describeSeconds } from '../readiness/age-measure.js';
 import { formatDuration } from '../text/duration.js';
 import { formatMaybe, formatTimestamp } from '../text/format-time.js';
 import type { Paint } from '../views/paint.js';
+import { type Outcome, statusMark, statusSymbol } from '../views/status-mark.js';
 import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
-import { describeSeconds } from '../readiness/age-measure.js';
-import { statusMark, statusSymbol, type Outcome } from '../views/status-mark.js';
 
 /** Options of runTimelineText. */
 export interface TimelineOptions {

@@ -1,7 +1,7 @@
+import type { Plan } from '../model/plan-types.js';
 import { formatDuration } from '../text/duration.js';
 import { toMermaid } from './graph-mermaid.js';
-import type { Plan } from '../model/plan-types.js';
-import { checkLine, planView, type CheckView, type StepView } from './plan-view.js';
+import { type CheckView, checkLine, planView, type StepView } from './plan-view.js';
 
 /** Escapes text for inline Markdown: no emphasis, links, HTML or table breaks out of a runbook's words. */
 function md(text: string): string {

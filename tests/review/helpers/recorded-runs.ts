@@ -5,8 +5,8 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { BIN, ROOT } from '../../helpers/cli.js';
 import { RUN_ID_PATTERN } from '../../../src/core/model/run-id.js';
+import { BIN, ROOT } from '../../helpers/cli.js';
 
 export const FIXTURES = join(ROOT, 'tests/review/fixtures');
 export const SECRET = 's3cr3t-value-42';
@@ -73,7 +73,9 @@ export class RecordedRuns {
 
   /** The journal's whole lines, parsed (a torn last line left out). */
   journal(runId: string): JournalLine[] {
-    const lines = readFileSync(this.journalPath(runId), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(this.journalPath(runId), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const events: JournalLine[] = [];
     for (const line of lines) {
       try {
