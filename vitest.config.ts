@@ -51,7 +51,9 @@ const PROCESS_WORKERS = override ?? Math.max(4, availableParallelism() * 2);
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
+    // A bound that turns a hang into a failure, not a speed limit: on the shared 2-core machine a test
+    // of a few CLI runs took more than 30 s at a load average over 20.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
