@@ -1,5 +1,5 @@
 import { type Actor, type AnyStateMachine, createActor } from 'xstate';
-import { compileMachine } from '../core/machine/compile-machine.js';
+import { BEGIN, compileMachine } from '../core/machine/compile-machine.js';
 import type { RestoreContext } from '../core/machine/machine-setup.js';
 import { askOperatorActor } from './ask-operator.js';
 import { confirmStepActor } from './confirm-step.js';
@@ -77,5 +77,6 @@ function settle(actor: RunActor, deps: RunDeps, run: RunSteps): Promise<RunOutco
       },
     });
     actor.start();
+    actor.send(BEGIN);
   });
 }

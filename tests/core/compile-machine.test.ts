@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyStateMachine, createActor, createMachine, fromPromise, waitFor } from 'xstate';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { ABORTED, compileConfig, compileMachine, FINISHED, machineSteps } from '../../src/core/machine/compile-machine.js';
+import { ABORTED, BEGIN, compileConfig, compileMachine, FINISHED, machineSteps } from '../../src/core/machine/compile-machine.js';
 import {
   ACTOR_NAMES,
   type AskInput,
@@ -15,6 +15,7 @@ import {
   type StepInput,
   type StepOutput,
   type StepRecord,
+  type StepStartedEvent,
   startContext,
 } from '../../src/core/machine/machine-setup.js';
 import { type StepTraits, stepTable } from '../../src/core/machine/step-table.js';
@@ -113,6 +114,7 @@ async function drive(machine: AnyStateMachine, script: Script = {}): Promise<Run
     if (current && record) note(current, record);
   });
   actor.start();
+  actor.send(BEGIN);
   const snapshot = await waitFor(actor, (s) => s.status !== 'active', { timeout: 5_000 });
   actor.stop();
   const context = snapshot.context as RestoreContext;
@@ -374,9 +376,31 @@ phases:
         order.push(`finished:${(event as StepFinishedEvent).step}`);
       });
       actor.start();
+      actor.send(BEGIN);
       await waitFor(actor, (s) => s.status !== 'active', { timeout: 5_000 });
       actor.stop();
       expect(order).toEqual(['run:import', 'finished:import', 'run:mount', 'finished:mount', 'run:start-db', 'finished:start-db', 'run:start-web', 'finished:start-web']);
+    });
+
+    it("a step's start comes before its actor starts, the first step's too (the actor runs nothing before BEGIN)", async () => {
+      const order: string[] = [];
+      const machine = compileMachine(planOf(TWO_PHASES), { unattended: true }).provide({
+        actors: {
+          runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
+            order.push(`run:${input.step}`);
+            return { ok: true };
+          }),
+        },
+      });
+      const actor = createActor(machine);
+      actor.on('step.started', (event) => {
+        order.push(`started:${(event as StepStartedEvent).step}`);
+      });
+      actor.start();
+      expect(order).toEqual([]);
+      actor.send(BEGIN);
+      await waitFor(actor, (s) => s.status !== 'active', { timeout: 5_000 });
+      expect(order).toEqual(['started:import', 'run:import', 'started:mount', 'run:mount', 'started:start-db', 'run:start-db', 'started:start-web', 'run:start-web']);
     });
 
     it('is not emitted for a step that failed and waits for the operator, nor for an abort', async () => {
@@ -558,8 +582,12 @@ describe('the machine does not grow with the plan', () => {
   it('the persisted snapshot is as small at the 300th step as at the 1st', async () => {
     const sizes: number[] = [];
     const actor = createActor(compileMachine(many(300), { actors: { runStep: fromPromise(async () => ({ ok: true })) }, unattended: true }));
-    actor.subscribe(() => sizes.push(JSON.stringify(actor.getPersistedSnapshot()).length));
+    // Measured at every step's states (the run's state before BEGIN has no step yet).
+    actor.subscribe((snapshot) => {
+      if (snapshot.matches('step')) sizes.push(JSON.stringify(actor.getPersistedSnapshot()).length);
+    });
     actor.start();
+    actor.send(BEGIN);
     await waitFor(actor, (s) => s.status !== 'active', { timeout: 5_000 });
     expect((actor.getSnapshot().context as RestoreContext).tally.done).toBe(300);
     // Positions and tallies gain digits; nothing else grows.
@@ -661,7 +689,7 @@ phases:
     const { machine: config, order } = JSON.parse(result.stdout) as { machine: Record<string, unknown>; order: StepTraits[] };
     const machine = createMachine(config as Parameters<typeof createMachine>[0]);
     expect(machine.id).toBe('restore');
-    expect(Object.keys(machine.root.states)).toEqual(['_next', 'step', FINISHED, ABORTED]);
+    expect(Object.keys(machine.root.states)).toEqual(['_ready', '_next', 'step', FINISHED, ABORTED]);
     // The order is the plan's, each step with what chooses its way through the lifecycle.
     const shown = await lifeboat(['plan', 'tests/fixtures/valid/homelab/runbook.yaml', '--steps', 'tests/fixtures/valid/homelab/steps', '--json']);
     const view = JSON.parse(shown.stdout) as { phases: Array<{ steps: Array<{ id: string; selected: boolean; retries: number; precheck: unknown[] }> }> };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, toPromise } from 'xstate';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { createScriptedPrompter, unattendedPolicy } from '../../src/adapters/scripted-prompter.js';
-import { compileMachine } from '../../src/core/machine/compile-machine.js';
+import { BEGIN, compileMachine } from '../../src/core/machine/compile-machine.js';
 import type { RestoreContext, StepOutput, StepRecord } from '../../src/core/machine/machine-setup.js';
 import type { Plan } from '../../src/core/model/plan-types.js';
 import type { RunEvent } from '../../src/core/model/run-event.js';
@@ -63,6 +63,7 @@ describe('a transition is pure', () => {
     const machine = compileMachine(planOf(['a', 'b']), { actors, unattended: true });
     const first = createActor(machine);
     first.start();
+    first.send(BEGIN);
     const atStart = first.getSnapshot();
     await toPromise(first);
     expect((first.getSnapshot().context as RestoreContext).tally.done).toBe(2);
@@ -70,6 +71,7 @@ describe('a transition is pure', () => {
     expect(atStart.context as RestoreContext).toMatchObject({ position: 0, current: 'a', record: { status: 'running', attempts: 1 }, tally: { done: 0 } });
     const second = createActor(machine);
     second.start();
+    second.send(BEGIN);
     expect((second.getSnapshot().context as RestoreContext).tally.done).toBe(0);
     expect((second.getSnapshot().context as RestoreContext).record).toEqual({ status: 'running', attempts: 1 });
     await toPromise(second);
@@ -77,7 +79,9 @@ describe('a transition is pure', () => {
 
   it('the machine output carries how the run ended', async () => {
     const machine = compileMachine(planOf(['a']), { actors, unattended: true });
-    const output = (await toPromise(createActor(machine).start())) as RestoreContext;
+    const actor = createActor(machine).start();
+    actor.send(BEGIN);
+    const output = (await toPromise(actor)) as RestoreContext;
     expect(output.outcome).toBe('done');
     expect(output.tally).toEqual({ done: 1, skipped: 0, failed: 0 });
   });

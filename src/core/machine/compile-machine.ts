@@ -6,6 +6,9 @@ import { stepTable } from './step-table.js';
 // Reserved state names start with `_`, which runbook ids cannot, so they never collide.
 export const FINISHED = '_finished';
 export const ABORTED = '_aborted';
+const READY = '_ready';
+/** The event that begins a run: the machine waits for it before its first step. */
+export const BEGIN = { type: 'run.begin' } as const;
 const ABORTED_ID = '_aborted';
 
 type Transition = { target: string; guard?: unknown; actions?: unknown };
@@ -145,8 +148,12 @@ export function compileConfig(description = 'restore'): StateConfig {
     id: 'restore',
     description,
     context: startContext(),
-    initial: '_next',
+    initial: READY,
     states: {
+      // An actor starts the invoked actors of its first state before it delivers what that state
+      // emitted: entered at once, the first step's command would be journaled before its start.
+      // The run waits here until the engine, listening, sends BEGIN.
+      [READY]: { description: 'before the first step, until the run begins', on: { [BEGIN.type]: '_next' } },
       _next: choose('the next step in the order, or the end', { guard: 'stepsLeft', target: 'step' }, { target: FINISHED }),
       step: {
         description: 'the current step',
