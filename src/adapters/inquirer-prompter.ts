@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { confirm, input, select } from '@inquirer/prompts';
 import type { AskOutput, Choice } from '../core/machine/machine-setup.js';
-import type { PlanStep } from '../core/model/plan-types.js';
+import type { PlanStep, Question } from '../core/model/plan-types.js';
+import { answerProblem } from '../core/resolve/resolve-capture.js';
 import { formatDuration } from '../core/text/duration.js';
 import { wrapText } from '../core/text/wrap-text.js';
 import type { FailureInfo, PromptContext, Prompter, ShellRecorder } from '../ports/prompter.js';
@@ -62,6 +63,7 @@ export function createInquirerPrompter(options: InquirerOptions): Prompter {
     afterInterruption: (step: PlanStep, info: FailureInfo, context: PromptContext) => afterInterruption(t, step, info, context),
     stillRunning: (step: PlanStep, pid: number) => stillRunning(t, step, pid),
     confirm: (step: PlanStep, word: string | undefined) => confirmStep(t, step, word),
+    ask: (step: PlanStep, question: Question, text: string) => askValue(t, step, question, text),
   };
 }
 
@@ -232,6 +234,28 @@ async function stillRunning(t: Terminal, step: PlanStep, pid: number): Promise<'
     { name: 'Wait for it to finish', value: 'wait', description: 'then its checks decide' },
     { name: 'Kill it', value: 'kill', description: 'stop its whole process group, then its checks decide' },
   ]);
+}
+
+/** An ask step: its question, as a menu of its choices or a line to type (checked against its pattern). */
+async function askValue(t: Terminal, step: PlanStep, question: Question, text: string): Promise<string> {
+  t.write(`\n${t.s.bold(`${step.position} ${text}`)}\n`);
+  if (question.choices) {
+    return choose<string>(
+      t,
+      'Your answer:',
+      question.choices.map((c) => ({ name: c, value: c, description: c === question.default ? 'the default' : undefined })),
+    );
+  }
+  return ask(t, () =>
+    input(
+      {
+        message: 'Your answer:',
+        ...(question.default !== undefined ? { default: question.default } : {}),
+        validate: (v) => answerProblem(question, v) ?? true,
+      },
+      t.context,
+    ),
+  );
 }
 
 async function confirmStep(t: Terminal, step: PlanStep, word: string | undefined): Promise<boolean> {

@@ -43,6 +43,10 @@ function messageOf(event: RunEvent): string {
       return `${event.position} ${event.status}${event.via ? ` (${event.via})` : ''}${event.reason ? `: ${event.reason}` : ''}`;
     case 'run.note':
       return event.message;
+    case 'step.decided':
+      return `${event.step}: ${event.applies ? 'applies' : 'not applicable'}`;
+    case 'step.captured':
+      return `${event.step}: ${event.by ? 'answered' : 'captured'} ${Object.keys(event.values).join(', ')}`;
     case 'run.finished':
       return `run ${event.status}${event.message ? `: ${event.message}` : ''}`;
   }

@@ -10,9 +10,10 @@ import { TAIL_CHARS } from './run-process.js';
  * matched and parsed, never shown. What the hooks receive is unchanged (the event sink masks it).
  */
 export function withMaskedOutput(runner: CommandRunner, masker: SecretMasker): CommandRunner {
-  if (masker.empty) return runner;
   return {
     async run(spec: CommandSpec, hooks: CommandHooks = {}): Promise<CommandResult> {
+      // Checked per command: the masker may learn a secret during the run.
+      if (masker.empty) return runner.run(spec, hooks);
       const masking = masker.stream();
       const output = new Tail(TAIL_CHARS);
       let streamed = false;

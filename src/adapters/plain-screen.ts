@@ -1,6 +1,7 @@
 import type { RunEvent } from '../core/model/run-event.js';
 import { formatDuration } from '../core/text/duration.js';
 import { counted } from '../core/text/plural.js';
+import { countsText, shownValue } from '../core/views/run-counts-text.js';
 import type { EventSink } from '../ports/event-sink.js';
 
 /** A step's value by its id: a Map, or a lookup into the plan's own steps (no copy per screen). */
@@ -82,13 +83,19 @@ const PLAIN_FORMATTERS: { [K in RunEvent['kind']]: Formatter<K> } = {
   'step.finished': (event, line) => {
     if (event.via === 'precheck') return [line(event.step, 'already', 'already done: its precheck passed')];
     if (event.status === 'skipped') return [line(event.step, 'skipped', event.reason ?? '')];
+    if (event.status === 'not-applicable') return [line(event.step, 'n/a', `not applicable: ${event.reason ?? ''}`)];
     const how = event.via === 'operator' ? 'marked done by the operator' : (event.reason ?? '');
     return [line(event.step, event.status, `${formatDuration(event.durationMs)}${how ? ` · ${how}` : ''}${waitedFor(event.waitedMs)}`)];
   },
   'run.note': (event, line) => [line(event.step, event.level === 'warn' ? 'warning' : 'note', event.message)],
+  'step.decided': (event, line) => event.conditions.map((c) => line(event.step, 'when', `${c.held ? '✔' : '·'} ${c.condition}${c.detail ? ` (${c.detail})` : ''}`)),
+  'step.captured': (event, line) =>
+    Object.entries(event.values).map(([name, value]) =>
+      line(event.step, event.by ? 'answer' : 'capture', `${name} = ${shownValue(value)}${event.by && event.by !== 'operator' ? ` (${event.by === 'flag' ? 'from --answer' : 'the default'})` : ''}`),
+    ),
   'run.finished': (event, line) => {
     const c = event.counts;
-    const summary = `${event.status} after ${formatDuration(event.durationMs)}: ${c.done} done, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} not reached`;
+    const summary = `${event.status} after ${formatDuration(event.durationMs)}: ${countsText(c)}`;
     return [line(event.stoppedAt, 'run', summary), ...(event.message ? [line(event.stoppedAt, 'run', event.message)] : [])];
   },
 };

@@ -66,6 +66,7 @@ export async function runProcess(spec: ProcessSpec, hooks: CommandHooks = {}): P
     durationMs: performance.now() - started,
     output: output.toString(),
     stdout: stdout.toString(),
+    ...(stdout.truncated ? { stdoutTruncated: true } : {}),
     error: failedToStart ? result.shortMessage : undefined,
   };
 }

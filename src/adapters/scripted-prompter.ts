@@ -1,5 +1,5 @@
 import type { AskOutput } from '../core/machine/machine-setup.js';
-import type { PlanStep } from '../core/model/plan-types.js';
+import type { PlanStep, Question } from '../core/model/plan-types.js';
 import type { FailureInfo, PromptContext, Prompter } from '../ports/prompter.js';
 
 /** How a scripted prompter answers each menu. */
@@ -8,6 +8,8 @@ export interface PromptPolicy {
   failure(step: PlanStep, failure: FailureInfo, context: PromptContext): AskOutput;
   interrupted(step: PlanStep, info: FailureInfo): AskOutput;
   confirm(step: PlanStep, word: string | undefined): boolean;
+  /** An ask step's answer; without one the question's default, else nobody can answer. */
+  ask?(step: PlanStep, question: Question): string | undefined;
 }
 
 /** A prompter that answers by policy, with no person: `--yes` runs, rehearsals and tests. */
@@ -20,6 +22,11 @@ export function createScriptedPrompter(policy: PromptPolicy, by: Prompter['by'] 
     // Unattended, a command left running is waited for: killing it is a person's decision.
     stillRunning: async () => 'wait',
     confirm: async (step, word) => policy.confirm(step, word),
+    ask: async (step, question) => {
+      const answer = policy.ask?.(step, question) ?? question.default;
+      if (answer === undefined) throw new Error(`nobody is here to answer ${step.position} ${step.title}: give it with --answer ${step.id}=VALUE`);
+      return answer;
+    },
   };
 }
 
@@ -65,7 +72,10 @@ export const rehearsalPolicy: PromptPolicy = {
 };
 
 /** One scripted answer: for a menu, optionally for a given step. */
-export type ScriptedAnswer = { menu: 'before' | 'failure' | 'interrupted'; step?: string; choice: AskOutput['choice']; reason?: string } | { menu: 'confirm'; step?: string; confirmed: boolean };
+export type ScriptedAnswer =
+  | { menu: 'before' | 'failure' | 'interrupted'; step?: string; choice: AskOutput['choice']; reason?: string }
+  | { menu: 'confirm'; step?: string; confirmed: boolean }
+  | { menu: 'ask'; step?: string; answer: string };
 
 /** Answers from a list, in order, failing loudly when the run asks something unexpected (for tests). */
 export function answersPolicy(answers: ScriptedAnswer[], fallback: PromptPolicy = unattendedPolicy): PromptPolicy {
@@ -78,19 +88,23 @@ export function answersPolicy(answers: ScriptedAnswer[], fallback: PromptPolicy 
   return {
     before(step, context) {
       const a = next('before', step);
-      return a && a.menu !== 'confirm' ? { choice: a.choice, reason: a.reason } : fallback.before(step, context);
+      return a && 'choice' in a ? { choice: a.choice, reason: a.reason } : fallback.before(step, context);
     },
     failure(step, failure, context) {
       const a = next('failure', step);
-      return a && a.menu !== 'confirm' ? { choice: a.choice, reason: a.reason } : fallback.failure(step, failure, context);
+      return a && 'choice' in a ? { choice: a.choice, reason: a.reason } : fallback.failure(step, failure, context);
     },
     interrupted(step, info) {
       const a = next('interrupted', step);
-      return a && a.menu !== 'confirm' ? { choice: a.choice, reason: a.reason } : fallback.interrupted(step, info);
+      return a && 'choice' in a ? { choice: a.choice, reason: a.reason } : fallback.interrupted(step, info);
     },
     confirm(step, word) {
       const a = next('confirm', step);
-      return a && a.menu === 'confirm' ? a.confirmed : fallback.confirm(step, word);
+      return a && 'confirmed' in a ? a.confirmed : fallback.confirm(step, word);
+    },
+    ask(step, question) {
+      const a = next('ask', step);
+      return a && 'answer' in a ? a.answer : fallback.ask?.(step, question);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { RunEvent } from '../core/model/run-event.js';
 import { formatDuration } from '../core/text/duration.js';
 import { fitText } from '../core/text/fit-text.js';
 import { wrapText } from '../core/text/wrap-text.js';
+import { countsText, shownValue } from '../core/views/run-counts-text.js';
 import type { EventSink } from '../ports/event-sink.js';
 import type { ByStep, ScreenInfo } from './plain-screen.js';
 import type { Styles } from './terminal-styles.js';
@@ -105,6 +106,13 @@ class TtyScreen {
         return;
       case 'run.note':
         this.above(`${event.level === 'warn' ? s.yellow('!') : s.dim('·')} ${event.message}\n`);
+        return;
+      case 'step.decided':
+        for (const c of event.conditions) this.above(`  ${c.held ? s.green('✔') : s.yellow('·')} when ${c.condition}${c.detail ? s.dim(` (${c.detail})`) : ''}\n`);
+        return;
+      case 'step.captured':
+        for (const [name, value] of Object.entries(event.values))
+          this.above(s.dim(`  = ${name}: ${shownValue(value)}${event.by && event.by !== 'operator' ? ` (${event.by === 'flag' ? 'from --answer' : 'the default'})` : ''}\n`));
         return;
       case 'run.finished':
         this.runFinished(event);
@@ -241,8 +249,8 @@ class TtyScreen {
     if (event.status === 'done') {
       const note = event.via === 'precheck' ? 'already done' : event.via === 'operator' ? `${time}  marked done` : time;
       this.write(this.history(s.green('✔'), event.step, note, '✔'));
-    } else if (event.status === 'skipped') {
-      this.write(this.history(s.yellow('↷'), event.step, 'skipped', '↷'));
+    } else if (event.status === 'skipped' || event.status === 'not-applicable') {
+      this.write(this.history(s.yellow('↷'), event.step, event.status === 'skipped' ? 'skipped' : 'not applicable', '↷'));
       if (event.reason) for (const l of wrapText(`why: ${event.reason}`, this.width() - 5)) this.write(s.dim(`    ${l}\n`));
     } else this.write(this.history(s.red('✖'), event.step, `${time}  failed${event.exitCode !== undefined ? `, exit ${event.exitCode}` : ''}; run goes on`, '✖'));
   }
@@ -252,7 +260,7 @@ class TtyScreen {
     this.stopLive();
     const c = event.counts;
     const mark = event.status === 'done' ? s.green('✔') : event.status === 'interrupted' ? s.yellow('!') : s.red('✖');
-    this.write(`\n${mark} ${s.bold(`Run ${event.status}`)} after ${formatDuration(event.durationMs)}: ${c.done} done, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} not reached\n`);
+    this.write(`\n${mark} ${s.bold(`Run ${event.status}`)} after ${formatDuration(event.durationMs)}: ${countsText(c)}\n`);
     if (event.message) this.write(`  ${event.message}\n`);
   }
 }

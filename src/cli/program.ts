@@ -4,6 +4,10 @@ import { lifeboatCommand } from './command-name.js';
 import { exitCodeForError } from './error-boundary.js';
 import { ExitCode } from './exit-codes.js';
 import { addPlanOptions, collect } from './plan-options.js';
+
+// An answer may hold commas: each --answer is one value.
+const collectAll = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 import { lifeboatVersion } from './version.js';
 
 type Action = (...args: never[]) => Promise<number>;
@@ -73,6 +77,7 @@ function buildProgram(result: { code: number }): Command {
       .argument('<file>', 'runbook file')
       .option('-y, --yes', 'run unattended: no questions; a failure stops the run, so does a typed confirmation not named with --confirm')
       .addOption(new Option('--confirm <step>', 'with --yes: give the confirmation of this step (repeatable, or comma-separated)').argParser(collect))
+      .addOption(new Option('--answer <step=value>', "answer an ask step's question (repeatable): needed with --yes when it has no default").argParser(collectAll))
       .option('--dry-run', 'rehearse: walk every step and print every command, execute nothing')
       .option('--probe', 'with --dry-run: run the read-only checks, on the hosts too, to see what is already done')
       .option('--transcript <file>', 'also write a plain copy of the screen to this file (secrets masked)')
@@ -86,6 +91,7 @@ function buildProgram(result: { code: number }): Command {
     .argument('[run-id]', 'a run id, a unique prefix of one, or last (default: the newest unfinished run)')
     .option('-y, --yes', 'run unattended: no questions; a failure stops the run, so does a typed confirmation not named with --confirm')
     .addOption(new Option('--confirm <step>', 'with --yes: give the confirmation of this step (repeatable, or comma-separated)').argParser(collect))
+    .addOption(new Option('--answer <step=value>', "answer an ask step's question (repeatable): needed with --yes when it has no default").argParser(collectAll))
     .option('--transcript <file>', 'also write a plain copy of the screen to this file (secrets masked)')
     .option('--accept-changes', 'resume even though the runbook changed, matching steps by id')
     .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')

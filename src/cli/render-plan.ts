@@ -38,7 +38,15 @@ function stepLines(v: StepView, s: Styles, estimateMs: number | undefined): stri
     lines.push(`      ${s.dim('wait')}     up to ${formatDuration(v.wait.timeoutMs)}, every ${formatDuration(v.wait.intervalMs)}, until:`);
     lines.push(...checkLines('', v.wait.until, s));
   }
+  if (v.question) {
+    const q = v.question;
+    const takes = q.choices ? `one of ${q.choices.join(', ')}` : q.pattern !== undefined ? `matching /${q.pattern}/` : 'any answer';
+    lines.push(`      ${s.magenta('?')} ${q.text}`, `      ${s.dim('answer')}   ${takes}${q.default !== undefined ? `; default ${q.default}` : `; no default (unattended: --answer ${v.id}=VALUE)`}`);
+  }
   if (v.env) for (const [k, val] of Object.entries(v.env)) lines.push(`      ${s.dim('env')}      ${k}=${val}`);
+  for (const [i, c] of (v.when ?? []).entries()) lines.push(`      ${s.dim((i === 0 ? 'when' : '').padEnd(9))}${c}`);
+  for (const [i, u] of (v.uses ?? []).entries()) lines.push(`      ${s.dim((i === 0 ? 'uses' : '').padEnd(9))}${u.value} ${s.dim(`(known after step ${u.after})`)}`);
+  if (v.capture) lines.push(`      ${s.dim('captures')} ${v.capture.join(', ')}`);
   lines.push(...checkLines('precheck', v.precheck, s));
   lines.push(...checkLines('verify', v.verify, s));
   const notes: string[] = [];
@@ -78,6 +86,7 @@ function estimateLine(estimate: PlanEstimate | undefined, rtoMs: number | undefi
 /** Renders a plan as the restore document an operator reads before and during a restore; with past runs, their estimated durations. */
 export function renderPlan(plan: Plan, s: Styles, estimate?: PlanEstimate): string {
   const all = plan.phases.flatMap((p) => p.steps);
+  const positions = new Map(all.map((step) => [step.id, step.position]));
   const selected = all.filter((step) => step.selected).length;
   const out: string[] = [];
   out.push(`${s.bold(`Plan · ${plan.name}`)} ${s.dim(`· ${plan.file}`)}`);
@@ -100,7 +109,14 @@ export function renderPlan(plan: Plan, s: Styles, estimate?: PlanEstimate): stri
     const needs = phase.needs.length ? s.dim(`  after ${phase.needs.join(', ')}`) : '';
     out.push(`${s.bold(s.blue(`${phase.number}  ${phase.title}`))}${s.dim(` [${phase.id}]`)}${needs}${phaseTiming(phase, estimate, s)}`);
     if (phase.description) out.push(s.dim(indent(phase.description, '   ')));
-    for (const step of phase.steps) out.push(...stepLines(stepView(step), s, estimate?.steps[step.id]));
+    for (const step of phase.steps)
+      out.push(
+        ...stepLines(
+          stepView(step, (id) => positions.get(id)),
+          s,
+          estimate?.steps[step.id],
+        ),
+      );
   }
   out.push('');
   out.push(s.dim(`This is a plan: nothing was run. Run it with \`${lifeboatCommand()} run ${shellQuote(plan.file)}\`.`));

@@ -1,12 +1,14 @@
 import { createFileRunStore } from '../adapters/file-run-store.js';
 import type { RunLock } from '../adapters/run-lock.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
+import type { Captures } from '../core/capture/captured-values.js';
 import { UsageError } from '../core/model/problem.js';
 import { inputChanges, inputFingerprints, noChanges, type PlanChanges, planChanges, stepFingerprints } from '../core/plan/plan-changes.js';
 import { resumeState, type SavedContext } from '../core/review/resume-state.js';
 import { runStatusOf } from '../core/review/run-status.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
 import { formatDuration } from '../core/text/duration.js';
+import { secretCaptures } from '../engine/bound-steps.js';
 import type { RunStore } from '../ports/run-store.js';
 import { lifeboatCommand } from './command-name.js';
 import { findRun } from './find-run.js';
@@ -119,10 +121,15 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
     runId,
     options,
     store,
-    resume: { records: state.records, inFlight, at: state.stoppedAt, acceptedChanges },
+    resume: { records: state.records, inFlight, at: state.stoppedAt, acceptedChanges, captures: withoutSecrets(state.captures ?? {}, secretCaptures(loaded.plan)) },
     selection: meta.request.selection ?? {},
     logs: options.logs,
     firstStep: at,
     lock: held,
   });
+}
+
+/** Captured values less the secret ones: the journal holds only their masks, which must never be used as values. */
+function withoutSecrets(captures: Captures, secret: ReadonlySet<string>): Captures {
+  return Object.fromEntries(Object.entries(captures).map(([step, values]) => [step, Object.fromEntries(Object.entries(values).filter(([name]) => !secret.has(`${step}.${name}`)))]));
 }

@@ -9,10 +9,12 @@ import { createSshRunner } from '../adapters/ssh-runner.js';
 import type { Warmups } from '../adapters/ssh-warmup.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
 import { zxScriptRunner } from '../adapters/zx-script-runner.js';
+import type { Captures } from '../core/capture/captured-values.js';
 import type { StepRecord } from '../core/machine/machine-setup.js';
 import { UsageError } from '../core/model/problem.js';
 import type { RunEvent } from '../core/model/run-event.js';
 import type { StepProbe } from '../core/model/step-probe.js';
+import { givenAnswers, unansweredQuestions } from '../core/plan/answer-steps.js';
 import { confirmedSteps } from '../core/plan/confirm-steps.js';
 import { maskSnapshot, shortSecrets } from '../core/secrets/secret-masker.js';
 import { secretsUsed } from '../core/secrets/secrets-used.js';
@@ -45,7 +47,14 @@ export interface Session {
   /** A new rehearsal's purpose (`run --drill`), for the run.started record. */
   drill?: string;
   /** Set when resuming. */
-  resume?: { records: Readonly<Record<string, StepRecord>>; inFlight?: InFlight; at?: string; acceptedChanges?: { added: string[]; removed: string[]; edited: string[] } };
+  resume?: {
+    records: Readonly<Record<string, StepRecord>>;
+    inFlight?: InFlight;
+    at?: string;
+    acceptedChanges?: { added: string[]; removed: string[]; edited: string[] };
+    /** The values the interrupted run captured (secret ones left out: only their masks were recorded). */
+    captures?: Captures;
+  };
   /** The selection options, for the run.started record. */
   selection: { only?: string[]; from?: string; skip?: string[] };
   /** Options a resume needs repeated, e.g. ` --logs /srv/logs`. */
@@ -62,6 +71,8 @@ interface Talk {
   out: ReturnType<typeof stylesFor>;
   controller: AbortController;
   confirmed: ReadonlySet<string>;
+  /** The answers given on the command line, by step id. */
+  answers: ReadonlyMap<string, string>;
   print: (text: string) => void;
   copy?: (text: string) => void;
 }
@@ -78,6 +89,9 @@ export async function runSession(session: Session): Promise<number> {
   const sshRunner = options.dryRun && !options.probe ? undefined : createSshRunner(ssh.options, ssh.warm);
   // Checked before anything runs or asks: a mistyped id is an error, not a step left unconfirmed.
   const confirmed = confirmedSteps(session.loaded.plan, options.confirm);
+  const answers = givenAnswers(session.loaded.plan, options.answer);
+  // Unattended, a question nobody can answer stops the run now, not at its step.
+  if (options.yes && !options.dryRun) unansweredQuestions(session.loaded.plan, answers, session.resume?.records);
   const transcript = options.transcript ? openTranscript(options.transcript) : undefined;
   // Whatever the screen shows also goes, as plain text, to the transcript.
   const copy = transcript === undefined ? undefined : (text: string) => void writeSync(transcript, stripVTControlCharacters(text));
@@ -86,6 +100,7 @@ export async function runSession(session: Session): Promise<number> {
     out: stylesFor(process.stdout),
     controller: new AbortController(),
     confirmed,
+    answers,
     print: (text) => {
       process.stdout.write(text);
       copy?.(text);
@@ -210,6 +225,9 @@ async function runOnRecord(
     unattended: !talk.interactive,
     dryRun: options.dryRun === true,
     recorded: session.resume?.records,
+    captures: session.resume?.captures,
+    answers: talk.answers,
+    learnSecret: built.learnSecret,
     inFlight: session.resume?.inFlight,
     // Resumed, the header's clock goes on from the run's first start, not from zero.
     runStartedAt: session.resume && store ? runStartOf(store, runId) : undefined,

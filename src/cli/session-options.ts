@@ -13,6 +13,8 @@ export interface SessionOptions {
   probe?: boolean;
   /** Steps whose confirmation an unattended run may give (`--confirm ID`, repeatable). */
   confirm?: string[];
+  /** Answers to ask steps' questions (`--answer ID=VALUE`, repeatable). */
+  answer?: string[];
   /** A plain copy of the run's screen, secrets masked (`--transcript FILE`). */
   transcript?: string;
 }

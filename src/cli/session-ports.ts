@@ -15,7 +15,7 @@ import type { stylesFor } from '../adapters/terminal-styles.js';
 import { createTtyScreen } from '../adapters/tty-screen.js';
 import type { Plan } from '../core/model/plan-types.js';
 import type { RunEvent } from '../core/model/run-event.js';
-import { createMasker, type SecretMasker } from '../core/secrets/secret-masker.js';
+import { createGrowingMasker, type SecretMasker } from '../core/secrets/secret-masker.js';
 import type { RunPorts } from '../engine/execute-run.js';
 import type { EventSink } from '../ports/event-sink.js';
 import type { Prompter } from '../ports/prompter.js';
@@ -54,6 +54,8 @@ export interface SessionPorts {
   finished: Finished[];
   /** A probe's read-only checks, when the rehearsal asks the hosts. */
   probeChecks?: ReturnType<typeof createProbeChecks>;
+  /** Learns a secret captured during the run: checks can reveal it, and every screen and record masks it. */
+  learnSecret: (name: string, value: string) => void;
 }
 
 /** The screens a session shows its events on: the terminal (live, or plain when piped) and the transcript. */
@@ -103,15 +105,21 @@ export async function buildSessionPorts(request: PortsRequest): Promise<SessionP
   // run does not keep every step's end in memory.
   const finished: Finished[] = [];
   if (request.dryRun) sinks.push({ emit: (event) => void (event.kind === 'step.finished' && finished.push(event)) });
-  const masker = createMasker(request.secrets);
+  const masker = createGrowingMasker(request.secrets);
+  // Shared with the checks, which reveal secrets by name when they run: a captured secret joins it.
+  const secrets = new Map(request.secrets);
+  const learnSecret = (name: string, value: string) => {
+    secrets.set(name, value);
+    masker.add(name, value);
+  };
   const sink = createMaskingSink(masker, sinks);
   const prompter = await prompterFor(request, masker, pause);
   // What a command printed reaches failure cards and check excerpts masked, before any tail is cut.
   const live = withMaskedOutput(createExecaRunner(request.sshRunner), masker);
   // A probe's checks run once each, on hosts that answered: the rehearsal below shows the same results.
-  const probeChecks = request.dryRun && request.probe ? createProbeChecks(createLiveChecks(live, netProbe, request.secrets), live) : undefined;
+  const probeChecks = request.dryRun && request.probe ? createProbeChecks(createLiveChecks(live, netProbe, secrets), live) : undefined;
   const ports: RunPorts = request.dryRun
     ? { runner: createDryRunRunner(), checks: createDryRunChecks(probeChecks), prompter, sink, clock: createVirtualClock() }
-    : { runner: live, checks: createLiveChecks(live, netProbe, request.secrets), prompter, sink, clock: systemClock, processes: osProcessTable };
-  return { ports, sink, masker, finished, probeChecks };
+    : { runner: live, checks: createLiveChecks(live, netProbe, secrets), prompter, sink, clock: systemClock, processes: osProcessTable };
+  return { ports, sink, masker, finished, probeChecks, learnSecret };
 }

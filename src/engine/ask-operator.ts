@@ -1,5 +1,6 @@
 import { fromPromise } from 'xstate';
 import type { AskInput, AskOutput } from '../core/machine/machine-setup.js';
+import type { PlanStep } from '../core/model/plan-types.js';
 import { waitedSince } from './prompt-context.js';
 import type { RunDeps } from './run-deps.js';
 
@@ -7,7 +8,7 @@ import type { RunDeps } from './run-deps.js';
 export function askOperatorActor(deps: RunDeps) {
   return fromPromise<AskOutput, AskInput>(async ({ input }) => {
     const { ports } = deps;
-    const step = deps.stepOf(input.step);
+    const step = shownStep(deps, deps.stepOf(input.step));
     // The context describes only the current step: a failure there is this step's.
     const failure = deps.context().failure ?? { summary: 'the step failed', tail: [] };
     const asked = ports.clock.now();
@@ -25,4 +26,13 @@ export function askOperatorActor(deps: RunDeps) {
     deps.emit({ kind: 'operator.choice', step: step.id, menu: input.menu, choice: answer.choice, reason: answer.reason, by: ports.prompter.by, ...(waitedMs ? { waitedMs } : {}) });
     return answer;
   });
+}
+
+/** The step as the card shows it: with its captured values put in, or as written when one cannot be (running it says why). */
+function shownStep(deps: RunDeps, step: PlanStep): PlanStep {
+  try {
+    return deps.bind(step).step;
+  } catch {
+    return step;
+  }
 }

@@ -13,11 +13,10 @@ function unattendedWhy(step: PlanStep, confirmed: boolean): string {
 
 /** The confirmStep actor: a dangerous step's confirmation (typed, for typed confirmation). */
 export function confirmStepActor(deps: RunDeps) {
-  const reveal = revealWith(deps.settings.secrets);
   return fromPromise<ConfirmOutput, StepInput>(async ({ input }) => {
     const { ports } = deps;
-    const step = deps.stepOf(input.step);
-    const word = step.confirm?.kind === 'typed' ? reveal(step.confirm.word) : undefined;
+    const { step, secrets } = deps.bind(deps.stepOf(input.step));
+    const word = step.confirm?.kind === 'typed' ? revealWith(secrets)(step.confirm.word) : undefined;
     const asked = ports.clock.now();
     const confirmed = await ports.prompter.confirm(step, word);
     const why = ports.prompter.by === 'unattended' && !deps.settings.dryRun ? unattendedWhy(step, confirmed) : undefined;

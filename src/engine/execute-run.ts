@@ -2,7 +2,9 @@ import { type Actor, type AnyStateMachine, createActor } from 'xstate';
 import { BEGIN, compileMachine } from '../core/machine/compile-machine.js';
 import type { RestoreContext } from '../core/machine/machine-setup.js';
 import { askOperatorActor } from './ask-operator.js';
+import { stepBinder, valueBinder } from './bound-steps.js';
 import { confirmStepActor } from './confirm-step.js';
+import { decideStepActor } from './decide-step.js';
 import { journalSteps } from './journal-steps.js';
 import { promptContextFor } from './prompt-context.js';
 import { recoverStepActor } from './recover-step.js';
@@ -23,6 +25,9 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   const steps = new Map(settings.plan.phases.flatMap((phase) => phase.steps.filter((s) => s.selected).map((s) => [s.id, s] as const)));
   const run: RunSteps = { steps, endedBefore: endedBefore(steps, settings.recorded) };
   const times = new StepTimes(() => ports.clock.now());
+  const binder = stepBinder(settings.plan, settings.secrets, settings.dryRun === true);
+  const valueBind = valueBinder(settings.plan, settings.secrets, settings.dryRun === true);
+  const captures = () => (actor!.getSnapshot().context as RestoreContext).captures;
   let actor: RunActor | undefined;
   const deps: RunDeps = {
     ports,
@@ -31,6 +36,8 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     emit: (event) => ports.sink.emit(event),
     stepOf: (id) => steps.get(id) ?? fail(`no selected step \`${id}\``),
     context: () => actor!.getSnapshot().context as RestoreContext,
+    bind: (step) => binder(step, captures()),
+    bindValue: (value) => valueBind(value, captures()),
     persist: () => settings.persist?.(() => actor!.getPersistedSnapshot()),
     promptContext: promptContextFor(ports, settings, times, settings.runStartedAt ?? ports.clock.now()),
   };
@@ -41,9 +48,10 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     runStep: runStepActor(deps),
     sleep: sleepActor(deps),
     recoverStep: recoverStepActor(deps),
+    decideStep: decideStepActor(deps),
   };
   // Resuming, the steps that had ended are not walked again: the machine starts at the first that had not.
-  actor = createActor(compileMachine(settings.plan, { actors, unattended: settings.unattended === true, recorded: settings.recorded }));
+  actor = createActor(compileMachine(settings.plan, { actors, unattended: settings.unattended === true, recorded: settings.recorded, captures: settings.captures }));
   journalSteps(actor, deps);
   return settle(actor, deps, run);
 }

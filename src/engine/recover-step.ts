@@ -53,8 +53,13 @@ export function recoverStepActor(deps: RunDeps) {
       const reason = 'it has no verify checks to show whether it completed';
       return { ok: false, reason, failure: { summary: reason, tail: [] } };
     }
+    if (step.capture.length > 0 && deps.context().captures[step.id] === undefined) {
+      // Its checks may pass, but what it printed is gone: only running it again captures its values.
+      const reason = 'its output was not captured before the run stopped: run it again to capture it';
+      return { ok: false, reason, failure: { summary: reason, tail: [] } };
+    }
     deps.emit({ kind: 'run.note', level: 'info', step: step.id, message: `${step.position} was running when the run stopped: checking it before going on` });
-    const result = await runChecksOf(deps, step, step.verify, 'verify');
+    const result = await runChecksOf(deps, deps.bind(step).step, step.verify, 'verify');
     return result.ok ? { ok: true } : { ok: false, reason: `interrupted, and check failed: ${result.failed}`, ...(result.failure ? { failure: result.failure } : {}) };
   });
 }

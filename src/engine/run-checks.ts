@@ -54,7 +54,8 @@ export async function runChecksOf(deps: RunDeps, step: PlanStep, checks: Check[]
 /** The runChecks actor: a step's prechecks or verify checks. */
 export function runChecksActor(deps: RunDeps) {
   return fromPromise<ChecksOutput, ChecksInput>(async ({ input }) => {
-    const step = deps.stepOf(input.step);
+    // Checks may use captured values: a value that cannot be put in fails them (the error says which).
+    const { step } = deps.bind(deps.stepOf(input.step));
     const { results: _results, ...out } = await runChecksOf(deps, step, input.set === 'precheck' ? step.precheck : step.verify, input.set);
     return out;
   });

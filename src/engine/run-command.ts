@@ -1,5 +1,8 @@
+import { valueText } from '../core/capture/captured-values.js';
+import { readCaptures } from '../core/capture/read-captures.js';
 import type { StepOutput } from '../core/machine/machine-setup.js';
 import type { PlanStep } from '../core/model/plan-types.js';
+import { secretMask } from '../core/shell/rendered.js';
 import { formatDuration } from '../core/text/duration.js';
 import type { CommandResult, CommandRunner } from '../ports/command-runner.js';
 import { LineBuffer } from './line-buffer.js';
@@ -55,8 +58,26 @@ export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number,
   const exited = { code: result.exitCode, tail };
   if (result.aborted) return { ok: false, reason: 'interrupted', exited };
   const reason = failureOf(step, result);
-  if (reason === undefined) return { ok: true, exited };
+  if (reason === undefined) return step.capture.length > 0 ? captured(deps, step, attempt, result, exited) : { ok: true, exited };
   const commandLines = shown.trim().split('\n');
   const summary = result.error || result.timedOut ? reason : commandLines.length === 1 ? `\`${commandLines[0]}\` ${reason}` : `its ${commandLines.length}-line command ${reason}`;
   return { ok: false, reason, exited, failure: { summary, tail } };
+}
+
+/**
+ * Reads what a step captures from its output. The values are journaled at once (a secret one
+ * masked, and told to the run so it is masked everywhere): a resume restores them from there and
+ * never runs the step again to capture them. A rehearsal runs nothing, so captures nothing.
+ */
+function captured(deps: RunDeps, step: PlanStep, attempt: number, result: CommandResult, exited: StepOutput['exited']): StepOutput {
+  if (deps.settings.dryRun) return { ok: true, exited };
+  const read = readCaptures(step.capture, result.stdout, result.stdoutTruncated === true);
+  if ('error' in read) return { ok: false, reason: read.error, exited, failure: { summary: read.error, tail: exited?.tail ?? [] } };
+  for (const spec of step.capture) {
+    if (spec.secret) deps.settings.learnSecret?.(`steps.${step.id}.${spec.name}`, valueText(read.values[spec.name]!));
+  }
+  // A secret JSON value is one secret: masked whole here, not string by string.
+  const shown = Object.fromEntries(Object.entries(read.values).map(([name, value]) => [name, step.capture.find((c) => c.name === name)?.secret ? secretMask(`steps.${step.id}.${name}`) : value]));
+  deps.emit({ kind: 'step.captured', step: step.id, attempt, values: shown });
+  return { ok: true, exited, captures: read.values };
 }

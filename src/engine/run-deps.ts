@@ -2,6 +2,7 @@ import type { RestoreContext } from '../core/machine/machine-setup.js';
 import type { PlanStep } from '../core/model/plan-types.js';
 import type { RunEvent } from '../core/model/run-event.js';
 import type { PromptContext } from '../ports/prompter.js';
+import type { BoundStep } from './bound-steps.js';
 import type { RunPorts, RunSettings } from './run-types.js';
 import type { StepTimes } from './step-times.js';
 
@@ -10,8 +11,12 @@ export interface RunDeps {
   ports: RunPorts;
   settings: RunSettings;
   emit: (event: RunEvent) => void;
-  /** The selected step of that id (a machine only names selected steps). */
+  /** The selected step of that id (a machine only names selected steps), as written: captured values not yet put in. */
   stepOf: (id: string) => PlanStep;
+  /** A step with the values it refers to put in, as captured so far; throws a BindError when one cannot be. */
+  bind: (step: PlanStep) => BoundStep;
+  /** Any value holding rendered text (a condition), bound the same way. */
+  bindValue: <T>(value: T) => { bound: T; secrets: ReadonlyMap<string, string> };
   /** The context of the machine's latest snapshot: the current step's attempts, exit code and failure live there. */
   context: () => RestoreContext;
   /** Saves the machine's snapshot now. */

@@ -11,7 +11,7 @@ export interface RunSteps {
 
 /** Counts the plan's current steps that an interrupted run had ended: a record of a step no longer in the plan counts for nothing. */
 export function endedBefore(steps: ReadonlyMap<string, PlanStep>, recorded: Readonly<Record<string, StepRecord>> = {}): Tally {
-  const tally = { done: 0, skipped: 0, failed: 0 };
+  const tally: Tally = { done: 0, skipped: 0, 'not-applicable': 0, failed: 0 };
   for (const [id, record] of Object.entries(recorded)) {
     const step = steps.get(id);
     if (step && hasEnded(step, record)) tally[record.status as keyof Tally] += 1;
@@ -27,8 +27,13 @@ export function countSteps(context: RestoreContext, run: RunSteps): RunOutcome['
   const { tally } = context;
   const before = run.endedBefore;
   const failedNow = context.record?.status === 'failed' ? 1 : 0;
-  const counts = { done: before.done + tally.done, skipped: before.skipped + tally.skipped, failed: before.failed + tally.failed + failedNow };
-  return { ...counts, pending: run.steps.size - counts.done - counts.skipped - counts.failed };
+  const counts = {
+    done: before.done + tally.done,
+    skipped: before.skipped + tally.skipped,
+    'not-applicable': before['not-applicable'] + tally['not-applicable'],
+    failed: before.failed + tally.failed + failedNow,
+  };
+  return { ...counts, pending: run.steps.size - counts.done - counts.skipped - counts['not-applicable'] - counts.failed };
 }
 
 /** How a run ended, from the machine's final (or last) context. */

@@ -1,8 +1,11 @@
 import { fromPromise } from 'xstate';
+import { BindError } from '../core/capture/bind-captures.js';
 import type { StepInput, StepOutput } from '../core/machine/machine-setup.js';
 import type { HostRef } from '../core/model/plan-types.js';
 import { displayText, renderShell, revealWith, secretEnvFor } from '../core/shell/rendered.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
+import { askValue } from './ask-value.js';
+import type { BoundStep } from './bound-steps.js';
 import { runCommand } from './run-command.js';
 import type { RunDeps } from './run-deps.js';
 import { waitUntil } from './wait-until.js';
@@ -21,30 +24,45 @@ function hostEnv(host: HostRef | undefined): Record<string, string> {
 
 /** The runStep actor: one attempt of a step's action (its number is the machine's count of attempts). */
 export function runStepActor(deps: RunDeps) {
-  const { settings } = deps;
-  const reveal = revealWith(settings.secrets);
   return fromPromise<StepOutput, StepInput>(async ({ input }) => {
-    const step = deps.stepOf(input.step);
     const attempt = deps.context().record?.attempts ?? 1;
-    const env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, reveal(v)]));
-    const action = step.action;
-    switch (action.kind) {
-      case 'run': {
-        const { script, secrets } = renderShell(action.command);
-        return runCommand(deps, step, attempt, script, { ...env, ...secretEnvFor(settings.secrets, secrets) }, displayText(action.command));
-      }
-      case 'script': {
-        const path = `${settings.stepsDir}/${action.script}`;
-        const args = action.args.map((a) => shellQuote(reveal(a))).join(' ');
-        const runner = (settings.scriptRunner ?? [settings.nodePath]).map(shellQuote).join(' ');
-        const script = `exec ${runner} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
-        const shown = `zx ${action.script}${action.args.length ? ` ${action.args.map(displayText).join(' ')}` : ''}`;
-        return runCommand(deps, step, attempt, script, { ...env, ...hostEnv(step.host) }, shown);
-      }
-      case 'wait':
-        return waitUntil(deps, step, action, attempt);
-      case 'manual':
-        return { ok: true };
+    let bound: BoundStep;
+    try {
+      bound = deps.bind(deps.stepOf(input.step));
+    } catch (error) {
+      // A captured value that cannot stand where it is used: the command is not run at all.
+      if (!(error instanceof BindError)) throw error;
+      return { ok: false, reason: error.message, failure: { summary: error.message, tail: [] } };
     }
+    return runBound(deps, bound, attempt);
   });
+}
+
+/** One attempt of a step whose captured values are put in. */
+async function runBound(deps: RunDeps, bound: BoundStep, attempt: number): Promise<StepOutput> {
+  const { settings } = deps;
+  const { step, secrets: known } = bound;
+  const reveal = revealWith(known);
+  const env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, reveal(v)]));
+  const action = step.action;
+  switch (action.kind) {
+    case 'run': {
+      const { script, secrets } = renderShell(action.command);
+      return runCommand(deps, step, attempt, script, { ...env, ...secretEnvFor(known, secrets) }, displayText(action.command));
+    }
+    case 'script': {
+      const path = `${settings.stepsDir}/${action.script}`;
+      const args = action.args.map((a) => shellQuote(reveal(a))).join(' ');
+      const runner = (settings.scriptRunner ?? [settings.nodePath]).map(shellQuote).join(' ');
+      const script = `exec ${runner} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
+      const shown = `zx ${action.script}${action.args.length ? ` ${action.args.map(displayText).join(' ')}` : ''}`;
+      return runCommand(deps, step, attempt, script, { ...env, ...hostEnv(step.host) }, shown);
+    }
+    case 'wait':
+      return waitUntil(deps, step, action, attempt);
+    case 'ask':
+      return askValue(deps, step, action.question, attempt, reveal);
+    case 'manual':
+      return { ok: true };
+  }
 }

@@ -1,6 +1,7 @@
+import type { Captures } from '../core/capture/captured-values.js';
 import type { StepRecord } from '../core/machine/machine-setup.js';
 import type { Plan, PlanStep } from '../core/model/plan-types.js';
-import type { RunStatus } from '../core/model/run-event.js';
+import type { RunStatus, StepCounts } from '../core/model/run-event.js';
 import type { CheckRunner } from '../ports/check-runner.js';
 import type { Clock } from '../ports/clock.js';
 import type { CommandRunner } from '../ports/command-runner.js';
@@ -48,6 +49,12 @@ export interface RunSettings {
   dryRun?: boolean;
   /** Resuming: what the interrupted run had recorded of each step it reached (read, never copied per step). */
   recorded?: Readonly<Record<string, StepRecord>>;
+  /** Resuming: the values the interrupted run had captured (secret ones are never kept, so never here). */
+  captures?: Captures;
+  /** The answers given on the command line (`--answer STEP=VALUE`), by step id. */
+  answers?: ReadonlyMap<string, string>;
+  /** Told each captured secret value, so that checks can reveal it and every screen and record masks it. */
+  learnSecret?: (name: string, value: string) => void;
   /** Resuming: the command that may still be running. */
   inFlight?: InFlight;
   /** Resuming: when the run first started (ms since the epoch), so that its elapsed time goes on from there. */
@@ -65,7 +72,7 @@ export interface RunOutcome {
   /** The step the run stopped at, when it did not finish. */
   stoppedAt?: PlanStep;
   message?: string;
-  counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>;
+  counts: StepCounts;
   /** The run stopped at a question only a person can answer (a manual step, an interrupted step that is not idempotent). */
   needsPerson?: boolean;
   /** The run stopped before a step whose confirmation nobody gave: its id, for `--confirm ID`. */

@@ -29,6 +29,8 @@ export interface CommandResult {
   output: string;
   /** stdout as printed, the last 64 KiB: matched and parsed, never shown. */
   stdout: string;
+  /** Set when stdout was longer than what `stdout` keeps: its start is missing. */
+  stdoutTruncated?: boolean;
   /** Set when the command could not be started or its host not reached. */
   error?: string;
 }

@@ -1,5 +1,5 @@
 import type { AskOutput } from '../core/machine/machine-setup.js';
-import type { PlanStep } from '../core/model/plan-types.js';
+import type { PlanStep, Question } from '../core/model/plan-types.js';
 
 /** What went wrong with a step, for the failure menu. */
 export interface FailureInfo {
@@ -21,6 +21,8 @@ export interface Prompter {
   afterInterruption(step: PlanStep, info: FailureInfo, context: PromptContext): Promise<AskOutput>;
   /** The command a dead run started is still running: wait for it, or kill its process group. */
   stillRunning(step: PlanStep, pid: number): Promise<'wait' | 'kill'>;
+  /** An ask step's question, shown as `text`: the answer (one of its choices, or matching its pattern). */
+  ask(step: PlanStep, question: Question, text: string): Promise<string>;
   /** A dangerous step: true only when the operator confirms (types the word, for typed confirmation). */
   confirm(step: PlanStep, word: string | undefined): Promise<boolean>;
   /** Who answered: recorded in the journal. */

@@ -157,6 +157,10 @@ async function drive(f: Fakes): Promise<Result> {
       confirms.push({ step: step.id, word });
       return scripted.confirm(step, word);
     },
+    async ask(step, question, text) {
+      trace.push(`ask:value:${step.id}`);
+      return scripted.ask(step, question, text);
+    },
   };
   const sink: EventSink = {
     emit(event) {

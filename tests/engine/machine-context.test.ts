@@ -39,7 +39,7 @@ describe('what the run knows comes from the machine', () => {
     const recorded: Record<string, StepRecord> = { a: { status: 'done', attempts: 1 }, gone: { status: 'done', attempts: 1 }, b: { status: 'pending', attempts: 0 } };
     const outcome = await executeRun(quietPorts(events), { runId: 'r', plan: planOf(['a', 'b']), secrets: new Map(), stepsDir: '/none', nodePath: process.execPath, unattended: true, recorded });
     expect(outcome.status).toBe('done');
-    expect(outcome.counts).toEqual({ done: 2, skipped: 0, failed: 0, pending: 0 });
+    expect(outcome.counts).toEqual({ done: 2, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 });
     expect(events.filter((e) => e.kind === 'step.finished').map((e) => (e as { step: string }).step)).toEqual(['b']);
   });
 
@@ -52,7 +52,7 @@ describe('what the run knows comes from the machine', () => {
     const outcome = await executeRun(ports, { runId: 'r', plan: planOf(['a', 'b', 'c']), secrets: new Map(), stepsDir: '/none', nodePath: process.execPath, unattended: true, recorded });
     expect(outcome.status).toBe('failed');
     expect(outcome.stoppedAt?.id).toBe('a');
-    expect(outcome.counts).toEqual({ done: 0, skipped: 0, failed: 1, pending: 2 });
+    expect(outcome.counts).toEqual({ done: 0, skipped: 0, 'not-applicable': 0, failed: 1, pending: 2 });
   });
 });
 
@@ -83,6 +83,6 @@ describe('a transition is pure', () => {
     actor.send(BEGIN);
     const output = (await toPromise(actor)) as RestoreContext;
     expect(output.outcome).toBe('done');
-    expect(output.tally).toEqual({ done: 1, skipped: 0, failed: 0 });
+    expect(output.tally).toEqual({ done: 1, skipped: 0, 'not-applicable': 0, failed: 0 });
   });
 });

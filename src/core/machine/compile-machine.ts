@@ -1,4 +1,5 @@
 import type { AnyStateMachine } from 'xstate';
+import type { Captures } from '../capture/captured-values.js';
 import type { Plan, PlanStep } from '../model/plan-types.js';
 import { hasEnded, type MachineOptions, machineFromConfig, type StepRecord, startContext } from './machine-setup.js';
 import { stepTable } from './step-table.js';
@@ -33,6 +34,19 @@ const FAILURE: Transition[] = [
 /** The states of a step that run checks, an action, or a pause. */
 function workStates(): Record<string, StateConfig> {
   return {
+    // Its `when:` conditions: all must hold, or the step does not apply (no failure, no skip).
+    deciding: {
+      entry: status('deciding'),
+      invoke: {
+        src: 'decideStep',
+        input: {},
+        onDone: [
+          { guard: 'applies', target: 'applies' },
+          { target: 'notApplicable', actions: 'noteReason' },
+        ],
+        onError: FAILURE,
+      },
+    },
     precheck: {
       entry: status('precheck'),
       invoke: {
@@ -47,7 +61,7 @@ function workStates(): Record<string, StateConfig> {
       invoke: {
         src: 'runStep',
         input: {},
-        onDone: [{ guard: 'succeeded', target: 'checking', actions: 'noteExit' }, ...FAILURE.map((t) => ({ ...t, actions: ['noteExit', t.actions] }))],
+        onDone: [{ guard: 'succeeded', target: 'checking', actions: ['noteExit', 'keepCaptures'] }, ...FAILURE.map((t) => ({ ...t, actions: ['noteExit', t.actions] }))],
         onError: FAILURE,
       },
     },
@@ -122,11 +136,13 @@ function choiceStates(): Record<string, StateConfig> {
   return {
     // The first state: the step's status set afresh, unless its command may have run before the run died.
     _entry: choose(
-      'resumed mid-command: recover; else its prechecks, or its card',
+      'resumed mid-command: recover; else its conditions, its prechecks, or its card',
       { guard: 'recovers', target: 'recovering' },
+      { guard: 'hasWhen', target: 'deciding', actions: status('pending') },
       { guard: 'hasPrecheck', target: 'precheck', actions: status('pending') },
       { target: 'card', actions: status('pending') },
     ),
+    applies: choose('it applies: its prechecks, or its card', { guard: 'hasPrecheck', target: 'precheck' }, { target: 'card' }),
     card: choose('the step card, unless nobody reads it (unattended, not manual)', { guard: 'asks', target: 'awaiting' }, { target: 'go' }),
     go: choose('its confirmation, if it asks for one', { guard: 'confirms', target: 'confirming' }, { target: 'act' }),
     act: choose('its command, unless a person does it', { guard: 'manual', target: 'checking' }, { target: 'running' }),
@@ -161,7 +177,7 @@ export function compileConfig(description = 'restore'): StateConfig {
         // child spawns an actor, so `step.started` comes before anything that child journals.
         entry: ['beginStep', 'announceStep'],
         initial: '_entry',
-        states: { ...choiceStates(), ...workStates(), ...askStates(), done: ended('done'), skipped: ended('skipped'), failedOn: ended('failed') },
+        states: { ...choiceStates(), ...workStates(), ...askStates(), done: ended('done'), skipped: ended('skipped'), notApplicable: ended('not-applicable'), failedOn: ended('failed') },
         onDone: { target: '_next', actions: 'advance' },
       },
       [FINISHED]: { type: 'final', entry: { type: 'finish', params: { outcome: 'done' } } },
@@ -174,6 +190,8 @@ export function compileConfig(description = 'restore'): StateConfig {
 export interface CompileOptions extends MachineOptions {
   /** Resuming: the interrupted run's record of each step it reached. Steps that had ended are not walked again. */
   recorded?: Readonly<Record<string, StepRecord>>;
+  /** Resuming: the values the interrupted run had captured, which later steps are bound to. */
+  captures?: Captures;
 }
 
 /** The steps a machine walks: the selected ones in restore order, less those an interrupted run had ended. */
@@ -184,5 +202,6 @@ export function machineSteps(plan: Plan, recorded: Readonly<Record<string, StepR
 /** Compiles a plan into the machine the engine executes, with the executor's actors (or defaults that refuse to run). */
 export function compileMachine(plan: Plan, options: CompileOptions = {}): AnyStateMachine {
   const table = stepTable(machineSteps(plan, options.recorded), options.recorded);
-  return machineFromConfig(compileConfig(plan.description ?? plan.name), table, options);
+  const config = { ...compileConfig(plan.description ?? plan.name), context: startContext(options.captures) };
+  return machineFromConfig(config, table, options);
 }

@@ -1,4 +1,5 @@
 import { type AnyActorLogic, type AnyStateMachine, assign, emit, fromPromise, setup } from 'xstate';
+import type { CapturedValue, Captures } from '../capture/captured-values.js';
 import type { Choice } from '../model/choice.js';
 import type { StepRecord, StepStatus } from '../model/step-record.js';
 import type { StepTable } from './step-table.js';
@@ -19,6 +20,7 @@ export type AbortOrigin = 'before' | 'failure' | 'interrupted' | 'confirm';
 export interface Tally {
   done: number;
   skipped: number;
+  'not-applicable': number;
   failed: number;
 }
 
@@ -46,17 +48,22 @@ export interface RestoreContext {
   abortReason?: string;
   /** Stopped before a step whose confirmation nobody gave: its id. */
   needsConfirm?: string;
+  /**
+   * The values steps captured, by step id: later steps' commands and checks are bound to them.
+   * Only steps that capture leave anything here.
+   */
+  captures: Captures;
 }
 
 /** The context a machine starts from: at the first step of its order, nothing finished. */
-export function startContext(): RestoreContext {
-  return { position: 0, tally: { done: 0, skipped: 0, failed: 0 } };
+export function startContext(captures: Captures = {}): RestoreContext {
+  return { position: 0, tally: { done: 0, skipped: 0, 'not-applicable': 0, failed: 0 }, captures };
 }
 
 /** Whether a recorded step has ended: one that may fail and go on has ended when it failed. */
 export function hasEnded(step: { onFailure: 'stop' | 'continue' }, record: StepRecord | undefined): boolean {
   const status = record?.status;
-  return status === 'done' || status === 'skipped' || (status === 'failed' && step.onFailure === 'continue');
+  return status === 'done' || status === 'skipped' || status === 'not-applicable' || (status === 'failed' && step.onFailure === 'continue');
 }
 
 export interface StepInput {
@@ -83,6 +90,8 @@ export interface ChecksOutput {
 export interface StepOutput {
   ok: boolean;
   reason?: string;
+  /** What the step captured of its output (or the operator's answer), by name. */
+  captures?: Record<string, CapturedValue>;
   /** Set when a command ran: how it exited and its last output lines. */
   exited?: { code?: number; tail: string[] };
   failure?: StepFailure;
@@ -112,6 +121,12 @@ export interface StepStartedEvent {
   step: string;
 }
 
+/** Output of decideStep: whether the step applies, and if not, the condition that did not hold. */
+export interface DecideOutput {
+  applies: boolean;
+  reason?: string;
+}
+
 /** Output of recoverStep: whether the interrupted step's checks now pass. */
 export interface RecoverOutput {
   ok: boolean;
@@ -120,7 +135,7 @@ export interface RecoverOutput {
 }
 
 /** Names of every actor the machine invokes; an executor provides each with `machine.provide`. */
-export const ACTOR_NAMES = ['runChecks', 'askOperator', 'confirmStep', 'runStep', 'sleep', 'recoverStep'] as const;
+export const ACTOR_NAMES = ['decideStep', 'runChecks', 'askOperator', 'confirmStep', 'runStep', 'sleep', 'recoverStep'] as const;
 
 /** Actors by name, in place of the defaults (which refuse to run). */
 export type RestoreActors = Partial<Record<(typeof ACTOR_NAMES)[number], AnyActorLogic>>;
@@ -161,15 +176,18 @@ function stepGuards(table: StepTable, unattended: boolean) {
     stepsLeft: ({ context }: Args) => context.position < table.count,
     passed: ({ event }: Args) => output<ChecksOutput>(event)?.ok === true,
     succeeded: ({ event }: Args) => output<StepOutput>(event)?.ok === true,
+    applies: ({ event }: Args) => output<DecideOutput>(event)?.applies === true,
+    hasWhen: ({ context }: Args) => here(context).when,
     confirmed: ({ event }: Args) => output<ConfirmOutput>(event)?.confirmed === true,
     /** Declined with nobody there: the run stops. */
     stopped: ({ event }: Args) => output<ConfirmOutput>(event)?.stop !== undefined,
     choiceIs: ({ event }: Args, params: { choice: Choice }) => output<AskOutput>(event)?.choice === params.choice,
     /** Resuming a step whose command may have been running (or had run) when the run died. */
-    recovers: ({ context }: Args) => !here(context).manual && (context.record?.status === 'running' || context.record?.status === 'verifying'),
+    // An ask step is asked again: nothing of it can have run.
+    recovers: ({ context }: Args) => !here(context).manual && !here(context).ask && (context.record?.status === 'running' || context.record?.status === 'verifying'),
     hasPrecheck: ({ context }: Args) => here(context).precheck,
-    /** Unattended, nobody reads the card of a step that is not manual: it goes straight on. */
-    asks: ({ context }: Args) => !unattended || here(context).manual,
+    /** Unattended, nobody reads the card of a step that is not manual: it goes straight on. An ask step's question is its card. */
+    asks: ({ context }: Args) => (!unattended && !here(context).ask) || here(context).manual,
     confirms: ({ context }: Args) => here(context).confirm,
     manual: ({ context }: Args) => here(context).manual,
     hasVerify: ({ context }: Args) => here(context).verify,
@@ -231,6 +249,11 @@ export function restoreSetup(table: StepTable, options: MachineOptions = {}) {
         return { record };
       }),
       noteVia: assign(({ context }, params: { via: 'precheck' | 'operator' | 'recovered' }) => ({ record: { ...recordOf(context), via: params.via } })),
+      /** The step captured values (or was answered): later steps are bound to them. */
+      keepCaptures: assign(({ context, event }) => {
+        const captured = output<StepOutput>(event)?.captures;
+        return captured ? { captures: { ...context.captures, [context.current!]: captured } } : {};
+      }),
       /** A command ran: its exit code and last lines, which explain a check that fails after it. */
       noteExit: assign(({ context, event }) => {
         const exited = output<StepOutput>(event)?.exited;

@@ -8,6 +8,10 @@ export interface StepTraits {
   precheck: boolean;
   /** A person does it: no command runs, and it is always asked about. */
   manual: boolean;
+  /** It asks the operator for a value: the question is its card. */
+  ask: boolean;
+  /** It has `when:` conditions, which may make it not applicable. */
+  when: boolean;
   /** It asks for a confirmation before its action. */
   confirm: boolean;
   /** It has verify checks. */
@@ -35,6 +39,8 @@ export function stepTraits(step: PlanStep): StepTraits {
     id: step.id,
     precheck: step.precheck.length > 0,
     manual: step.action.kind === 'manual',
+    ask: step.action.kind === 'ask',
+    when: step.when.length > 0,
     confirm: step.confirm !== undefined,
     verify: step.verify.length > 0,
     retries: step.retries,

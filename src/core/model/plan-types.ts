@@ -32,11 +32,41 @@ export type Check =
 /** What an `age` check measures: the newest mtime of a glob's matches, or the newest time a command prints. */
 export type AgeSource = { kind: 'path'; glob: Rendered } | { kind: 'run'; command: Rendered };
 
+/** An ask step's question: the answers it takes, and the one given when nobody answers. */
+export interface Question {
+  text: Rendered;
+  choices?: string[];
+  /** A regular expression the whole answer must match. */
+  pattern?: string;
+  default?: string;
+}
+
 export type StepAction =
   | { kind: 'run'; command: Rendered }
+  | { kind: 'ask'; question: Question }
   | { kind: 'manual'; instructions: Rendered }
   | { kind: 'script'; script: string; args: Rendered[] }
   | { kind: 'wait'; until: Check[]; timeoutMs: number; intervalMs: number };
+
+/** How a step's standard output is read into a named value for later steps. */
+export interface CaptureSpec {
+  name: string;
+  read: 'json' | 'lines' | 'stdout' | 'regex';
+  /** The regular expression of a `regex` capture. */
+  pattern?: string;
+  /** Masked wherever it would be shown or recorded. */
+  secret: boolean;
+}
+
+/** The test a `value` condition applies: every operand is compared as text, except the order tests. */
+export type ValueTest =
+  | { op: 'equals' | 'not_equals'; operand: Rendered }
+  | { op: 'matches'; pattern: Rendered }
+  | { op: 'in' | 'not_in'; operands: Rendered[] }
+  | { op: 'greater_than' | 'less_than'; operand: number };
+
+/** One condition of a step's `when:`: a check that must pass, or a test of a value. */
+export type Condition = { kind: 'check'; check: Check } | { kind: 'value'; label: string; value: Rendered; test: ValueTest };
 
 export type Confirm = { kind: 'yes'; message?: string } | { kind: 'typed'; word: Rendered; message?: string };
 
@@ -56,6 +86,10 @@ export interface PlanStep {
   needs: string[];
   precheck: Check[];
   verify: Check[];
+  /** What to keep of its command's output for later steps. */
+  capture: CaptureSpec[];
+  /** Conditions that must all hold for the step to apply. */
+  when: Condition[];
   timeoutMs?: number;
   retries: number;
   retryDelayMs: number;

@@ -2,7 +2,10 @@ import type { AgeMeasure } from './age-measure.js';
 import type { Choice } from './choice.js';
 
 /** Which set of checks ran. */
-export type CheckSet = 'precheck' | 'verify' | 'wait';
+export type CheckSet = 'precheck' | 'verify' | 'wait' | 'when';
+
+/** How many of a run's steps ended each way (`not-applicable` is absent from runs recorded before conditions existed). */
+export type StepCounts = Record<'done' | 'skipped' | 'failed' | 'pending', number> & { 'not-applicable'?: number };
 
 /** How a whole run ended. */
 export type RunStatus = 'done' | 'failed' | 'aborted' | 'interrupted';
@@ -54,7 +57,7 @@ export type RunEvent =
       kind: 'step.finished';
       step: string;
       position: string;
-      status: 'done' | 'skipped' | 'failed';
+      status: 'done' | 'skipped' | 'not-applicable' | 'failed';
       via?: string;
       exitCode?: number;
       attempts: number;
@@ -62,6 +65,10 @@ export type RunEvent =
       reason?: string;
       waitedMs?: number;
     }
+  /** A step's `when:` decided: each condition, whether it held, and what it saw. */
+  | { kind: 'step.decided'; step: string; applies: boolean; conditions: Array<{ condition: string; held: boolean; detail?: string }> }
+  /** What a step captured (secret values masked), or the answer an ask step got and from whom. */
+  | { kind: 'step.captured'; step: string; attempt: number; values: Record<string, unknown>; by?: 'operator' | 'flag' | 'default' }
   | { kind: 'run.note'; level: 'info' | 'warn'; message: string; step?: string }
   | {
       kind: 'run.resumed';
@@ -73,6 +80,6 @@ export type RunEvent =
       at?: string;
       acceptedChanges?: { added: string[]; removed: string[]; edited: string[] };
     }
-  | { kind: 'run.finished'; status: RunStatus; durationMs: number; counts: Record<'done' | 'skipped' | 'failed' | 'pending', number>; stoppedAt?: string; message?: string };
+  | { kind: 'run.finished'; status: RunStatus; durationMs: number; counts: StepCounts; stoppedAt?: string; message?: string };
 
 export type RunEventKind = RunEvent['kind'];

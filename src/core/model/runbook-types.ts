@@ -13,7 +13,7 @@ export interface TemplateParam {
 }
 
 /** The step keys that say what a step does; exactly one must be present. */
-export const STEP_KINDS = ['run', 'manual', 'script', 'wait', 'uses'] as const;
+export const STEP_KINDS = ['run', 'manual', 'script', 'wait', 'ask', 'uses'] as const;
 
 /** The check keys that say what a check tests; exactly one must be present. */
 export const CHECK_KINDS = ['run', 'tcp', 'http', 'dns', 'path', 'age'] as const;

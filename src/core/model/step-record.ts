@@ -1,5 +1,5 @@
 /** Where a step stands; the machine's state value says the same for the current step. */
-export type StepStatus = 'pending' | 'precheck' | 'awaiting' | 'running' | 'verifying' | 'backoff' | 'done' | 'skipped' | 'failed';
+export type StepStatus = 'pending' | 'deciding' | 'precheck' | 'awaiting' | 'running' | 'verifying' | 'backoff' | 'done' | 'skipped' | 'not-applicable' | 'failed';
 
 /** What the run remembers of a step once it has been reached. */
 export interface StepRecord {
@@ -8,6 +8,6 @@ export interface StepRecord {
   attempts: number;
   /** `precheck` when it was already done, `operator` when marked done by hand, `recovered` when its checks passed after an interruption. */
   via?: 'precheck' | 'operator' | 'recovered';
-  /** The operator's reason for a skip, or why the step failed. */
+  /** The operator's reason for a skip, why the step failed, or which condition made it not applicable. */
   reason?: string;
 }

@@ -2,9 +2,10 @@ import type { HostRef, Plan, PlanPhase, SecretSource, Selection } from '../model
 import { type Problem, sortProblems } from '../model/problem.js';
 import { parseSource, positionOf, type SourceFile } from '../parse/source-doc.js';
 import { parseLongDuration } from '../readiness/long-duration.js';
+import { captureNames } from '../resolve/capture-names.js';
 import type { HOST_FIELDS, Scope } from '../resolve/interpolate.js';
 import { unknownHost } from '../resolve/resolve-check.js';
-import { child, isRecord, type Located, Resolution } from '../resolve/resolve-context.js';
+import { type CaptureUse, child, isRecord, type Located, Resolution } from '../resolve/resolve-context.js';
 import { resolveStep, type StepEnvironment, type UnplacedStep } from '../resolve/resolve-step.js';
 import { TemplateCache } from '../resolve/step-template.js';
 import { displayText, type Piece } from '../shell/rendered.js';
@@ -61,12 +62,13 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
   const vars = resolveVars(root, input, res, inventory?.vars);
   const hosts = { ...resolveHosts(child(root, 'hosts'), res), ...(inventory ? resolveHosts(inventory.hosts, res) : {}) };
   const secrets = resolveSecrets(child(root, 'secrets'), res);
-  root.scope = rootScope(vars, hosts, value);
-
   const templates = new TemplateCache(input.library.templates, schemas.template, res.problems);
+  root.scope = { ...rootScope(vars, hosts, value), steps: captureNames(value.phases, templates) };
+
   const env = { hosts, templates, scripts: input.library.scripts, stepsDir: input.library.dir };
   const phases = collectPhases(child<unknown[]>(root, 'phases'), res, env);
   const orderedPhases = orderPhases(phases, res);
+  if (res.problems.length === 0) checkCaptureOrder(orderedPhases, phases, res);
 
   const description = typeof value.description === 'string' ? displayText(res.text(child(root, 'description'), false)) : undefined;
 
@@ -94,6 +96,8 @@ interface UnorderedPhase {
   stepAt: Map<string, Located>;
   /** Every step id written, even of steps that failed to resolve, so `needs` naming them is not reported twice. */
   declared: string[];
+  /** The captured values each step refers to, and where. */
+  captureUses: Map<string, CaptureUse[]>;
 }
 
 /** Reports an id used twice across phases and steps, pointing at where it was first used. */
@@ -137,7 +141,7 @@ function collectPhases(phasesAt: Located<unknown[]>, res: Resolution, env: StepE
     claimId(phaseId, phaseAt, 'phase', child(phaseAt, 'id'));
     const on = typeof phaseAt.value.on === 'string' ? phaseAt.value.on : undefined;
     if (on !== undefined && !env.hosts[on]) res.report(child(phaseAt, 'on'), unknownHost(on, env.hosts));
-    const phase: UnorderedPhase = { at: phaseAt, id: phaseId, steps: [], stepAt: new Map(), declared: [] };
+    const phase: UnorderedPhase = { at: phaseAt, id: phaseId, steps: [], stepAt: new Map(), declared: [], captureUses: new Map() };
     collectSteps(phase, on, res, env, claimId);
     phases.push(phase);
   });
@@ -152,13 +156,47 @@ function collectSteps(phase: UnorderedPhase, on: string | undefined, res: Resolu
     const raw = isRecord(at.value) ? at.value : {};
     const declaredId = typeof raw.id === 'string' ? raw.id : typeof raw.uses === 'string' ? raw.uses.split('/').pop() : undefined;
     if (declaredId) phase.declared.push(declaredId);
+    const usesFrom = res.captureUses.length;
     const step = resolveStep(at, { id: phase.id, on: env.hosts[on ?? ''] ? on : undefined }, res, env);
     if (!step) return;
+    phase.captureUses.set(step.id, res.captureUses.slice(usesFrom));
     const idAt = raw.id !== undefined ? child(at, 'id') : child(at, 'uses');
     claimId(step.id, at, 'step', idAt, raw.id === undefined && raw.uses !== undefined);
     phase.steps.push(step);
     phase.stepAt.set(step.id, at);
   });
+}
+
+/**
+ * Reports every reference to a captured value whose step does not come before the step that uses
+ * it in restore order: its value would not be known yet when it is needed.
+ */
+function checkCaptureOrder(ordered: PlanPhase[], phases: UnorderedPhase[], res: Resolution): void {
+  const place = new Map(ordered.flatMap((p) => p.steps).map((step, index) => [step.id, { index, position: step.position }] as const));
+  for (const phase of phases) {
+    for (const [id, uses] of phase.captureUses) {
+      const user = place.get(id)!;
+      const reported = new Set<string>();
+      for (const { ref, where } of uses) {
+        // A capture passed through a template parameter is met twice: where given, and in the template.
+        const key = `${ref.step}.${ref.name}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const producer = place.get(ref.step);
+        if (producer && producer.index < user.index) continue;
+        const self = ref.step === id;
+        res.problems.push({
+          ...where,
+          message: self
+            ? `step \`${id}\` uses a value it captures itself: it is known only after the step ran`
+            : `\`steps.${ref.step}.${ref.name}\` is captured by step ${producer?.position ?? '?'} (\`${ref.step}\`), which comes after this step (${user.position}) in restore order`,
+          expected: 'a value captured by an earlier step in restore order',
+          received: `steps.${[ref.step, ref.name, ...ref.path].join('.')}`,
+          hint: self ? 'check the output in a verify check of its own command instead' : `add \`${ref.step}\` to this step's \`needs:\`, or put its phase first`,
+        });
+      }
+    }
+  }
 }
 
 /** Orders the phases by their needs, then the steps of each phase by theirs, numbering both. */

@@ -35,6 +35,8 @@ export function placedStep(step: UnplacedStep, position: string): PlanStep {
     needs: sharedIfEmpty(step.needs),
     precheck: sharedIfEmpty(step.precheck),
     verify: sharedIfEmpty(step.verify),
+    capture: sharedIfEmpty(step.capture),
+    when: sharedIfEmpty(step.when),
     timeoutMs: step.timeoutMs,
     retries: step.retries,
     retryDelayMs: step.retryDelayMs,

@@ -1,4 +1,4 @@
-import type { Piece, Rendered, Segment, ValueContext } from '../shell/rendered.js';
+import type { Piece, Rendered, Segment, SpotFacts, ValueContext } from '../shell/rendered.js';
 import { type ShellSpot, shellSpots } from '../shell/shell-context.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -9,6 +9,8 @@ export interface Scope {
   params?: ReadonlyMap<string, Piece[]>;
   secrets: ReadonlySet<string>;
   hosts: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** The names each step captures (an ask step's `answer` included), by step id. */
+  steps?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** A reference that could not be resolved, with where it stands in the text. */
@@ -64,6 +66,10 @@ export function interpolate(text: string, scope: Scope, kind: TextKind): { rende
     if ('error' in result || placement) {
       errors.push({ reference: match[0], index, ...('error' in result ? result.error : placement!) });
       rendered.push({ raw: match[0] });
+    } else if (result.value.some((p) => 'capture' in p)) {
+      // A captured value is checked for its place once it is known: what that check needs is kept.
+      const spot = spots?.[n];
+      rendered.push({ value: result.value, quote: context, spot: { delimiter: spot?.delimiter, reachesArithmetic: spot?.reachesArithmetic } });
     } else {
       rendered.push({ value: result.value, quote: context });
     }
@@ -79,8 +85,15 @@ function unclosedError(text: string, index: number): ReferenceError {
   return { reference, index, message: 'a `{{` reference is not closed', expected: '{{ namespace.name }}', hint: 'add the closing `}}`' };
 }
 
-/** Values that no escaping can make safe where they stand. */
-function placementError(value: Piece[], context: ValueContext, spot: ShellSpot | undefined): Omit<ReferenceError, 'reference' | 'index'> | undefined {
+/** Why a value cannot stand where it is placed. */
+export type PlacementError = Omit<ReferenceError, 'reference' | 'index'>;
+
+/**
+ * Values that no escaping can make safe where they stand. A value that holds a capture is
+ * refused here only where no value could stand; its text is checked again once it is known.
+ */
+export function placementError(value: Piece[], context: ValueContext, spot: SpotFacts | undefined): PlacementError | undefined {
+  if (value.some((p) => 'capture' in p) && context !== 'unknown' && context !== 'heredoc-literal') return undefined;
   const delimiter = spot?.delimiter;
   const plain = value.map((p) => ('text' in p ? p.text : '')).join('');
   if (plain.includes('\0')) {
@@ -155,7 +168,8 @@ type Lookup = { value: Piece[] } | { error: Omit<ReferenceError, 'reference' | '
 function lookup(expression: string, scope: Scope): Lookup {
   const parts = expression.split('.');
   const [namespace, name, field, ...rest] = parts;
-  const namespaces = scope.params ? ['vars', 'params', 'secrets', 'hosts'] : ['vars', 'secrets', 'hosts'];
+  if (namespace === 'steps') return captureLookup(expression, parts.slice(1), scope);
+  const namespaces = scope.params ? ['vars', 'params', 'secrets', 'hosts', 'steps'] : ['vars', 'secrets', 'hosts', 'steps'];
   if (namespace === undefined || !namespaces.includes(namespace) || name === undefined || name === '') {
     if (namespace === 'params') {
       return {
@@ -169,7 +183,7 @@ function lookup(expression: string, scope: Scope): Lookup {
     return {
       error: {
         message: `unknown reference \`${expression}\``,
-        expected: namespaces.map((n) => (n === 'hosts' ? 'hosts.NAME.FIELD' : `${n}.NAME`)).join(', '),
+        expected: namespaces.map((n) => (n === 'hosts' ? 'hosts.NAME.FIELD' : n === 'steps' ? 'steps.STEP.NAME' : `${n}.NAME`)).join(', '),
         hint: namespace ? didYouMean(namespace, namespaces) : undefined,
       },
     };
@@ -208,4 +222,34 @@ function missing(kind: string, name: string, known: Iterable<string>): Lookup {
       hint: didYouMean(name, list) ?? `declare it under \`${kind === 'param' ? 'params' : kind === 'var' ? 'vars' : `${kind}s`}:\``,
     },
   };
+}
+
+/** `steps.STEP.NAME[.KEY…]`: a value a step captures (known once it ran), with a path into a JSON value. */
+function captureLookup(expression: string, parts: string[], scope: Scope): Lookup {
+  const [step, name, ...path] = parts;
+  const steps = scope.steps ?? new Map<string, ReadonlySet<string>>();
+  if (!step || !name || path.some((key) => key === '')) {
+    return { error: { message: `\`${expression}\` names no captured value`, expected: 'steps.STEP.NAME, or steps.STEP.NAME.KEY for a part of a JSON value' } };
+  }
+  const names = steps.get(step);
+  if (!names) {
+    const capturing = [...steps.keys()];
+    return {
+      error: {
+        message: `no step \`${step}\` captures anything`,
+        expected: capturing.length ? `a step with \`capture:\` or \`ask:\`: ${capturing.join(', ')}` : 'a step with `capture:` or `ask:` (there are none)',
+        hint: didYouMean(step, capturing) ?? `give step \`${step}\` a \`capture:\` entry`,
+      },
+    };
+  }
+  if (!names.has(name)) {
+    return {
+      error: {
+        message: `step \`${step}\` captures no \`${name}\``,
+        expected: `one of its captures: ${[...names].join(', ')}`,
+        hint: didYouMean(name, [...names]) ?? `add \`${name}\` to its \`capture:\``,
+      },
+    };
+  }
+  return { value: [{ capture: { step, name, path } }] };
 }

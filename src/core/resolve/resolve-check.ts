@@ -31,7 +31,8 @@ export function resolveChecks(at: Located, res: Resolution, host: HostRef | unde
   return checks;
 }
 
-function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefined, hosts: Readonly<Record<string, HostRef>>): Check | undefined {
+/** Resolves one check; `stepHost` is where `run` and `path` checks go unless it says `from`. */
+export function resolveCheck(at: Located, res: Resolution, stepHost: HostRef | undefined, hosts: Readonly<Record<string, HostRef>>): Check | undefined {
   if (!isRecord(at.value)) return undefined;
   const raw = at.value;
   const kind = checkKind(at, raw, res);

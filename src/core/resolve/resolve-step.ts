@@ -7,7 +7,9 @@ import { envNameProblem } from '../validate/env-name.js';
 import { didYouMean } from '../validate/suggest.js';
 import { blank } from './blank-text.js';
 import { hasReferences } from './interpolate.js';
+import { reportAskOnlyKeys, resolveCaptures, resolveQuestion } from './resolve-capture.js';
 import { resolveChecks, unknownHost } from './resolve-check.js';
+import { resolveConditions } from './resolve-condition.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
 import { bindParams, type TemplateCache, templateScope } from './step-template.js';
 
@@ -59,6 +61,9 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
   };
   const verify = checks('verify');
   const precheck = checks('precheck');
+  reportAskOnlyKeys(f.fields, kind, res);
+  const capture = resolveCaptures(f.fields.get('capture'), kind, res);
+  const when = resolveConditions(f.fields.get('when'), res, host, env.hosts);
   if (kind === 'manual' && verify.length === 0 && precheck.length === 0 && fieldValue(f, 'unattended') === 'verify') {
     res.report(f.fields.get('unattended')!, {
       message: '`unattended: verify` needs checks to run',
@@ -66,7 +71,7 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
       received: 'no checks',
     });
   }
-  return assembleStep(f, { id, phase: phase.id, kind, action, host, envVars, precheck, verify, template });
+  return assembleStep(f, { id, phase: phase.id, kind, action, host, envVars, precheck, verify, capture, when, template });
 }
 
 /** A step's fields as they apply (its own over its template's), and what they are resolved with. */
@@ -122,7 +127,7 @@ function expandTemplate(f: StepFields, own: Record<string, unknown>): { template
   if (loaded.step.uses !== undefined) {
     res.report(child(base, 'uses'), {
       message: "a template's step cannot use another template",
-      expected: 'one of run, manual, script or wait in the template',
+      expected: 'one of run, manual, script, wait or ask in the template',
       received: `uses: ${String(loaded.step.uses)}`,
       hint: 'copy what the other template does into this one, or use both from the runbook',
     });
@@ -145,7 +150,7 @@ function actionKind(f: StepFields, templateAt: Located | undefined): ActionKind 
   const typo = keys.map((k) => didYouMean(k, STEP_KINDS)).find((h) => h !== undefined && !keys.some((k) => (STEP_KINDS as readonly string[]).includes(k)));
   res.report(at, {
     message: kinds.length === 0 ? 'a step needs something to do' : `a step has more than one action: ${kinds.join(', ')}`,
-    expected: templateAt ? 'exactly one of run, manual, script or wait (from the template or the step)' : 'exactly one of run, manual, script, wait or uses',
+    expected: templateAt ? 'exactly one of run, manual, script, wait or ask (from the template or the step)' : 'exactly one of run, manual, script, wait, ask or uses',
     received: kinds.length === 0 ? `keys ${keys.join(', ') || '(none)'}` : kinds.join(' and '),
     hint: kinds.length > 1 ? (templateAt ? "the step overrides the template's action: remove one of them" : 'split it into one step per action') : typo,
   });
@@ -204,6 +209,10 @@ const ACTIONS: { [K in ActionKind]: (f: StepFields, host: HostRef | undefined) =
   manual: (f) => {
     blank(f.fields.get('manual')!, 'a `manual:` text', 'what the operator must do, in words', f.res);
     return { kind: 'manual', instructions: fieldText(f, 'manual')! };
+  },
+  ask: (f) => {
+    blank(f.fields.get('ask')!, 'an `ask:` question', 'the question for the operator, e.g. Which node survived?', f.res);
+    return { kind: 'ask', question: resolveQuestion(f.fields, fieldText(f, 'ask')!, f.res) };
   },
   script: scriptAction,
   wait: waitAction,
@@ -298,6 +307,8 @@ interface StepParts {
   envVars: Record<string, Rendered>;
   precheck: UnplacedStep['precheck'];
   verify: UnplacedStep['verify'];
+  capture: UnplacedStep['capture'];
+  when: UnplacedStep['when'];
   template: string | undefined;
 }
 
@@ -316,6 +327,8 @@ function assembleStep(f: StepFields, p: StepParts): UnplacedStep {
     needs: Array.isArray(needsValue) ? needsValue.map(String) : [],
     precheck: p.precheck,
     verify: p.verify,
+    capture: p.capture,
+    when: p.when,
     timeoutMs: durationAt(f, f.fields.get('timeout'), 'timeout'),
     retries: typeof fieldValue(f, 'retries') === 'number' ? (fieldValue(f, 'retries') as number) : 0,
     retryDelayMs: durationAt(f, f.fields.get('retry_delay'), 'retry_delay', true) ?? DEFAULT_RETRY_DELAY_MS,
@@ -347,5 +360,6 @@ function confirmOf(at: Located | undefined, id: string, res: Resolution): Confir
 function defaultTitle(id: string, kind: string, action: StepAction): string {
   if (action.kind === 'run') return displayText(action.command).split('\n')[0]!;
   if (action.kind === 'script') return `Run ${action.script}`;
+  if (action.kind === 'ask') return displayText(action.question.text).split('\n')[0]!;
   return `${kind} ${id}`;
 }

@@ -1,3 +1,4 @@
+import type { CapturedValue } from '../capture/captured-values.js';
 import type { StepRecord } from '../machine/machine-setup.js';
 import type { RunEvent } from '../model/run-event.js';
 
@@ -15,6 +16,8 @@ export interface ResumeState {
   lastStatus?: string;
   /** Steps the snapshot called ended although the journal never saw them end: not believed. */
   disbelieved?: string[];
+  /** The values steps captured, by step id (a secret one only as its mask). */
+  captures?: Record<string, Record<string, CapturedValue>>;
 }
 
 type Timed = RunEvent & { time?: string };
@@ -100,7 +103,7 @@ export function resumeState(events: readonly Timed[], saved: SavedContext | unde
   // ended when the journal never saw it end is rebuilt from the journal.
   const disbelieved: string[] = [];
   for (const [id, record] of Object.entries(steps)) {
-    if ((record.status === 'done' || record.status === 'skipped' || record.status === 'failed') && !ended.has(id) && !failedSeen.has(id)) {
+    if ((record.status === 'done' || record.status === 'skipped' || record.status === 'not-applicable' || record.status === 'failed') && !ended.has(id) && !failedSeen.has(id)) {
       disbelieved.push(id);
       if (announced.has(id)) steps[id] = { ...record, status: 'pending', attempts: announced.get(id) ?? 0 };
       else delete steps[id];
@@ -118,6 +121,25 @@ export function resumeState(events: readonly Timed[], saved: SavedContext | unde
     steps[id] = { ...(record ?? {}), status: attempt.status, attempts: Math.max(record?.attempts ?? 0, attempt.attempt) };
     if (attempt.status === 'running') inFlight = { step: id, pgid: attempt.pgid, startTicks: attempt.startTicks, spawnedAt: attempt.spawnedAt };
   }
-  const isEnded = (id: string) => ended.has(id) || steps[id]?.status === 'done' || steps[id]?.status === 'skipped';
-  return { records: steps, inFlight, stoppedAt: order.find((id) => !isEnded(id)), lastEventAt, lastStatus, ...(disbelieved.length ? { disbelieved } : {}) };
+  const isEnded = (id: string) => ended.has(id) || steps[id]?.status === 'done' || steps[id]?.status === 'skipped' || steps[id]?.status === 'not-applicable';
+  const captures = capturedValues(events);
+  return {
+    records: steps,
+    inFlight,
+    stoppedAt: order.find((id) => !isEnded(id)),
+    lastEventAt,
+    lastStatus,
+    ...(disbelieved.length ? { disbelieved } : {}),
+    ...(Object.keys(captures).length ? { captures } : {}),
+  };
+}
+
+/**
+ * What the run captured, as journaled: each step's values from its latest capture. A resume
+ * puts these into later steps and never runs a step again to capture them.
+ */
+export function capturedValues(events: readonly RunEvent[]): Record<string, Record<string, CapturedValue>> {
+  const captures: Record<string, Record<string, CapturedValue>> = {};
+  for (const event of events) if (event.kind === 'step.captured') captures[event.step] = event.values as Record<string, CapturedValue>;
+  return captures;
 }

@@ -83,6 +83,30 @@ export function createMasker(secrets: ReadonlyMap<string, string>): SecretMasker
   };
 }
 
+/** A masker that also learns values during the run (a capture marked secret). */
+export interface GrowingMasker extends SecretMasker {
+  /** Masks `value` as [secret:NAME] from now on. */
+  add(name: string, value: string): void;
+}
+
+/** A masker over `secrets` that can learn more values: each one learnt rebuilds the matcher, so streams started later mask it. */
+export function createGrowingMasker(secrets: ReadonlyMap<string, string>): GrowingMasker {
+  const known = new Map(secrets);
+  let inner = createMasker(known);
+  return {
+    mask: (text) => inner.mask(text),
+    stream: () => inner.stream(),
+    get empty() {
+      return inner.empty;
+    },
+    add(name, value) {
+      if (value === '' || known.get(name) === value) return;
+      known.set(name, value);
+      inner = createMasker(known);
+    },
+  };
+}
+
 // The journal's own structure: which event, which step, what became of it. Never masked, so a
 // secret that happens to be part of a step id or a status word cannot change what a resume reads.
 const STRUCTURE_KEYS = new Set([

@@ -1,14 +1,37 @@
 import type { ShellContext } from './shell-context.js';
 import { shellQuote } from './shell-quote.js';
 
-/** A piece of an interpolated value: plain text, or a secret known only by name until run time. */
-export type Piece = { text: string } | { secret: string };
+/** A value another step captures: `{{ steps.STEP.NAME.PATH… }}`, known only once that step ran. */
+export interface CaptureRef {
+  step: string;
+  name: string;
+  /** Keys (and list indexes) into a captured JSON value. */
+  path: string[];
+}
+
+/**
+ * A piece of an interpolated value: plain text, a secret known only by name until run time, or
+ * a captured value known only once the step that captures it ran.
+ */
+export type Piece = { text: string } | { secret: string } | { capture: CaptureRef };
+
+/**
+ * Where a value that is not known yet will stand in bash syntax, for the checks its value must
+ * pass once known: a here-document's delimiter, and the variable arithmetic would read it through.
+ */
+export interface SpotFacts {
+  delimiter?: string;
+  reachesArithmetic?: string;
+}
 
 /** How a value is escaped where it is placed: as-is, for a spot in bash syntax, or inside a regular expression. */
 export type ValueContext = 'plain' | 'regex' | ShellContext;
 
-/** A piece of rendered text: literal source text, or an interpolated value escaped for where it stands. */
-export type Segment = { raw: string } | { value: Piece[]; quote: ValueContext };
+/**
+ * A piece of rendered text: literal source text, or an interpolated value escaped for where it
+ * stands (`spot`: set when the value holds a capture, whose checks wait until it is known).
+ */
+export type Segment = { raw: string } | { value: Piece[]; quote: ValueContext; spot?: SpotFacts };
 
 /** Text after interpolation, with secrets still unresolved so a plan can never hold their values. */
 export type Rendered = Segment[];
@@ -44,11 +67,23 @@ export function escapeValue(value: string, context: ValueContext): string {
   }
 }
 
-/** Joins value pieces, revealing secrets through `secretValue`. */
+/** How a reference to a capture is written: as in the runbook. */
+export function captureReference(ref: CaptureRef): string {
+  return `{{ steps.${[ref.step, ref.name, ...ref.path].join('.')} }}`;
+}
+
+/** Joins value pieces, revealing secrets through `secretValue`; a capture not known yet reads as its reference. */
 export function joinPieces(pieces: readonly Piece[], secretValue: (name: string) => string): string {
   let out = '';
-  for (const piece of pieces) out += 'text' in piece ? piece.text : secretValue(piece.secret);
+  for (const piece of pieces) out += 'text' in piece ? piece.text : 'secret' in piece ? secretValue(piece.secret) : captureReference(piece.capture);
   return out;
+}
+
+/** The captures a rendered text refers to. */
+export function capturesIn(rendered: Rendered): CaptureRef[] {
+  const refs: CaptureRef[] = [];
+  for (const segment of rendered) if ('value' in segment) for (const piece of segment.value) if ('capture' in piece) refs.push(piece.capture);
+  return refs;
 }
 
 /** Produces the final text, revealing secrets through `secretValue` and escaping each value for its place. */
@@ -82,10 +117,10 @@ export function literal(text: string): Rendered {
 
 /**
  * The environment variable a secret travels in, so its value never appears on a command
- * line. The name is encoded one-to-one (`_` as `__`, `-` as `_0`), so two secrets never share one.
+ * line. The name is encoded one-to-one (`_` as `__`, `-` as `_0`, `.` as `_1`), so two secrets never share one.
  */
 export function secretEnvName(name: string): string {
-  return `LIFEBOAT_SECRET_${name.replace(/_/g, '__').replace(/-/g, '_0')}`;
+  return `LIFEBOAT_SECRET_${name.replace(/_/g, '__').replace(/-/g, '_0').replace(/\./g, '_1')}`;
 }
 
 /** How a secret's environment variable is referenced from each place in bash syntax. */
@@ -116,6 +151,10 @@ export function renderShell(rendered: Rendered): { script: string; secrets: stri
       continue;
     }
     for (const piece of segment.value) {
+      if ('capture' in piece) {
+        // The engine binds captures before it runs anything: one left here is a bug, not a value to guess.
+        throw new Error(`${captureReference(piece.capture)} was not bound before the command was rendered`);
+      }
       if ('secret' in piece) {
         secrets.add(piece.secret);
         script += secretReference(piece.secret, segment.quote);

@@ -1,5 +1,5 @@
 import type { Check, Confirm, HostRef, Plan, PlanStep, StepAction } from '../model/plan-types.js';
-import { displayText } from '../shell/rendered.js';
+import { type CaptureRef, displayText } from '../shell/rendered.js';
 
 /** A check as shown to people and in `plan --json`. */
 export interface CheckView {
@@ -51,6 +51,14 @@ export interface StepView {
   template?: string;
   selected: boolean;
   excludedBy?: string;
+  /** An ask step's question. */
+  question?: { text: string; choices?: string[]; pattern?: string; default?: string };
+  /** What it keeps of its output, as `name (json)`. */
+  capture?: string[];
+  /** Its conditions, as shown. */
+  when?: string[];
+  /** The captured values it uses, each known once the step that captures it ran (its position). */
+  uses?: Array<{ value: string; after: string }>;
 }
 
 export interface PlanView {
@@ -110,8 +118,9 @@ function hostText(host: HostRef | undefined): string | undefined {
 }
 
 /** Describes a step for display, with secrets masked. */
-export function stepView(step: PlanStep): StepView {
+export function stepView(step: PlanStep, positionOf: (id: string) => string | undefined = () => undefined): StepView {
   const a = step.action;
+  const uses = capturesUsed(step).map((ref) => ({ value: `steps.${[ref.step, ref.name, ...ref.path].join('.')}`, after: positionOf(ref.step) ?? ref.step }));
   const env = Object.keys(step.env).length ? Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, displayText(v)])) : undefined;
   return {
     id: step.id,
@@ -139,12 +148,34 @@ export function stepView(step: PlanStep): StepView {
     template: step.template,
     selected: step.selected,
     excludedBy: step.excludedBy,
+    ...(a.kind === 'ask' ? { question: { ...a.question, text: displayText(a.question.text) } } : {}),
+    ...(step.capture.length ? { capture: step.capture.map((c) => `${c.name} (${c.read === 'regex' ? `regex /${c.pattern}/` : c.read}${c.secret ? ', secret' : ''})`) } : {}),
+    ...(step.when.length ? { when: step.when.map((c) => (c.kind === 'check' ? c.check.label : c.label)) } : {}),
+    ...(uses.length ? { uses } : {}),
   };
+}
+
+/** The captured values a step refers to, each once, in the order they appear. */
+function capturesUsed(step: PlanStep): CaptureRef[] {
+  const seen = new Map<string, CaptureRef>();
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        if (item && typeof item === 'object' && 'capture' in item) {
+          const ref = (item as { capture: CaptureRef }).capture;
+          seen.set([ref.step, ref.name, ...ref.path].join('.'), ref);
+        } else walk(item);
+      }
+    } else if (value && typeof value === 'object') for (const v of Object.values(value)) walk(v);
+  };
+  walk(step);
+  return [...seen.values()];
 }
 
 /** The whole plan as plain data for `plan --json`: no secret values, ever. */
 export function planView(plan: Plan): PlanView {
   const steps = plan.phases.flatMap((p) => p.steps);
+  const positions = new Map(steps.map((s) => [s.id, s.position]));
   return {
     format: 'lifeboat-plan/1',
     name: plan.name,
@@ -160,7 +191,7 @@ export function planView(plan: Plan): PlanView {
       title: p.title,
       description: p.description,
       needs: p.needs,
-      steps: p.steps.map(stepView),
+      steps: p.steps.map((step) => stepView(step, (id) => positions.get(id))),
     })),
   };
 }
