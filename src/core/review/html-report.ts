@@ -17,6 +17,7 @@ export interface ReportOptions {
 const COLOURS: Record<Outcome, string> = {
   done: '#2e7d32',
   skipped: '#546e7a',
+  'not-applicable': '#78909c',
   failed: '#c62828',
   aborted: '#6a1b9a',
   interrupted: '#e65100',

@@ -72,7 +72,7 @@ interface Sample {
   endedAt?: string;
 }
 
-const SUCCESS: ReadonlySet<Outcome> = new Set(['done', 'skipped']);
+const SUCCESS: ReadonlySet<Outcome> = new Set(['done', 'skipped', 'not-applicable']);
 const FAILURE: ReadonlySet<Outcome> = new Set(['failed', 'aborted']);
 
 /** Whether a step's sample is work that succeeded: not already done (a 0 s non-event), not skipped by the operator. */

@@ -59,6 +59,10 @@ export interface StepSummary {
   checks: { passed: number; failed: Array<{ set: CheckSet; check: string; reason: string; output?: string; at?: string }> };
   /** What its `age` checks measured (present only when it has some): the RPO on record. */
   ages?: Array<AgeMeasure & { set: CheckSet; check: string; ok: boolean }>;
+  /** What its `when:` conditions decided (present only when it has some). */
+  conditions?: Array<{ condition: string; held: boolean; detail?: string }>;
+  /** What it captured, or the answer it got (present only when it has any). */
+  captured?: { values: Record<string, unknown>; by?: string };
   notes: string[];
   outputLines: number;
   outputTruncated: boolean;
@@ -183,11 +187,11 @@ function outcomeOfOpen(sessionEnd: RunState | 'died'): Outcome {
   return 'interrupted';
 }
 
-/** The outcome of a group of steps: the worst one, or done when all are done or skipped. */
+/** The outcome of a group of steps: the worst one, or done when all are done, skipped or not applicable. */
 export function groupOutcome(statuses: readonly Outcome[]): Outcome {
   for (const worst of ['failed', 'aborted', 'interrupted', 'running'] as const) if (statuses.includes(worst)) return worst;
   if (statuses.every((s) => s === 'not reached')) return 'not reached';
-  if (statuses.every((s) => s === 'done' || s === 'skipped')) return 'done';
+  if (statuses.every((s) => s === 'done' || s === 'skipped' || s === 'not-applicable')) return 'done';
   return 'incomplete';
 }
 
@@ -332,6 +336,12 @@ class SummaryBuilder {
       case 'step.finished':
         this.stepFinished(event);
         return;
+      case 'step.decided':
+        this.step(event.step).conditions = event.conditions;
+        return;
+      case 'step.captured':
+        this.step(event.step).captured = { values: event.values, ...(event.by ? { by: event.by } : {}) };
+        return;
       case 'run.note':
         if (event.step) this.step(event.step).notes.push(event.message);
         else this.notes.push(event.message);
@@ -460,7 +470,10 @@ function settleStep(s: StepSummary, first: number | undefined): void {
 }
 
 function countOutcomes(steps: readonly StepSummary[]): Record<Outcome, number> {
-  const counts = Object.fromEntries((['done', 'skipped', 'failed', 'aborted', 'interrupted', 'running', 'incomplete', 'not reached'] as const).map((k) => [k, 0])) as Record<Outcome, number>;
+  const counts = Object.fromEntries((['done', 'skipped', 'not-applicable', 'failed', 'aborted', 'interrupted', 'running', 'incomplete', 'not reached'] as const).map((k) => [k, 0])) as Record<
+    Outcome,
+    number
+  >;
   for (const s of steps) counts[s.status] += 1;
   return counts;
 }

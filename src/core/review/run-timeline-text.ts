@@ -2,6 +2,7 @@ import { describeSeconds } from '../readiness/age-measure.js';
 import { formatDuration } from '../text/duration.js';
 import { formatMaybe, formatTimestamp } from '../text/format-time.js';
 import type { Paint } from '../views/paint.js';
+import { shownValue } from '../views/run-counts-text.js';
 import { type Outcome, statusMark, statusSymbol } from '../views/status-mark.js';
 import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
 
@@ -66,7 +67,12 @@ function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions, lines
     const [firstLine, ...more] = command.replace(/\n$/, '').split('\n');
     lines.push(`${INDENT}${paint.cyan('$')} ${firstLine}`, ...more.map((l) => `${INDENT}  ${l}`));
   }
-  if (s.reason && s.status !== 'done') lines.push(`${INDENT}${s.status === 'skipped' ? 'why:' : 'reason:'} ${s.reason}`);
+  for (const c of s.conditions ?? []) lines.push(`${INDENT}${paint.magenta('when')} ${c.held ? '✔' : '·'} ${c.condition}${c.detail ? paint.dim(` (${c.detail})`) : ''}`);
+  if (s.captured) {
+    const from = s.captured.by && s.captured.by !== 'operator' ? paint.dim(` (${s.captured.by === 'flag' ? 'from --answer' : 'the default'})`) : '';
+    for (const [name, value] of Object.entries(s.captured.values)) lines.push(`${INDENT}${paint.magenta(s.captured.by ? 'answer' : 'captured')} ${name} = ${shownValue(value)}${from}`);
+  }
+  if (s.reason && s.status !== 'done') lines.push(`${INDENT}${s.status === 'skipped' || s.status === 'not-applicable' ? 'why:' : 'reason:'} ${s.reason}`);
   for (const c of s.choices) {
     // Running a step when asked is the default; only the choices that changed the course are worth a line.
     if (c.menu === 'before' && c.choice === 'run') continue;

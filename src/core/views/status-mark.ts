@@ -1,12 +1,13 @@
 import type { Paint } from './paint.js';
 
 /** How a step, a phase or a run stands once its journal is read. */
-export type Outcome = 'done' | 'skipped' | 'failed' | 'aborted' | 'interrupted' | 'running' | 'incomplete' | 'not reached';
+export type Outcome = 'done' | 'skipped' | 'not-applicable' | 'failed' | 'aborted' | 'interrupted' | 'running' | 'incomplete' | 'not reached';
 
 // A symbol beside every word: colour is never the only thing that carries the status.
 const MARKS: Record<Outcome, { symbol: string; colour: keyof Paint }> = {
   done: { symbol: '✔', colour: 'green' },
   skipped: { symbol: '↷', colour: 'cyan' },
+  'not-applicable': { symbol: '⊘', colour: 'dim' },
   failed: { symbol: '✖', colour: 'red' },
   aborted: { symbol: '■', colour: 'magenta' },
   interrupted: { symbol: '‖', colour: 'yellow' },
