@@ -26,7 +26,7 @@ const events: RunEvent[] = [
   { kind: 'run.note', level: 'warn', message: 'the run lock was lost (its file was removed)' },
   { kind: 'run.note', level: 'info', message: 'a plain note', step: 's' },
   { kind: 'step.finished', step: 's', position: '1.1', status: 'failed', attempts: 1, durationMs: 5 },
-  { kind: 'run.finished', status: 'failed', durationMs: 9, counts: { done: 0, skipped: 0, failed: 1, pending: 0 }, message: 'Stopped at 1.1' },
+  { kind: 'run.finished', status: 'failed', durationMs: 9, counts: { done: 0, skipped: 0, 'not-applicable': 0, failed: 1, pending: 0 }, message: 'Stopped at 1.1' },
 ];
 
 /** What any reader must make of the events above, whichever form they were written in. */

@@ -48,7 +48,7 @@ describe('lifeboat run --yes, with real bash', () => {
     // The script step ran the steps folder's script with node, its args one by one.
     expect(eventsOf(events, 'step.output', 'start-db').map((e) => e.text)).toEqual(['appended start-db\n']);
     expect(eventsOf(events, 'step.attempt', 'start-db')[0]!.command).toBe('zx demo/append.mjs start-db order.txt');
-    expect(eventsOf(events, 'run.finished')[0]).toMatchObject({ status: 'done', counts: { done: 4, skipped: 0, failed: 0, pending: 0 } });
+    expect(eventsOf(events, 'run.finished')[0]).toMatchObject({ status: 'done', counts: { done: 4, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 } });
   });
 
   it('--from and --skip run only the selected steps, and run.started records the selection', async () => {
@@ -74,7 +74,7 @@ describe('lifeboat run --yes, with real bash', () => {
     expect(r.stdout).toContain('check   ✖ test -f mounted.flag: exited 1');
     expect(r.stdout).toMatch(/failed after .*: 1 done, 0 skipped, 1 failed, 2 not reached/);
     expect(r.stdout).toContain(`Stopped at 1.2 Mount the datasets: check failed: test -f mounted.flag: exited 1. Continue with: node ${BIN} resume ${runId}`);
-    expect(eventsOf(events, 'run.finished')[0]).toMatchObject({ status: 'failed', stoppedAt: 'mount', counts: { done: 1, skipped: 0, failed: 1, pending: 2 } });
+    expect(eventsOf(events, 'run.finished')[0]).toMatchObject({ status: 'failed', stoppedAt: 'mount', counts: { done: 1, skipped: 0, 'not-applicable': 0, failed: 1, pending: 2 } });
     expect(eventsOf(events, 'step.started').map((e) => e.step)).toEqual(['import-pool', 'mount']);
     expect(r.stdout).toContain(`Run log: ${join(w.logs, runId)}/events.jsonl`);
   });
@@ -292,7 +292,7 @@ describe('the journal', () => {
       steps: 2,
       phases: 1,
     });
-    expect(events.at(-1)).toMatchObject({ kind: 'run.finished', status: 'done', counts: { done: 1, skipped: 0, failed: 1, pending: 0 } });
+    expect(events.at(-1)).toMatchObject({ kind: 'run.finished', status: 'done', counts: { done: 1, skipped: 0, 'not-applicable': 0, failed: 1, pending: 0 } });
 
     const kinds = new Set(events.map((e) => e.kind));
     for (const kind of ['step.started', 'step.attempt', 'step.spawned', 'step.output', 'step.exited', 'check.passed', 'check.failed', 'step.finished']) {

@@ -554,7 +554,7 @@ describe('a resumed machine', () => {
     const run = await drive(compileMachine(plan, { recorded }));
     expect(run.ran).toEqual(['start-db', 'start-web']);
     expect(run.value).toBe(FINISHED);
-    expect(run.context.tally).toEqual({ done: 2, skipped: 0, failed: 0 });
+    expect(run.context.tally).toEqual({ done: 2, skipped: 0, 'not-applicable': 0, failed: 0 });
   });
 
   it('recovers a step recorded as running, keeping its attempts; a failed one starts afresh', async () => {
@@ -652,6 +652,7 @@ phases:
     expect([...actors].every((a) => (ACTOR_NAMES as readonly string[]).includes(a))).toBe(true);
     expect([...actors].sort()).toEqual([...ACTOR_NAMES].sort());
     expect([...guards].sort()).toEqual([
+      'applies',
       'asks',
       'canRetry',
       'choiceIs',
@@ -660,6 +661,7 @@ phases:
       'continues',
       'hasPrecheck',
       'hasVerify',
+      'hasWhen',
       'manual',
       'passed',
       'recovers',
@@ -667,7 +669,7 @@ phases:
       'stopped',
       'succeeded',
     ]);
-    expect([...actions].sort()).toEqual(['advance', 'announceStep', 'beginStep', 'countStep', 'finish', 'noteAbort', 'noteExit', 'noteReason', 'noteVia', 'setStatus', 'stepFinished']);
+    expect([...actions].sort()).toEqual(['advance', 'announceStep', 'beginStep', 'countStep', 'finish', 'keepCaptures', 'noteAbort', 'noteExit', 'noteReason', 'noteVia', 'setStatus', 'stepFinished']);
     // And setup() names each of them: none is missing, none is left over.
     const implementations = compileMachine(planOf(RICH)).implementations;
     expect(Object.keys(implementations.guards).sort()).toEqual([...guards].sort());

@@ -6,191 +6,8 @@ import { createDryRunChecks } from '../../src/adapters/dry-run-checks.js';
 import { createExecaRunner } from '../../src/adapters/execa-runner.js';
 import { createLiveChecks } from '../../src/adapters/live-checks.js';
 import { netProbe } from '../../src/adapters/net-probe.js';
-import { loadSchemaChecks } from '../../src/adapters/schemas.js';
-import { answersPolicy, createScriptedPrompter, type PromptPolicy, type ScriptedAnswer, unattendedPolicy } from '../../src/adapters/scripted-prompter.js';
-import type { AskOutput } from '../../src/core/machine/machine-setup.js';
-import type { Check, Plan, PlanStep } from '../../src/core/model/plan-types.js';
-import type { CheckSet, RunEvent } from '../../src/core/model/run-event.js';
-import { buildPlan } from '../../src/core/plan/build-plan.js';
-import { executeRun, type RunOutcome, type RunPorts } from '../../src/engine/execute-run.js';
-import type { CheckResult, CheckRunner } from '../../src/ports/check-runner.js';
-import type { Clock } from '../../src/ports/clock.js';
-import type { CommandResult, CommandRunner, CommandSpec } from '../../src/ports/command-runner.js';
-import type { EventSink } from '../../src/ports/event-sink.js';
-import type { FailureInfo, PromptContext, Prompter } from '../../src/ports/prompter.js';
-
-// Awaited so this works whether loadSchemaChecks is synchronous or returns a promise.
-const SCHEMAS = await loadSchemaChecks();
-
-function planOf(text: string, scripts: string[] = []): Plan {
-  const { plan, problems } = buildPlan({ runbook: { path: 'engine.yaml', text }, library: { dir: 'steps', templates: new Map(), scripts: new Set(scripts) } }, SCHEMAS);
-  expect(problems).toEqual([]);
-  return plan!;
-}
-
-/** A runbook of one phase from the YAML of its steps (indented as list items under `steps:`). */
-function oneStep(steps: string, head = ''): Plan {
-  return planOf(`name: engine\n${head}phases:\n  - id: p\n    title: The phase\n    steps:\n${steps}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fake ports. Each records what it was asked in one shared trace, so a test can read the step's
-// lifecycle: precheck → awaiting (ask:before) → running (run) → verifying (check:verify) → done.
-
-type FakeRun = Partial<CommandResult> & { out?: string; err?: string; throws?: string };
-type FakeCheck = Partial<CheckResult> & { throws?: string };
-
-interface Fakes {
-  /** Results for each command, by its script text, call by call; default exit 0. */
-  run?: Record<string, FakeRun[]>;
-  /** Results for each check, by `set:label`, call by call; default passes. */
-  checks?: Record<string, FakeCheck[]>;
-  /** The operator's answers, in order (answersPolicy), with `fallback` for anything else. */
-  answers?: ScriptedAnswer[];
-  fallback?: PromptPolicy;
-  by?: Prompter['by'];
-  /** Makes the prompter itself throw on the before-menu of this step (a terminal that went away). */
-  promptThrowsAt?: string;
-  signal?: AbortSignal;
-  runner?: CommandRunner;
-  checkRunner?: CheckRunner;
-  plan: Plan;
-  secrets?: Map<string, string>;
-  stepsDir?: string;
-  /** Resuming: when the run first started. */
-  runStartedAt?: number;
-}
-
-interface Result {
-  outcome: RunOutcome;
-  events: RunEvent[];
-  trace: string[];
-  /** Every spec the fake runner was given, in order. */
-  specs: CommandSpec[];
-  failures: Array<{ step: string; failure: FailureInfo }>;
-  contexts: Array<{ step: string; context: PromptContext }>;
-  confirms: Array<{ step: string; word: string | undefined }>;
-  clock: FakeClock;
-}
-
-type FakeClock = Clock & { slept: number[]; start: number; readonly time: number };
-
-/** A clock whose sleep returns at once, moving time forward by exactly what was slept: time moves only then. */
-function fakeClock(start = 1_700_000_000_000): FakeClock {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    start,
-    slept,
-    get time() {
-      return now;
-    },
-    now: () => now,
-    sleep: async (ms: number) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
-
-function nextOf<T>(lists: Record<string, T[]> | undefined, key: string): T | undefined {
-  const list = lists?.[key];
-  return list && list.length > 0 ? list.shift() : undefined;
-}
-
-async function drive(f: Fakes): Promise<Result> {
-  const events: RunEvent[] = [];
-  const trace: string[] = [];
-  const specs: CommandSpec[] = [];
-  const failures: Result['failures'] = [];
-  const contexts: Result['contexts'] = [];
-  const confirms: Result['confirms'] = [];
-  const clock = fakeClock();
-  let pid = 4000;
-
-  const runner: CommandRunner = f.runner ?? {
-    async run(spec, hooks = {}) {
-      specs.push(spec);
-      trace.push(`run:${spec.script}`);
-      const r = nextOf(f.run, spec.script) ?? {};
-      if (r.throws) throw new Error(r.throws);
-      pid += 1;
-      hooks.onSpawn?.(pid);
-      if (r.out) hooks.onOutput?.('stdout', r.out);
-      if (r.err) hooks.onOutput?.('stderr', r.err);
-      const output = `${r.out ?? ''}${r.err ?? ''}`;
-      return { exitCode: 0, timedOut: false, aborted: false, durationMs: 5, output, stdout: r.out ?? '', ...r };
-    },
-  };
-  const checks: CheckRunner = f.checkRunner ?? {
-    async run(check: Check, set: CheckSet) {
-      trace.push(`check:${set}:${check.label}`);
-      const r = nextOf(f.checks, `${set}:${check.label}`) ?? {};
-      if (r.throws) throw new Error(r.throws);
-      return { ok: true, durationMs: 1, ...r };
-    },
-  };
-  const scripted = createScriptedPrompter(answersPolicy(f.answers ?? [], f.fallback ?? unattendedPolicy), f.by ?? 'operator');
-  const prompter: Prompter = {
-    by: scripted.by,
-    async beforeStep(step: PlanStep, context: PromptContext): Promise<AskOutput> {
-      trace.push(`ask:before:${step.id}`);
-      contexts.push({ step: step.id, context });
-      if (f.promptThrowsAt === step.id) throw new Error('the terminal went away');
-      return scripted.beforeStep(step, context);
-    },
-    async afterFailure(step, failure, context) {
-      trace.push(`ask:failure:${step.id}`);
-      failures.push({ step: step.id, failure });
-      return scripted.afterFailure(step, failure, context);
-    },
-    async afterInterruption(step, info, context) {
-      trace.push(`ask:interrupted:${step.id}`);
-      return scripted.afterInterruption(step, info, context);
-    },
-    async stillRunning(step, pid) {
-      trace.push(`still-running:${step.id}`);
-      return scripted.stillRunning(step, pid);
-    },
-    async confirm(step, word) {
-      trace.push(`confirm:${step.id}`);
-      confirms.push({ step: step.id, word });
-      return scripted.confirm(step, word);
-    },
-    async ask(step, question, text) {
-      trace.push(`ask:value:${step.id}`);
-      return scripted.ask(step, question, text);
-    },
-  };
-  const sink: EventSink = {
-    emit(event) {
-      events.push(event);
-      if (event.kind === 'step.finished') trace.push(`finished:${event.step}:${event.status}${event.via ? `:${event.via}` : ''}`);
-    },
-  };
-  const recordingClock: Clock = {
-    now: clock.now,
-    sleep: async (ms, signal) => {
-      trace.push(`sleep:${ms}`);
-      return clock.sleep(ms, signal);
-    },
-  };
-  const ports: RunPorts = { runner, checks, prompter, sink, clock: recordingClock };
-  const outcome = await executeRun(ports, {
-    runId: 'test-run',
-    plan: f.plan,
-    secrets: f.secrets ?? new Map(),
-    stepsDir: f.stepsDir ?? '/nonexistent/steps',
-    nodePath: process.execPath,
-    signal: f.signal,
-    runStartedAt: f.runStartedAt,
-  });
-  return { outcome, events, trace, specs, failures, contexts, confirms, clock };
-}
-
-const of = <K extends RunEvent['kind']>(events: RunEvent[], kind: K) => events.filter((e): e is Extract<RunEvent, { kind: K }> => e.kind === kind);
-const finishedOf = (events: RunEvent[], step: string) => of(events, 'step.finished').filter((e) => e.step === step);
-const choicesOf = (events: RunEvent[]) => of(events, 'operator.choice').map((e) => `${e.step}:${e.menu}:${e.choice}${e.reason ? `:${e.reason}` : ''}`);
+import type { CommandRunner } from '../../src/ports/command-runner.js';
+import { choicesOf, drive, finishedOf, of, oneStep, planOf } from '../helpers/engine-drive.js';
 
 const TWO_STEPS = `      - id: first
         title: First step
@@ -215,7 +32,7 @@ describe('every operator choice', () => {
     });
     expect(r.trace).toEqual(['ask:before:first', 'run:echo first', 'check:verify:test -f first', 'finished:first:done', 'ask:before:second', 'run:echo second', 'finished:second:done']);
     expect(choicesOf(r.events)).toEqual(['first:before:run', 'second:before:run']);
-    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 2, skipped: 0, failed: 0, pending: 0 } });
+    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 2, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 } });
     expect(r.outcome.stoppedAt).toBeUndefined();
     expect(of(r.events, 'operator.choice').every((e) => e.by === 'operator')).toBe(true);
   });
@@ -231,7 +48,7 @@ describe('every operator choice', () => {
     expect(r.trace).toEqual(['ask:before:first', 'finished:first:skipped', 'ask:before:second', 'run:echo second', 'finished:second:done']);
     expect(choicesOf(r.events)).toContain('first:before:skip:done by hand yesterday');
     expect(finishedOf(r.events, 'first')[0]).toMatchObject({ status: 'skipped', reason: 'done by hand yesterday', attempts: 0 });
-    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 1, skipped: 1, failed: 0, pending: 0 } });
+    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 1, skipped: 1, 'not-applicable': 0, failed: 0, pending: 0 } });
   });
 
   it('abort from the before-menu: nothing more runs; the run is aborted at that step', async () => {
@@ -247,7 +64,7 @@ describe('every operator choice', () => {
     expect(r.outcome.status).toBe('aborted');
     expect(r.outcome.stoppedAt?.id).toBe('second');
     expect(r.outcome.message).toBe('stopped by the operator');
-    expect(r.outcome.counts).toEqual({ done: 1, skipped: 0, failed: 0, pending: 1 });
+    expect(r.outcome.counts).toEqual({ done: 1, skipped: 0, 'not-applicable': 0, failed: 0, pending: 1 });
   });
 
   it('retry after a failure runs the command again; the second attempt passes', async () => {
@@ -285,7 +102,7 @@ describe('every operator choice', () => {
     });
     expect(r.trace.slice(0, 5)).toEqual(['ask:before:first', 'run:echo first', 'ask:failure:first', 'check:verify:test -f first', 'finished:first:done:operator']);
     expect(finishedOf(r.events, 'first')[0]).toMatchObject({ status: 'done', via: 'operator', attempts: 1 });
-    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 2, skipped: 0, failed: 0, pending: 0 } });
+    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 2, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 } });
   });
 
   it('mark done with failing checks is refused: the failure menu comes back', async () => {
@@ -334,7 +151,7 @@ describe('every operator choice', () => {
     expect(r.trace).toEqual(['ask:before:first', 'run:echo first', 'ask:failure:first', 'finished:first:skipped', 'ask:before:second', 'run:echo second', 'finished:second:done']);
     expect(finishedOf(r.events, 'first')[0]).toMatchObject({ status: 'skipped', reason: 'pool imported by hand', attempts: 1, exitCode: 1 });
     expect(choicesOf(r.events)).toContain('first:failure:skip:pool imported by hand');
-    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 1, skipped: 1, failed: 0, pending: 0 } });
+    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 1, skipped: 1, 'not-applicable': 0, failed: 0, pending: 0 } });
   });
 
   it('abort after a failure stops the run at the failed step (aborted by a person)', async () => {
@@ -344,7 +161,7 @@ describe('every operator choice', () => {
       answers: [{ menu: 'failure', step: 'first', choice: 'abort', reason: 'stopped by the operator' }],
     });
     expect(r.trace).toEqual(['ask:before:first', 'run:echo first', 'ask:failure:first']);
-    expect(r.outcome).toMatchObject({ status: 'aborted', message: 'stopped by the operator', counts: { done: 0, skipped: 0, failed: 1, pending: 1 } });
+    expect(r.outcome).toMatchObject({ status: 'aborted', message: 'stopped by the operator', counts: { done: 0, skipped: 0, 'not-applicable': 0, failed: 1, pending: 1 } });
     expect(r.outcome.stoppedAt?.id).toBe('first');
   });
 
@@ -466,7 +283,7 @@ describe('every step status', () => {
     expect(finishedOf(r.events, 'import')[0]).toMatchObject({ status: 'done', via: 'precheck', attempts: 0 });
     expect(of(r.events, 'step.attempt')).toEqual([]);
     expect(of(r.events, 'operator.choice')).toEqual([]);
-    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 1, skipped: 0, failed: 0, pending: 0 } });
+    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 1, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 } });
   });
 
   it('a precheck that throws is "not done yet": the step is offered as usual', async () => {
@@ -493,7 +310,7 @@ describe('every step status', () => {
       ['first', 'skipped', 'r1'],
       ['second', 'skipped', 'r2'],
     ]);
-    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 0, skipped: 2, failed: 0, pending: 0 } });
+    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 0, skipped: 2, 'not-applicable': 0, failed: 0, pending: 0 } });
   });
 
   it('failed with on_failure: continue: no menu, the failure is recorded, the run goes on', async () => {
@@ -509,7 +326,7 @@ ${TWO_STEPS.split('\n').slice(5).join('\n')}`),
     expect(r.trace).toEqual(['ask:before:scrub', 'run:zpool scrub tank', 'finished:scrub:failed', 'ask:before:second', 'run:echo second', 'finished:second:done']);
     expect(finishedOf(r.events, 'scrub')[0]).toMatchObject({ status: 'failed', exitCode: 3, attempts: 1, reason: 'exited 3 after 5ms' });
     expect(r.failures).toEqual([]);
-    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 1, skipped: 0, failed: 1, pending: 0 } });
+    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 1, skipped: 0, 'not-applicable': 0, failed: 1, pending: 0 } });
     expect(r.outcome.stoppedAt).toBeUndefined();
   });
 
@@ -566,7 +383,7 @@ ${TWO_STEPS.split('\n').slice(5).join('\n')}`),
       by: 'unattended',
     });
     expect(r.trace).toEqual(['ask:before:mount', 'run:mount -a', 'sleep:500', 'run:mount -a', 'ask:failure:mount']);
-    expect(r.outcome).toMatchObject({ status: 'failed', counts: { done: 0, skipped: 0, failed: 1, pending: 0 } });
+    expect(r.outcome).toMatchObject({ status: 'failed', counts: { done: 0, skipped: 0, 'not-applicable': 0, failed: 1, pending: 0 } });
   });
 
   it('a command that cannot start (runner error) fails with that error', async () => {
@@ -931,7 +748,7 @@ describe('events, in order, for each step (real bash)', () => {
         run: cat ${dir}/made
 `);
     const r = await drive({ plan, runner, checkRunner: createLiveChecks(runner, netProbe, new Map()) });
-    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 2, skipped: 0, failed: 0, pending: 0 } });
+    expect(r.outcome).toMatchObject({ status: 'done', counts: { done: 2, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 } });
     for (const step of ['make', 'next']) {
       const kinds = r.events.filter((e) => 'step' in e && e.step === step).map((e) => (e.kind === 'check.passed' || e.kind === 'check.failed' ? `${e.kind}:${e.set}` : e.kind));
       const squeezed = kinds.filter((k, i) => k !== kinds[i - 1]);
@@ -990,7 +807,7 @@ phases:
 `;
   it('done: every step counted, nothing stopped', async () => {
     const r = await drive({ plan: planOf(FOUR) });
-    expect(r.outcome).toEqual({ status: 'done', counts: { done: 4, skipped: 0, failed: 0, pending: 0 } });
+    expect(r.outcome).toEqual({ status: 'done', counts: { done: 4, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 } });
   });
 
   it('failed at the third step: one done... the failed step and the one after it', async () => {
@@ -998,7 +815,7 @@ phases:
     expect(r.outcome.status).toBe('failed');
     expect(r.outcome.stoppedAt?.id).toBe('c');
     expect(r.outcome.stoppedAt?.position).toBe('2.1');
-    expect(r.outcome.counts).toEqual({ done: 1, skipped: 1, failed: 1, pending: 1 });
+    expect(r.outcome.counts).toEqual({ done: 1, skipped: 1, 'not-applicable': 0, failed: 1, pending: 1 });
   });
 
   it('the prompt context says where the run is', async () => {
@@ -1033,7 +850,7 @@ phases:
     expect(sawSignal).toBe(true);
     expect(r.outcome.status).toBe('interrupted');
     expect(r.outcome.stoppedAt?.id).toBe('b');
-    expect(r.outcome.counts).toEqual({ done: 1, skipped: 0, failed: 0, pending: 3 });
+    expect(r.outcome.counts).toEqual({ done: 1, skipped: 0, 'not-applicable': 0, failed: 0, pending: 3 });
     expect(finishedOf(r.events, 'b')).toEqual([]);
   });
 
@@ -1041,7 +858,7 @@ phases:
     const r = await drive({ plan: planOf(FOUR), promptThrowsAt: 'b' });
     expect(r.outcome.status).toBe('aborted');
     expect(r.outcome.stoppedAt?.id).toBe('b');
-    expect(r.outcome.counts).toEqual({ done: 1, skipped: 0, failed: 0, pending: 3 });
+    expect(r.outcome.counts).toEqual({ done: 1, skipped: 0, 'not-applicable': 0, failed: 0, pending: 3 });
   });
 
   it('a prompter that breaks says why in the outcome', async () => {

@@ -52,7 +52,7 @@ function pastDrill(w: Workspace, name: string, file: string, daysAgo: number): v
   const end = new Date(start.getTime() + 20 * 60_000);
   writeFileSync(
     join(dir, 'events.jsonl'),
-    `${JSON.stringify({ level: 30, time: start.toISOString(), runId, kind: 'run.started', drill: 'spring rehearsal' })}\n${JSON.stringify({ level: 30, time: end.toISOString(), runId, kind: 'run.finished', status: 'done', durationMs: 1_200_000, counts: { done: 1, skipped: 0, failed: 0, pending: 0 } })}\n`,
+    `${JSON.stringify({ level: 30, time: start.toISOString(), runId, kind: 'run.started', drill: 'spring rehearsal' })}\n${JSON.stringify({ level: 30, time: end.toISOString(), runId, kind: 'run.finished', status: 'done', durationMs: 1_200_000, counts: { done: 1, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 } })}\n`,
   );
 }
 

@@ -45,7 +45,7 @@ const runFinished = (s: number, status: 'done' | 'aborted', stoppedAt?: string):
   kind: 'run.finished',
   status,
   durationMs: s * 1000,
-  counts: { done: 0, skipped: 0, failed: 0, pending: 0 },
+  counts: { done: 0, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 },
   stoppedAt,
   time: at(s),
 });

@@ -64,7 +64,7 @@ describe('summarizeRun', () => {
         started(0, 'r1'),
         stepStarted(1, 'import', '1.1'),
         { kind: 'operator.choice', step: 'import', menu: 'before', choice: 'abort', reason: 'wrong disks attached', by: 'operator', time: at(5) },
-        { kind: 'run.finished', status: 'aborted', durationMs: 5000, counts: { done: 0, skipped: 0, failed: 0, pending: 2 }, stoppedAt: 'import', time: at(5) },
+        { kind: 'run.finished', status: 'aborted', durationMs: 5000, counts: { done: 0, skipped: 0, 'not-applicable': 0, failed: 0, pending: 2 }, stoppedAt: 'import', time: at(5) },
       ],
       { layout },
     );
@@ -88,7 +88,7 @@ describe('summarizeRun', () => {
       { kind: 'run.resumed', runId: 'r2', ...who, at: 'mount', time: at(3600) },
       stepStarted(3601, 'mount', '1.2'),
       finished(3604, 'mount', 'done', { via: 'recovered' }),
-      { kind: 'run.finished', status: 'done', durationMs: 4000, counts: { done: 2, skipped: 0, failed: 0, pending: 0 }, time: at(3605) },
+      { kind: 'run.finished', status: 'done', durationMs: 4000, counts: { done: 2, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 }, time: at(3605) },
     ]);
     expect(run.status).toBe('done');
     expect(run.sessions.map((s) => [s.resumed, s.status, s.end - s.start])).toEqual([
@@ -113,7 +113,7 @@ describe('summarizeRun', () => {
           finished(importS, 'import', 'done'),
           stepStarted(importS, 'mount', '1.2'),
           finished(importS + 2, 'mount', mountStatus),
-          { kind: 'run.finished', status: mountStatus === 'done' ? 'done' : 'failed', durationMs: 0, counts: { done: 1, skipped: 0, failed: 0, pending: 0 }, time: at(importS + 2) },
+          { kind: 'run.finished', status: mountStatus === 'done' ? 'done' : 'failed', durationMs: 0, counts: { done: 1, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 }, time: at(importS + 2) },
         ],
         { layout },
       );

@@ -68,7 +68,7 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
   const env = { hosts, templates, scripts: input.library.scripts, stepsDir: input.library.dir };
   const phases = collectPhases(child<unknown[]>(root, 'phases'), res, env);
   const orderedPhases = orderPhases(phases, res);
-  if (res.problems.length === 0) checkCaptureOrder(orderedPhases, phases, res);
+  checkCaptureOrder(orderedPhases, phases, res);
 
   const description = typeof value.description === 'string' ? displayText(res.text(child(root, 'description'), false)) : undefined;
 
@@ -175,7 +175,9 @@ function checkCaptureOrder(ordered: PlanPhase[], phases: UnorderedPhase[], res: 
   const place = new Map(ordered.flatMap((p) => p.steps).map((step, index) => [step.id, { index, position: step.position }] as const));
   for (const phase of phases) {
     for (const [id, uses] of phase.captureUses) {
-      const user = place.get(id)!;
+      const user = place.get(id);
+      // A step left out of the order (a cycle, reported already) has no place to compare.
+      if (!user) continue;
       const reported = new Set<string>();
       for (const { ref, where } of uses) {
         // A capture passed through a template parameter is met twice: where given, and in the template.

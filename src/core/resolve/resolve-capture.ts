@@ -26,7 +26,15 @@ export function resolveCaptures(at: Located | undefined, kind: string, res: Reso
   for (const [name, raw] of Object.entries(at.value)) {
     if (!isRecord(raw)) continue;
     const reads = READS.filter((r) => raw[r] !== undefined && raw[r] !== false);
-    if (reads.length !== 1) continue; // the schema reports it
+    if (reads.length !== 1) {
+      res.report(child(at, name), {
+        message: reads.length === 0 ? `capture \`${name}\` says no way to read the output` : `capture \`${name}\` reads the output more than one way: ${reads.join(', ')}`,
+        expected: 'one of json: true, regex: PATTERN, lines: true or stdout: true',
+        received: `keys ${Object.keys(raw).join(', ') || '(none)'}`,
+        hint: reads.length > 1 ? 'capture it twice, under two names' : undefined,
+      });
+      continue;
+    }
     const read = reads[0]!;
     if (read === 'regex') {
       const pattern = String(raw.regex);
