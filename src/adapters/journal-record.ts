@@ -43,6 +43,10 @@ function messageOf(event: RunEvent): string {
       return `${event.position} ${event.status}${event.via ? ` (${event.via})` : ''}${event.reason ? `: ${event.reason}` : ''}`;
     case 'run.note':
       return event.message;
+    case 'step.items':
+      return `${event.step}: ${event.keys.length} item(s), ${event.pending} to run`;
+    case 'item.finished':
+      return `${event.step} [${event.item}]: ${event.status}${event.reason ? `: ${event.reason}` : ''}`;
     case 'step.decided':
       return `${event.step}: ${event.applies ? 'applies' : 'not applicable'}`;
     case 'step.captured':

@@ -13,23 +13,28 @@ const MAX_PENDING = 8 * 1024;
  * a secret is held back until the next piece, or until any other event (its exit) ends it.
  */
 export function createMaskingSink(masker: SecretMasker, sinks: EventSink[]): EventSink {
-  const streams = new Map<string, { step: string; stream: Output['stream']; masking: MaskingStream; ready: string }>();
+  const streams = new Map<string, { step: string; item?: string; stream: Output['stream']; masking: MaskingStream; ready: string }>();
   const send = (event: RunEvent) => {
     for (const sink of sinks) sink.emit(event);
   };
-  const endStreams = () => {
-    for (const { step, stream, masking, ready } of streams.values()) {
+  // An event of an item ends only that item's streams: the items running beside it go on printing,
+  // and a secret split across two of their pieces is still held back whole.
+  const endStreams = (event?: RunEvent) => {
+    const item = event && 'item' in event ? event.item : undefined;
+    for (const [key, { step, item: of, stream, masking, ready }] of streams) {
+      if (item !== undefined && (event as { step: string }).step !== undefined && (of !== item || step !== (event as { step: string }).step)) continue;
       const text = ready + masking.end();
-      if (text) send({ kind: 'step.output', step, stream, text });
+      if (text) send({ kind: 'step.output', step, ...(of !== undefined ? { item: of } : {}), stream, text });
+      streams.delete(key);
     }
-    streams.clear();
   };
   return {
     emit(event: RunEvent) {
       if (event.kind === 'step.output' && !masker.empty) {
-        const key = `${event.stream}\n${event.step}`;
+        // One stream per item too: items of one step print side by side.
+        const key = `${event.stream}\n${event.step}\n${event.item ?? ''}`;
         let entry = streams.get(key);
-        if (!entry) streams.set(key, (entry = { step: event.step, stream: event.stream, masking: masker.stream(), ready: '' }));
+        if (!entry) streams.set(key, (entry = { step: event.step, item: event.item, stream: event.stream, masking: masker.stream(), ready: '' }));
         const ready = entry.ready + entry.masking.push(event.text);
         const cut = ready.lastIndexOf('\n');
         const end = cut >= 0 ? cut + 1 : ready.length >= MAX_PENDING ? ready.length : 0;
@@ -37,7 +42,7 @@ export function createMaskingSink(masker: SecretMasker, sinks: EventSink[]): Eve
         if (end > 0) send({ ...event, text: ready.slice(0, end) });
         return;
       }
-      endStreams();
+      endStreams(event);
       send(maskDeep(event, masker));
     },
     async close() {

@@ -88,6 +88,20 @@ const PLAIN_FORMATTERS: { [K in RunEvent['kind']]: Formatter<K> } = {
     return [line(event.step, event.status, `${formatDuration(event.durationMs)}${how ? ` · ${how}` : ''}${waitedFor(event.waitedMs)}`)];
   },
   'run.note': (event, line) => [line(event.step, event.level === 'warn' ? 'warning' : 'note', event.message)],
+  'step.items': (event, line) => [
+    line(
+      event.step,
+      'items',
+      `${counted(event.keys.length, 'item')}${event.pending < event.keys.length ? `, ${event.pending} to run (the others finished before)` : ''}: ${event.keys.slice(0, 8).join(', ')}${event.keys.length > 8 ? ', …' : ''}`,
+    ),
+  ],
+  'item.finished': (event, line) => [
+    line(
+      event.step,
+      event.status === 'done' ? 'item' : 'item ✖',
+      `[${event.item}] ${event.status === 'done' ? (event.via === 'precheck' ? 'already done' : event.via === 'recovered' ? 'recovered' : 'done') : 'failed'} · ${formatDuration(event.durationMs)}${event.reason ? ` · ${event.reason}` : ''}`,
+    ),
+  ],
   'step.decided': (event, line) => event.conditions.map((c) => line(event.step, 'when', `${c.held ? '✔' : '·'} ${c.condition}${c.detail ? ` (${c.detail})` : ''}`)),
   'step.captured': (event, line) =>
     Object.entries(event.values).map(([name, value]) =>
@@ -103,7 +117,9 @@ const PLAIN_FORMATTERS: { [K in RunEvent['kind']]: Formatter<K> } = {
 /** Formats one event as the plain, timestamped lines of an unattended or piped run. */
 export function formatPlainEvent(event: RunEvent, info: ScreenInfo, at: Date): string[] {
   const pos = (step: string) => (info.positions.get(step) ?? step).padEnd(5);
-  const line: Line = (step, tag, text) => `${clock(at)} ${step ? pos(step) : '     '} ${tag.padEnd(8)}${text}`;
+  // An item's command, output and checks say which item they are of; its end says so itself.
+  const item = event.kind !== 'item.finished' && 'item' in event && event.item !== undefined ? `[${event.item}] ` : '';
+  const line: Line = (step, tag, text) => `${clock(at)} ${step ? pos(step) : '     '} ${tag.padEnd(8)}${item}${text}`;
   return (PLAIN_FORMATTERS[event.kind] as Formatter<RunEvent['kind']>)(event as never, line, info);
 }
 

@@ -107,6 +107,12 @@ class TtyScreen {
       case 'run.note':
         this.above(`${event.level === 'warn' ? s.yellow('!') : s.dim('·')} ${event.message}\n`);
         return;
+      case 'step.items':
+        this.above(s.dim(`  ${event.keys.length} items${event.pending < event.keys.length ? `, ${event.pending} to run` : ''}\n`));
+        return;
+      case 'item.finished':
+        this.above(`  ${event.status === 'done' ? s.green('✔') : s.red('✖')} [${event.item}] ${s.dim(formatDuration(event.durationMs))}${event.reason ? ` ${event.reason}` : ''}\n`);
+        return;
       case 'step.decided':
         for (const c of event.conditions) this.above(`  ${c.held ? s.green('✔') : s.yellow('·')} when ${c.condition}${c.detail ? s.dim(` (${c.detail})`) : ''}\n`);
         return;

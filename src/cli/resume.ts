@@ -121,7 +121,16 @@ async function resumeLocked(store: RunStore, runId: string, options: ResumeOptio
     runId,
     options,
     store,
-    resume: { records: state.records, inFlight, at: state.stoppedAt, acceptedChanges, captures: withoutSecrets(state.captures ?? {}, secretCaptures(loaded.plan)) },
+    resume: {
+      records: state.records,
+      inFlight,
+      at: state.stoppedAt,
+      acceptedChanges,
+      captures: withoutSecrets(state.captures ?? {}, secretCaptures(loaded.plan)),
+      itemsDone: state.items?.done,
+      // After a reboot no process of the old run can be alive: an item's group is not waited for.
+      inFlightItems: state.items && meta.bootId && meta.bootId !== currentBootId() ? new Map([...state.items.inFlight.keys()].map((k) => [k, {}])) : state.items?.inFlight,
+    },
     selection: meta.request.selection ?? {},
     logs: options.logs,
     firstStep: at,

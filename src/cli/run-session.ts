@@ -54,6 +54,10 @@ export interface Session {
     acceptedChanges?: { added: string[]; removed: string[]; edited: string[] };
     /** The values the interrupted run captured (secret ones left out: only their masks were recorded). */
     captures?: Captures;
+    /** The items of foreach steps that ended done, by step id. */
+    itemsDone?: ReadonlyMap<string, ReadonlySet<string>>;
+    /** The items whose command may still be running, by `STEP\nKEY`. */
+    inFlightItems?: ReadonlyMap<string, Omit<InFlight, 'step'>>;
   };
   /** The selection options, for the run.started record. */
   selection: { only?: string[]; from?: string; skip?: string[] };
@@ -226,6 +230,8 @@ async function runOnRecord(
     dryRun: options.dryRun === true,
     recorded: session.resume?.records,
     captures: session.resume?.captures,
+    itemsDone: session.resume?.itemsDone,
+    inFlightItems: session.resume?.inFlightItems,
     answers: talk.answers,
     learnSecret: built.learnSecret,
     inFlight: session.resume?.inFlight,

@@ -1,5 +1,5 @@
 import { bindCaptures, refersToCaptures } from '../core/capture/bind-captures.js';
-import type { Captures } from '../core/capture/captured-values.js';
+import type { CapturedValue, Captures } from '../core/capture/captured-values.js';
 import type { Plan, PlanStep } from '../core/model/plan-types.js';
 
 /** A step with the values it refers to put in, and the secrets its texts may reveal (captured secrets included). */
@@ -18,9 +18,9 @@ export function secretCaptures(plan: Plan): Set<string> {
 /** Binds any value holding rendered text (a condition, say) to the run's captured values; throws a BindError when one cannot be. */
 export function valueBinder(plan: Plan, secrets: ReadonlyMap<string, string>, preview: boolean) {
   const secret = secretCaptures(plan);
-  return <T>(value: T, captures: Captures): { bound: T; secrets: ReadonlyMap<string, string> } => {
+  return <T>(value: T, captures: Captures, item?: { value: CapturedValue }): { bound: T; secrets: ReadonlyMap<string, string> } => {
     if (!refersToCaptures(value)) return { bound: value, secrets };
-    const { bound, secrets: revealed } = bindCaptures(value, { captures, secret, preview });
+    const { bound, secrets: revealed } = bindCaptures(value, { captures, secret, preview, ...(item ? { item } : {}) });
     return { bound, secrets: revealed.size > 0 ? new Map([...secrets, ...revealed]) : secrets };
   };
 }

@@ -6,10 +6,12 @@ import { stepBinder, valueBinder } from './bound-steps.js';
 import { confirmStepActor } from './confirm-step.js';
 import { decideStepActor } from './decide-step.js';
 import { journalSteps } from './journal-steps.js';
+import { listItemsActor } from './list-items.js';
 import { promptContextFor } from './prompt-context.js';
 import { recoverStepActor } from './recover-step.js';
 import { runChecksActor } from './run-checks.js';
 import type { RunDeps } from './run-deps.js';
+import { runItemActor } from './run-item.js';
 import { endedBefore, finalOutcome, type RunSteps, runOutcome } from './run-outcome.js';
 import { runStepActor } from './run-step.js';
 import type { RunOutcome, RunPorts, RunSettings } from './run-types.js';
@@ -38,6 +40,9 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     context: () => actor!.getSnapshot().context as RestoreContext,
     bind: (step) => binder(step, captures()),
     bindValue: (value) => valueBind(value, captures()),
+    bindItem: (value, item) => valueBind(value, captures(), { value: item }),
+    items: new Map(),
+    recoveredItems: new Set(),
     persist: () => settings.persist?.(() => actor!.getPersistedSnapshot()),
     promptContext: promptContextFor(ports, settings, times, settings.runStartedAt ?? ports.clock.now()),
   };
@@ -49,6 +54,8 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     sleep: sleepActor(deps),
     recoverStep: recoverStepActor(deps),
     decideStep: decideStepActor(deps),
+    listItems: listItemsActor(deps),
+    runItem: runItemActor(deps),
   };
   // Resuming, the steps that had ended are not walked again: the machine starts at the first that had not.
   actor = createActor(compileMachine(settings.plan, { actors, unattended: settings.unattended === true, recorded: settings.recorded, captures: settings.captures }));

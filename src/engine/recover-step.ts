@@ -7,8 +7,8 @@ import { runChecksOf } from './run-checks.js';
 import type { RunDeps } from './run-deps.js';
 import type { InFlight } from './run-types.js';
 
-/** Waits for (or kills) the command an interrupted run left running; a reason when it ran past its timeout. */
-async function settleOrphan(deps: RunDeps, step: PlanStep, flight: InFlight & { pgid: number }, table: ProcessTable): Promise<string | undefined> {
+/** Waits for (or kills) a command an interrupted run left running; a reason when it ran past its timeout. */
+export async function settleOrphan(deps: RunDeps, step: PlanStep, flight: InFlight & { pgid: number }, table: ProcessTable): Promise<string | undefined> {
   const { ports, emit } = deps;
   const signal = deps.settings.signal;
   // The step's own timeout counts from its spawn: a resume waits for the orphan no longer than that.

@@ -6,10 +6,11 @@ import type { CheckResult } from '../ports/check-runner.js';
 import type { RunDeps } from './run-deps.js';
 
 /** Journals a passed check. */
-export function checkPassed(deps: RunDeps, step: PlanStep, set: CheckSet, check: Check, result: CheckResult): void {
+export function checkPassed(deps: RunDeps, step: PlanStep, set: CheckSet, check: Check, result: CheckResult, item?: string): void {
   deps.emit({
     kind: 'check.passed',
     step: step.id,
+    ...(item !== undefined ? { item } : {}),
     set,
     check: check.label,
     durationMs: Math.round(result.durationMs),
@@ -19,10 +20,11 @@ export function checkPassed(deps: RunDeps, step: PlanStep, set: CheckSet, check:
 }
 
 /** Journals a failed check and returns why it failed, for the failure menu. */
-export function checkFailed(deps: RunDeps, step: PlanStep, set: CheckSet, check: Check, result: CheckResult): NonNullable<ChecksOutput['failure']> {
+export function checkFailed(deps: RunDeps, step: PlanStep, set: CheckSet, check: Check, result: CheckResult, item?: string): NonNullable<ChecksOutput['failure']> {
   deps.emit({
     kind: 'check.failed',
     step: step.id,
+    ...(item !== undefined ? { item } : {}),
     set,
     check: check.label,
     durationMs: Math.round(result.durationMs),
@@ -35,16 +37,16 @@ export function checkFailed(deps: RunDeps, step: PlanStep, set: CheckSet, check:
 }
 
 /** Runs checks in order until one fails; `quiet` leaves reporting to the caller (a wait polls many times). */
-export async function runChecksOf(deps: RunDeps, step: PlanStep, checks: Check[], set: CheckSet, quiet = false): Promise<ChecksOutput & { results: CheckResult[] }> {
+export async function runChecksOf(deps: RunDeps, step: PlanStep, checks: Check[], set: CheckSet, quiet = false, item?: string): Promise<ChecksOutput & { results: CheckResult[] }> {
   const results: CheckResult[] = [];
   for (const check of checks) {
     const result = await deps.ports.checks.run(check, set, deps.settings.signal);
     results.push(result);
     if (result.ok) {
-      if (!quiet) checkPassed(deps, step, set, check, result);
+      if (!quiet) checkPassed(deps, step, set, check, result, item);
       continue;
     }
-    const failure = quiet ? undefined : checkFailed(deps, step, set, check, result);
+    const failure = quiet ? undefined : checkFailed(deps, step, set, check, result, item);
     // A failed precheck is no failure of the step: it only means the step has work to do.
     return { ok: false, failed: check.label, results, ...(failure && set !== 'precheck' ? { failure } : {}) };
   }

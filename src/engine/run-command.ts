@@ -26,25 +26,27 @@ function failureOf(step: PlanStep, result: CommandResult): string | undefined {
 }
 
 /** Runs one attempt of a step's command, journalling it from announcement to exit. */
-export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number, script: string, env: Record<string, string>, shown: string): Promise<StepOutput> {
+export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number, script: string, env: Record<string, string>, shown: string, item?: string): Promise<StepOutput> {
   const { ports, settings, emit } = deps;
+  // Every event of an item's command names the item: a resume tells its items apart.
+  const of = item === undefined ? { step: step.id } : { step: step.id, item };
   // On disk before the command starts: a resume then knows it may have run.
   deps.persist();
-  emit({ kind: 'step.attempt', step: step.id, attempt, command: shown, host: step.host?.name });
-  const lines = new LineBuffer((stream, text) => emit({ kind: 'step.output', step: step.id, stream, text }));
+  emit({ kind: 'step.attempt', ...of, attempt, command: shown, host: step.host?.name });
+  const lines = new LineBuffer((stream, text) => emit({ kind: 'step.output', ...of, stream, text }));
   const result = await runSafely(
     ports.runner,
     { script, host: step.action.kind === 'script' ? undefined : step.host, env, timeoutMs: step.timeoutMs },
     {
       signal: settings.signal,
-      onSpawn: (pid) => emit({ kind: 'step.spawned', step: step.id, attempt, pid, pgid: pid, startTicks: ports.processes?.startTicks(pid) }),
+      onSpawn: (pid) => emit({ kind: 'step.spawned', ...of, attempt, pid, pgid: pid, startTicks: ports.processes?.startTicks(pid) }),
       onOutput: (stream, text) => lines.push(stream, text),
     },
   );
   lines.flush();
   emit({
     kind: 'step.exited',
-    step: step.id,
+    ...of,
     attempt,
     exitCode: result.exitCode,
     signal: result.signal,
@@ -58,7 +60,7 @@ export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number,
   const exited = { code: result.exitCode, tail };
   if (result.aborted) return { ok: false, reason: 'interrupted', exited };
   const reason = failureOf(step, result);
-  if (reason === undefined) return step.capture.length > 0 ? captured(deps, step, attempt, result, exited) : { ok: true, exited };
+  if (reason === undefined) return step.capture.length > 0 && item === undefined ? captured(deps, step, attempt, result, exited) : { ok: true, exited };
   const commandLines = shown.trim().split('\n');
   const summary = result.error || result.timedOut ? reason : commandLines.length === 1 ? `\`${commandLines[0]}\` ${reason}` : `its ${commandLines.length}-line command ${reason}`;
   return { ok: false, reason, exited, failure: { summary, tail } };

@@ -1,3 +1,4 @@
+import type { CapturedValue } from '../core/capture/captured-values.js';
 import type { RestoreContext } from '../core/machine/machine-setup.js';
 import type { PlanStep } from '../core/model/plan-types.js';
 import type { RunEvent } from '../core/model/run-event.js';
@@ -17,6 +18,12 @@ export interface RunDeps {
   bind: (step: PlanStep) => BoundStep;
   /** Any value holding rendered text (a condition), bound the same way. */
   bindValue: <T>(value: T) => { bound: T; secrets: ReadonlyMap<string, string> };
+  /** A value (a step, a key) bound for one item of a foreach step: the item's references put in too. */
+  bindItem: <T>(value: T, item: CapturedValue) => { bound: T; secrets: ReadonlyMap<string, string> };
+  /** The current foreach step's items by key, as listed for this pass. */
+  items: Map<string, CapturedValue>;
+  /** Items an interrupted run left in flight that were recovered already (each is, once). */
+  recoveredItems: Set<string>;
   /** The context of the machine's latest snapshot: the current step's attempts, exit code and failure live there. */
   context: () => RestoreContext;
   /** Saves the machine's snapshot now. */

@@ -55,6 +55,10 @@ export interface RunSettings {
   answers?: ReadonlyMap<string, string>;
   /** Told each captured secret value, so that checks can reveal it and every screen and record masks it. */
   learnSecret?: (name: string, value: string) => void;
+  /** Resuming: the items of each foreach step that ended done before, by step id. */
+  itemsDone?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Resuming: the items whose command may still be running, by `STEP\nKEY`. */
+  inFlightItems?: ReadonlyMap<string, Omit<InFlight, 'step'>>;
   /** Resuming: the command that may still be running. */
   inFlight?: InFlight;
   /** Resuming: when the run first started (ms since the epoch), so that its elapsed time goes on from there. */

@@ -80,15 +80,7 @@ describe('captured values never become code', () => {
     const payloads = [`$(touch ${m(1)})`, `\`touch ${m(2)}\``, `'; touch ${m(3)}; '`, `"; touch ${m(4)}; "`, `a[$(touch ${m(5)})]`, `x\ntouch ${m(6)}`];
     const json = JSON.stringify({ items: payloads });
     writeFileSync(join(dir, 'out.json'), json);
-    const places = [
-      'echo {{ V }}',
-      "echo '{{ V }}'",
-      'echo "{{ V }}"',
-      'cat <<EOF\n{{ V }}\nEOF',
-      'v={{ V }}; echo "$v"',
-      'printf %s "{{ V }}" | wc -c',
-      'test -n "{{ V }}" && echo set',
-    ];
+    const places = ['echo {{ V }}', "echo '{{ V }}'", 'echo "{{ V }}"', 'cat <<EOF\n{{ V }}\nEOF', 'v={{ V }}; echo "$v"', 'printf %s "{{ V }}" | wc -c', 'test -n "{{ V }}" && echo set'];
     const steps = payloads.flatMap((_, i) =>
       places.map(
         (place, k) => `      - id: use-${i}-${k}

@@ -37,17 +37,19 @@ describe('validate: references to captured values', () => {
           names: { lines: true }
 `);
     expect(shown(problems)).toEqual([
-      '7:22 `steps.list.names` is captured by step 1.2 (`list`), which comes after this step (1.1) in restore order | expected a value captured by an earlier step in restore order | got steps.list.names | hint add `list` to this step\'s `needs:`, or put its phase first',
+      "7:22 `steps.list.names` is captured by step 1.2 (`list`), which comes after this step (1.1) in restore order | expected a value captured by an earlier step in restore order | got steps.list.names | hint add `list` to this step's `needs:`, or put its phase first",
     ]);
     // With `needs`, the order puts it first: valid.
-    expect(problemsOf(`      - id: use
+    expect(
+      problemsOf(`      - id: use
         needs: [list]
         run: echo {{ steps.list.names }}
       - id: list
         run: ls
         capture:
           names: { lines: true }
-`)).toEqual([]);
+`),
+    ).toEqual([]);
   });
 
   it('a step cannot use its own capture; captures need a command; ask-only keys need ask; bad patterns and defaults are reported', () => {
@@ -81,7 +83,8 @@ describe('validate: references to captured values', () => {
   });
 
   it('a value condition needs exactly one test; a capture may not be given two ways to read', () => {
-    const problems = problemsOf(`      - id: list
+    const problems = problemsOf(
+      `      - id: list
         run: ls
         capture:
           v: { stdout: true, json: true }
@@ -91,7 +94,9 @@ describe('validate: references to captured values', () => {
           - value: "{{ vars.x }}"
             equals: a
             in: [a]
-`, 'vars:\n  x: a\n');
+`,
+      'vars:\n  x: a\n',
+    );
     expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
       '11:14 capture `v` reads the output more than one way: json, stdout',
       '15:13 a value condition has more than one test: equals, in',
@@ -112,9 +117,13 @@ describe('reading captures', () => {
 });
 
 describe('binding captured values', () => {
-  const step = (command: string) => oneStep(`      - id: list\n        run: ls\n        capture:\n          v: { stdout: true }\n      - id: use\n        run: ${JSON.stringify(command)}\n`).phases[0]!.steps[1]!;
+  const step = (command: string) =>
+    oneStep(`      - id: list\n        run: ls\n        capture:\n          v: { stdout: true }\n      - id: use\n        run: ${JSON.stringify(command)}\n`).phases[0]!.steps[1]!;
   const scope = (v: string) => ({ captures: { list: { v } }, secret: new Set<string>() });
-  const script = (command: string, v: string) => renderShell(bindCaptures(step(command), scope(v)).bound.action.kind === 'run' ? (bindCaptures(step(command), scope(v)).bound.action as { command: never }).command : []).script;
+  const script = (command: string, v: string) => {
+    const { action } = bindCaptures(step(command), scope(v)).bound;
+    return renderShell(action.kind === 'run' ? action.command : []).script;
+  };
   const HOSTILE = ['$(touch /tmp/x)', '`touch /tmp/x`', "'; touch /tmp/x; '", '"; touch /tmp/x; "', 'a b\nc', '\\', '$HOME'];
 
   it.each(HOSTILE)('the value %j is quoted for each place it stands', (v) => {

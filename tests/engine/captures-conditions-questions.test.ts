@@ -55,7 +55,12 @@ describe('captured outputs', () => {
     });
     expect(notJson.outcome.status).toBe('failed');
     expect(notJson.outcome.message).toMatch(/^capture `v`: its output is not JSON .*storage is offline/);
-    const long = await drive({ plan: oneStep(`      - id: list\n        run: x\n        capture:\n          v: { stdout: true }\n`), run: { x: [{ stdout: 'x', stdoutTruncated: true }] }, by: 'unattended', unattended: true });
+    const long = await drive({
+      plan: oneStep(`      - id: list\n        run: x\n        capture:\n          v: { stdout: true }\n`),
+      run: { x: [{ stdout: 'x', stdoutTruncated: true }] },
+      by: 'unattended',
+      unattended: true,
+    });
     expect(long.outcome.message).toMatch(/longer than 64 KiB/);
   });
 
@@ -164,14 +169,17 @@ ${condition}
   });
 
   it('every condition must hold; they are decided in order until one does not; a check is a condition too', async () => {
-    const plan = oneStep(`      - id: maybe
+    const plan = oneStep(
+      `      - id: maybe
         run: act
         when:
           - run: test -e /etc/pve/corosync.conf
           - value: "{{ vars.mode }}"
             equals: cluster
           - tcp: 10.0.0.1:22
-`, 'vars:\n  mode: standalone\n');
+`,
+      'vars:\n  mode: standalone\n',
+    );
     const r = await drive({ plan, by: 'unattended', unattended: true });
     expect(r.trace).toContain('check:when:test -e /etc/pve/corosync.conf');
     expect(r.trace.some((t) => t.startsWith('check:when:tcp'))).toBe(false);

@@ -113,7 +113,13 @@ describe('summarizeRun', () => {
           finished(importS, 'import', 'done'),
           stepStarted(importS, 'mount', '1.2'),
           finished(importS + 2, 'mount', mountStatus),
-          { kind: 'run.finished', status: mountStatus === 'done' ? 'done' : 'failed', durationMs: 0, counts: { done: 1, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 }, time: at(importS + 2) },
+          {
+            kind: 'run.finished',
+            status: mountStatus === 'done' ? 'done' : 'failed',
+            durationMs: 0,
+            counts: { done: 1, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 },
+            time: at(importS + 2),
+          },
         ],
         { layout },
       );

@@ -1,5 +1,5 @@
 import { placementError } from '../resolve/interpolate.js';
-import { type CaptureRef, captureReference, type Piece, type Rendered, type Segment } from '../shell/rendered.js';
+import { type CaptureRef, captureReference, type ItemRef, isDeferred, itemReference, type Piece, type Rendered, type Segment } from '../shell/rendered.js';
 import { type CapturedValue, type Captures, valueAt, valueText } from './captured-values.js';
 
 /** What the run knows of captured values when it binds a step: the values, and which are secret. */
@@ -12,6 +12,8 @@ export interface CaptureScope {
    * any value, instead of failing (it is shown, never run).
    */
   preview?: boolean;
+  /** The item a `foreach` step runs for, when it is bound for one. */
+  item?: { value: CapturedValue };
 }
 
 /** A captured value that cannot be used where a step refers to it. */
@@ -31,9 +33,9 @@ const isSegment = (item: unknown): item is Segment =>
 /** True for rendered text: a non-empty list of segments. */
 const isRendered = (value: unknown): value is Rendered => Array.isArray(value) && value.length > 0 && value.every(isSegment);
 
-/** True when a step (or any value) refers to a captured value anywhere in its texts. */
+/** True when a step (or any value) refers to a captured value or an item anywhere in its texts. */
 export function refersToCaptures(value: unknown): boolean {
-  if (isRendered(value)) return value.some((s) => 'value' in s && s.value.some((p) => 'capture' in p));
+  if (isRendered(value)) return value.some((s) => 'value' in s && s.value.some(isDeferred));
   if (Array.isArray(value)) return value.some(refersToCaptures);
   if (typeof value === 'object' && value !== null) return Object.values(value).some(refersToCaptures);
   return false;
@@ -58,15 +60,29 @@ function bindValue(value: unknown, scope: CaptureScope, secrets: Map<string, str
 }
 
 function bindSegment(segment: Segment, scope: CaptureScope, secrets: Map<string, string>): Segment {
-  if (!('value' in segment) || !segment.value.some((p) => 'capture' in p)) return segment;
-  const pieces: Piece[] = segment.value.map((piece) => ('capture' in piece ? bindPiece(piece.capture, scope, secrets) : piece));
+  if (!('value' in segment) || !segment.value.some(isDeferred)) return segment;
+  const pieces: Piece[] = segment.value.map((piece) => ('capture' in piece ? bindPiece(piece.capture, scope, secrets) : 'item' in piece ? bindItem(piece.item, scope) : piece));
   const refused = placementError(pieces, segment.quote, segment.spot);
   if (refused && !scope.preview) {
-    const ref = segment.value.find((p): p is { capture: CaptureRef } => 'capture' in p)!.capture;
+    const deferred = segment.value.find(isDeferred)!;
     // The reason names the place; the hint says how to write it instead.
-    throw new BindError(captureReference(ref), `is refused: ${refused.message.replace(/^a value /, 'its value ')}${refused.hint ? ` (${refused.hint})` : ''}`);
+    throw new BindError(
+      'capture' in deferred ? captureReference(deferred.capture) : itemReference(deferred.item),
+      `is refused: ${refused.message.replace(/^a value /, 'its value ')}${refused.hint ? ` (${refused.hint})` : ''}`,
+    );
   }
   return { value: pieces, quote: segment.quote };
+}
+
+function bindItem(ref: ItemRef, scope: CaptureScope): Piece {
+  const shown = itemReference(ref);
+  if (!scope.item) {
+    if (scope.preview) return { text: shown };
+    throw new BindError(shown, 'is known only while an item of the step runs');
+  }
+  const found = valueAt(scope.item.value, ref.path);
+  if (found === undefined) throw new BindError(shown, `is not there: the item has no ${ref.path.join('.')}`);
+  return { text: valueText(found) };
 }
 
 function bindPiece(ref: CaptureRef, scope: CaptureScope, secrets: Map<string, string>): Piece {

@@ -1,8 +1,6 @@
-/** A captured value: what JSON can hold (a regex or stdout capture is a string, a lines capture a list of strings). */
-export type CapturedValue = string | number | boolean | null | CapturedValue[] | { [key: string]: CapturedValue };
+import type { CapturedValue } from '../model/captured-value.js';
 
-/** The values a run has captured, by step id, then by name. */
-export type Captures = Readonly<Record<string, Readonly<Record<string, CapturedValue>>>>;
+export type { CapturedValue, Captures } from '../model/captured-value.js';
 
 /** Follows keys (and list indexes) into a captured value; undefined when a key is not there. */
 export function valueAt(value: CapturedValue, path: readonly string[]): CapturedValue | undefined {

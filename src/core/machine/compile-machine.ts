@@ -71,7 +71,27 @@ function workStates(): Record<string, StateConfig> {
     },
     backoff: {
       entry: status('backoff'),
-      invoke: { src: 'sleep', input: {}, onDone: { target: 'running' }, onError: { target: 'running' } },
+      invoke: { src: 'sleep', input: {}, onDone: { target: 'again' }, onError: { target: 'again' } },
+    },
+    // A foreach step: its items still to run this pass (the list may be a captured value), then the items themselves.
+    listing: {
+      entry: status('running', true),
+      invoke: {
+        src: 'listItems',
+        input: {},
+        onDone: [
+          { guard: 'noItems', target: 'done' },
+          { target: 'fanning', actions: 'startFan' },
+        ],
+        onError: FAILURE,
+      },
+    },
+    fanning: {
+      entry: 'spawnItems',
+      on: {
+        'xstate.done.actor.*': [{ guard: 'lastItem', target: 'fanned', actions: 'noteItem' }, { actions: ['noteItem', 'spawnItems'] }],
+        'xstate.error.actor.*': [{ guard: 'lastItem', target: 'fanned', actions: 'noteItem' }, { actions: ['noteItem', 'spawnItems'] }],
+      },
     },
     // Marking a step done by hand still has to pass its checks; if they fail, back to the menu it came from.
     markingDone: {
@@ -145,10 +165,13 @@ function choiceStates(): Record<string, StateConfig> {
     applies: choose('it applies: its prechecks, or its card', { guard: 'hasPrecheck', target: 'precheck' }, { target: 'card' }),
     card: choose('the step card, unless nobody reads it (unattended, not manual)', { guard: 'asks', target: 'awaiting' }, { target: 'go' }),
     go: choose('its confirmation, if it asks for one', { guard: 'confirms', target: 'confirming' }, { target: 'act' }),
-    act: choose('its command, unless a person does it', { guard: 'manual', target: 'checking' }, { target: 'running' }),
+    act: choose('its command (or its items), unless a person does it', { guard: 'manual', target: 'checking' }, { guard: 'fanOut', target: 'listing' }, { target: 'running' }),
+    again: choose('its command again, or the items not done yet', { guard: 'fanOut', target: 'listing' }, { target: 'running' }),
+    fanned: choose('every item ended: the step fails when more failed than it tolerates', { guard: 'tooManyFailed', target: 'backoffOrFail', actions: 'noteFanFailure' }, { target: 'done' }),
+    backoffOrFail: choose('another pass over the failed items while retries are left, else failed', { guard: 'canRetry', target: 'backoff' }, { target: 'failing' }),
     checking: choose('its verify checks, if it has any', { guard: 'hasVerify', target: 'verifying' }, { target: 'done' }),
     failing: choose('on_failure: continue goes on; else the failure menu', { guard: 'continues', target: 'failedOn' }, { target: 'failed' }),
-    retry: choose('a manual step is asked again; a command runs again', { guard: 'manual', target: 'awaiting' }, { target: 'running' }),
+    retry: choose('a manual step is asked again; a command (or the items not done) runs again', { guard: 'manual', target: 'awaiting' }, { guard: 'fanOut', target: 'listing' }, { target: 'running' }),
     markDone: choose('checked, when it has checks; else the operator’s word', { guard: 'hasVerify', target: 'markingDone' }, { target: 'done', actions: via('operator') }),
     unmarked: choose('back to the menu it came from', { guard: 'continues', target: 'interrupted' }, { target: 'failed' }),
   };

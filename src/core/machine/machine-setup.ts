@@ -1,4 +1,4 @@
-import { type AnyActorLogic, type AnyStateMachine, assign, emit, fromPromise, setup } from 'xstate';
+import { type AnyActorLogic, type AnyStateMachine, assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
 import type { CapturedValue, Captures } from '../capture/captured-values.js';
 import type { Choice } from '../model/choice.js';
 import type { StepRecord, StepStatus } from '../model/step-record.js';
@@ -30,6 +30,21 @@ export interface Tally {
  * A finished step leaves nothing behind here: it is announced (`step.finished`) and journaled,
  * so the context, and each snapshot of it, stays the same size however long the runbook.
  */
+/** Where the current `foreach` step's items stand: the keys to run this pass, and how they went. */
+export interface FanState {
+  /** Keys of the items this pass runs, in order (items finished before are not among them). */
+  keys: string[];
+  /** How many of `keys` were started. */
+  next: number;
+  running: number;
+  /** Keys of the items done in this run (a retry of the step passes over them). */
+  done: string[];
+  /** The items that failed this pass, with why. */
+  failed: Array<{ key: string; reason: string }>;
+  /** How many items the step has in all. */
+  total: number;
+}
+
 export interface RestoreContext {
   /** The current step's place in the machine's order (the order itself is not part of the context). */
   position: number;
@@ -53,6 +68,8 @@ export interface RestoreContext {
    * Only steps that capture leave anything here.
    */
   captures: Captures;
+  /** The current `foreach` step's items. */
+  fan?: FanState;
 }
 
 /** The context a machine starts from: at the first step of its order, nothing finished. */
@@ -121,6 +138,25 @@ export interface StepStartedEvent {
   step: string;
 }
 
+/** Output of listItems: the keys of the items still to run, and how many the step has in all. */
+export interface ListOutput {
+  keys: string[];
+  total: number;
+}
+
+/** Input of a runItem actor: which item of the current step, and which attempt of the step. */
+export interface ItemInput extends StepInput {
+  key: string;
+  attempt: number;
+}
+
+/** Output of runItem: how the item ended. */
+export interface ItemOutput {
+  key: string;
+  ok: boolean;
+  reason?: string;
+}
+
 /** Output of decideStep: whether the step applies, and if not, the condition that did not hold. */
 export interface DecideOutput {
   applies: boolean;
@@ -135,7 +171,7 @@ export interface RecoverOutput {
 }
 
 /** Names of every actor the machine invokes; an executor provides each with `machine.provide`. */
-export const ACTOR_NAMES = ['decideStep', 'runChecks', 'askOperator', 'confirmStep', 'runStep', 'sleep', 'recoverStep'] as const;
+export const ACTOR_NAMES = ['decideStep', 'runChecks', 'askOperator', 'confirmStep', 'runStep', 'sleep', 'recoverStep', 'listItems', 'runItem'] as const;
 
 /** Actors by name, in place of the defaults (which refuse to run). */
 export type RestoreActors = Partial<Record<(typeof ACTOR_NAMES)[number], AnyActorLogic>>;
@@ -178,13 +214,20 @@ function stepGuards(table: StepTable, unattended: boolean) {
     succeeded: ({ event }: Args) => output<StepOutput>(event)?.ok === true,
     applies: ({ event }: Args) => output<DecideOutput>(event)?.applies === true,
     hasWhen: ({ context }: Args) => here(context).when,
+    fanOut: ({ context }: Args) => here(context).fanOut !== undefined,
+    noItems: ({ event }: Args) => (output<ListOutput>(event)?.keys.length ?? 0) === 0,
+    /** The item that just ended was the last one running, and none is left to start. */
+    lastItem: ({ context }: Args) => context.fan !== undefined && context.fan.running === 1 && context.fan.next >= context.fan.keys.length,
+    /** More items failed than the step tolerates. */
+    tooManyFailed: ({ context }: Args) => (context.fan?.failed.length ?? 0) > (here(context).fanOut?.tolerateFailures ?? 0),
     confirmed: ({ event }: Args) => output<ConfirmOutput>(event)?.confirmed === true,
     /** Declined with nobody there: the run stops. */
     stopped: ({ event }: Args) => output<ConfirmOutput>(event)?.stop !== undefined,
     choiceIs: ({ event }: Args, params: { choice: Choice }) => output<AskOutput>(event)?.choice === params.choice,
     /** Resuming a step whose command may have been running (or had run) when the run died. */
     // An ask step is asked again: nothing of it can have run.
-    recovers: ({ context }: Args) => !here(context).manual && !here(context).ask && (context.record?.status === 'running' || context.record?.status === 'verifying'),
+    // A foreach step's items are recovered one by one, as they run again.
+    recovers: ({ context }: Args) => !here(context).manual && !here(context).ask && !here(context).fanOut && (context.record?.status === 'running' || context.record?.status === 'verifying'),
     hasPrecheck: ({ context }: Args) => here(context).precheck,
     /** Unattended, nobody reads the card of a step that is not manual: it goes straight on. An ask step's question is its card. */
     asks: ({ context }: Args) => (!unattended && !here(context).ask) || here(context).manual,
@@ -223,6 +266,7 @@ function abortFrom(context: RestoreContext, event: RestoreEvent, from: AbortOrig
  * nothing and a transition is a pure function of snapshot and event. Each copies only the
  * current step's record: the cost of a transition does not grow with the plan.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the declarative table of the machine's named actions, guards and actors, one entry per name.
 export function restoreSetup(table: StepTable, options: MachineOptions = {}) {
   const defaults = Object.fromEntries(ACTOR_NAMES.map((name) => [name, notProvided(name)])) as Record<(typeof ACTOR_NAMES)[number], AnyActorLogic>;
   return setup({
@@ -254,6 +298,51 @@ export function restoreSetup(table: StepTable, options: MachineOptions = {}) {
         const captured = output<StepOutput>(event)?.captures;
         return captured ? { captures: { ...context.captures, [context.current!]: captured } } : {};
       }),
+      /** The items of a foreach step to run this pass. */
+      startFan: assign(({ context, event }) => {
+        const listed = output<ListOutput>(event)!;
+        return { fan: { keys: listed.keys, next: 0, running: 0, done: context.fan?.done ?? [], failed: [], total: listed.total } };
+      }),
+      /** Starts items until `concurrency` run at once, each an actor of its own (spawned by name, so a snapshot can hold it). */
+      spawnItems: enqueueActions(({ context, enqueue }) => {
+        const fan = context.fan!;
+        const room = Math.max(0, (table.at(context.position).fanOut?.concurrency ?? 1) - fan.running);
+        const starting = fan.keys.slice(fan.next, fan.next + room);
+        if (starting.length === 0) return;
+        const attempt = recordOf(context).attempts;
+        enqueue.assign({ fan: { ...fan, next: fan.next + starting.length, running: fan.running + starting.length } });
+        for (const key of starting) enqueue.spawnChild('runItem', { id: `item:${attempt}:${key}`, input: { step: context.current!, key, attempt } });
+      }),
+      /** An item ended: counted, and its failure kept for the step's reason. */
+      noteItem: assign(({ context, event }) => {
+        const fan = context.fan!;
+        const out = output<ItemOutput>(event);
+        const key =
+          out?.key ??
+          String((event as { type: string }).type)
+            .split(':')
+            .slice(2)
+            .join(':');
+        const ok = out?.ok === true;
+        return {
+          fan: {
+            ...fan,
+            running: fan.running - 1,
+            done: ok ? [...fan.done, key] : fan.done,
+            failed: ok ? fan.failed : [...fan.failed, { key, reason: out?.reason ?? errorMessage(event) ?? 'failed' }],
+          },
+        };
+      }),
+      /** Why a foreach step failed: its failed items, named. */
+      noteFanFailure: assign(({ context }) => {
+        const failed = context.fan?.failed ?? [];
+        const shown = failed
+          .slice(0, 5)
+          .map((f) => `${f.key} (${f.reason})`)
+          .join('; ');
+        const summary = `${failed.length} of ${context.fan?.total ?? failed.length} items failed: ${shown}${failed.length > 5 ? `; and ${failed.length - 5} more` : ''}`;
+        return { record: { ...recordOf(context), reason: summary }, failure: { summary, tail: failed.map((f) => `${f.key}: ${f.reason}`).slice(-10) } };
+      }),
       /** A command ran: its exit code and last lines, which explain a check that fails after it. */
       noteExit: assign(({ context, event }) => {
         const exited = output<StepOutput>(event)?.exited;
@@ -275,7 +364,7 @@ export function restoreSetup(table: StepTable, options: MachineOptions = {}) {
         ...(context.exit?.code !== undefined ? { exitCode: context.exit.code } : {}),
       })),
       /** On to the next step in the order: nothing of the finished one stays in the context. */
-      advance: assign(({ context }) => ({ position: context.position + 1, current: undefined, record: undefined, exit: undefined, failure: undefined })),
+      advance: assign(({ context }) => ({ position: context.position + 1, current: undefined, record: undefined, exit: undefined, failure: undefined, fan: undefined })),
       finish: assign((_, params: { outcome: 'done' | 'failed' | 'aborted' }) => ({ outcome: params.outcome })),
     },
   });

@@ -12,6 +12,8 @@ export interface StepTraits {
   ask: boolean;
   /** It has `when:` conditions, which may make it not applicable. */
   when: boolean;
+  /** A `foreach` step: it runs once per item, `concurrency` at once; its checks are each item's. */
+  fanOut?: { concurrency: number; tolerateFailures: number };
   /** It asks for a confirmation before its action. */
   confirm: boolean;
   /** It has verify checks. */
@@ -37,12 +39,14 @@ export interface StepTable {
 export function stepTraits(step: PlanStep): StepTraits {
   return {
     id: step.id,
-    precheck: step.precheck.length > 0,
+    // A foreach step's checks are run for each item, by the item.
+    precheck: step.precheck.length > 0 && !step.foreach,
     manual: step.action.kind === 'manual',
     ask: step.action.kind === 'ask',
     when: step.when.length > 0,
     confirm: step.confirm !== undefined,
-    verify: step.verify.length > 0,
+    verify: step.verify.length > 0 && !step.foreach,
+    ...(step.foreach ? { fanOut: { concurrency: step.foreach.concurrency, tolerateFailures: step.foreach.tolerateFailures } } : {}),
     retries: step.retries,
     retryDelayMs: step.retryDelayMs,
     onFailure: step.onFailure,

@@ -1,4 +1,5 @@
 import type { Rendered } from '../shell/rendered.js';
+import type { CapturedValue } from './captured-value.js';
 
 /** Where a step's commands run: a host from the inventory. */
 export interface HostRef {
@@ -58,6 +59,19 @@ export interface CaptureSpec {
   secret: boolean;
 }
 
+/** A `foreach` step's items and how they run: one run of the step per item, `concurrency` at once. */
+export interface FanOut {
+  /** Written in the runbook, or one reference to a captured list or a var, known at run time. */
+  items: { kind: 'list'; values: CapturedValue[] } | { kind: 'ref'; value: Rendered };
+  /** The name an item goes by in the step's texts. */
+  as: string;
+  /** Each item's stable id in the journal; without it, the item itself when text or a number, else its index. */
+  key?: Rendered;
+  concurrency: number;
+  /** How many items may fail before the step fails. */
+  tolerateFailures: number;
+}
+
 /** The test a `value` condition applies: every operand is compared as text, except the order tests. */
 export type ValueTest =
   | { op: 'equals' | 'not_equals'; operand: Rendered }
@@ -90,6 +104,8 @@ export interface PlanStep {
   capture: CaptureSpec[];
   /** Conditions that must all hold for the step to apply. */
   when: Condition[];
+  /** Set for a `foreach` step: it runs once per item. */
+  foreach?: FanOut;
   timeoutMs?: number;
   retries: number;
   retryDelayMs: number;

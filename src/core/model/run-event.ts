@@ -31,14 +31,14 @@ export type RunEvent =
   /** `instructions`: what a manual step asks of the person (secrets by name only). */
   | { kind: 'step.started'; step: string; position: string; title: string; phase: string; action: string; host?: string; instructions?: string }
   /** `until` and `timeoutMs`: a wait step's checks and how long it waits for them. */
-  | { kind: 'step.attempt'; step: string; attempt: number; command?: string; host?: string; until?: string[]; timeoutMs?: number }
+  | { kind: 'step.attempt'; step: string; item?: string; attempt: number; command?: string; host?: string; until?: string[]; timeoutMs?: number }
   /** A wait step's first check still failing, recorded when it changes (not on every poll). */
   | { kind: 'wait.pending'; step: string; check: string }
-  | { kind: 'step.spawned'; step: string; attempt: number; pid: number; pgid: number; startTicks?: number }
-  | { kind: 'step.output'; step: string; stream: 'stdout' | 'stderr'; text: string }
-  | { kind: 'step.exited'; step: string; attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string; interrupted?: boolean }
-  | { kind: 'check.passed'; step: string; set: CheckSet; check: string; durationMs: number; assumed?: boolean; measured?: AgeMeasure }
-  | { kind: 'check.failed'; step: string; set: CheckSet; check: string; durationMs: number; reason: string; output?: string; assumed?: boolean; measured?: AgeMeasure }
+  | { kind: 'step.spawned'; step: string; item?: string; attempt: number; pid: number; pgid: number; startTicks?: number }
+  | { kind: 'step.output'; step: string; item?: string; stream: 'stdout' | 'stderr'; text: string }
+  | { kind: 'step.exited'; step: string; item?: string; attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string; interrupted?: boolean }
+  | { kind: 'check.passed'; step: string; item?: string; set: CheckSet; check: string; durationMs: number; assumed?: boolean; measured?: AgeMeasure }
+  | { kind: 'check.failed'; step: string; item?: string; set: CheckSet; check: string; durationMs: number; reason: string; output?: string; assumed?: boolean; measured?: AgeMeasure }
   /** `waitedMs`: how long the question waited for its answer (time in a shell opened from it not included). */
   | {
       kind: 'operator.choice';
@@ -65,6 +65,10 @@ export type RunEvent =
       reason?: string;
       waitedMs?: number;
     }
+  /** A foreach step's items for this pass: every key, and how many are still to run (the others finished before). */
+  | { kind: 'step.items'; step: string; attempt: number; keys: string[]; pending: number }
+  /** One item of a foreach step ended. */
+  | { kind: 'item.finished'; step: string; item: string; status: 'done' | 'failed'; via?: 'precheck' | 'recovered'; attempt: number; durationMs: number; reason?: string }
   /** A step's `when:` decided: each condition, whether it held, and what it saw. */
   | { kind: 'step.decided'; step: string; applies: boolean; conditions: Array<{ condition: string; held: boolean; detail?: string }> }
   /** What a step captured (secret values masked), or the answer an ask step got and from whom. */

@@ -37,6 +37,7 @@ export function placedStep(step: UnplacedStep, position: string): PlanStep {
     verify: sharedIfEmpty(step.verify),
     capture: sharedIfEmpty(step.capture),
     when: sharedIfEmpty(step.when),
+    foreach: step.foreach,
     timeoutMs: step.timeoutMs,
     retries: step.retries,
     retryDelayMs: step.retryDelayMs,

@@ -1,4 +1,4 @@
-import type { Piece, Rendered, Segment, SpotFacts, ValueContext } from '../shell/rendered.js';
+import { isDeferred, type Piece, type Rendered, type Segment, type SpotFacts, type ValueContext } from '../shell/rendered.js';
 import { type ShellSpot, shellSpots } from '../shell/shell-context.js';
 import { didYouMean } from '../validate/suggest.js';
 
@@ -11,6 +11,8 @@ export interface Scope {
   hosts: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** The names each step captures (an ask step's `answer` included), by step id. */
   steps?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Inside a `foreach` step: the name its items go by. */
+  item?: string;
 }
 
 /** A reference that could not be resolved, with where it stands in the text. */
@@ -66,7 +68,7 @@ export function interpolate(text: string, scope: Scope, kind: TextKind): { rende
     if ('error' in result || placement) {
       errors.push({ reference: match[0], index, ...('error' in result ? result.error : placement!) });
       rendered.push({ raw: match[0] });
-    } else if (result.value.some((p) => 'capture' in p)) {
+    } else if (result.value.some(isDeferred)) {
       // A captured value is checked for its place once it is known: what that check needs is kept.
       const spot = spots?.[n];
       rendered.push({ value: result.value, quote: context, spot: { delimiter: spot?.delimiter, reachesArithmetic: spot?.reachesArithmetic } });
@@ -93,7 +95,7 @@ export type PlacementError = Omit<ReferenceError, 'reference' | 'index'>;
  * refused here only where no value could stand; its text is checked again once it is known.
  */
 export function placementError(value: Piece[], context: ValueContext, spot: SpotFacts | undefined): PlacementError | undefined {
-  if (value.some((p) => 'capture' in p) && context !== 'unknown' && context !== 'heredoc-literal') return undefined;
+  if (value.some(isDeferred) && context !== 'unknown' && context !== 'heredoc-literal') return undefined;
   const delimiter = spot?.delimiter;
   const plain = value.map((p) => ('text' in p ? p.text : '')).join('');
   if (plain.includes('\0')) {
@@ -169,6 +171,11 @@ function lookup(expression: string, scope: Scope): Lookup {
   const parts = expression.split('.');
   const [namespace, name, field, ...rest] = parts;
   if (namespace === 'steps') return captureLookup(expression, parts.slice(1), scope);
+  if (scope.item !== undefined && namespace === scope.item) {
+    const path = parts.slice(1);
+    if (path.some((key) => key === '')) return { error: { message: `\`${expression}\` has an empty part`, expected: `${scope.item}, or ${scope.item}.KEY for a part of an item` } };
+    return { value: [{ item: { as: scope.item, path } }] };
+  }
   const namespaces = scope.params ? ['vars', 'params', 'secrets', 'hosts', 'steps'] : ['vars', 'secrets', 'hosts', 'steps'];
   if (namespace === undefined || !namespaces.includes(namespace) || name === undefined || name === '') {
     if (namespace === 'params') {

@@ -11,6 +11,7 @@ import { reportAskOnlyKeys, resolveCaptures, resolveQuestion } from './resolve-c
 import { resolveChecks, unknownHost } from './resolve-check.js';
 import { resolveConditions } from './resolve-condition.js';
 import { child, isRecord, type Located, type Resolution } from './resolve-context.js';
+import { itemName, resolveForeach } from './resolve-foreach.js';
 import { bindParams, type TemplateCache, templateScope } from './step-template.js';
 
 /** What a step is resolved against: the inventory, the template library and the scripts on disk. */
@@ -35,6 +36,9 @@ export type UnplacedStep = Omit<PlanStep, 'position' | 'selected' | 'excludedBy'
 export function resolveStep(stepAt: Located, phase: { id: string; on?: string }, res: Resolution, env: StepEnvironment): UnplacedStep | undefined {
   if (!isRecord(stepAt.value)) return undefined;
   const own = stepAt.value;
+  // A foreach step's texts may name its item: in scope before any of them is read.
+  const item = itemName(own);
+  if (item !== undefined) stepAt = { ...stepAt, scope: { ...stepAt.scope, item } };
   const f: StepFields = { stepAt, fields: new Map(), res, env, checkedDurations: new Set() };
   for (const key of Object.keys(own)) f.fields.set(key, child(stepAt, key));
   const expanded = expandTemplate(f, own);
@@ -64,6 +68,7 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
   reportAskOnlyKeys(f.fields, kind, res);
   const capture = resolveCaptures(f.fields.get('capture'), kind, res);
   const when = resolveConditions(f.fields.get('when'), res, host, env.hosts);
+  const foreach = resolveForeach(f.fields, kind, res);
   if (kind === 'manual' && verify.length === 0 && precheck.length === 0 && fieldValue(f, 'unattended') === 'verify') {
     res.report(f.fields.get('unattended')!, {
       message: '`unattended: verify` needs checks to run',
@@ -71,7 +76,7 @@ export function resolveStep(stepAt: Located, phase: { id: string; on?: string },
       received: 'no checks',
     });
   }
-  return assembleStep(f, { id, phase: phase.id, kind, action, host, envVars, precheck, verify, capture, when, template });
+  return assembleStep(f, { id, phase: phase.id, kind, action, host, envVars, precheck, verify, capture, when, foreach, template });
 }
 
 /** A step's fields as they apply (its own over its template's), and what they are resolved with. */
@@ -309,6 +314,7 @@ interface StepParts {
   verify: UnplacedStep['verify'];
   capture: UnplacedStep['capture'];
   when: UnplacedStep['when'];
+  foreach: UnplacedStep['foreach'];
   template: string | undefined;
 }
 
@@ -329,6 +335,7 @@ function assembleStep(f: StepFields, p: StepParts): UnplacedStep {
     verify: p.verify,
     capture: p.capture,
     when: p.when,
+    ...(p.foreach ? { foreach: p.foreach } : {}),
     timeoutMs: durationAt(f, f.fields.get('timeout'), 'timeout'),
     retries: typeof fieldValue(f, 'retries') === 'number' ? (fieldValue(f, 'retries') as number) : 0,
     retryDelayMs: durationAt(f, f.fields.get('retry_delay'), 'retry_delay', true) ?? DEFAULT_RETRY_DELAY_MS,

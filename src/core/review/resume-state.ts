@@ -16,6 +16,8 @@ export interface ResumeState {
   lastStatus?: string;
   /** Steps the snapshot called ended although the journal never saw them end: not believed. */
   disbelieved?: string[];
+  /** The items of foreach steps: those that ended done, by step; those whose command may still run, by `STEP\nKEY`. */
+  items?: ItemStates;
   /** The values steps captured, by step id (a secret one only as its mask). */
   captures?: Record<string, Record<string, CapturedValue>>;
 }
@@ -62,6 +64,8 @@ export function resumeState(events: readonly Timed[], saved: SavedContext | unde
   let lastEventAt: string | undefined;
   for (const event of events) {
     lastEventAt = event.time ?? lastEventAt;
+    // An item's command is not the step's: items are rebuilt apart (itemStates).
+    if ((event as { item?: string }).item !== undefined) continue;
     switch (event.kind) {
       case 'step.attempt':
         open.set(event.step, { attempt: event.attempt, status: 'running' });
@@ -123,7 +127,9 @@ export function resumeState(events: readonly Timed[], saved: SavedContext | unde
   }
   const isEnded = (id: string) => ended.has(id) || steps[id]?.status === 'done' || steps[id]?.status === 'skipped' || steps[id]?.status === 'not-applicable';
   const captures = capturedValues(events);
+  const items = itemStates(events);
   return {
+    ...(items.done.size || items.inFlight.size ? { items } : {}),
     records: steps,
     inFlight,
     stoppedAt: order.find((id) => !isEnded(id)),
@@ -142,4 +148,35 @@ export function capturedValues(events: readonly RunEvent[]): Record<string, Reco
   const captures: Record<string, Record<string, CapturedValue>> = {};
   for (const event of events) if (event.kind === 'step.captured') captures[event.step] = event.values as Record<string, CapturedValue>;
   return captures;
+}
+
+/** Where the items of foreach steps stand, as journaled. */
+export interface ItemStates {
+  done: Map<string, Set<string>>;
+  inFlight: Map<string, { pgid?: number; startTicks?: number; spawnedAt?: string }>;
+}
+
+/**
+ * The items of foreach steps: done when the journal saw them end done (never run again); in flight
+ * when their command started and neither it nor the item was seen to end (it may have run).
+ */
+export function itemStates(events: readonly Timed[]): ItemStates {
+  const done = new Map<string, Set<string>>();
+  const inFlight: ItemStates['inFlight'] = new Map();
+  for (const event of events) {
+    const item = (event as { item?: string }).item;
+    if (item === undefined || !('step' in event)) continue;
+    const key = `${event.step}\n${item}`;
+    if (event.kind === 'step.attempt') inFlight.set(key, {});
+    else if (event.kind === 'step.spawned') {
+      const flight = inFlight.get(key);
+      if (flight) Object.assign(flight, { pgid: event.pgid, startTicks: event.startTicks, spawnedAt: event.time });
+    } else if (event.kind === 'step.exited' && !event.interrupted) inFlight.delete(key);
+    else if (event.kind === 'item.finished') {
+      inFlight.delete(key);
+      if (event.status === 'done') done.set(event.step, (done.get(event.step) ?? new Set()).add(item));
+      else done.get(event.step)?.delete(item);
+    }
+  }
+  return { done, inFlight };
 }

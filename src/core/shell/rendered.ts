@@ -13,7 +13,24 @@ export interface CaptureRef {
  * A piece of an interpolated value: plain text, a secret known only by name until run time, or
  * a captured value known only once the step that captures it ran.
  */
-export type Piece = { text: string } | { secret: string } | { capture: CaptureRef };
+export type Piece = { text: string } | { secret: string } | { capture: CaptureRef } | { item: ItemRef };
+
+/** The current item of a `foreach` step (`{{ item }}`, `{{ item.vmid }}`), known only when that item runs. */
+export interface ItemRef {
+  /** The name it goes by (`as:`, default `item`). */
+  as: string;
+  path: string[];
+}
+
+/** True for a piece whose value is known only at run time: a capture or a `foreach` item. */
+export function isDeferred(piece: Piece): piece is { capture: CaptureRef } | { item: ItemRef } {
+  return 'capture' in piece || 'item' in piece;
+}
+
+/** How a reference to an item is written: as in the runbook. */
+export function itemReference(ref: ItemRef): string {
+  return `{{ ${[ref.as, ...ref.path].join('.')} }}`;
+}
 
 /**
  * Where a value that is not known yet will stand in bash syntax, for the checks its value must
@@ -75,7 +92,7 @@ export function captureReference(ref: CaptureRef): string {
 /** Joins value pieces, revealing secrets through `secretValue`; a capture not known yet reads as its reference. */
 export function joinPieces(pieces: readonly Piece[], secretValue: (name: string) => string): string {
   let out = '';
-  for (const piece of pieces) out += 'text' in piece ? piece.text : 'secret' in piece ? secretValue(piece.secret) : captureReference(piece.capture);
+  for (const piece of pieces) out += 'text' in piece ? piece.text : 'secret' in piece ? secretValue(piece.secret) : 'capture' in piece ? captureReference(piece.capture) : itemReference(piece.item);
   return out;
 }
 
@@ -151,9 +168,9 @@ export function renderShell(rendered: Rendered): { script: string; secrets: stri
       continue;
     }
     for (const piece of segment.value) {
-      if ('capture' in piece) {
-        // The engine binds captures before it runs anything: one left here is a bug, not a value to guess.
-        throw new Error(`${captureReference(piece.capture)} was not bound before the command was rendered`);
+      if (isDeferred(piece)) {
+        // The engine binds captures and items before it runs anything: one left here is a bug, not a value to guess.
+        throw new Error(`${'capture' in piece ? captureReference(piece.capture) : itemReference(piece.item)} was not bound before the command was rendered`);
       }
       if ('secret' in piece) {
         secrets.add(piece.secret);
