@@ -171,8 +171,10 @@ export function itemStates(events: readonly Timed[]): ItemStates {
     else if (event.kind === 'step.spawned') {
       const flight = inFlight.get(key);
       if (flight) Object.assign(flight, { pgid: event.pgid, startTicks: event.startTicks, spawnedAt: event.time });
-    } else if (event.kind === 'step.exited' && !event.interrupted) inFlight.delete(key);
-    else if (event.kind === 'item.finished') {
+    } else if (event.kind === 'step.exited' && !event.interrupted && !(event.exitCode === 0 && !event.timedOut)) {
+      // Exited 0 with no end of the item: its work may be done and its checks not run yet; it stays, to be proven.
+      inFlight.delete(key);
+    } else if (event.kind === 'item.finished') {
       inFlight.delete(key);
       if (event.status === 'done') done.set(event.step, (done.get(event.step) ?? new Set()).add(item));
       else done.get(event.step)?.delete(item);
