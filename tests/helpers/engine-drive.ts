@@ -62,6 +62,8 @@ export interface Fakes {
   runStartedAt?: number;
   /** Resuming: what the interrupted run recorded of each step it reached. */
   recorded?: Record<string, StepRecord>;
+  /** Resuming: the items of foreach steps that ended done before. */
+  itemsDone?: Map<string, Set<string>>;
   /** Resuming: the values the interrupted run captured. */
   captures?: Captures;
   /** `--answer STEP=VALUE`, by step id. */
@@ -196,6 +198,7 @@ export async function drive(f: Fakes): Promise<Result> {
     runStartedAt: f.runStartedAt,
     captures: f.captures,
     recorded: f.recorded,
+    itemsDone: f.itemsDone,
     answers: f.givenAnswers,
     dryRun: f.dryRun,
     unattended: f.unattended,

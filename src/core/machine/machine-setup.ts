@@ -245,6 +245,9 @@ function reasonFrom(context: RestoreContext, event: RestoreEvent): Partial<Resto
   const out = output<{ reason?: string; failed?: string; failure?: StepFailure }>(event);
   const reason = out?.reason ?? (out?.failed ? `check failed: ${out.failed}` : undefined) ?? errorMessage(event);
   const record = { ...recordOf(context), reason };
+  // An actor that threw (a list that cannot be read, a bug) is explained by its error.
+  const thrown = errorMessage(event);
+  if (!out && thrown !== undefined) return { record, failure: { summary: thrown, tail: context.exit?.tail ?? [] } };
   if (!out?.failure) return { record };
   // A check that printed nothing is explained best by what the step's own command printed.
   const tail = out.failure.tail.length > 0 ? out.failure.tail : (context.exit?.tail ?? []);
