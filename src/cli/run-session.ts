@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { stripVTControlCharacters } from 'node:util';
@@ -93,6 +94,9 @@ export async function runSession(session: Session): Promise<number> {
   const sshRunner = options.dryRun && !options.probe ? undefined : createSshRunner(ssh.options, ssh.warm);
   // Checked before anything runs or asks: a mistyped id is an error, not a step left unconfirmed.
   const confirmed = confirmedSteps(session.loaded.plan, options.confirm);
+  const controller = new AbortController();
+  // Every running command (up to a foreach step's concurrency, and its checks) listens for the stop.
+  setMaxListeners(256, controller.signal);
   const answers = givenAnswers(session.loaded.plan, options.answer);
   // Unattended, a question nobody can answer stops the run now, not at its step.
   if (options.yes && !options.dryRun) unansweredQuestions(session.loaded.plan, answers, session.resume?.records);
@@ -102,7 +106,7 @@ export async function runSession(session: Session): Promise<number> {
   const talk: Talk = {
     interactive: !options.yes && !options.dryRun,
     out: stylesFor(process.stdout),
-    controller: new AbortController(),
+    controller,
     confirmed,
     answers,
     print: (text) => {

@@ -53,8 +53,10 @@ export function listItemsActor(deps: RunDeps) {
     deps.items.clear();
     for (const [i, key] of keys.entries()) deps.items.set(key, values[i]!);
     const before = deps.settings.itemsDone?.get(step.id);
-    const doneNow = new Set(deps.context().fan?.done ?? []);
-    const pending = keys.filter((key) => !before?.has(key) && !doneNow.has(key));
+    // Another pass of this run (a retry): only the items that failed or never started.
+    const last = deps.context().fan;
+    const again = last ? new Set([...last.failed.map((f) => f.key), ...last.keys.slice(last.next)]) : undefined;
+    const pending = keys.filter((key) => !before?.has(key) && (again === undefined || again.has(key)));
     deps.emit({ kind: 'step.items', step: step.id, attempt: deps.context().record?.attempts ?? 1, keys, pending: pending.length });
     return { keys: pending, total: keys.length };
   });

@@ -37,8 +37,8 @@ export interface FanState {
   /** How many of `keys` were started. */
   next: number;
   running: number;
-  /** Keys of the items done in this run (a retry of the step passes over them). */
-  done: string[];
+  /** How many items of this pass ended done. */
+  done: number;
   /** The items that failed this pass, with why. */
   failed: Array<{ key: string; reason: string }>;
   /** How many items the step has in all. */
@@ -302,9 +302,9 @@ export function restoreSetup(table: StepTable, options: MachineOptions = {}) {
         return captured ? { captures: { ...context.captures, [context.current!]: captured } } : {};
       }),
       /** The items of a foreach step to run this pass. */
-      startFan: assign(({ context, event }) => {
+      startFan: assign(({ event }) => {
         const listed = output<ListOutput>(event)!;
-        return { fan: { keys: listed.keys, next: 0, running: 0, done: context.fan?.done ?? [], failed: [], total: listed.total } };
+        return { fan: { keys: listed.keys, next: 0, running: 0, done: 0, failed: [], total: listed.total } };
       }),
       /** Starts items until `concurrency` run at once, each an actor of its own (spawned by name, so a snapshot can hold it). */
       spawnItems: enqueueActions(({ context, enqueue }) => {
@@ -316,25 +316,25 @@ export function restoreSetup(table: StepTable, options: MachineOptions = {}) {
         enqueue.assign({ fan: { ...fan, next: fan.next + starting.length, running: fan.running + starting.length } });
         for (const key of starting) enqueue.spawnChild('runItem', { id: `item:${attempt}:${key}`, input: { step: context.current!, key, attempt } });
       }),
-      /** An item ended: counted, and its failure kept for the step's reason. */
-      noteItem: assign(({ context, event }) => {
+      /**
+       * An item ended: counted, its failure kept for the step's reason, and its actor let go (a spawned
+       * actor stays a child until stopped: kept, every snapshot would carry every finished item).
+       */
+      noteItem: enqueueActions(({ context, event, enqueue }) => {
         const fan = context.fan!;
         const out = output<ItemOutput>(event);
-        const key =
-          out?.key ??
-          String((event as { type: string }).type)
-            .split(':')
-            .slice(2)
-            .join(':');
+        const child = String((event as { type: string }).type).replace(/^xstate\.(done|error)\.actor\./, '');
+        const key = out?.key ?? child.split(':').slice(2).join(':');
         const ok = out?.ok === true;
-        return {
+        enqueue.stopChild(child);
+        enqueue.assign({
           fan: {
             ...fan,
             running: fan.running - 1,
-            done: ok ? [...fan.done, key] : fan.done,
+            done: fan.done + (ok ? 1 : 0),
             failed: ok ? fan.failed : [...fan.failed, { key, reason: out?.reason ?? errorMessage(event) ?? 'failed' }],
           },
-        };
+        });
       }),
       /** Why a foreach step failed: its failed items, named. */
       noteFanFailure: assign(({ context }) => {
