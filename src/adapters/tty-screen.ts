@@ -4,6 +4,7 @@ import { fitText } from '../core/text/fit-text.js';
 import { wrapText } from '../core/text/wrap-text.js';
 import { countsText, shownValue } from '../core/views/run-counts-text.js';
 import type { EventSink } from '../ports/event-sink.js';
+import { ItemBoard } from './item-board.js';
 import type { ByStep, ScreenInfo } from './plain-screen.js';
 import type { Styles } from './terminal-styles.js';
 
@@ -46,6 +47,9 @@ export function createTtyScreen(stream: NodeJS.WriteStream, s: Styles, info: Scr
 class TtyScreen {
   private readonly animate = animated();
   private live: { step: string; started: number; timer?: NodeJS.Timeout; frame: number; until?: string[]; pending?: string; timeoutMs?: number } | undefined;
+  // A foreach step's items, while they run: the live area is then a board of several lines.
+  private board: ItemBoard | undefined;
+  private drawn = 1;
   // A step's precheck results wait until the step's card has been answered: printed at once, they
   // would land above the card of the step they belong to.
   private readonly prechecks = new Map<string, string[]>();
@@ -58,6 +62,10 @@ class TtyScreen {
 
   emit(event: RunEvent): void {
     const s = this.s;
+    if (this.board && 'item' in event && event.item !== undefined && event.kind !== 'item.finished') {
+      this.onBoard(event, event.item);
+      return;
+    }
     switch (event.kind) {
       case 'run.started':
         // Interactive runs show this header on every step card already.
@@ -108,10 +116,13 @@ class TtyScreen {
         this.above(`${event.level === 'warn' ? s.yellow('!') : s.dim('·')} ${event.message}\n`);
         return;
       case 'step.items':
-        this.above(s.dim(`  ${event.keys.length} items${event.pending < event.keys.length ? `, ${event.pending} to run` : ''}\n`));
+        this.startBoard(event);
         return;
       case 'item.finished':
-        this.above(`  ${event.status === 'done' ? s.green('✔') : s.red('✖')} [${event.item}] ${s.dim(formatDuration(event.durationMs))}${event.reason ? ` ${event.reason}` : ''}\n`);
+        this.board?.finished(event.item, event.status === 'done');
+        this.above(
+          `  ${event.status === 'done' ? s.green('✔') : s.red('✖')} [${event.item}] ${s.dim(formatDuration(event.durationMs))}${event.via ? s.dim(` ${event.via === 'precheck' ? 'already done' : 'recovered'}`) : ''}${event.reason ? ` ${event.reason}` : ''}\n`,
+        );
         return;
       case 'step.decided':
         for (const c of event.conditions) this.above(`  ${c.held ? s.green('✔') : s.yellow('·')} when ${c.condition}${c.detail ? s.dim(` (${c.detail})`) : ''}\n`);
@@ -131,6 +142,7 @@ class TtyScreen {
   }
 
   stopLive(): void {
+    this.board = undefined;
     if (!this.live) return;
     if (this.live.timer) clearInterval(this.live.timer);
     this.clearLive();
@@ -146,7 +158,10 @@ class TtyScreen {
   }
 
   private clearLive(): void {
-    if (this.live?.timer) this.write('\r\x1b[2K');
+    if (!this.live?.timer) return;
+    // A board of several lines: back to its first line, then clear to the end of the screen.
+    this.write(this.drawn > 1 ? `\x1b[${this.drawn - 1}A\r\x1b[J` : '\r\x1b[2K');
+    this.drawn = 1;
   }
 
   private liveText(mark: string): string {
@@ -175,8 +190,34 @@ class TtyScreen {
   private drawLive(): void {
     if (!this.live?.timer) return;
     const frame = SPINNER[this.live.frame++ % SPINNER.length]!;
+    if (this.board) {
+      const head = `${this.info.positions.get(this.board.step) ?? ''} ${this.info.titles.get(this.board.step) ?? this.board.step} · ${clock(Date.now() - this.live.started)}`;
+      const lines = this.board.lines(head, clock, Date.now(), this.width());
+      this.clearLive();
+      this.write(`${this.s.cyan(frame)} ${lines.join('\n')}`);
+      this.drawn = lines.length;
+      return;
+    }
     const text = this.liveText(frame);
     this.write(`\r\x1b[2K${this.s.cyan(frame)}${text.slice(frame.length)}`);
+  }
+
+  /** A foreach step's items start: the live area becomes their board. */
+  private startBoard(event: EventOf<'step.items'>): void {
+    this.stopLive();
+    this.flushPrechecks(event.step);
+    this.write(this.s.dim(`  ${event.keys.length} items${event.pending < event.keys.length ? `, ${event.pending} to run (the others finished before)` : ''}\n`));
+    this.board = new ItemBoard(event.step, event.keys.length, event.keys.length - event.pending);
+    this.startLive({ kind: 'step.attempt', step: event.step, attempt: event.attempt });
+  }
+
+  /** An item's command, output or check: its line on the board changes; its end is said above the board. */
+  private onBoard(event: RunEvent, item: string): void {
+    if (event.kind === 'step.attempt') this.board!.started(item, Date.now());
+    else if (event.kind === 'step.output') this.board!.printed(item, event.text);
+    else if (event.kind === 'check.failed' && event.set !== 'precheck') this.above(`  ${this.s.red('✖')} [${item}] ${event.check}: ${event.reason}\n`);
+    if (!this.animate && event.kind === 'step.attempt') this.write(`  ${this.s.cyan('$')} [${item}] ${(event.command ?? '').trim().split('\n')[0]}\n`);
+    else this.drawLive();
   }
 
   private above(text: string): void {

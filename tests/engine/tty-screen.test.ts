@@ -74,3 +74,34 @@ describe('the live line of a wait step', () => {
     expect(text).toMatch(/✔ 2\.3 Wait for the router to boot +2\.4s\n/);
   });
 });
+
+describe('the board of a foreach step', () => {
+  const fanInfo = { positions: new Map([['fan', '2.1']]), titles: new Map([['fan', 'Restore the guests']]), hosts: new Map<string, string | undefined>([['fan', undefined]]) };
+  const items: RunEvent[] = [
+    { kind: 'step.items', step: 'fan', attempt: 1, keys: ['101', '102', '103', '104'], pending: 3 },
+    { kind: 'step.attempt', step: 'fan', item: '101', attempt: 1, command: 'qmrestore 101' },
+    { kind: 'step.attempt', step: 'fan', item: '102', attempt: 1, command: 'qmrestore 102' },
+    { kind: 'step.output', step: 'fan', item: '102', stream: 'stdout', text: 'progress 40%\nprogress 55%\n' },
+  ];
+
+  it('shows one line per running item with its last output, and folds the finished into counts', () => {
+    delete process.env.NO_COLOR;
+    process.env.TERM = 'xterm-256color';
+    const t = terminal(80);
+    const screen = createTtyScreen(t.stream, pc.createColors(false) as never, fanInfo);
+    for (const e of items) screen.emit(e);
+    const board = t.text().split('\x1b[J').at(-1)!;
+    expect(board).toMatch(/2\.1 Restore the guests · \d+:\d\d · 1\/4 done · 2 running/);
+    expect(board).toMatch(/\[101\] \d+:\d\d\n/);
+    expect(board).toMatch(/\[102\] \d+:\d\d · progress 55%/);
+    expect(t.text()).not.toContain('progress 40%\n  ');
+    screen.emit({ kind: 'item.finished', step: 'fan', item: '101', status: 'done', attempt: 1, durationMs: 1200 });
+    screen.emit({ kind: 'item.finished', step: 'fan', item: '102', status: 'failed', attempt: 1, durationMs: 900, reason: 'exited 1 after 0.9s' });
+    const after = t.text();
+    expect(after).toContain('[101] 1.2s');
+    expect(after).toMatch(/✖ \[102\] 900ms exited 1 after 0\.9s/);
+    expect(after.split('\x1b[J').at(-1)).toMatch(/2\/4 done · 1 failed · 0 running/);
+    screen.emit({ kind: 'step.finished', step: 'fan', position: '2.1', status: 'failed', attempts: 1, durationMs: 2000 });
+    expect(t.text().split('\n').at(-2)).toMatch(/2\.1 +Restore the guests/);
+  });
+});
