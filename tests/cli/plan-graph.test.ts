@@ -278,7 +278,7 @@ describe('lifeboat graph --format json', () => {
         expect.arrayContaining(['precheck', 'awaiting', 'confirming', 'running', 'verifying', 'backoff', 'failed', 'markingDone', 'done', 'skipped', 'recovering', 'interrupted']),
       );
       expect(order.length).toBeGreaterThan(0);
-      expect(Object.keys(order[0]).sort()).toEqual(['confirm', 'id', 'manual', 'onFailure', 'precheck', 'retries', 'retryDelayMs', 'unattended', 'verify']);
+      expect(Object.keys(order[0]).sort()).toEqual(['ask', 'confirm', 'id', 'manual', 'onFailure', 'precheck', 'retries', 'retryDelayMs', 'unattended', 'verify', 'when']);
     }
   });
 });

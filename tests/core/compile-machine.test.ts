@@ -650,7 +650,8 @@ phases:
     };
     visit(config);
     expect([...actors].every((a) => (ACTOR_NAMES as readonly string[]).includes(a))).toBe(true);
-    expect([...actors].sort()).toEqual([...ACTOR_NAMES].sort());
+    // Every actor is invoked by the config, except runItem: the spawnItems action spawns it by name.
+    expect([...actors, 'runItem'].sort()).toEqual([...ACTOR_NAMES].sort());
     expect([...guards].sort()).toEqual([
       'applies',
       'asks',
@@ -659,17 +660,21 @@ phases:
       'confirmed',
       'confirms',
       'continues',
+      'fanOut',
       'hasPrecheck',
       'hasVerify',
       'hasWhen',
+      'lastItem',
       'manual',
+      'noItems',
       'passed',
       'recovers',
       'stepsLeft',
       'stopped',
       'succeeded',
+      'tooManyFailed',
     ]);
-    expect([...actions].sort()).toEqual(['advance', 'announceStep', 'beginStep', 'countStep', 'finish', 'keepCaptures', 'noteAbort', 'noteExit', 'noteReason', 'noteVia', 'setStatus', 'stepFinished']);
+    expect([...actions].sort()).toEqual(['advance', 'announceStep', 'beginStep', 'countStep', 'finish', 'keepCaptures', 'noteAbort', 'noteExit', 'noteFanFailure', 'noteItem', 'noteReason', 'noteVia', 'setStatus', 'spawnItems', 'startFan', 'stepFinished']);
     // And setup() names each of them: none is missing, none is left over.
     const implementations = compileMachine(planOf(RICH)).implementations;
     expect(Object.keys(implementations.guards).sort()).toEqual([...guards].sort());
