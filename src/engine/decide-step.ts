@@ -1,5 +1,5 @@
 import { fromPromise } from 'xstate';
-import { BindError } from '../core/capture/bind-captures.js';
+import { BindError, refersToCaptures } from '../core/capture/bind-captures.js';
 import { valueHolds } from '../core/capture/value-test.js';
 import type { DecideOutput, StepInput } from '../core/machine/machine-setup.js';
 import type { Condition } from '../core/model/plan-types.js';
@@ -13,6 +13,8 @@ async function decide(deps: RunDeps, condition: Condition): Promise<Decided> {
   let bound: Condition;
   let secrets: ReadonlyMap<string, string>;
   const label = condition.kind === 'check' ? condition.check.label : condition.label;
+  // A rehearsal captures nothing: a condition on a captured value is assumed, and said so.
+  if (deps.settings.dryRun && refersToCaptures(condition)) return { condition: label, held: true, detail: 'it uses a value known only in a real run: assumed to hold' };
   try {
     ({ bound, secrets } = deps.bindValue(condition));
   } catch (error) {

@@ -48,7 +48,11 @@ export function itemKeys(deps: RunDeps, step: PlanStep, values: readonly Capture
 export function listItemsActor(deps: RunDeps) {
   return fromPromise<ListOutput, StepInput>(async ({ input }) => {
     const step = deps.stepOf(input.step);
-    const values = deps.settings.dryRun && step.foreach!.items.kind === 'ref' && !knownNow(deps, step) ? [] : itemValues(deps, step);
+    if (deps.settings.dryRun && step.foreach!.items.kind === 'ref' && !knownNow(deps, step)) {
+      deps.emit({ kind: 'run.note', level: 'info', step: step.id, message: `its items come from ${displayText(step.foreach!.items.value).trim()}, known only in a real run` });
+      return { keys: [], total: 0 };
+    }
+    const values = itemValues(deps, step);
     const keys = itemKeys(deps, step, values);
     deps.items.clear();
     for (const [i, key] of keys.entries()) deps.items.set(key, values[i]!);

@@ -1,3 +1,4 @@
+import { refersToCaptures } from '../core/capture/bind-captures.js';
 import type { Check, HostRef, Plan, PlanStep } from '../core/model/plan-types.js';
 import type { CheckSet } from '../core/model/run-event.js';
 import type { ProbeVerdict, StepProbe } from '../core/model/step-probe.js';
@@ -39,7 +40,11 @@ export async function probePlan(plan: Plan, prober: CheckProber, signal?: AbortS
     if (signal?.aborted) break;
     const lookAll = async (checks: Check[], set: CheckSet) => {
       const looks: StepProbe['checks'] = [];
-      for (const check of checks) looks.push({ set, label: check.label, ...(await prober.look(check, set, signal)) });
+      for (const check of checks) {
+        // A value captured by an earlier step, or a foreach step's item, is known only in a real run.
+        const look: CheckLook = refersToCaptures(check) ? { outcome: 'not run', reason: 'it uses a value known only during a real run' } : await prober.look(check, set, signal);
+        looks.push({ set, label: check.label, ...look });
+      }
       return looks;
     };
     const pre = await lookAll(step.precheck, 'precheck');
