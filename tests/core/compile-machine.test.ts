@@ -674,7 +674,24 @@ phases:
       'succeeded',
       'tooManyFailed',
     ]);
-    expect([...actions].sort()).toEqual(['advance', 'announceStep', 'beginStep', 'countStep', 'finish', 'keepCaptures', 'noteAbort', 'noteExit', 'noteFanFailure', 'noteItem', 'noteReason', 'noteVia', 'setStatus', 'spawnItems', 'startFan', 'stepFinished']);
+    expect([...actions].sort()).toEqual([
+      'advance',
+      'announceStep',
+      'beginStep',
+      'countStep',
+      'finish',
+      'keepCaptures',
+      'noteAbort',
+      'noteExit',
+      'noteFanFailure',
+      'noteItem',
+      'noteReason',
+      'noteVia',
+      'setStatus',
+      'spawnItems',
+      'startFan',
+      'stepFinished',
+    ]);
     // And setup() names each of them: none is missing, none is left over.
     const implementations = compileMachine(planOf(RICH)).implementations;
     expect(Object.keys(implementations.guards).sort()).toEqual([...guards].sort());
