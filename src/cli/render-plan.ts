@@ -47,6 +47,11 @@ function stepLines(v: StepView, s: Styles, estimateMs: number | undefined): stri
   for (const [i, c] of (v.when ?? []).entries()) lines.push(`      ${s.dim((i === 0 ? 'when' : '').padEnd(9))}${c}`);
   for (const [i, u] of (v.uses ?? []).entries()) lines.push(`      ${s.dim((i === 0 ? 'uses' : '').padEnd(9))}${u.value} ${s.dim(`(known after step ${u.after})`)}`);
   if (v.capture) lines.push(`      ${s.dim('captures')} ${v.capture.join(', ')}`);
+  if (v.foreach) {
+    const f = v.foreach;
+    const extra = [`${f.concurrency} at a time`, ...(f.tolerateFailures ? [`up to ${f.tolerateFailures} may fail`] : []), ...(f.key ? [`key ${f.key}`] : [])];
+    lines.push(`      ${s.dim('for each')} ${f.as} of ${f.items} ${s.dim(`(${extra.join(', ')})`)}`);
+  }
   lines.push(...checkLines('precheck', v.precheck, s));
   lines.push(...checkLines('verify', v.verify, s));
   const notes: string[] = [];

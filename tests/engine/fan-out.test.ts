@@ -167,6 +167,12 @@ describe('foreach, validated', () => {
         run: echo {{ vars.x }}
       - id: e
         run: echo {{ item }}
+      - id: f
+        foreach: [1]
+        when:
+          - value: "{{ item }}"
+            equals: "1"
+        run: echo {{ item }}
 `);
     expect(found.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
       '9:18 `foreach` takes a list, or one reference to a list',
@@ -174,6 +180,7 @@ describe('foreach, validated', () => {
       '15:9 `concurrency` only goes with `foreach`',
       '19:13 `as: vars` would hide the `vars` references',
       '22:19 unknown reference `item`',
+      '25:9 `when` is decided once for the whole step, so it cannot use `item`',
     ]);
   });
 });

@@ -43,6 +43,21 @@ export function resolveForeach(fields: ReadonlyMap<string, Located>, kind: strin
   if (capture && capture.value !== undefined) {
     res.report(capture, { message: 'a `foreach` step cannot capture: each item has its own output', expected: 'capture: on a step without foreach', received: 'capture: beside foreach:' }, true);
   }
+  // `when` is decided once, for the whole step: it cannot name the item.
+  const when = fields.get('when');
+  const name = itemName({ foreach: true, as: asAt?.value }) ?? DEFAULT_ITEM;
+  if (when && JSON.stringify(when.value ?? '').match(new RegExp(`\\{\\{\\s*${name}\\b`))) {
+    res.report(
+      when,
+      {
+        message: `\`when\` is decided once for the whole step, so it cannot use \`${name}\``,
+        expected: 'conditions on vars or captured values',
+        received: `{{ ${name} … }} in when:`,
+        hint: "put a check of the item in the step's precheck (an item whose prechecks pass is already done)",
+      },
+      true,
+    );
+  }
   const items = foreachItems(at, res);
   if (!items) return undefined;
   const keyAt = fields.get('key');

@@ -59,6 +59,8 @@ export interface StepView {
   when?: string[];
   /** The captured values it uses, each known once the step that captures it ran (its position). */
   uses?: Array<{ value: string; after: string }>;
+  /** A foreach step: its items, what each is called, and how many run at once. */
+  foreach?: { items: string; as: string; key?: string; concurrency: number; tolerateFailures: number };
 }
 
 export interface PlanView {
@@ -152,6 +154,20 @@ export function stepView(step: PlanStep, positionOf: (id: string) => string | un
     ...(step.capture.length ? { capture: step.capture.map((c) => `${c.name} (${c.read === 'regex' ? `regex /${c.pattern}/` : c.read}${c.secret ? ', secret' : ''})`) } : {}),
     ...(step.when.length ? { when: step.when.map((c) => (c.kind === 'check' ? c.check.label : c.label)) } : {}),
     ...(uses.length ? { uses } : {}),
+    ...(step.foreach
+      ? {
+          foreach: {
+            items:
+              step.foreach.items.kind === 'list'
+                ? `${step.foreach.items.values.length} items: ${JSON.stringify(step.foreach.items.values).slice(1, -1).slice(0, 100)}`
+                : displayText(step.foreach.items.value).trim(),
+            as: step.foreach.as,
+            ...(step.foreach.key ? { key: displayText(step.foreach.key) } : {}),
+            concurrency: step.foreach.concurrency,
+            tolerateFailures: step.foreach.tolerateFailures,
+          },
+        }
+      : {}),
   };
 }
 
