@@ -33,7 +33,17 @@ export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number,
   // On disk before the command starts: a resume then knows it may have run.
   deps.persist();
   emit({ kind: 'step.attempt', ...of, attempt, command: shown, host: step.host?.name });
-  const lines = new LineBuffer((stream, text) => emit({ kind: 'step.output', ...of, stream, text }));
+  // A step that captures a secret prints it before it is known as one: its stdout is withheld.
+  const withheld = step.capture.some((c) => c.secret);
+  let said = false;
+  const lines = new LineBuffer((stream, text) => {
+    if (withheld && stream === 'stdout') {
+      if (!said) emit({ kind: 'step.output', ...of, stream, text: '[stdout withheld: the step captures a secret from it]\n' });
+      said = true;
+      return;
+    }
+    emit({ kind: 'step.output', ...of, stream, text });
+  });
   const result = await runSafely(
     ports.runner,
     { script, host: step.action.kind === 'script' ? undefined : step.host, env, timeoutMs: step.timeoutMs },
@@ -56,7 +66,7 @@ export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number,
     // Stopped by Ctrl-C: whether it did its work is unknown, as after a crash.
     ...(result.aborted ? { interrupted: true } : {}),
   });
-  const tail = result.output.trimEnd().split('\n').filter(Boolean).slice(-10);
+  const tail = withheld ? ['[output withheld: the step captures a secret from it]'] : result.output.trimEnd().split('\n').filter(Boolean).slice(-10);
   const exited = { code: result.exitCode, tail };
   if (result.aborted) return { ok: false, reason: 'interrupted', exited };
   const reason = failureOf(step, result);

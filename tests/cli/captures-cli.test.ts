@@ -133,6 +133,36 @@ ${place
   });
 });
 
+describe('a secret capture', () => {
+  it('never reaches the screen, the journal or the snapshot: its step output is withheld, later output and records masked', async () => {
+    const dir = workdir();
+    const file = runbook(
+      dir,
+      `      - id: token
+        run: printf 'tok-%s\\n' 9f8e7d6c5b
+        capture:
+          t: { stdout: true, secret: true }
+      - id: use
+        run: echo "using {{ steps.token.t }}"; echo "{{ steps.token.t }}" >&2
+        verify:
+          - run: test "{{ steps.token.t }}" = "$(printf 'tok-%s' 9f8e7d6c5b)"
+      - id: fail
+        run: echo "{{ steps.token.t }}"; exit 3
+`,
+    );
+    const r = await lifeboat(['run', file, '--yes', '--logs', join(dir, 'logs')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain('tok-9f8e7d6c5b');
+    expect(r.stdout).toContain('using [secret:steps.token.t]');
+    const logs = join(dir, 'logs');
+    const run = readdirSync(logs)[0]!;
+    for (const name of readdirSync(join(logs, run))) {
+      expect(readFileSync(join(logs, run, name), 'utf8'), name).not.toContain('tok-9f8e7d6c5b');
+    }
+    expect(journal(dir).find((e) => e.kind === 'check.passed' && e.step === 'use')).toBeDefined();
+  });
+});
+
 describe('resume and captured values', () => {
   it('killed after a capture, the resumed run uses the values captured before: the capturing step never runs again', async () => {
     const dir = workdir();

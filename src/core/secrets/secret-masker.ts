@@ -150,6 +150,8 @@ export function maskDeep<T>(value: T, masker: SecretMasker): T {
 // In a saved machine snapshot only these hold text from outside (why a step failed, what the
 // operator typed, a failing check's label); everything else is the machine's own state.
 const SNAPSHOT_TEXT_KEYS = new Set(['reason', 'message', 'failed', 'error', 'output', 'text']);
+// Whole subtrees of text from outside: captured output (a secret capture among it), a failure's summary and lines.
+const SNAPSHOT_TEXT_TREES = new Set(['captures', 'failure', 'exit', 'abortReason']);
 
 /** Masks the text from outside inside a saved machine snapshot, leaving its states and ids alone. */
 export function maskSnapshot<T>(value: T, masker: SecretMasker, inText = false): T {
@@ -159,7 +161,7 @@ export function maskSnapshot<T>(value: T, masker: SecretMasker, inText = false):
   if (value && typeof value === 'object') {
     // A text key marks text from outside when it holds text (a string or a list of them); an object
     // under it (XState's `output`, the run's final context) is structure whose own keys decide.
-    const textUnder = (k: string, v: unknown) => inText || (SNAPSHOT_TEXT_KEYS.has(k) && (typeof v === 'string' || Array.isArray(v)));
+    const textUnder = (k: string, v: unknown) => inText || SNAPSHOT_TEXT_TREES.has(k) || (SNAPSHOT_TEXT_KEYS.has(k) && (typeof v === 'string' || Array.isArray(v)));
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSnapshot(v, masker, textUnder(k, v))])) as T;
   }
   return value;
