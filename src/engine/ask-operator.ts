@@ -28,10 +28,10 @@ export function askOperatorActor(deps: RunDeps) {
   });
 }
 
-/** The step as the card shows it: with its captured values put in, or as written when one cannot be (running it says why). */
+/** The step as the card shows it: the values known put in, the others as their references (running it says why one cannot be used). */
 function shownStep(deps: RunDeps, step: PlanStep): PlanStep {
   try {
-    return deps.bind(step).step;
+    return deps.preview(step);
   } catch {
     return step;
   }

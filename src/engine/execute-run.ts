@@ -29,6 +29,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
   const times = new StepTimes(() => ports.clock.now());
   const binder = stepBinder(settings.plan, settings.secrets, settings.dryRun === true);
   const valueBind = valueBinder(settings.plan, settings.secrets, settings.dryRun === true);
+  const previewBind = valueBinder(settings.plan, settings.secrets, true);
   const captures = () => (actor!.getSnapshot().context as RestoreContext).captures;
   let actor: RunActor | undefined;
   const deps: RunDeps = {
@@ -41,6 +42,7 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     bind: (step) => binder(step, captures()),
     bindValue: (value) => valueBind(value, captures()),
     bindItem: (value, item) => valueBind(value, captures(), { value: item }),
+    preview: (step) => previewBind(step, captures()).bound,
     items: new Map(),
     recoveredItems: new Set(),
     persist: () => settings.persist?.(() => actor!.getPersistedSnapshot()),

@@ -20,6 +20,8 @@ export interface RunDeps {
   bindValue: <T>(value: T) => { bound: T; secrets: ReadonlyMap<string, string> };
   /** A value (a step, a key) bound for one item of a foreach step: the item's references put in too. */
   bindItem: <T>(value: T, item: CapturedValue) => { bound: T; secrets: ReadonlyMap<string, string> };
+  /** A step as a card shows it: the values known put in, the others (an item, a capture still to come) as their references. */
+  preview: (step: PlanStep) => PlanStep;
   /** The current foreach step's items by key, as listed for this pass. */
   items: Map<string, CapturedValue>;
   /** Items an interrupted run left in flight that were recovered already (each is, once). */
