@@ -87,7 +87,7 @@ async function runCase(loaded: LoadedPlan, testCase: TestCase): Promise<Differen
     },
   );
   const ids = plan.phases.flatMap((phase) => phase.steps.map((step) => step.id));
-  return compareOutcome(testCase, observedRun(ids, events, outcome.status, outcome.message));
+  return compareOutcome(testCase, observedRun(ids, events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id }));
 }
 
 function differenceLines(differences: Difference[], s: Styles): string {
