@@ -8,7 +8,7 @@ import { loadTestFileCheck } from '../adapters/test-file-schema.js';
 import type { Plan } from '../core/model/plan-types.js';
 import { InputError, type Problem, sortProblems, UsageError } from '../core/model/problem.js';
 import type { RunEvent } from '../core/model/run-event.js';
-import type { SourceDoc } from '../core/parse/source-doc.js';
+import { formatPath, positionOf, type SourceDoc } from '../core/parse/source-doc.js';
 import { unansweredQuestions } from '../core/plan/answer-steps.js';
 import { caseProblems } from '../core/runbook-test/case-problems.js';
 import { compareOutcome, type Difference } from '../core/runbook-test/compare-outcome.js';
@@ -31,6 +31,14 @@ function casePlan(file: string, options: TestOptions, testCase: TestCase, select
   return loadPlanWithSources(planRequest(file, { ...options, var: vars, only, skip, from: select ? options.from : undefined }));
 }
 
+/** A problem with a case's vars, told where the case gives them rather than on a command line nobody typed. */
+function inCase(problem: Problem, testCase: TestCase, source: SourceDoc): Problem {
+  if (problem.line !== 0) return problem;
+  const name = /^--var ([^=]+)=/.exec(problem.path)?.[1];
+  const at = name !== undefined && name in testCase.vars ? [...testCase.at, 'vars', name] : [...testCase.at];
+  return { ...problem, ...positionOf(source, at, name !== undefined), path: formatPath(at) };
+}
+
 /** Every case of every test file, or every problem in them (file:line:column) as one InputError. */
 function loadCases(file: string, options: TestOptions): TestCase[] {
   const schema = loadTestFileCheck();
@@ -40,9 +48,17 @@ function loadCases(file: string, options: TestOptions): TestCase[] {
     const read = readTestCases(readSource(path, 'the test file'), schema);
     problems.push(...read.problems);
     for (const testCase of read.cases) {
-      // Its ids are checked against the whole runbook, before a selection leaves steps out.
-      const plan = casePlan(file, options, testCase, false).plan;
-      problems.push(...caseProblems(testCase, plan, read.source as SourceDoc));
+      const source = read.source as SourceDoc;
+      let plan: Plan;
+      try {
+        // Its ids are checked against the whole runbook, before a selection leaves steps out.
+        plan = casePlan(file, options, testCase, false).plan;
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        problems.push(...error.problems.map((problem) => inCase(problem, testCase, source)));
+        continue;
+      }
+      problems.push(...caseProblems(testCase, plan, source));
       cases.push(testCase);
     }
   }

@@ -42,6 +42,15 @@ describe('lifeboat test', () => {
     expect(r.stdout + r.stderr).not.toMatch(STACK);
   });
 
+  it("a case's var the runbook does not declare is told where the case gives it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-test-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'v.yaml'), "tests:\n  - name: v\n    vars: { nope: '1' }\n");
+    const r = await lifeboat(['test', RUNBOOK, '--tests', join(dir, 'v.yaml')]);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'v.yaml')}:3:13: unknown var \`nope\` (at tests[0].vars.nope)`);
+  });
+
   it('reads a NAME.tests/ folder; a runbook with no tests is a usage error naming where they go', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lifeboat-test-'));
     dirs.push(dir);
