@@ -22,7 +22,7 @@ const DEFAULTS: Record<CheckSet, PretendResult> = { precheck: 'fail', verify: 'p
 export function createDeclaredOutputs(declared: Readonly<Record<string, PretendAttempt[]>>): DeclaredOutputs {
   let current: string | undefined;
   let attempt = 0;
-  // Calls per step and check set, so a list of results is read one call at a time.
+  // Calls per step, attempt and check set, so a list of results is read one call at a time within its attempt.
   const calls = new Map<string, number>();
   const attemptOf = (): PretendAttempt => {
     const list = (current && declared[current]) || [];
@@ -49,7 +49,7 @@ export function createDeclaredOutputs(declared: Readonly<Record<string, PretendA
     },
     checks: {
       async run(_check, set) {
-        const key = `${current}\0${set}`;
+        const key = `${current}\0${attempt}\0${set}`;
         const n = calls.get(key) ?? 0;
         calls.set(key, n + 1);
         const list = attemptOf()[set];

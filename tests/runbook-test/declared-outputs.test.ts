@@ -26,6 +26,11 @@ const PLAN = oneStep(`      - id: info
           - run: qm status 101
         verify:
           - run: qm status 101 | grep running
+      - id: boot
+        wait:
+          until:
+            - tcp: pve1:22
+          timeout: 5m
 `);
 
 async function runWith(declared: Record<string, PretendAttempt[]>) {
@@ -46,7 +51,7 @@ async function runWith(declared: Record<string, PretendAttempt[]>) {
     },
     { runId: 't', plan: PLAN, secrets: new Map(), stepsDir: '/nonexistent', nodePath: process.execPath, unattended: true },
   );
-  return observedRun(['info', 'vote', 'restore'], events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id });
+  return observedRun(['info', 'vote', 'restore', 'boot'], events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id });
 }
 
 describe('declared outputs', () => {
@@ -79,5 +84,14 @@ describe('declared outputs', () => {
     const failing = await runWith({ info: [{ stdout: 'count 1' }], restore: [{ exit: 4 }] });
     expect(failing.status).toBe('failed');
     expect(failing.steps.restore).toMatchObject({ status: 'failed', commands: ['qmrestore 1', 'qmrestore 1', 'qmrestore 1'] });
+  });
+
+  it("a wait's checks are read one poll at a time: it waits, without taking any time, until the declared pass", async () => {
+    const run = await runWith({ info: [{ stdout: 'count 1' }], boot: [{ wait: ['fail', 'fail', 'pass'] }] });
+    expect(run.status).toBe('done');
+    expect(run.steps.boot!.status).toBe('done');
+    const never = await runWith({ info: [{ stdout: 'count 1' }], boot: [{ wait: ['fail'] }] });
+    expect(never.status).toBe('failed');
+    expect(never.steps.boot!.status).toBe('failed');
   });
 });
