@@ -122,7 +122,7 @@ export async function testCommand(file: string, options: TestOptions): Promise<n
     if (differences.length === 0) process.stdout.write(`${out.green('✔')} ${testCase.name}\n`);
     else {
       failed += 1;
-      process.stdout.write(`${out.red('✖')} ${testCase.name} ${out.dim(`(${testCase.file})`)}\n${differenceLines(differences, out)}`);
+      process.stdout.write(`${out.red('✖')} ${testCase.name} ${out.dim(`(${testCase.file}:${testCase.line})`)}\n${differenceLines(differences, out)}`);
     }
   }
   const passed = cases.length - failed;

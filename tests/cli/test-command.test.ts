@@ -27,7 +27,7 @@ describe('lifeboat test', () => {
   it('a failing case exits 1, showing for each difference what was expected and what happened', async () => {
     const r = await lifeboat(['test', RUNBOOK, '--tests', `${FIXTURES}/failing.tests.yaml`]);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toContain('✖ a standalone node expected wrongly as a cluster');
+    expect(r.stdout).toContain(`✖ a standalone node expected wrongly as a cluster (${FIXTURES}/failing.tests.yaml:3)`);
     expect(r.stdout).toContain('    step expect-one-vote status\n      expected: done\n      got:      not-applicable\n');
     expect(r.stdout).toContain('    step cluster-info captured nodes\n      expected: 2\n      got:      1\n');
     expect(r.stdout).toContain('✔ a restore that keeps failing stops the run');

@@ -21,7 +21,7 @@ const EVENTS: RunEvent[] = [
 const run = observedRun(['info', 'boot', 'vote', 'restore', 'start'], EVENTS, { status: 'failed', message: 'qmrestore exited 1', stoppedAt: 'restore' });
 
 function caseWith(expect: TestCase['expect']): TestCase {
-  return { name: 'c', file: 'f', at: ['tests', 0], vars: {}, answers: {}, confirm: [], steps: {}, expect };
+  return { name: 'c', file: 'f', at: ['tests', 0], line: 2, vars: {}, answers: {}, confirm: [], steps: {}, expect };
 }
 
 describe('observedRun', () => {

@@ -42,6 +42,7 @@ describe('reading a test file', () => {
     expect(c!.vars).toEqual({ vmid: '101' });
     expect(c!.answers).toEqual({ pick: 'pve2' });
     expect(c!.confirm).toEqual([]);
+    expect(c!.line).toBe(2);
     expect(c!.steps.info).toEqual([expect.objectContaining({ stdout: 'count 2', verify: ['fail'] })]);
     expect(c!.steps.other!.map((a) => a.exit)).toEqual([1, 0]);
     expect(c!.steps.other![1]!.precheck).toEqual(['fail', 'pass']);

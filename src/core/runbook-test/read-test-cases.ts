@@ -1,5 +1,5 @@
 import type { Problem } from '../model/problem.js';
-import { parseSource, type SourceDoc, type SourceFile } from '../parse/source-doc.js';
+import { parseSource, positionOf, type SourceDoc, type SourceFile } from '../parse/source-doc.js';
 import type { SchemaCheck } from '../validate/schema-check.js';
 import type { PretendAttempt, PretendResult, StepExpectation, TestCase } from './test-case.js';
 
@@ -34,13 +34,14 @@ function expectationOf(raw: unknown): StepExpectation {
   return { status: map.status as StepExpectation['status'], captured: map.captured as Raw | undefined, commands: map.commands as string[] | undefined };
 }
 
-function caseOf(raw: Raw, file: string, index: number): TestCase {
+function caseOf(raw: Raw, source: SourceDoc, index: number): TestCase {
   const steps = (raw.steps ?? {}) as Raw;
   const expect = (raw.expect ?? {}) as Raw;
   return {
     name: raw.name as string,
-    file,
+    file: source.file,
     at: ['tests', index],
+    line: positionOf(source, ['tests', index]).line,
     vars: textMap(raw.vars),
     answers: textMap(raw.answers),
     confirm: (raw.confirm as string[] | undefined) ?? [],
@@ -57,10 +58,11 @@ function caseOf(raw: Raw, file: string, index: number): TestCase {
 /** Parses a runbook test file and checks it against its schema: every problem positioned, cases only when there are none. */
 export function readTestCases(file: SourceFile, schema: SchemaCheck): TestFile {
   const parsed = parseSource(file, 'runbook tests: a `tests:` list of cases');
-  if (!parsed.source) return { cases: [], problems: parsed.problems };
-  if (parsed.problems.length > 0) return { source: parsed.source, cases: [], problems: parsed.problems };
-  const problems = schema(parsed.source, parsed.value);
-  if (problems.length > 0) return { source: parsed.source, cases: [], problems };
+  const { source } = parsed;
+  if (!source) return { cases: [], problems: parsed.problems };
+  if (parsed.problems.length > 0) return { source, cases: [], problems: parsed.problems };
+  const problems = schema(source, parsed.value);
+  if (problems.length > 0) return { source, cases: [], problems };
   const raw = (parsed.value as Raw).tests as Raw[];
-  return { source: parsed.source, cases: raw.map((c, i) => caseOf(c, file.path, i)), problems: [] };
+  return { source, cases: raw.map((c, i) => caseOf(c, source, i)), problems: [] };
 }

@@ -31,6 +31,8 @@ export interface TestCase {
   file: string;
   /** Where the case stands in its file (`tests[2]`), for positions. */
   at: YamlPath;
+  /** The line the case starts on, to find it from the report. */
+  line: number;
   vars: Record<string, string>;
   answers: Record<string, string>;
   confirm: string[];
