@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/core/model/run-event.js';
 import { compareOutcome } from '../../src/core/runbook-test/compare-outcome.js';
 import { observedRun } from '../../src/core/runbook-test/observed-run.js';
+import { sameValue } from '../../src/core/runbook-test/same-value.js';
 import type { TestCase } from '../../src/core/runbook-test/test-case.js';
 
 // What a test run did, read from its events, and how it differs from what a case expects.
@@ -55,5 +56,16 @@ describe('compareOutcome', () => {
       { what: 'info', field: 'captured absent', expected: 'x', got: 'nothing' },
       { what: 'restore', field: 'commands', expected: '["qmrestore 202"]', got: '["qmrestore 101"]' },
     ]);
+  });
+});
+
+describe('sameValue', () => {
+  it('text and numbers alike at any depth, keys in any order; a missing value or another shape differs', () => {
+    expect(sameValue({ b: [1, 'x'], a: true }, { a: 'true', b: ['1', 'x'] })).toBe(true);
+    expect(sameValue({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(sameValue([1], [1, 2])).toBe(false);
+    expect(sameValue('x', undefined)).toBe(false);
+    expect(sameValue(['1'], '["1"]')).toBe(false);
+    expect(sameValue(null, null)).toBe(true);
   });
 });

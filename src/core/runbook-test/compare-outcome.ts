@@ -1,4 +1,5 @@
 import type { ObservedRun } from './observed-run.js';
+import { sameValue } from './same-value.js';
 import type { TestCase } from './test-case.js';
 
 /** One way a run differed from what its case expected. */
@@ -12,13 +13,6 @@ export interface Difference {
 }
 
 const shown = (value: unknown): string => (value === undefined ? 'nothing' : typeof value === 'string' ? value : JSON.stringify(value));
-
-/** Captured values are text on the command line and in YAML: `2` and "2" are the same answer, as in `when:` tests. */
-function sameValue(expected: unknown, got: unknown): boolean {
-  const scalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
-  if (scalar(expected) && scalar(got)) return String(expected) === String(got);
-  return JSON.stringify(expected) === JSON.stringify(got);
-}
 
 /** Every way the run differed from the case's expectations; only what the case names is compared. */
 export function compareOutcome(testCase: TestCase, run: ObservedRun): Difference[] {
