@@ -70,6 +70,19 @@ describe('reading a test file', () => {
   });
 });
 
+describe('a step expectation', () => {
+  it('a mistyped key in its map is told once, with the nearest key', () => {
+    const { problems } = read('tests:\n  - name: x\n    expect:\n      steps:\n        info: { statuss: done }\n');
+    expect(problems).toEqual([expect.objectContaining({ line: 5, column: 17, message: 'unknown key `statuss` in `info`', hint: 'did you mean `status`?' })]);
+  });
+
+  it('a status written alone that is none is told where it stands, with the nearest', () => {
+    const file = read('tests:\n  - name: x\n    expect:\n      steps:\n        info: not-aplicable\n');
+    expect(file.problems).toEqual([]);
+    expect(caseProblems(file.cases[0]!, PLAN, file.source!)).toEqual([expect.objectContaining({ line: 5, column: 15, message: 'invalid status for `info`', hint: 'did you mean `not-applicable`?' })]);
+  });
+});
+
 describe('what a case names must be in the runbook', () => {
   const problemsOf = (text: string) => {
     const file = read(text);

@@ -4,7 +4,7 @@ import { formatPath, positionOf, type SourceDoc } from '../parse/source-doc.js';
 import type { YamlPath } from '../parse/yaml-path.js';
 import { answerProblem } from '../resolve/resolve-capture.js';
 import { didYouMean } from '../validate/suggest.js';
-import type { TestCase } from './test-case.js';
+import { EXPECTED_STEP_STATUSES, type TestCase } from './test-case.js';
 
 /**
  * What a case names that the runbook does not have: a step id it pretends or expects, an answer
@@ -26,7 +26,20 @@ export function caseProblems(testCase: TestCase, plan: Plan, source: SourceDoc):
     });
   };
   for (const id of Object.keys(testCase.steps)) if (!steps.has(id)) unknown(id, ['steps', id], true);
-  for (const id of Object.keys(testCase.expect.steps)) if (!steps.has(id)) unknown(id, ['expect', 'steps', id], true);
+  for (const [id, expectation] of Object.entries(testCase.expect.steps)) {
+    if (!steps.has(id)) unknown(id, ['expect', 'steps', id], true);
+    // Written alone, a status is a plain string to the schema (a map may stand there too): checked here.
+    const status = expectation.status;
+    if (status !== undefined && !EXPECTED_STEP_STATUSES.includes(status)) {
+      problems.push({
+        ...at(['expect', 'steps', id], false),
+        message: `invalid status for \`${id}\``,
+        expected: EXPECTED_STEP_STATUSES.join(', '),
+        received: JSON.stringify(status),
+        hint: didYouMean(status, EXPECTED_STEP_STATUSES),
+      });
+    }
+  }
   for (const [id, answer] of Object.entries(testCase.answers)) {
     const step = steps.get(id);
     if (!step) unknown(id, ['answers', id], true);

@@ -15,7 +15,10 @@ export interface PretendAttempt {
   wait?: PretendResult[];
 }
 
-/** How a step is expected to end; `not-reached` when the run never finished it. */
+/** How a step may be expected to end; `not-reached` when the run never finished it. */
+export const EXPECTED_STEP_STATUSES: readonly string[] = ['done', 'skipped', 'not-applicable', 'failed', 'not-reached'];
+
+/** How a step is expected to end. */
 export type ExpectedStepStatus = 'done' | 'skipped' | 'not-applicable' | 'failed' | 'not-reached';
 
 /** What one step is expected to have done. */
