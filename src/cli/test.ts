@@ -66,15 +66,21 @@ function loadCases(file: string, options: TestOptions): TestCase[] {
   return cases;
 }
 
+/** What a case found: its differences, and how its run ended when it did not finish, which explains them. */
+interface CaseResult {
+  differences: Difference[];
+  ended?: string;
+}
+
 /** Runs one case with the real engine over ports that execute nothing, and compares what happened with what it expects. */
-async function runCase(loaded: LoadedPlan, testCase: TestCase): Promise<Difference[]> {
+async function runCase(loaded: LoadedPlan, testCase: TestCase): Promise<CaseResult> {
   const plan: Plan = loaded.plan;
   const answers = new Map(Object.entries(testCase.answers));
   try {
     unansweredQuestions(plan, answers);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    return [{ what: 'run', field: 'start', expected: 'the run starts', got: `it stops before its first step: ${error.message}` }];
+    return { differences: [{ what: 'run', field: 'start', expected: 'the run starts', got: `it stops before its first step: ${error.message}` }] };
   }
   const events: RunEvent[] = [];
   const declared = createDeclaredOutputs(testCase.steps);
@@ -103,7 +109,8 @@ async function runCase(loaded: LoadedPlan, testCase: TestCase): Promise<Differen
     },
   );
   const ids = plan.phases.flatMap((phase) => phase.steps.map((step) => step.id));
-  return compareOutcome(testCase, observedRun(ids, events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id }));
+  const differences = compareOutcome(testCase, observedRun(ids, events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id }));
+  return { differences, ended: outcome.status === 'done' ? undefined : `${outcome.status}${outcome.message ? `: ${outcome.message}` : ''}` };
 }
 
 function differenceLines(differences: Difference[], s: Styles): string {
@@ -118,11 +125,14 @@ export async function testCommand(file: string, options: TestOptions): Promise<n
   const cases = loadCases(file, options);
   let failed = 0;
   for (const testCase of cases) {
-    const differences = await runCase(casePlan(file, options, testCase, true), testCase);
+    const { differences, ended } = await runCase(casePlan(file, options, testCase, true), testCase);
     if (differences.length === 0) process.stdout.write(`${out.green('✔')} ${testCase.name}\n`);
     else {
       failed += 1;
-      process.stdout.write(`${out.red('✖')} ${testCase.name} ${out.dim(`(${testCase.file}:${testCase.line})`)}\n${differenceLines(differences, out)}`);
+      // How the run ended explains a step not reached, unless a difference already says it.
+      const told = differences.some((d) => d.what === 'run');
+      const end = ended !== undefined && !told ? `    ${out.dim(`the run ended ${ended}`)}\n` : '';
+      process.stdout.write(`${out.red('✖')} ${testCase.name} ${out.dim(`(${testCase.file}:${testCase.line})`)}\n${differenceLines(differences, out)}${end}`);
     }
   }
   const passed = cases.length - failed;
