@@ -26,6 +26,9 @@ const PLAN = oneStep(`      - id: info
           - run: qm status 101
         verify:
           - run: qm status 101 | grep running
+      - id: cable
+        manual: Plug the backup disk in.
+        unattended: skip
       - id: boot
         wait:
           until:
@@ -51,7 +54,7 @@ async function runWith(declared: Record<string, PretendAttempt[]>) {
     },
     { runId: 't', plan: PLAN, secrets: new Map(), stepsDir: '/nonexistent', nodePath: process.execPath, unattended: true },
   );
-  return observedRun(['info', 'vote', 'restore', 'boot'], events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id });
+  return observedRun(['info', 'vote', 'restore', 'cable', 'boot'], events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id });
 }
 
 describe('declared outputs', () => {
@@ -90,6 +93,8 @@ describe('declared outputs', () => {
     const run = await runWith({ info: [{ stdout: 'count 1' }], boot: [{ wait: ['fail', 'fail', 'pass'] }] });
     expect(run.status).toBe('done');
     expect(run.steps.boot!.status).toBe('done');
+    // Unattended, as with --yes: a manual step does what its `unattended:` says.
+    expect(run.steps.cable!.status).toBe('skipped');
     const never = await runWith({ info: [{ stdout: 'count 1' }], boot: [{ wait: ['fail'] }] });
     expect(never.status).toBe('failed');
     expect(never.steps.boot!.status).toBe('failed');
