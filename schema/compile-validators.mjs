@@ -19,6 +19,7 @@ const read = (name) => withoutRules(JSON.parse(readFileSync(fileURLToPath(new UR
 const runbook = read('./runbook.schema.json');
 const template = read('./step-template.schema.json');
 const inventory = read('./inventory.schema.json');
+const tests = read('./runbook-tests.schema.json');
 // These options must match createSchemaChecks in src/core/validate/schema-check.ts.
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: true } });
 ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
@@ -26,7 +27,8 @@ ajv.addKeyword({ keyword: 'x-rule', schemaType: 'string' });
 ajv.addSchema(runbook);
 ajv.addSchema(template);
 ajv.addSchema(inventory);
-const code = standaloneCode.default(ajv, { runbook: runbook.$id, template: template.$id, inventory: inventory.$id });
+ajv.addSchema(tests);
+const code = standaloneCode.default(ajv, { runbook: runbook.$id, template: template.$id, inventory: inventory.$id, tests: tests.$id });
 const out = fileURLToPath(new URL('../dist/', import.meta.url));
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}schema-validators.cjs`, code);

@@ -26,6 +26,7 @@ const commands = {
   stats: async () => (await import('./stats.js')).statsCommand,
   docs: async () => (await import('./docs.js')).docsCommand,
   ready: async () => (await import('./ready.js')).readyCommand,
+  test: async () => (await import('./test.js')).testCommand,
 } satisfies Record<string, () => Promise<Action>>;
 
 /** Builds the command-line program; each action records its exit code in `result`. */
@@ -163,6 +164,16 @@ function buildProgram(result: { code: number }): Command {
       .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)'),
   ).action(run('ready'));
 
+  addPlanOptions(
+    program
+      .command('test')
+      .description(
+        "run the runbook's test cases in-process with the real engine: each step exits and prints what its case declares, nothing is executed (exit 0 all pass, 1 a case fails, 2 invalid input)",
+      )
+      .argument('<file>', 'runbook file')
+      .option('--tests <path>', 'the test file, or a folder of them (default: FILE.tests.yaml beside the runbook, or the folder FILE.tests/)'),
+  ).action(run('test'));
+
   // The examples are typed as this process was started; the usage lines keep the program's name.
   const me = lifeboatCommand();
   const example = (what: string, args: string) => `  ${what}:\n    ${me} ${args}`;
@@ -176,6 +187,7 @@ function buildProgram(result: { code: number }): Command {
       example('Ask the hosts what is already done, changing nothing', 'run runbooks/homelab.yaml --dry-run --probe'),
       example('Unattended, giving one typed confirmation', 'run runbooks/homelab.yaml --yes --confirm force-import-pool'),
       example('Continue the newest unfinished run', 'resume'),
+      example("Check the runbook's branches against its test cases, executing nothing", 'test runbooks/homelab.yaml'),
       '',
       'Exit codes: 0 done · 1 a step failed or aborted · 2 invalid input · 3 interrupted (resumable) · 4 locked by another run',
     ].join('\n'),
