@@ -56,6 +56,19 @@ function stepSection(v: StepView): string[] {
   if (v.wait) {
     out.push(`Waits up to ${formatDuration(v.wait.timeoutMs)}, checking every ${formatDuration(v.wait.intervalMs)}, until:`, '', ...checkItems(v.wait.until), '');
   }
+  if (v.question) {
+    const q = v.question;
+    const takes = q.choices ? `one of ${q.choices.map(code).join(', ')}` : q.pattern !== undefined ? `matching ${code(`/${q.pattern}/`)}` : 'any answer';
+    out.push(`**Asks:** ${md(q.text)} (${takes}${q.default !== undefined ? `; default ${code(q.default)}` : ''})`, '');
+  }
+  if (v.when) out.push('Applies only when (otherwise it is not applicable):', '', ...v.when.map((c) => `- [ ] ${code(c)}`), '');
+  if (v.foreach)
+    out.push(
+      `For each ${code(v.foreach.as)} of ${code(v.foreach.items)}, ${v.foreach.concurrency} at a time${v.foreach.tolerateFailures ? `, up to ${v.foreach.tolerateFailures} may fail` : ''}.`,
+      '',
+    );
+  if (v.uses) out.push(`Uses ${v.uses.map((u) => `${code(u.value)} (known after ${u.after})`).join(', ')}.`, '');
+  if (v.capture) out.push(`Keeps from its output: ${v.capture.map(code).join(', ')}.`, '');
   if (v.env) out.push('Environment:', '', ...Object.entries(v.env).map(([k, val]) => `- ${code(`${k}=${val}`)}`), '');
   if (v.precheck.length) out.push('Already done when (precheck; if all pass the step is done without running):', '', ...checkItems(v.precheck), '');
   if (v.verify.length) out.push('Worked when (verify):', '', ...checkItems(v.verify), '');
