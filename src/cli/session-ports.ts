@@ -119,7 +119,7 @@ export async function buildSessionPorts(request: PortsRequest): Promise<SessionP
   // A probe's checks run once each, on hosts that answered: the rehearsal below shows the same results.
   const probeChecks = request.dryRun && request.probe ? createProbeChecks(createLiveChecks(live, netProbe, secrets), live) : undefined;
   const ports: RunPorts = request.dryRun
-    ? { runner: createDryRunRunner(), checks: createDryRunChecks(probeChecks), prompter, sink, clock: createVirtualClock() }
+    ? { runner: createDryRunRunner(), checks: createDryRunChecks(probeChecks), prompter, sink, clock: createVirtualClock(), ...(request.probe ? { probeRunner: live } : {}) }
     : { runner: live, checks: createLiveChecks(live, netProbe, secrets), prompter, sink, clock: systemClock, processes: osProcessTable };
   return { ports, sink, masker, finished, probeChecks, learnSecret };
 }

@@ -44,8 +44,10 @@ export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number,
     }
     emit({ kind: 'step.output', ...of, stream, text });
   });
+  // A probe rehearsal runs a read-only step for real: what it captures is then known.
+  const probing = settings.dryRun === true && step.readonly === true && ports.probeRunner !== undefined;
   const result = await runSafely(
-    ports.runner,
+    probing ? ports.probeRunner! : ports.runner,
     { script, host: step.action.kind === 'script' ? undefined : step.host, env, timeoutMs: step.timeoutMs },
     {
       signal: settings.signal,
@@ -70,7 +72,7 @@ export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number,
   const exited = { code: result.exitCode, tail };
   if (result.aborted) return { ok: false, reason: 'interrupted', exited };
   const reason = failureOf(step, result);
-  if (reason === undefined) return step.capture.length > 0 && item === undefined ? captured(deps, step, attempt, result, exited) : { ok: true, exited };
+  if (reason === undefined) return step.capture.length > 0 && item === undefined ? captured(deps, step, attempt, result, exited, probing) : { ok: true, exited };
   const commandLines = shown.trim().split('\n');
   const summary = result.error || result.timedOut ? reason : commandLines.length === 1 ? `\`${commandLines[0]}\` ${reason}` : `its ${commandLines.length}-line command ${reason}`;
   return { ok: false, reason, exited, failure: { summary, tail } };
@@ -81,8 +83,8 @@ export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number,
  * masked, and told to the run so it is masked everywhere): a resume restores them from there and
  * never runs the step again to capture them. A rehearsal runs nothing, so captures nothing.
  */
-function captured(deps: RunDeps, step: PlanStep, attempt: number, result: CommandResult, exited: StepOutput['exited']): StepOutput {
-  if (deps.settings.dryRun) return { ok: true, exited };
+function captured(deps: RunDeps, step: PlanStep, attempt: number, result: CommandResult, exited: StepOutput['exited'], probing: boolean): StepOutput {
+  if (deps.settings.dryRun && !probing) return { ok: true, exited };
   const read = readCaptures(step.capture, result.stdout, result.stdoutTruncated === true);
   if ('error' in read) return { ok: false, reason: read.error, exited, failure: { summary: read.error, tail: exited?.tail ?? [] } };
   for (const spec of step.capture) {

@@ -16,6 +16,8 @@ export interface RunPorts {
   prompter: Prompter;
   sink: EventSink;
   clock: Clock;
+  /** A probe rehearsal's live runner: a step marked `readonly` runs on it for real, for its captures. */
+  probeRunner?: CommandRunner;
   /** Processes left by an interrupted run; needed only when resuming. */
   processes?: ProcessTable;
 }

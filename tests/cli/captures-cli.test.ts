@@ -163,6 +163,34 @@ describe('a secret capture', () => {
   });
 });
 
+describe('a rehearsal and captured values', () => {
+  it('--dry-run --probe runs a readonly step for real, so later commands show its values; nothing else runs', async () => {
+    const dir = workdir();
+    const file = runbook(
+      dir,
+      `      - id: list
+        readonly: true
+        run: printf '%s\\n' 101 102
+        capture:
+          ids: { lines: true }
+      - id: use
+        run: echo first {{ steps.list.ids.0 }} && touch ${dir}/ran
+      - id: fan
+        foreach: "{{ steps.list.ids }}"
+        run: touch ${dir}/ran-{{ item }}
+`,
+    );
+    const probed = await lifeboat(['run', file, '--dry-run', '--probe', '--logs', join(dir, 'logs')]);
+    expect(probed.code, probed.stdout + probed.stderr).toBe(0);
+    expect(probed.stdout).toContain(`echo first 101 && touch ${dir}/ran`);
+    expect(probed.stdout).toMatch(/\[102\] touch .*ran-102/);
+    const plain = await lifeboat(['run', file, '--dry-run', '--logs', join(dir, 'logs')]);
+    expect(plain.stdout).toContain("echo first '{{ steps.list.ids.0 }}'");
+    expect(plain.stdout).toContain('known only in a real run');
+    expect(readdirSync(dir).filter((f) => f.startsWith('ran'))).toEqual([]);
+  });
+});
+
 describe('resume and captured values', () => {
   it('killed after a capture, the resumed run uses the values captured before: the capturing step never runs again', async () => {
     const dir = workdir();

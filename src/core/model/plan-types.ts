@@ -112,6 +112,8 @@ export interface PlanStep {
   onFailure: 'stop' | 'continue';
   confirm?: Confirm;
   idempotent: boolean;
+  /** Running it changes nothing: a probe rehearsal runs it for real, for its captures. */
+  readonly?: boolean;
   unattended: 'stop' | 'verify' | 'skip';
   /** The template it came from, if any. */
   template?: string;

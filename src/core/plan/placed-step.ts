@@ -44,6 +44,7 @@ export function placedStep(step: UnplacedStep, position: string): PlanStep {
     onFailure: step.onFailure,
     confirm: step.confirm,
     idempotent: step.idempotent,
+    readonly: step.readonly,
     unattended: step.unattended,
     template: step.template,
     selected: true,

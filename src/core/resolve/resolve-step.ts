@@ -342,6 +342,7 @@ function assembleStep(f: StepFields, p: StepParts): UnplacedStep {
     onFailure: fieldValue(f, 'on_failure') === 'continue' ? 'continue' : 'stop',
     confirm: confirmOf(f.fields.get('confirm'), p.id, f.res),
     idempotent: fieldValue(f, 'idempotent') === true,
+    ...(fieldValue(f, 'readonly') === true ? { readonly: true } : {}),
     unattended: (fieldValue(f, 'unattended') as UnplacedStep['unattended'] | undefined) ?? 'stop',
     template: p.template,
   };
