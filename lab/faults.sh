@@ -27,6 +27,7 @@
 #   lab/faults.sh storage-timeout STORE listing the volumes of STORE (local-zfs, local-lvm) times
 #                                       out, as a zfs list under load does; restores still work
 #   lab/faults.sh fix-storage-timeout STORE
+#   lab/faults.sh stop-guest ID         stop guest ID (qm/pct stop, as before a restore over it)
 #   lab/faults.sh lose-guest ID         pve1 loses guest ID's disks (its config stays): the
 #                                       runbook restores it from the NAS backup
 #   lab/faults.sh fix-guest ID          recreate the disks without a restore
@@ -209,6 +210,11 @@ case "$cmd" in
       rm -f "$PVE_FAULTS/timeout-$arg"
       log "pve1: $arg lists its volumes again"
     fi ;;
+  stop-guest)
+    [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
+    guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"
+    guest_halt "$arg"
+    log "pve1: guest $arg stopped" ;;
   lose-guest)
     [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
     guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"

@@ -677,7 +677,7 @@ fi
 elapsed=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 cat <<EOF
 [lab] ready in ${elapsed}s ($mode). Hosts: router $ROUTER_IP, nas $NAS_IP, pve1 $PVE1_IP; laptop $LAPTOP_IP
-[lab] restore it:  node bin/lifeboat.js run runbooks/homelab.yaml --inventory lab/inventory.yaml --yes \\
-[lab]                --skip unlock-private,client-sees-share --logs /tmp/lab-logs
+[lab] restore it:  LIFEBOAT_ZFS_KEY=x node bin/lifeboat.js run runbooks/homelab.yaml --inventory lab/inventory.yaml \\
+[lab]                --yes --confirm scrub --skip client-sees-share,dns-recursion --logs /tmp/lab-logs
 [lab] check it:    lab/verify.sh        remove it: lab/teardown.sh
 EOF
