@@ -11,9 +11,23 @@
 #                                       or a machine in the middle)
 #   lab/faults.sh fix-hostkey HOST      put the real host key back
 #   lab/faults.sh link-down             the router's lan1 goes down and loses its address
-#   lab/faults.sh no-quorum             pve1 loses quorum (expected votes 2, as if a second
-#                                       node were down): qm start refuses
-#   lab/faults.sh fix-quorum            pvecm expected 1
+#   lab/faults.sh cluster               pve1 is in a two-node cluster with pve2, both up (quorate)
+#   lab/faults.sh no-quorum             pve1 is in a two-node cluster whose other node, pve2, is
+#                                       down: not quorate, qm start refuses ("cluster not ready -
+#                                       no quorum?"); `pvecm expected 1` lets pve1 run alone
+#   lab/faults.sh fix-quorum            pve1 is a standalone node again (as setup.sh leaves it)
+#   lab/faults.sh lock-backup ID        guest ID stopped with "lock: backup" in its configuration,
+#                                       as a power cut during its nightly backup leaves it
+#   lab/faults.sh fix-lock ID           remove the lock
+#   lab/faults.sh backup-running        a vzdump process runs on pve1 (a backup in progress)
+#   lab/faults.sh fix-backup-running    stop it
+#   lab/faults.sh lose-config ID        guest ID stopped and its configuration deleted; its disks
+#                                       stay (a reinstalled node whose data pool survived)
+#   lab/faults.sh fix-config ID         put the configuration back as setup.sh wrote it
+#   lab/faults.sh storage-timeout STORE listing the volumes of STORE (local-zfs, local-lvm) times
+#                                       out, as a zfs list under load does; restores still work
+#   lab/faults.sh fix-storage-timeout STORE
+#   lab/faults.sh stop-guest ID         stop guest ID (qm/pct stop, as before a restore over it)
 #   lab/faults.sh lose-guest ID         pve1 loses guest ID's disks (its config stays): the
 #                                       runbook restores it from the NAS backup
 #   lab/faults.sh fix-guest ID          recreate the disks without a restore
@@ -50,6 +64,33 @@ need_host() {
   lab_is_host "${1:-}" || die "name a host: router, nas or pve1"
 }
 
+write_corosync() {
+  cat >"$PVE_ETC/corosync.conf" <<EOF
+totem {
+  cluster_name: homelab
+  config_version: 4
+  version: 2
+}
+nodelist {
+  node {
+    name: pve1
+    nodeid: 1
+    quorum_votes: 1
+    ring0_addr: $PVE1_IP
+  }
+  node {
+    name: pve2
+    nodeid: 2
+    quorum_votes: 1
+    ring0_addr: 10.213.7.31
+  }
+}
+quorum {
+  provider: corosync_votequorum
+}
+EOF
+}
+
 hostkey() { printf '%s/%s/ssh_host_ed25519_key' "$LAB_DIR" "$1"; }
 
 restart_sshd() {
@@ -59,8 +100,10 @@ restart_sshd() {
 
 guest_disks() { # ID -> the paths of its disks on pve1
   guest_info "$1" || die "no guest $1 in the lab (102, 101, 200)"
-  local vol
-  while read -r vol; do volume_path "$vol"; echo; done < <(guest_volumes "$(guest_conf "$G_KIND" "$1")")
+  local vol conf
+  conf=$(guest_conf "$G_KIND" "$1")
+  [ -f "$conf" ] || return 0
+  while read -r vol; do volume_path "$vol" && echo; done < <(guest_volumes "$conf")
 }
 
 cmd=${1:-}
@@ -106,12 +149,72 @@ case "$cmd" in
     ip -n lbrouter addr flush dev lan1
     ip -n lbrouter link set lan1 down
     log "router: lan1 down, without its address" ;;
-  no-quorum)
-    echo 2 >"$PVE_ETC/.expected_votes"
-    log "pve1: expected votes 2, only 1 present: not quorate" ;;
+  cluster | no-quorum)
+    write_corosync
+    rm -f "$PVE_ETC/.expected_votes"
+    if [ "$cmd" = cluster ]; then
+      touch "$PVE_ETC/.pve2-up"
+      log "pve1: in the two-node cluster homelab, pve2 up: quorate"
+    else
+      rm -f "$PVE_ETC/.pve2-up"
+      log "pve1: in the two-node cluster homelab, pve2 down: 1 of 2 expected votes, not quorate"
+    fi ;;
   fix-quorum)
-    echo 1 >"$PVE_ETC/.expected_votes"
-    log "pve1: quorate again" ;;
+    rm -f "$PVE_ETC/corosync.conf" "$PVE_ETC/.expected_votes" "$PVE_ETC/.pve2-up"
+    log "pve1: a standalone node again" ;;
+  lock-backup | fix-lock)
+    [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
+    guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"
+    conf=$(guest_conf "$G_KIND" "$arg")
+    [ -f "$conf" ] || die "guest $arg has no configuration (fix-config $arg)"
+    sed -i '/^lock: /d' "$conf"
+    if [ "$cmd" = lock-backup ]; then
+      guest_halt "$arg"
+      echo "lock: backup" >>"$conf"
+      log "pve1: guest $arg stopped, locked (backup)"
+    else
+      log "pve1: guest $arg unlocked"
+    fi ;;
+  backup-running)
+    if ! pid_alive "$LAB_DIR/run/pve1-vzdump.pid" vzdump; then
+      mkdir -p "$LAB_DIR/pve1/sbin"
+      printf '#!/bin/bash\n# lab: a backup job that runs (its process is named vzdump)\nwhile :; do sleep 1; done\n' >"$LAB_DIR/pve1/sbin/vzdump"
+      chmod 755 "$LAB_DIR/pve1/sbin/vzdump"
+      setsid nsenter --net=/run/netns/lbpve1 -- "$LAB_DIR/pve1/sbin/vzdump" </dev/null >/dev/null 2>&1 9<&- &
+      echo $! >"$LAB_DIR/run/pve1-vzdump.pid"
+    fi
+    log "pve1: a vzdump runs (pid $(pid_of "$LAB_DIR/run/pve1-vzdump.pid"))" ;;
+  fix-backup-running)
+    if [ -f "$LAB_DIR/run/pve1-vzdump.pid" ]; then kill_pid "$(pid_of "$LAB_DIR/run/pve1-vzdump.pid")" 5; fi
+    rm -f "$LAB_DIR/run/pve1-vzdump.pid"
+    log "pve1: no vzdump runs" ;;
+  lose-config)
+    [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
+    guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"
+    guest_halt "$arg"
+    rm -f "$(guest_conf "$G_KIND" "$arg")"
+    log "pve1: guest $arg stopped and its configuration deleted (its disks stay)" ;;
+  fix-config)
+    [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
+    guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"
+    conf=$(guest_conf "$G_KIND" "$arg")
+    [ -f "$conf" ] || tail -n +2 "$(ls "$PBS_STORE"/*/"$arg"/*Z | tail -n 1)" >"$conf"
+    log "pve1: guest $arg has its configuration" ;;
+  storage-timeout | fix-storage-timeout)
+    case "$arg" in local-zfs | local-lvm) ;; *) die "name a guest storage: local-zfs or local-lvm" ;; esac
+    mkdir -p "$PVE_FAULTS"
+    if [ "$cmd" = storage-timeout ]; then
+      touch "$PVE_FAULTS/timeout-$arg"
+      log "pve1: listing the volumes of $arg times out"
+    else
+      rm -f "$PVE_FAULTS/timeout-$arg"
+      log "pve1: $arg lists its volumes again"
+    fi ;;
+  stop-guest)
+    [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
+    guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"
+    guest_halt "$arg"
+    log "pve1: guest $arg stopped" ;;
   lose-guest)
     [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
     guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"
@@ -167,9 +270,12 @@ case "$cmd" in
       fi
       svc_start "$h" ssh || die "sshd on $h did not start"
     done
-    echo 1 >"$PVE_ETC/.expected_votes"
+    rm -f "$PVE_ETC/corosync.conf" "$PVE_ETC/.expected_votes" "$PVE_ETC/.pve2-up" "$PVE_FAULTS"/timeout-*
+    if [ -f "$LAB_DIR/run/pve1-vzdump.pid" ]; then kill_pid "$(pid_of "$LAB_DIR/run/pve1-vzdump.pid")" 5; fi
+    rm -f "$LAB_DIR/run/pve1-vzdump.pid"
     for g in "${LAB_GUESTS[@]}"; do
       read -r id _ <<<"$g"
+      "$0" fix-config "$id" 9<&- >/dev/null 2>&1 || true
       "$0" fix-guest "$id" 9<&- >/dev/null 2>&1 || true
     done
     log "sshd and host keys, quorum and guest disks repaired (DNS, links and shares are the runbook's to restore; fix-dns starts DNS)" ;;
@@ -182,7 +288,7 @@ case "$cmd" in
     echo "router: unbound $(svc_running router unbound && echo running || echo stopped), pihole-FTL $(svc_running router pihole-FTL && echo running || echo stopped), lan1 $(ip -n lbrouter -br link show dev lan1 | awk '{ print $2 }')"
     echo "nas: pool $(zpool list -H -o health "$POOL" 2>/dev/null || echo 'not imported'), smbd $(svc_running nas smbd && echo running || echo stopped), nfs-ganesha $(svc_running nas nfs-ganesha && echo running || echo stopped)"
     quorum_state
-    s="pve1: quorate $Q_QUORATE"
+    s="pve1: $Q_MODE, quorate $Q_QUORATE"
     for g in "${LAB_GUESTS[@]}"; do
       read -r id _ <<<"$g"
       missing=''

@@ -343,6 +343,20 @@ start_zfs() {
   die "zfs-fuse does not answer (see $LAB_DIR/log/nas-zfs-fuse.log)"
 }
 
+# Exports the pool, retrying while it is busy: a share daemon or an ssh session that just ended,
+# or the bind mount of tank/backup on pve1, can hold it for a moment ("pool is busy").
+export_pool() {
+  local i err
+  for ((i = 0; i < 15; i++)); do
+    backup_deactivate
+    err=$(zpool export "$POOL" 2>&1) && return 0
+    zpool list -H -o name "$POOL" >/dev/null 2>&1 || return 0
+    sleep 1
+  done
+  log "zpool export $POOL: $err; forcing it"
+  zpool export -f "$POOL"
+}
+
 pool_is_ours() { zpool status "$POOL" 2>/dev/null | grep -qF "$DISK_DIR/"; }
 
 populate_pool() {
@@ -378,8 +392,7 @@ ensure_pool() {
     pool_is_ours || die "a pool named $POOL that is not the lab's is imported on this machine"
     # a dataset left unmounted (e.g. by files written into its mountpoint): export, clean up below
     if zfs list -H -o mounted -r "$POOL" | grep -qx no; then
-      backup_deactivate
-      zpool export "$POOL"
+      export_pool
     fi
   fi
   if ! zpool list -H -o name "$POOL" >/dev/null 2>&1 && [ -z "$(findmnt -rn -o TARGET | grep -F "$POOL_MNT" || true)" ]; then
@@ -533,13 +546,22 @@ EOF
 }
 
 write_pve_state() {
-  local g id kind name ip port conf
-  mkdir -p "$PVE_ETC/qemu-server" "$PVE_ETC/lxc" "$PVE_LOCAL"
+  local g id kind name ip port conf when f
+  mkdir -p "$PVE_ETC/qemu-server" "$PVE_ETC/lxc"
+  # every volume and fault of an earlier run goes: the guests' disks are made again below
+  rm -rf "${PVE_LOCAL:?}" "${PVE_LVM:?}" "${PVE_FAULTS:?}" "${PBS_STORE:?}"
+  rm -f "$PVE_ETC"/qemu-server/*.conf "$PVE_ETC"/lxc/*.conf
+  mkdir -p "$PVE_LOCAL" "$PVE_LVM" "$PVE_FAULTS" "$PBS_STORE"
   cat >"$PVE_ETC/storage.cfg" <<EOF
 zfspool: local-zfs
 	pool rpool/data
 	content images,rootdir
 	sparse 1
+
+lvmthin: local-lvm
+	thinpool data
+	vgname pve
+	content images,rootdir
 
 nfs: nas-backup
 	export /backup
@@ -548,18 +570,31 @@ nfs: nas-backup
 	content backup
 	options vers=4.2
 	prune-backups keep-daily=7,keep-weekly=4
+
+pbs: pbs-backup
+	datastore homelab
+	server 10.213.7.60
+	content backup
+	username backup@pbs
 EOF
-  echo 1 >"$PVE_ETC/.expected_votes"
+  # a standalone node, as most homelabs have (lab/faults.sh no-quorum makes it a cluster)
+  rm -f "$PVE_ETC/corosync.conf" "$PVE_ETC/.expected_votes" "$PVE_ETC/.pve2-up"
+  when=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)
   for g in "${LAB_GUESTS[@]}"; do
     read -r id kind name ip port <<<"$g"
     conf=$(guest_conf "$kind" "$id")
     guest_config "$id" >"$conf"
     if [ "$kind" = qemu ]; then
-      [ -f "$PVE_LOCAL/vm-$id-disk-0" ] || truncate -s 32M "$PVE_LOCAL/vm-$id-disk-0"
+      truncate -s 32M "$PVE_LOCAL/vm-$id-disk-0"
     else
       mkdir -p "$PVE_LOCAL/subvol-$id-disk-0/etc"
       echo "$name" >"$PVE_LOCAL/subvol-$id-disk-0/etc/hostname"
     fi
+    # the same night's backup on the Proxmox Backup Server stand-in (storage pbs-backup)
+    f="$PBS_STORE/$([ "$kind" = qemu ] && echo vm || echo ct)/$id/$when"
+    mkdir -p "$(dirname "$f")"
+    { echo "LAB-VZDUMP $kind $id"; guest_config "$id"; } >"$f"
+    touch -d '-2 hours' "$f"
   done
   mkdir -p "$PVE_BACKUP_MNT"
 }
@@ -569,16 +604,18 @@ EOF
 
 break_lab() {
   local g id kind name ip port
-  # pve1: guests stopped, the NAS backup storage not mounted
+  # pve1: guests stopped, the NAS backup storage not mounted; the power cut came during the
+  # nightly backup of the Docker VM (102), whose configuration keeps its "lock: backup"
   for g in "${LAB_GUESTS[@]}"; do
     read -r id kind name ip port <<<"$g"
     guest_halt "$id"
   done
+  echo "lock: backup" >>"$(guest_conf qemu 102)"
   backup_deactivate
   # nas: shares stopped, pool exported, the default route lost
   svc_stop nas smbd
   svc_stop nas nfs-ganesha
-  if zpool list -H -o name "$POOL" >/dev/null 2>&1; then zpool export "$POOL"; fi
+  if zpool list -H -o name "$POOL" >/dev/null 2>&1; then export_pool; fi
   ip -n lbnas route del default 2>/dev/null || true
   # router: DNS stopped, the LAN port lan1 down without its address, forwarding off
   svc_stop router pihole-FTL
@@ -603,6 +640,10 @@ heal_lab() {
   for g in "${LAB_GUESTS[@]}"; do
     read -r id kind name ip port <<<"$g"
     guest_boot "$id" || die "guest $id did not start"
+  done
+  for g in "${LAB_GUESTS[@]}"; do
+    read -r id kind name ip port <<<"$g"
+    guest_wait_service "$id" || die "guest $id does not answer on $ip:$port"
   done
 }
 
@@ -636,7 +677,7 @@ fi
 elapsed=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 cat <<EOF
 [lab] ready in ${elapsed}s ($mode). Hosts: router $ROUTER_IP, nas $NAS_IP, pve1 $PVE1_IP; laptop $LAPTOP_IP
-[lab] restore it:  node bin/lifeboat.js run runbooks/homelab.yaml --inventory lab/inventory.yaml --yes \\
-[lab]                --skip unlock-private,client-sees-share --logs /tmp/lab-logs
+[lab] restore it:  LIFEBOAT_ZFS_KEY=x node bin/lifeboat.js run runbooks/homelab.yaml --inventory lab/inventory.yaml \\
+[lab]                --yes --confirm scrub --skip client-sees-share,dns-recursion --logs /tmp/lab-logs
 [lab] check it:    lab/verify.sh        remove it: lab/teardown.sh
 EOF

@@ -93,10 +93,16 @@ while read -r m; do
 done < <(lab_mounts)
 
 # 7. the network: namespaces (with their veths and the bridge), the laptop's veth and route
+# Deleting lbswitch deletes the veth peers there, and with them (a moment later) lbhost0: a link
+# may be gone between looking and deleting ("Cannot find device"), which is what we want.
 for ns in "${LAB_NAMESPACES[@]}"; do
-  if ns_exists "$ns"; then ip netns del "$ns"; fi
+  if ns_exists "$ns"; then ip netns del "$ns" 2>/dev/null || ! ns_exists "$ns" || log "cannot delete namespace $ns"; fi
 done
-if ip link show dev "$LAB_HOST_IF" >/dev/null 2>&1; then ip link del "$LAB_HOST_IF"; fi
+ip link del "$LAB_HOST_IF" 2>/dev/null || true
+for ((i = 0; i < 50; i++)); do
+  ip link show dev "$LAB_HOST_IF" >/dev/null 2>&1 || break
+  sleep 0.1
+done
 
 # 8. paths outside the state dir that did not exist before the lab (daemons' run dirs, ...)
 if [ -f "$LAB_DIR/host-paths-created" ]; then

@@ -11,8 +11,12 @@
 PVE_NODE=pve1
 PVE_ETC="$LAB_DIR/pve1/etc-pve"           # stands for /etc/pve
 PVE_LOCAL="$LAB_DIR/pve1/local-zfs"       # storage local-zfs: vm-ID-disk-N files, subvol-ID-disk-N folders
+PVE_LVM="$LAB_DIR/pve1/local-lvm"         # storage local-lvm (lvmthin): vm-ID-disk-N files
 PVE_BACKUP_MNT=/mnt/pve/nas-backup        # where Proxmox mounts the storage nas-backup
 NAS_BACKUP_PATH="$LAB_DIR/nas/tank/backup" # the NAS's dataset tank/backup, exported as /backup
+PBS_STORE="$LAB_DIR/pbs/datastore"         # the datastore of the storage pbs-backup (a PBS stand-in)
+PVE_FAULTS="$LAB_DIR/pve1/faults"          # flags set by lab/faults.sh (e.g. a storage that times out)
+PVE_STORAGES=(local-zfs local-lvm nas-backup pbs-backup)
 
 pve_die() { # MESSAGE [EXIT]
   echo "$1" >&2
@@ -38,32 +42,99 @@ guest_conf() { # KIND ID
 
 guest_pidfile() { printf '%s/run/pve1-guest-%s.pid' "$LAB_DIR" "$1"; }
 
+# A guest runs when its process (QEMU, or the container's init: here its stand-in) runs;
+# whether its service answers is another matter.
 guest_running() { pid_alive "$(guest_pidfile "$1")" node; }
 
-# The volume ids (storage:name) of a guest's disks, from its configuration.
-guest_volumes() { # CONF
-  sed -nE 's/^(scsi|virtio|sata|ide|efidisk|tpmstate)[0-9]+: *([^,]+).*/\2/p; s/^rootfs: *([^,]+).*/\1/p; s/^mp[0-9]+: *([^,/][^,]*).*/\1/p' "$1" |
-    grep -v -e '^none$' -e 'media=cdrom' || true
+# conf_get CONF KEY: the value of KEY in the guest's current configuration (not its snapshots).
+conf_get() { sed -nE "/^\[/q; s/^$2: *//p" "$1" | head -n 1; }
+
+# The volume ids (storage:name) of a guest's disks, from its configuration: "KEY VOLID" lines.
+guest_volume_keys() { # CONF
+  sed -nE '/^\[/q; s/^((scsi|virtio|sata|ide|efidisk|tpmstate|unused)[0-9]+): *([^,]+).*/\1 \3/p; s/^(rootfs): *([^,]+).*/\1 \2/p; s/^(mp[0-9]+): *([^,/][^,]*).*/\1 \2/p' "$1" |
+    grep -v -e ' none$' -e 'media=cdrom' -e ' /' | grep ':' || true
+}
+guest_volumes() { guest_volume_keys "$1" | awk '{ print $2 }'; }
+
+storage_known() { case "$1" in local-zfs | local-lvm | nas-backup | pbs-backup) return 0 ;; *) return 1 ;; esac; }
+storage_type() { case "$1" in local-zfs) echo zfspool ;; local-lvm) echo lvmthin ;; nas-backup) echo nfs ;; pbs-backup) echo pbs ;; esac; }
+storage_content() { case "$1" in local-zfs) echo images,rootdir ;; local-lvm) echo images,rootdir ;; *) echo backup ;; esac; }
+storage_dir() { case "$1" in local-zfs) echo "$PVE_LOCAL" ;; local-lvm) echo "$PVE_LVM" ;; nas-backup) echo "$PVE_BACKUP_MNT" ;; pbs-backup) echo "$PBS_STORE" ;; esac; }
+
+# What listing a storage's volumes does when the storage is slow (faults.sh storage-timeout).
+storage_timeout_check() { # STORE
+  if [ -e "$PVE_FAULTS/timeout-$1" ]; then
+    case "$(storage_type "$1")" in
+      zfspool) pve_die "zfs error: cannot list volumes of 'rpool/data': got timeout" ;;
+      *) pve_die "storage '$1': got timeout" ;;
+    esac
+  fi
 }
 
-volume_path() { # VOLID -> path on this node, or fails for an unknown storage
+# Is a storage usable now? nas-backup is when the NAS serves its export (as pvestatd mounts it).
+storage_active() { # STORE
+  case "$1" in
+    nas-backup) backup_activate ;;
+    *) storage_known "$1" ;;
+  esac
+}
+
+volume_path() { # VOLID -> path on this node, or fails for a storage without volumes of guests
   local store=${1%%:*} name=${1#*:}
   case "$store" in
     local-zfs) printf '%s/%s' "$PVE_LOCAL" "$name" ;;
+    local-lvm) printf '%s/%s' "$PVE_LVM" "$name" ;;
     *) return 1 ;;
   esac
 }
 
-quorum_state() { # sets Q_EXPECTED Q_TOTAL Q_NEEDED Q_QUORATE (Yes|No)
-  Q_EXPECTED=$(cat "$PVE_ETC/.expected_votes" 2>/dev/null || echo 1)
+# The volume names of a guest's disks on a storage (vm-ID-disk-N, subvol-ID-disk-N, ...).
+storage_guest_volumes() { # STORE ID
+  local dir f
+  dir=$(storage_dir "$1")
+  for f in "$dir"/*-"$2"-disk-*; do
+    [ -e "$f" ] || continue
+    basename "$f"
+  done
+}
+
+# The next free volume name of a guest on a storage: vm-ID-disk-N or subvol-ID-disk-N.
+next_volume_name() { # STORE ID PREFIX
+  local n=0 dir
+  dir=$(storage_dir "$1")
+  while [ -e "$dir/$3-$2-disk-$n" ]; do n=$((n + 1)); done
+  printf '%s-%s-disk-%s' "$3" "$2" "$n"
+}
+
+# The cluster, as pvecm and pmxcfs see it. Without $PVE_ETC/corosync.conf pve1 is a standalone
+# node (the usual homelab): pvecm status fails as on real Proxmox, and guests start without any
+# quorum. With it, pve1 is in the two-node cluster "homelab" with pve2, which is up when
+# $PVE_ETC/.pve2-up exists; the expected votes are the nodes' unless `pvecm expected N` set them.
+quorum_state() { # sets Q_MODE (standalone|cluster) Q_NODES Q_EXPECTED Q_TOTAL Q_NEEDED Q_QUORATE (Yes|No)
+  if [ ! -f "$PVE_ETC/corosync.conf" ]; then
+    Q_MODE=standalone Q_NODES=1 Q_EXPECTED=1 Q_TOTAL=1 Q_NEEDED=1 Q_QUORATE=Yes
+    return 0
+  fi
+  Q_MODE=cluster
+  Q_NODES=$(grep -c '^ *name: ' "$PVE_ETC/corosync.conf" || true)
+  Q_EXPECTED=$(cat "$PVE_ETC/.expected_votes" 2>/dev/null || echo "$Q_NODES")
   Q_TOTAL=1
+  [ ! -e "$PVE_ETC/.pve2-up" ] || Q_TOTAL=2
+  [ "$Q_EXPECTED" -ge "$Q_TOTAL" ] || Q_EXPECTED=$Q_TOTAL
   Q_NEEDED=$((Q_EXPECTED / 2 + 1))
   if [ "$Q_TOTAL" -ge "$Q_NEEDED" ]; then Q_QUORATE=Yes; else Q_QUORATE=No; fi
 }
 
-# Starts a guest: its address on vmbr0, then its service; waits until that answers.
+# What pmxcfs needs to change /etc/pve: quorum (always there on a standalone node).
+need_quorum() {
+  quorum_state
+  [ "$Q_QUORATE" = Yes ] || pve_die "cluster not ready - no quorum?"
+}
+
+# Starts a guest: its address on vmbr0 and its process (the stand-in of QEMU or the container's
+# init). Returns once the process runs, as `qm start` does: its service answers a moment later.
 guest_boot() { # ID
-  local pidfile pid i
+  local pidfile pid
   guest_info "$1" || return 1
   pidfile=$(guest_pidfile "$G_ID")
   guest_running "$G_ID" && return 0
@@ -73,13 +144,22 @@ guest_boot() { # ID
     </dev/null >>"$LAB_DIR/log/pve1-guest-$G_ID.log" 2>&1 9<&- &
   pid=$!
   echo "$pid" >"$pidfile"
+  sleep 0.2
+  if ! guest_running "$G_ID"; then
+    echo "guest $G_ID did not start; see $LAB_DIR/log/pve1-guest-$G_ID.log" >&2
+    guest_halt "$G_ID"
+    return 1
+  fi
+}
+
+# Waits until a started guest's service answers (for setup.sh --healthy, not for qm start).
+guest_wait_service() { # ID
+  local i
+  guest_info "$1" || return 1
   for ((i = 0; i < 100; i++)); do
-    if port_listening pve1 tcp "$G_PORT" "$G_IP"; then return 0; fi
-    [ -d "/proc/$pid" ] || break
+    port_listening pve1 tcp "$G_PORT" "$G_IP" && return 0
     sleep 0.1
   done
-  echo "guest $G_ID did not come up; see $LAB_DIR/log/pve1-guest-$G_ID.log" >&2
-  guest_halt "$G_ID"
   return 1
 }
 
@@ -119,6 +199,8 @@ backup_file() { # ARCHIVE
     nas-backup:backup/*)
       backup_activate || pve_die "storage 'nas-backup' is not online"
       a="$PVE_BACKUP_MNT/dump/${a#nas-backup:backup/}" ;;
+    pbs-backup:backup/*)
+      a="$PBS_STORE/${a#pbs-backup:backup/}" ;;
     /*) ;;
     *:*) pve_die "storage '${a%%:*}' does not exist" ;;
   esac
@@ -126,37 +208,71 @@ backup_file() { # ARCHIVE
   printf '%s' "$a"
 }
 
-# Restores a guest from a stand-in vzdump archive: its first line names the guest type, the
-# rest is the guest's configuration; disks are created empty on the target storage.
+# Restores a guest from a stand-in backup (a vzdump file on nas-backup, or a snapshot on
+# pbs-backup): its first line names the guest type, the rest is the guest's configuration.
+# As qmrestore and pct restore do: the archive and every target storage are checked first; only
+# then, with --force, over an existing guest that is neither running, protected nor locked, the
+# volumes of the disks being restored are freed. Other volumes of the old configuration are
+# kept (as unusedN). The restored disks are allocated on --storage, or where the backup had them.
 guest_restore() { # KIND ID ARCHIVE STORAGE FORCE
-  local kind=$1 id=$2 archive=$3 storage=$4 force=$5 file conf header vol path
+  local kind=$1 id=$2 archive=$3 storage=$4 force=$5 word file conf header key vol path store prefix n=0 newconf
+  if [ "$kind" = qemu ]; then word=VM prefix=vm; else word=CT prefix=subvol; fi
   file=$(backup_file "$archive")
   header=$(head -n 1 "$file")
   case "$header" in
     "LAB-VZDUMP $kind "*) ;;
     *) pve_die "unable to restore - '$archive' is not a $kind backup" ;;
   esac
+  need_quorum
+  # the target storages, before anything is freed
+  while read -r key vol; do
+    store=${storage:-${vol%%:*}}
+    storage_known "$store" || pve_die "storage '$store' does not exist"
+    case ",$(storage_content "$store")," in
+      *",$([ "$kind" = qemu ] && echo images || echo rootdir),"*) ;;
+      *) pve_die "storage '$store' does not support $([ "$kind" = qemu ] && echo 'vm images' || echo 'container directories')" ;;
+    esac
+    storage_active "$store" || pve_die "storage '$store' is not online"
+  done < <(tail -n +2 "$file" | guest_volume_keys /dev/stdin)
   conf=$(guest_conf "$kind" "$id")
+  local oldconf=''
   if [ -f "$conf" ]; then
-    if guest_running "$id"; then pve_die "unable to restore $([ "$kind" = qemu ] && echo VM || echo CT) $id - $([ "$kind" = qemu ] && echo VM || echo CT) is running"; fi
-    if [ "$force" != 1 ]; then pve_die "unable to restore $([ "$kind" = qemu ] && echo VM || echo CT) $id - $([ "$kind" = qemu ] && echo VM || echo CT) $id already exists on node '$PVE_NODE'"; fi
-    while read -r vol; do
-      path=$(volume_path "$vol") && rm -rf "$path"
-    done < <(guest_volumes "$conf")
-  fi
-  [ -z "$storage" ] || [ "$storage" = local-zfs ] || pve_die "storage '$storage' does not exist"
-  mkdir -p "$(dirname "$conf")" "$PVE_LOCAL"
-  tail -n +2 "$file" >"$conf.tmp"
-  echo "restore $([ "$kind" = qemu ] && echo vma || echo tar) archive: $file"
-  while read -r vol; do
-    path=$(volume_path "$vol") || pve_die "storage '${vol%%:*}' does not exist"
-    if [ "$kind" = lxc ]; then
-      mkdir -p "$path/etc" && echo "$id" >"$path/etc/hostname"
-    else
-      truncate -s 32M "$path"
+    if guest_running "$id"; then
+      if [ "$kind" = qemu ]; then pve_die "unable to restore VM $id - vm is running"; else pve_die "can't overwrite running container"; fi
     fi
-    echo "new volume ID is '$vol'"
-  done < <(guest_volumes "$conf.tmp")
+    [ "$force" = 1 ] || pve_die "unable to restore $word $id - $word $id already exists on node '$PVE_NODE'"
+    [ "$(conf_get "$conf" protection)" != 1 ] || pve_die "unable to restore $word $id - protection mode enabled"
+    local lock
+    lock=$(conf_get "$conf" lock)
+    [ -z "$lock" ] || pve_die "$word is locked ($lock)"
+    oldconf=$(cat "$conf")
+  fi
+  mkdir -p "$(dirname "$conf")" "$PVE_LOCAL" "$PVE_LVM"
+  echo "restore $([ "$kind" = qemu ] && echo vma || echo tar) archive: $file"
+  # free the volumes of the disks the backup holds; keep the others
+  local kept=()
+  if [ -n "$oldconf" ]; then
+    while read -r key vol; do
+      if tail -n +2 "$file" | grep -qE "^$key: "; then
+        path=$(volume_path "$vol") && [ -e "$path" ] && { rm -rf "$path"; echo "freed volume '$vol'"; }
+      else
+        kept+=("$vol")
+      fi
+    done < <(printf '%s\n' "$oldconf" | guest_volume_keys /dev/stdin)
+  fi
+  newconf=$(tail -n +2 "$file")
+  while read -r key vol; do
+    store=${storage:-${vol%%:*}}
+    local name newvol
+    name=$(next_volume_name "$store" "$id" "$prefix")
+    newvol="$store:$name"
+    path=$(volume_path "$newvol")
+    if [ "$kind" = lxc ]; then mkdir -p "$path/etc" && echo "$id" >"$path/etc/hostname"; else truncate -s 32M "$path"; fi
+    echo "new volume ID is '$newvol'"
+    newconf=$(printf '%s\n' "$newconf" | sed -E "s|^($key: *)[^,]+|\\1$newvol|")
+  done < <(printf '%s\n' "$newconf" | guest_volume_keys /dev/stdin)
+  for vol in "${kept[@]}"; do newconf+=$'\n'"unused$n: $vol"; n=$((n + 1)); done
+  printf '%s\n' "$newconf" >"$conf.tmp"
   mv "$conf.tmp" "$conf"
   echo "progress 100% (read 33554432 bytes)"
   echo "rescan volumes..."
@@ -172,22 +288,25 @@ pve_guest_cli() { # KIND ARGS...
   shift || true
   case "$cmd" in
     list)
+      local confs=() c
+      for c in "$(dirname "$(guest_conf "$kind" 0)")"/*.conf; do [ -f "$c" ] && confs+=("$c"); done
+      # pct list prints nothing at all without containers
+      [ "${#confs[@]}" -gt 0 ] || return 0
       if [ "$kind" = qemu ]; then
         printf '%10s %-20s %-10s %-10s %12s %-10s\n' VMID NAME STATUS 'MEM(MB)' 'BOOTDISK(GB)' PID
       else
         printf '%-10s %-10s %-12s %-20s\n' VMID Status Lock Name
       fi
-      for conf in "$(dirname "$(guest_conf "$kind" 0)")"/*.conf; do
-        [ -f "$conf" ] || continue
+      for conf in "${confs[@]}"; do
         id=$(basename "$conf" .conf)
         local name mem state pid=0
         name=$(sed -nE 's/^(name|hostname): *//p' "$conf")
-        mem=$(sed -nE 's/^memory: *//p' "$conf")
+        mem=$(conf_get "$conf" memory)
         if guest_running "$id"; then state=running pid=$(pid_of "$(guest_pidfile "$id")"); else state=stopped; fi
         if [ "$kind" = qemu ]; then
           printf '%10s %-20s %-10s %-10s %12s %-10s\n' "$id" "$name" "$state" "${mem:-512}" 32.00 "$pid"
         else
-          printf '%-10s %-10s %-12s %-20s\n' "$id" "$state" '' "$name"
+          printf '%-10s %-10s %-12s %-20s\n' "$id" "$state" "$(conf_get "$conf" lock)" "$name"
         fi
       done
       return 0 ;;
@@ -207,7 +326,7 @@ pct restore <vmid> <ostemplate> [OPTIONS]" 255
       guest_restore lxc "$ctid" "$archive" "$storage" "$force"
       return 0 ;;
     help | --help | -h)
-      echo "lab stand-in for $tool: list, status ID [--verbose], start ID, stop ID, shutdown ID, reboot ID, config ID$([ "$kind" = lxc ] && echo ', restore ID ARCHIVE [--storage S] [--force 1]')"
+      echo "lab stand-in for $tool: list, status ID [--verbose], start ID, stop ID, shutdown ID, reboot ID, config ID, unlock ID$([ "$kind" = lxc ] && echo ', restore ID ARCHIVE [--storage S] [--force 1]')"
       return 0 ;;
   esac
   id=${1:-}
@@ -222,33 +341,45 @@ $tool $cmd <vmid>" 255
       pve_die "Configuration file 'nodes/$PVE_NODE/lxc/$id.conf' does not exist" 2
     fi
   fi
+  local lock
+  lock=$(conf_get "$conf" lock)
   case "$cmd" in
     status)
       if guest_running "$id"; then echo "status: running"; else echo "status: stopped"; fi
       if [ "${2:-}" = --verbose ]; then
         sed -nE 's/^(name|hostname): */name: /p; s/^memory: */maxmem: /p' "$conf"
+        [ -z "$lock" ] || echo "lock: $lock"
       fi ;;
-    config) grep -v '^#' "$conf" ;;
+    config) sed -e '/^\[/,$d' "$conf" | grep -v '^#' ;;
     start)
-      quorum_state
-      [ "$Q_QUORATE" = Yes ] || pve_die "cluster not ready - no quorum?"
+      need_quorum
       guest_running "$id" && pve_die "$word $id already running"
+      [ -z "$lock" ] || pve_die "$word is locked ($lock)"
       local vol path
       while read -r vol; do
-        path=$(volume_path "$vol") || pve_die "storage '${vol%%:*}' does not exist"
+        case "$vol" in unused*) continue ;; esac
+        storage_known "${vol%%:*}" || pve_die "storage '${vol%%:*}' does not exist"
+        path=$(volume_path "$vol") || pve_die "storage '${vol%%:*}' does not support $([ "$kind" = qemu ] && echo 'vm images' || echo 'container directories')"
         if [ ! -e "$path" ]; then
-          pve_die "TASK ERROR: zfs error: cannot open 'rpool/data/${vol#*:}': dataset does not exist"
+          case "${vol%%:*}" in
+            local-zfs) pve_die "TASK ERROR: zfs error: cannot open 'rpool/data/${vol#*:}': dataset does not exist" ;;
+            *) pve_die "TASK ERROR: no such logical volume pve/${vol#*:}" ;;
+          esac
         fi
-      done < <(guest_volumes "$conf")
+      done < <(guest_volume_keys "$conf" | grep -v '^unused' | awk '{ print $2 }')
       guest_info "$id" || pve_die "lab: guest $id has no lab address (see LAB_GUESTS)" 1
-      guest_boot "$id" || pve_die "TASK ERROR: start failed: lab guest $id did not come up"
+      guest_boot "$id" || pve_die "TASK ERROR: start failed: lab guest $id did not start"
       ;;
     stop | shutdown)
-      quorum_state
-      [ "$Q_QUORATE" = Yes ] || pve_die "cluster not ready - no quorum?"
+      need_quorum
+      [ -z "$lock" ] || pve_die "$word is locked ($lock)"
       guest_info "$id" && guest_halt "$id" ;;
     reboot)
+      [ -z "$lock" ] || pve_die "$word is locked ($lock)"
       guest_info "$id" && guest_halt "$id" && guest_boot "$id" ;;
+    unlock)
+      need_quorum
+      sed -i '/^\[/,$!{/^lock: /d}' "$conf" ;;
     *) pve_die "400 unknown command '$tool $cmd'" 255 ;;
   esac
 }
