@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTemp, describeTrigger, finish, journalFile, onlyRun, readEvents, signalAt, sizeOf, start, type Trigger, tempDir } from './harness.js';
+import { cleanupTemp, describeTrigger, finish, journalFile, onlyRun, readEvents, resumeUntilDone, signalAt, start, type Trigger, tempDir } from './harness.js';
 
 afterAll(cleanupTemp);
 
@@ -55,16 +55,7 @@ describe.concurrent('kill -9 during a fan-out of 30 items, 5 at a time', () => {
       const first = await finish(run);
       expect(killed, `the run ended before the kill (${describeTrigger(scenario.kill)}):\n${first.all}`).toBe(true);
       const journal = journalFile(logs, onlyRun(logs)!);
-      const resumeKills = [...(scenario.resumeKills ?? [])];
-      let last = first;
-      for (let round = 0; round < 10; round++) {
-        const from = sizeOf(journal);
-        const resume = start(['resume', '--yes', '--logs', logs], { cwd: dir });
-        const trigger = resumeKills.shift();
-        const again = trigger ? await signalAt(resume, trigger, { logs, out, journalFrom: from, runId: onlyRun(logs) }) : false;
-        last = await finish(resume);
-        if (!again) break;
-      }
+      const last = await resumeUntilDone({ dir, logs, out, journal, runId: onlyRun(logs) }, scenario.resumeKills ?? []);
       expect(last.code, last.all).toBe(0);
       const { events } = readEvents(journal);
       const captured = events.filter((e) => e.kind === 'step.captured');

@@ -441,3 +441,24 @@ export function continueCommand(output: string): string[] | undefined {
   const match = /Continue with: (?:node \S+|npx lifeboat|lifeboat) (resume \S+(?: --\S+(?: [^-\s]\S*)?)*)\s*$/m.exec(output);
   return match ? match[1]!.split(' ') : undefined;
 }
+
+/**
+ * Runs `resume --yes` until one is not killed: each trigger of `kills`, in order, kills one resume
+ * (`killed` hears which round, and where its journal began). Returns how the last resume ended.
+ */
+export async function resumeUntilDone(
+  on: { dir: string; logs: string; out?: string; journal: string; runId?: string },
+  kills: readonly Trigger[],
+  killed?: (round: number, from: number, end: Finished) => void,
+): Promise<Finished> {
+  const left = [...kills];
+  for (let round = 0; ; round++) {
+    const from = sizeOf(on.journal);
+    const resume = start(['resume', '--yes', '--logs', on.logs], { cwd: on.dir });
+    const trigger = left.shift();
+    const again = trigger ? await signalAt(resume, trigger, { logs: on.logs, out: on.out, journalFrom: from, runId: on.runId }) : false;
+    const end = await finish(resume);
+    if (!again || round >= 9) return end;
+    killed?.(round, from, end);
+  }
+}

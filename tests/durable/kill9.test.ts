@@ -21,6 +21,7 @@ import {
   linesOf,
   onlyRun,
   readEvents,
+  resumeUntilDone,
   signalAt,
   sizeOf,
   start,
@@ -122,21 +123,10 @@ describe.concurrent('kill -9 of `lifeboat run --yes`, then `lifeboat resume --ye
       const journal = journalFile(logs, runId);
       landings.push(`${scenario.name}: run killed ${landing(readEvents(journal).events)}`);
 
-      const resumeKills = [...(scenario.resumeKills ?? [])];
-      let last = first;
-      for (let round = 0; round < 10; round++) {
-        const from = sizeOf(journal);
-        const resume = start(['resume', '--yes', '--logs', logs], { cwd: dir });
-        const trigger = resumeKills.shift();
-        const killedAgain = trigger ? await signalAt(resume, trigger, { logs, out, journalFrom: from, runId }) : false;
-        last = await finish(resume);
-        if (killedAgain) {
-          expect(last.signal).toBe('SIGKILL');
-          landings.push(`${scenario.name}: resume ${round + 1} killed ${landing(readEvents(journal, from).events)}`);
-          continue;
-        }
-        break;
-      }
+      const last = await resumeUntilDone({ dir, logs, out, journal, runId }, scenario.resumeKills ?? [], (round, from, end) => {
+        expect(end.signal).toBe('SIGKILL');
+        landings.push(`${scenario.name}: resume ${round + 1} killed ${landing(readEvents(journal, from).events)}`);
+      });
       expect(last.code, last.all).toBe(0);
 
       expect(linesOf(out)).toEqual(EXPECTED);
