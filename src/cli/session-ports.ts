@@ -29,6 +29,8 @@ export interface PortsRequest {
   dryRun: boolean;
   probe: boolean;
   interactive: boolean;
+  /** Steps may run side by side: the screen says each event on a line of its own, named by its step. */
+  sideBySide?: boolean;
   confirmed: ReadonlySet<string>;
   secrets: ReadonlyMap<string, string>;
   out: ReturnType<typeof stylesFor>;
@@ -68,7 +70,8 @@ function screens(request: PortsRequest): { sinks: EventSink[]; pause?: () => voi
   };
   const sinks: EventSink[] = [];
   let pause: (() => void) | undefined;
-  if (process.stdout.isTTY) {
+  // The live screen follows one step at a time; steps side by side are told line by line, each named.
+  if (process.stdout.isTTY && request.sideBySide !== true) {
     const screen = createTtyScreen(process.stdout, request.out, { ...info, hosts: { get: (id: string) => steps.get(id)?.host?.name } });
     pause = screen.pause;
     sinks.push(screen);
