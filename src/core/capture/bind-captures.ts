@@ -101,15 +101,3 @@ function bindPiece(ref: CaptureRef, scope: CaptureScope, secrets: Map<string, st
   }
   return { text };
 }
-
-/** The ids of the steps whose captured values a step (or any value) refers to. */
-export function capturedFrom(value: unknown, into: Set<string> = new Set()): Set<string> {
-  if (isRendered(value)) {
-    for (const segment of value) if ('value' in segment) for (const piece of segment.value) if ('capture' in piece) into.add(piece.capture.step);
-  } else if (Array.isArray(value)) {
-    for (const item of value) capturedFrom(item, into);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const item of Object.values(value)) capturedFrom(item, into);
-  }
-  return into;
-}

@@ -1,5 +1,5 @@
-import { capturedFrom } from '../capture/bind-captures.js';
 import type { PlanPhase, PlanStep } from '../model/plan-types.js';
+import { capturesIn, type Rendered } from '../shell/rendered.js';
 
 /**
  * For each step of a machine's order, the places (in that order) of the steps it must wait for
@@ -61,4 +61,19 @@ export function runTogether(phases: readonly PlanPhase[]): PlanStep[][] {
     (waves[at] ??= []).push(step);
   }
   return waves;
+}
+
+const isSegment = (item: unknown): boolean =>
+  typeof item === 'object' && item !== null && (typeof (item as { raw?: unknown }).raw === 'string' || Array.isArray((item as { value?: unknown }).value));
+
+/** The ids of the steps whose captured values a step (or any value holding rendered text) refers to. */
+function capturedFrom(value: unknown, into: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value) && value.length > 0 && value.every(isSegment)) {
+    for (const ref of capturesIn(value as Rendered)) into.add(ref.step);
+  } else if (Array.isArray(value)) {
+    for (const item of value) capturedFrom(item, into);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) capturedFrom(item, into);
+  }
+  return into;
 }
