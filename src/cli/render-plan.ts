@@ -1,7 +1,7 @@
 import type { Styles } from '../adapters/terminal-styles.js';
-import { runTogether } from '../core/machine/step-waits.js';
 import type { Plan, PlanPhase } from '../core/model/plan-types.js';
 import type { PlanEstimate } from '../core/plan/plan-estimate.js';
+import { runTogether } from '../core/schedule/step-waits.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
 import { formatDuration } from '../core/text/duration.js';
 import { type CheckView, checkLine, type StepView, stepView } from '../core/views/plan-view.js';

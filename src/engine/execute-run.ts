@@ -64,9 +64,7 @@ export async function executeRun(given: RunPorts, settings: RunSettings): Promis
     runItem: runItemActor(deps),
   };
   // Resuming, the steps that had ended are not walked again: the machine starts at the first that had not.
-  actor = createActor(
-    compileMachine(settings.plan, { actors, unattended: settings.unattended === true, recorded: settings.recorded, captures: settings.captures, concurrency: settings.concurrency }),
-  );
+  actor = createActor(compileMachine(settings.plan, { actors, unattended: settings.unattended === true, recorded: settings.recorded, captures: settings.captures, concurrency: settings.concurrency }));
   journalSteps(actor, deps);
   return settle(actor, deps, run);
 }

@@ -1,5 +1,4 @@
-import type { CapturedValue } from '../core/capture/captured-values.js';
-import type { Captures } from '../core/capture/captured-values.js';
+import type { CapturedValue, Captures } from '../core/capture/captured-values.js';
 import type { StepContext } from '../core/machine/step-lifecycle.js';
 import type { PlanStep } from '../core/model/plan-types.js';
 import type { RunEvent } from '../core/model/run-event.js';

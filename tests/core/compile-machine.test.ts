@@ -77,26 +77,26 @@ async function drive(machine: AnyStateMachine, script: Script = {}): Promise<Run
     return value;
   };
   const provided = provideActors(machine, {
-      runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
-        calls.push(`run:${input.step}`);
-        ran.push(input.step);
-        return answer(next(script.run, input.step, { ok: true } as StepOutput | Error));
-      }),
-      runChecks: fromPromise<ChecksOutput, ChecksInput>(async ({ input }) => {
-        calls.push(`checks:${input.step}:${input.set}`);
-        return answer(next(script.checks, `${input.step}:${input.set}`, { ok: true } as ChecksOutput | Error));
-      }),
-      askOperator: fromPromise<AskOutput, AskInput>(async ({ input }) => {
-        calls.push(`ask:${input.step}:${input.menu}`);
-        return answer(next(script.ask, `${input.step}:${input.menu}`, { choice: input.menu === 'before' ? 'run' : 'abort' } as AskOutput | Error));
-      }),
-      confirmStep: fromPromise<{ confirmed: boolean }, StepInput>(async ({ input }) => {
-        calls.push(`confirm:${input.step}`);
-        return { confirmed: answer(next(script.confirm, input.step, true as boolean | Error)) };
-      }),
-      sleep: fromPromise<void, SleepInput>(async ({ input }) => {
-        calls.push(`sleep:${input.step}:${input.ms}`);
-      }),
+    runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
+      calls.push(`run:${input.step}`);
+      ran.push(input.step);
+      return answer(next(script.run, input.step, { ok: true } as StepOutput | Error));
+    }),
+    runChecks: fromPromise<ChecksOutput, ChecksInput>(async ({ input }) => {
+      calls.push(`checks:${input.step}:${input.set}`);
+      return answer(next(script.checks, `${input.step}:${input.set}`, { ok: true } as ChecksOutput | Error));
+    }),
+    askOperator: fromPromise<AskOutput, AskInput>(async ({ input }) => {
+      calls.push(`ask:${input.step}:${input.menu}`);
+      return answer(next(script.ask, `${input.step}:${input.menu}`, { choice: input.menu === 'before' ? 'run' : 'abort' } as AskOutput | Error));
+    }),
+    confirmStep: fromPromise<{ confirmed: boolean }, StepInput>(async ({ input }) => {
+      calls.push(`confirm:${input.step}`);
+      return { confirmed: answer(next(script.confirm, input.step, true as boolean | Error)) };
+    }),
+    sleep: fromPromise<void, SleepInput>(async ({ input }) => {
+      calls.push(`sleep:${input.step}:${input.ms}`);
+    }),
   });
   const history: Record<string, string[]> = {};
   const note = (id: string, record: StepRecord) => {

@@ -43,7 +43,7 @@ phases:
       - { id: c1, run: "echo c1" }
 `;
 
-const before = (log: string[], a: string, b: string) => log.indexOf(a) < log.indexOf(b);
+const earlier = (log: string[], a: string, b: string) => log.indexOf(a) < log.indexOf(b);
 
 describe('steps side by side', () => {
   it('by default one at a time, in restore order', async () => {
@@ -62,13 +62,13 @@ describe('steps side by side', () => {
     expect(seen.most).toBe(2);
     const log = seen.log;
     // a1 and b1 start before either ends.
-    expect(before(log, 'start echo b1', 'end echo a1')).toBe(true);
+    expect(earlier(log, 'start echo b1', 'end echo a1')).toBe(true);
     // Within a phase, a step without needs follows the one written before it.
-    expect(before(log, 'end echo a1', 'start echo a2')).toBe(true);
-    expect(before(log, 'end echo a2', 'start echo a3')).toBe(true);
-    expect(before(log, 'end echo b1', 'start echo b2')).toBe(true);
+    expect(earlier(log, 'end echo a1', 'start echo a2')).toBe(true);
+    expect(earlier(log, 'end echo a2', 'start echo a3')).toBe(true);
+    expect(earlier(log, 'end echo b1', 'start echo b2')).toBe(true);
     // c needs a and b: c1 starts after every step of both ended.
-    for (const step of ['a3', 'b2']) expect(before(log, `end echo ${step}`, 'start echo c1')).toBe(true);
+    for (const step of ['a3', 'b2']) expect(earlier(log, `end echo ${step}`, 'start echo c1')).toBe(true);
     // Every step's start is journaled before anything it ran, and each ends once.
     const kinds = r.events.filter((e) => 'step' in e && (e.kind === 'step.started' || e.kind === 'step.attempt')).map((e) => `${e.kind}:${(e as { step: string }).step}`);
     for (const step of ['a1', 'a2', 'a3', 'b1', 'b2', 'c1']) expect(kinds.indexOf(`step.started:${step}`)).toBeLessThan(kinds.indexOf(`step.attempt:${step}`));
@@ -109,10 +109,10 @@ phases:
     const r = await drive({ plan, runner, unattended: true, by: 'unattended', concurrency: 4 });
     expect(r.outcome.status).toBe('done');
     const log = seen.log;
-    expect(before(log, 'start echo right', 'end echo left')).toBe(true);
-    expect(before(log, 'end echo base', 'start echo left')).toBe(true);
+    expect(earlier(log, 'start echo right', 'end echo left')).toBe(true);
+    expect(earlier(log, 'end echo base', 'start echo left')).toBe(true);
     // `free` needs nothing of its phase, but uses list's value: it starts once list ended, beside base.
-    expect(before(log, 'end echo list', "start echo free ''")).toBe(true);
+    expect(earlier(log, 'end echo list', "start echo free ''")).toBe(true);
     expect(seen.log.some((l) => l.startsWith('start echo free'))).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import type { AnyStateMachine } from 'xstate';
 import type { Captures } from '../capture/captured-values.js';
 import type { Plan, PlanStep } from '../model/plan-types.js';
-import { stepWaits } from './step-waits.js';
+import { stepWaits } from '../schedule/step-waits.js';
 import { hasEnded, type MachineOptions, machineFromConfig, type StepRecord, startContext } from './machine-setup.js';
 import { stepTable } from './step-table.js';
 

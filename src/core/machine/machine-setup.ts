@@ -6,8 +6,8 @@ import { stepLifecycle } from './step-lifecycle.js';
 import type { StepTable } from './step-table.js';
 
 export type { Choice } from '../model/choice.js';
-export type * from './machine-types.js';
 export type { StepRecord, StepStatus } from '../model/step-record.js';
+export type * from './machine-types.js';
 
 /**
  * What the run knows: which steps run now (each a machine of its own, spawned by the run, whose
@@ -119,7 +119,6 @@ export function stepsToStart(context: RestoreContext, table: StepTable): { start
  * its own, as many at once as the concurrency allows and their waits let, counts and announces
  * each as it ends, and keeps what they capture. Every action returns a new context.
  */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the declarative table of the run's named actions and guards.
 export function restoreSetup(table: StepTable, options: MachineOptions = {}) {
   const defaults = Object.fromEntries(ACTOR_NAMES.map((name) => [name, notProvided(name)])) as Record<string, AnyActorLogic>;
   const lifecycle = stepLifecycle(table, { actors: { ...defaults, ...options.actors } as Record<string, AnyActorLogic>, unattended: options.unattended });
@@ -186,10 +185,7 @@ export function restoreSetup(table: StepTable, options: MachineOptions = {}) {
 }
 
 /** The first step to stop the run says where it stopped and why; a later one (beside it) does not change that. */
-function firstStop(
-  context: RestoreContext,
-  stop: { step?: string; record?: StepRecord; from: AbortOrigin; reason?: string; needsConfirm?: boolean },
-): Partial<RestoreContext> {
+function firstStop(context: RestoreContext, stop: { step?: string; record?: StepRecord; from: AbortOrigin; reason?: string; needsConfirm?: boolean }): Partial<RestoreContext> {
   if (context.abortedFrom !== undefined) return {};
   return {
     current: stop.step,

@@ -121,7 +121,6 @@ export interface RecoverOutput {
   failure?: StepFailure;
 }
 
-
 /** How a step's machine ended: its final record, its last exit code, and whether the run is to stop there. */
 export interface StepEnd {
   step: string;

@@ -1,19 +1,7 @@
 import { type AnyActorLogic, type AnyStateMachine, assign, enqueueActions, sendParent, setup } from 'xstate';
 import type { Choice } from '../model/choice.js';
 import type { StepRecord, StepStatus } from '../model/step-record.js';
-import type {
-  AbortOrigin,
-  AskOutput,
-  ChecksOutput,
-  ConfirmOutput,
-  DecideOutput,
-  FanState,
-  ItemOutput,
-  ListOutput,
-  StepEnd,
-  StepFailure,
-  StepOutput,
-} from './machine-types.js';
+import type { AbortOrigin, AskOutput, ChecksOutput, ConfirmOutput, DecideOutput, FanState, ItemOutput, ListOutput, StepEnd, StepFailure, StepOutput } from './machine-types.js';
 import type { StepTable } from './step-table.js';
 
 /** What a step's own machine knows: the step, its record, and what explains it. */
@@ -291,7 +279,6 @@ function abortOf(event: StepEvent, from: AbortOrigin): StepContext['abort'] {
 const itemId = (attempt: number, key: string) => `item:${attempt}:${key}`;
 
 /** The actions that change a step's context, each returning a new one (nothing is edited in place). */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the declarative table of a step's named actions, one entry per name.
 function stepActions(table: StepTable) {
   return {
     setStatus: assign(({ context }: { context: StepContext }, params: { status: StepStatus; attempt?: boolean }) => {

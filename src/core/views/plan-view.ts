@@ -1,5 +1,5 @@
-import { runTogether } from '../machine/step-waits.js';
 import type { Check, Confirm, HostRef, Plan, PlanStep, StepAction } from '../model/plan-types.js';
+import { runTogether } from '../schedule/step-waits.js';
 import { type CaptureRef, displayText } from '../shell/rendered.js';
 
 /** A check as shown to people and in `plan --json`. */

@@ -63,8 +63,7 @@ export function runTogether(phases: readonly PlanPhase[]): PlanStep[][] {
   return waves;
 }
 
-const isSegment = (item: unknown): boolean =>
-  typeof item === 'object' && item !== null && (typeof (item as { raw?: unknown }).raw === 'string' || Array.isArray((item as { value?: unknown }).value));
+const isSegment = (item: unknown): boolean => typeof item === 'object' && item !== null && (typeof (item as { raw?: unknown }).raw === 'string' || Array.isArray((item as { value?: unknown }).value));
 
 /** The ids of the steps whose captured values a step (or any value holding rendered text) refers to. */
 function capturedFrom(value: unknown, into: Set<string> = new Set()): Set<string> {
