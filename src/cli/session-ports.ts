@@ -12,6 +12,7 @@ import type { SshOptions } from '../adapters/ssh-args.js';
 import type { createSshRunner } from '../adapters/ssh-runner.js';
 import { createVirtualClock, systemClock } from '../adapters/system-clock.js';
 import type { stylesFor } from '../adapters/terminal-styles.js';
+import { createScreenHold } from '../adapters/screen-hold.js';
 import { createTtyScreen } from '../adapters/tty-screen.js';
 import type { Plan } from '../core/model/plan-types.js';
 import type { RunEvent } from '../core/model/run-event.js';
@@ -102,7 +103,10 @@ async function prompterFor(request: PortsRequest, masker: SecretMasker, pause: (
  * and live runners and checks (or, for a rehearsal, ones that execute nothing).
  */
 export async function buildSessionPorts(request: PortsRequest): Promise<SessionPorts> {
-  const { sinks, pause } = screens(request);
+  // Side by side, an interactive run prints nothing under an open question: the screens wait for the answer.
+  const hold = request.interactive && request.sideBySide ? createScreenHold() : undefined;
+  const { sinks: shown, pause } = screens(request);
+  const sinks = hold ? shown.map((screen) => hold.screen(screen)) : shown;
   if (request.journal) sinks.unshift(request.journal);
   // Only a rehearsal's closing message reads them back; a real run's reads its journal, so a long
   // run does not keep every step's end in memory.
@@ -116,7 +120,8 @@ export async function buildSessionPorts(request: PortsRequest): Promise<SessionP
     masker.add(name, value);
   };
   const sink = createMaskingSink(masker, sinks);
-  const prompter = await prompterFor(request, masker, pause);
+  const asked = await prompterFor(request, masker, pause);
+  const prompter = hold ? hold.prompter(asked) : asked;
   // What a command printed reaches failure cards and check excerpts masked, before any tail is cut.
   const live = withMaskedOutput(createExecaRunner(request.sshRunner), masker);
   // A probe's checks run once each, on hosts that answered: the rehearsal below shows the same results.
