@@ -64,7 +64,9 @@ export async function executeRun(given: RunPorts, settings: RunSettings): Promis
     runItem: runItemActor(deps),
   };
   // Resuming, the steps that had ended are not walked again: the machine starts at the first that had not.
-  actor = createActor(compileMachine(settings.plan, { actors, unattended: settings.unattended === true, recorded: settings.recorded, captures: settings.captures, concurrency: settings.concurrency }));
+  const machine = compileMachine(settings.plan, { actors, unattended: settings.unattended === true, recorded: settings.recorded, captures: settings.captures, concurrency: settings.concurrency });
+  // A step's own machine changes without the run's: its snapshot is saved on every change of either.
+  actor = createActor(machine, { inspect: (event) => void (event.type === '@xstate.snapshot' && event.actorRef !== actor && actor && deps.persist()) });
   journalSteps(actor, deps);
   return settle(actor, deps, run);
 }
