@@ -196,10 +196,13 @@ async function afterFailure(t: Terminal, step: PlanStep, failure: FailureInfo, c
     step,
     context,
     [
-      { name: 'Retry', value: 'retry', description: step.action.kind === 'manual' ? 'back to the instructions' : 'run the step again' },
+      // A foreach step's menu answers for all its failed items at once; the card names them.
+      step.foreach
+        ? { name: 'Retry the failed items', value: 'retry', description: 'each failed item (and any not started) runs again; the done ones do not' }
+        : { name: 'Retry', value: 'retry', description: step.action.kind === 'manual' ? 'back to the instructions' : 'run the step again' },
       { name: 'Open a shell', value: 'shell', description: `${where}; look around, fix it, come back` },
-      { name: 'Mark done', value: 'mark-done', description: 'you fixed it by hand; the checks must pass' },
-      { name: 'Skip…', value: 'skip', description: 'asks why; recorded' },
+      { name: 'Mark done', value: 'mark-done', description: step.foreach ? 'you fixed the failed items by hand' : 'you fixed it by hand; the checks must pass' },
+      { name: 'Skip…', value: 'skip', description: step.foreach ? 'the step and all its failed items, with one reason; recorded' : 'asks why; recorded' },
       { name: 'Show details', value: 'details' },
       abortChoice(t),
     ],

@@ -17,14 +17,16 @@ export function createMaskingSink(masker: SecretMasker, sinks: EventSink[]): Eve
   const send = (event: RunEvent) => {
     for (const sink of sinks) sink.emit(event);
   };
-  // An event of an item ends only that item's streams: the items running beside it go on printing,
-  // and a secret split across two of their pieces is still held back whole.
+  // An event of a step (or of one of its items) ends only that step's (or item's) streams: steps
+  // and items running beside it go on printing, and a secret split across two of their pieces is
+  // still held back whole. An event of no step (the run's end) ends them all.
   const endStreams = (event?: RunEvent) => {
+    const step = event && 'step' in event ? (event as { step?: string }).step : undefined;
     const item = event && 'item' in event ? event.item : undefined;
-    for (const [key, { step, item: of, stream, masking, ready }] of streams) {
-      if (item !== undefined && (event as { step: string }).step !== undefined && (of !== item || step !== (event as { step: string }).step)) continue;
+    for (const [key, { step: from, item: of, stream, masking, ready }] of streams) {
+      if (step !== undefined && (from !== step || of !== item)) continue;
       const text = ready + masking.end();
-      if (text) send({ kind: 'step.output', step, ...(of !== undefined ? { item: of } : {}), stream, text });
+      if (text) send({ kind: 'step.output', step: from, ...(of !== undefined ? { item: of } : {}), stream, text });
       streams.delete(key);
     }
   };

@@ -79,6 +79,7 @@ function buildProgram(result: { code: number }): Command {
       .option('-y, --yes', 'run unattended: no questions; a failure stops the run, so does a typed confirmation not named with --confirm')
       .addOption(new Option('--confirm <step>', 'with --yes: give the confirmation of this step (repeatable, or comma-separated)').argParser(collect))
       .addOption(new Option('--answer <step=value>', "answer an ask step's question (repeatable): needed with --yes when it has no default").argParser(collectAll))
+      .option('--concurrency <n>', "run up to N steps at once when what they wait for has ended (default: the runbook's concurrency, else 1)")
       .option('--dry-run', 'rehearse: walk every step and print every command, execute nothing')
       .option('--probe', 'with --dry-run: run the read-only checks, on the hosts too, to see what is already done')
       .option('--transcript <file>', 'also write a plain copy of the screen to this file (secrets masked)')
@@ -94,6 +95,7 @@ function buildProgram(result: { code: number }): Command {
     .addOption(new Option('--confirm <step>', 'with --yes: give the confirmation of this step (repeatable, or comma-separated)').argParser(collect))
     .addOption(new Option('--answer <step=value>', "answer an ask step's question (repeatable): needed with --yes when it has no default").argParser(collectAll))
     .option('--transcript <file>', 'also write a plain copy of the screen to this file (secrets masked)')
+    .option('--concurrency <n>', "run up to N steps at once when what they wait for has ended (default: the runbook's concurrency, else 1)")
     .option('--accept-changes', 'resume even though the runbook changed, matching steps by id')
     .option('--logs <dir>', 'where run logs are (default: $LIFEBOAT_LOGS or ./logs)')
     .action(run('resume'));

@@ -1,6 +1,7 @@
 import type { Styles } from '../adapters/terminal-styles.js';
 import type { Plan, PlanPhase } from '../core/model/plan-types.js';
 import type { PlanEstimate } from '../core/plan/plan-estimate.js';
+import { runTogether } from '../core/schedule/step-waits.js';
 import { shellQuote } from '../core/shell/shell-quote.js';
 import { formatDuration } from '../core/text/duration.js';
 import { type CheckView, checkLine, type StepView, stepView } from '../core/views/plan-view.js';
@@ -89,6 +90,17 @@ function estimateLine(estimate: PlanEstimate | undefined, rtoMs: number | undefi
 }
 
 /** Renders a plan as the restore document an operator reads before and during a restore; with past runs, their estimated durations. */
+/** The steps that may run side by side, wave by wave, when there are any. */
+function togetherLines(plan: Plan, positions: ReadonlyMap<string, string>, s: Styles): string[] {
+  const waves = runTogether(plan.phases).filter((wave) => wave.length > 1);
+  if (waves.length === 0) return [];
+  const n = plan.concurrency ?? 1;
+  const how = n > 1 ? `(concurrency ${n})` : 'with --concurrency N (now one at a time)';
+  const lines = ['', s.bold('Side by side'), s.dim(`  Steps on one line may run together ${how}:`)];
+  for (const wave of waves) lines.push(`  ${wave.map((step) => `${positions.get(step.id)} ${step.id}`).join(s.dim(' · '))}`);
+  return lines;
+}
+
 export function renderPlan(plan: Plan, s: Styles, estimate?: PlanEstimate): string {
   const all = plan.phases.flatMap((p) => p.steps);
   const positions = new Map(all.map((step) => [step.id, step.position]));
@@ -123,6 +135,7 @@ export function renderPlan(plan: Plan, s: Styles, estimate?: PlanEstimate): stri
         ),
       );
   }
+  out.push(...togetherLines(plan, positions, s));
   out.push('');
   out.push(s.dim(`This is a plan: nothing was run. Run it with \`${lifeboatCommand()} run ${shellQuote(plan.file)}\`.`));
   return `${out.join('\n')}\n`;

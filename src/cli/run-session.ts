@@ -29,7 +29,7 @@ import { handleInterrupts } from './handle-interrupts.js';
 import type { LoadedPlan } from './load-plan.js';
 import { type NoteChannel, screenNotes } from './note-channel.js';
 import { openRunRecord, type RunRecord } from './open-run-record.js';
-import type { SessionOptions } from './session-options.js';
+import { concurrencyOption, type SessionOptions } from './session-options.js';
 import { buildSessionPorts, type SessionPorts } from './session-ports.js';
 import { lifeboatVersion } from './version.js';
 
@@ -78,6 +78,8 @@ interface Talk {
   confirmed: ReadonlySet<string>;
   /** The answers given on the command line, by step id. */
   answers: ReadonlyMap<string, string>;
+  /** How many steps may run at once, when given on the command line. */
+  concurrency?: number;
   print: (text: string) => void;
   copy?: (text: string) => void;
 }
@@ -98,6 +100,7 @@ export async function runSession(session: Session): Promise<number> {
   // Every running command (up to a foreach step's concurrency, and its checks) listens for the stop.
   setMaxListeners(256, controller.signal);
   const answers = givenAnswers(session.loaded.plan, options.answer);
+  const concurrency = concurrencyOption(options.concurrency);
   // Unattended, a question nobody can answer stops the run now, not at its step.
   if (options.yes && !options.dryRun) unansweredQuestions(session.loaded.plan, answers, session.resume?.records);
   const transcript = options.transcript ? openTranscript(options.transcript) : undefined;
@@ -109,6 +112,7 @@ export async function runSession(session: Session): Promise<number> {
     controller,
     confirmed,
     answers,
+    concurrency,
     print: (text) => {
       process.stdout.write(text);
       copy?.(text);
@@ -151,6 +155,7 @@ async function recordedSession(session: Session, sshRunner: ReturnType<typeof cr
       dryRun: session.options.dryRun === true,
       probe: session.options.probe === true,
       interactive: talk.interactive,
+      sideBySide: (talk.concurrency ?? session.loaded.plan.concurrency ?? 1) > 1,
       confirmed: talk.confirmed,
       secrets,
       out: talk.out,
@@ -231,6 +236,7 @@ async function runOnRecord(
     scriptRunner: zxScriptRunner(process.execPath),
     signal: talk.controller.signal,
     unattended: !talk.interactive,
+    concurrency: talk.concurrency,
     dryRun: options.dryRun === true,
     recorded: session.resume?.records,
     captures: session.resume?.captures,

@@ -17,6 +17,20 @@ export interface SessionOptions {
   answer?: string[];
   /** A plain copy of the run's screen, secrets masked (`--transcript FILE`). */
   transcript?: string;
+  /** How many steps may run at once (`--concurrency N`), as given. */
+  concurrency?: string;
+}
+
+/** The number `--concurrency` gives, checked: a whole number from 1 to 64; undefined when not given. */
+export function concurrencyOption(given: string | undefined): number | undefined {
+  if (given === undefined) return undefined;
+  const n = /^\d+$/.test(given.trim()) ? Number(given.trim()) : Number.NaN;
+  if (Number.isInteger(n) && n >= 1 && n <= 64) return n;
+  throw new UsageError(`--concurrency ${given}: not a number of steps`, {
+    expected: 'a whole number from 1 to 64: how many steps whose waits are over may run at once',
+    received: given,
+    hint: '--concurrency 1 runs one step after another (the default, unless the runbook sets `concurrency:`)',
+  });
 }
 
 /**

@@ -7,6 +7,7 @@ import { createMaskingSink } from '../adapters/masking-sink.js';
 import { netProbe } from '../adapters/net-probe.js';
 import { osProcessTable } from '../adapters/os-process-table.js';
 import { createPlainScreen } from '../adapters/plain-screen.js';
+import { createScreenHold } from '../adapters/screen-hold.js';
 import { createScriptedPrompter, rehearsalPolicy, unattendedPolicyFor } from '../adapters/scripted-prompter.js';
 import type { SshOptions } from '../adapters/ssh-args.js';
 import type { createSshRunner } from '../adapters/ssh-runner.js';
@@ -29,6 +30,8 @@ export interface PortsRequest {
   dryRun: boolean;
   probe: boolean;
   interactive: boolean;
+  /** Steps may run side by side: the screen says each event on a line of its own, named by its step. */
+  sideBySide?: boolean;
   confirmed: ReadonlySet<string>;
   secrets: ReadonlyMap<string, string>;
   out: ReturnType<typeof stylesFor>;
@@ -68,7 +71,8 @@ function screens(request: PortsRequest): { sinks: EventSink[]; pause?: () => voi
   };
   const sinks: EventSink[] = [];
   let pause: (() => void) | undefined;
-  if (process.stdout.isTTY) {
+  // The live screen follows one step at a time; steps side by side are told line by line, each named.
+  if (process.stdout.isTTY && request.sideBySide !== true) {
     const screen = createTtyScreen(process.stdout, request.out, { ...info, hosts: { get: (id: string) => steps.get(id)?.host?.name } });
     pause = screen.pause;
     sinks.push(screen);
@@ -99,7 +103,10 @@ async function prompterFor(request: PortsRequest, masker: SecretMasker, pause: (
  * and live runners and checks (or, for a rehearsal, ones that execute nothing).
  */
 export async function buildSessionPorts(request: PortsRequest): Promise<SessionPorts> {
-  const { sinks, pause } = screens(request);
+  // Side by side, an interactive run prints nothing under an open question: the screens wait for the answer.
+  const hold = request.interactive && request.sideBySide ? createScreenHold() : undefined;
+  const { sinks: shown, pause } = screens(request);
+  const sinks = hold ? shown.map((screen) => hold.screen(screen)) : shown;
   if (request.journal) sinks.unshift(request.journal);
   // Only a rehearsal's closing message reads them back; a real run's reads its journal, so a long
   // run does not keep every step's end in memory.
@@ -113,7 +120,8 @@ export async function buildSessionPorts(request: PortsRequest): Promise<SessionP
     masker.add(name, value);
   };
   const sink = createMaskingSink(masker, sinks);
-  const prompter = await prompterFor(request, masker, pause);
+  const asked = await prompterFor(request, masker, pause);
+  const prompter = hold ? hold.prompter(asked) : asked;
   // What a command printed reaches failure cards and check excerpts masked, before any tail is cut.
   const live = withMaskedOutput(createExecaRunner(request.sshRunner), masker);
   // A probe's checks run once each, on hosts that answered: the rehearsal below shows the same results.

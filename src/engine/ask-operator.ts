@@ -9,8 +9,7 @@ export function askOperatorActor(deps: RunDeps) {
   return fromPromise<AskOutput, AskInput>(async ({ input }) => {
     const { ports } = deps;
     const step = shownStep(deps, deps.stepOf(input.step));
-    // The context describes only the current step: a failure there is this step's.
-    const failure = deps.context().failure ?? { summary: 'the step failed', tail: [] };
+    const failure = deps.stepContext(step.id)?.failure ?? { summary: 'the step failed', tail: [] };
     const asked = ports.clock.now();
     const shellBefore = deps.times.shell(step.id);
     const context = deps.promptContext(step);

@@ -1,12 +1,14 @@
 import { type Actor, type AnyStateMachine, createActor } from 'xstate';
 import { BEGIN, compileMachine } from '../core/machine/compile-machine.js';
-import type { RestoreContext } from '../core/machine/machine-setup.js';
+import { type RestoreContext, stepActorId } from '../core/machine/machine-setup.js';
+import type { StepContext } from '../core/machine/step-lifecycle.js';
 import { askOperatorActor } from './ask-operator.js';
 import { stepBinder, valueBinder } from './bound-steps.js';
 import { confirmStepActor } from './confirm-step.js';
 import { decideStepActor } from './decide-step.js';
 import { journalSteps } from './journal-steps.js';
 import { listItemsActor } from './list-items.js';
+import { oneQuestionAtATime } from './one-question.js';
 import { promptContextFor } from './prompt-context.js';
 import { recoverStepActor } from './recover-step.js';
 import { runChecksActor } from './run-checks.js';
@@ -23,7 +25,8 @@ export type { InFlight, RunOutcome, RunPorts, RunSettings } from './run-types.js
 type RunActor = Actor<AnyStateMachine>;
 
 /** Executes a plan by running its XState machine, one step after another, with actors built on the given ports. */
-export async function executeRun(ports: RunPorts, settings: RunSettings): Promise<RunOutcome> {
+export async function executeRun(given: RunPorts, settings: RunSettings): Promise<RunOutcome> {
+  const ports: RunPorts = { ...given, prompter: oneQuestionAtATime(given.prompter) };
   const steps = new Map(settings.plan.phases.flatMap((phase) => phase.steps.filter((s) => s.selected).map((s) => [s.id, s] as const)));
   const run: RunSteps = { steps, endedBefore: endedBefore(steps, settings.recorded) };
   const times = new StepTimes(() => ports.clock.now());
@@ -38,7 +41,8 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     times,
     emit: (event) => ports.sink.emit(event),
     stepOf: (id) => steps.get(id) ?? fail(`no selected step \`${id}\``),
-    context: () => actor!.getSnapshot().context as RestoreContext,
+    stepContext: (id) => actor!.getSnapshot().children[stepActorId(id)]?.getSnapshot()?.context as StepContext | undefined,
+    captures,
     bind: (step) => binder(step, captures()),
     bindValue: (value) => valueBind(value, captures()),
     bindItem: (value, item) => valueBind(value, captures(), { value: item }),
@@ -60,9 +64,20 @@ export async function executeRun(ports: RunPorts, settings: RunSettings): Promis
     runItem: runItemActor(deps),
   };
   // Resuming, the steps that had ended are not walked again: the machine starts at the first that had not.
-  actor = createActor(compileMachine(settings.plan, { actors, unattended: settings.unattended === true, recorded: settings.recorded, captures: settings.captures }));
+  const machine = compileMachine(settings.plan, { actors, unattended: settings.unattended === true, recorded: settings.recorded, captures: settings.captures, concurrency: settings.concurrency });
+  // A step's own machine changes without the run's: its snapshot is saved on every change of either.
+  actor = createActor(machine, { inspect: (event) => void (event.type === '@xstate.snapshot' && event.actorRef !== actor && actor && deps.persist()) });
   journalSteps(actor, deps);
   return settle(actor, deps, run);
+}
+
+/** The steps running now, in the order they started, with their records. */
+function liveSteps(actor: RunActor): StepContext[] {
+  const snapshot = actor.getSnapshot();
+  const context = snapshot.context as RestoreContext;
+  const children = Object.values(snapshot.children as Record<string, { getSnapshot(): { context?: unknown } } | undefined>);
+  const steps = children.map((ref) => ref?.getSnapshot()?.context as StepContext | undefined).filter((step): step is StepContext => step?.position !== undefined);
+  return context.running.flatMap((place) => steps.filter((step) => step.position === place));
 }
 
 function fail(message: string): never {
@@ -75,9 +90,10 @@ function settle(actor: RunActor, deps: RunDeps, run: RunSteps): Promise<RunOutco
   return new Promise<RunOutcome>((resolve) => {
     const context = () => actor.getSnapshot().context as RestoreContext;
     const onAbort = () => {
-      // The step in flight is not finished: it stays current, so a resume checks it first.
+      // The steps in flight are not finished: a resume checks them first.
+      const live = liveSteps(actor);
       actor.stop();
-      resolve(runOutcome(context(), 'interrupted', run, 'interrupted by a signal'));
+      resolve(runOutcome(context(), 'interrupted', run, 'interrupted by a signal', live));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     actor.subscribe({

@@ -26,5 +26,6 @@ export function journalSteps(actor: Actor<AnyStateMachine>, deps: RunDeps): void
       reason: record.reason,
       ...(waited ? { waitedMs: Math.round(waited) } : {}),
     });
+    deps.times.finish(id);
   });
 }

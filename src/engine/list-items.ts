@@ -13,7 +13,7 @@ export function itemValues(deps: RunDeps, step: PlanStep): CapturedValue[] {
   const piece = segment && 'value' in segment ? segment.value[0] : undefined;
   if (piece && 'capture' in piece) {
     const { step: from, name, path } = piece.capture;
-    const captured = deps.context().captures[from]?.[name];
+    const captured = deps.captures()[from]?.[name];
     const shown = displayText(items.value).trim();
     if (captured === undefined) throw new Error(`${shown} is not known: step \`${from}\` has not captured it in this run`);
     const value = valueAt(captured, path);
@@ -54,14 +54,13 @@ export function listItemsActor(deps: RunDeps) {
     }
     const values = itemValues(deps, step);
     const keys = itemKeys(deps, step, values);
-    deps.items.clear();
-    for (const [i, key] of keys.entries()) deps.items.set(key, values[i]!);
+    for (const [i, key] of keys.entries()) deps.items.set(`${step.id}\n${key}`, values[i]!);
     const before = deps.settings.itemsDone?.get(step.id);
     // Another pass of this run (a retry): only the items that failed or never started.
-    const last = deps.context().fan;
+    const last = deps.stepContext(step.id)?.fan;
     const again = last ? new Set([...last.failed.map((f) => f.key), ...last.keys.slice(last.next)]) : undefined;
     const pending = keys.filter((key) => !before?.has(key) && (again === undefined || again.has(key)));
-    deps.emit({ kind: 'step.items', step: step.id, attempt: deps.context().record?.attempts ?? 1, keys, pending: pending.length });
+    deps.emit({ kind: 'step.items', step: step.id, attempt: deps.stepContext(step.id)?.record.attempts ?? 1, keys, pending: pending.length });
     return { keys: pending, total: keys.length };
   });
 }

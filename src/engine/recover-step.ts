@@ -50,13 +50,13 @@ export function recoverStepActor(deps: RunDeps) {
       if (reason) return { ok: false, reason, failure: { summary: reason, tail: [] } };
     }
     // Its output was captured after it exited 0: the journal shows it completed, and later steps have its values.
-    const captured = step.capture.length > 0 && deps.context().captures[step.id] !== undefined;
-    if (step.verify.length === 0 && captured && deps.context().record?.status === 'verifying') return { ok: true };
+    const captured = step.capture.length > 0 && deps.captures()[step.id] !== undefined;
+    if (step.verify.length === 0 && captured && deps.stepContext(step.id)?.record.status === 'verifying') return { ok: true };
     if (step.verify.length === 0) {
       const reason = 'it has no verify checks to show whether it completed';
       return { ok: false, reason, failure: { summary: reason, tail: [] } };
     }
-    if (step.capture.length > 0 && deps.context().captures[step.id] === undefined) {
+    if (step.capture.length > 0 && deps.captures()[step.id] === undefined) {
       // Its checks may pass, but what it printed is gone: only running it again captures its values.
       const reason = 'its output was not captured before the run stopped: run it again to capture it';
       return { ok: false, reason, failure: { summary: reason, tail: [] } };

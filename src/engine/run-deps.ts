@@ -1,5 +1,5 @@
-import type { CapturedValue } from '../core/capture/captured-values.js';
-import type { RestoreContext } from '../core/machine/machine-setup.js';
+import type { CapturedValue, Captures } from '../core/capture/captured-values.js';
+import type { StepContext } from '../core/machine/step-lifecycle.js';
 import type { PlanStep } from '../core/model/plan-types.js';
 import type { RunEvent } from '../core/model/run-event.js';
 import type { PromptContext } from '../ports/prompter.js';
@@ -22,12 +22,14 @@ export interface RunDeps {
   bindItem: <T>(value: T, item: CapturedValue) => { bound: T; secrets: ReadonlyMap<string, string> };
   /** A step as a card shows it: the values known put in, the others (an item, a capture still to come) as their references. */
   preview: (step: PlanStep) => PlanStep;
-  /** The current foreach step's items by key, as listed for this pass. */
+  /** The items of the foreach steps running, by `STEP\nKEY`, as listed for this pass. */
   items: Map<string, CapturedValue>;
   /** Items an interrupted run left in flight that were recovered already (each is, once). */
   recoveredItems: Set<string>;
-  /** The context of the machine's latest snapshot: the current step's attempts, exit code and failure live there. */
-  context: () => RestoreContext;
+  /** The latest context of a running step's machine: its attempts, exit code, failure and items live there. */
+  stepContext: (step: string) => StepContext | undefined;
+  /** The values captured so far, by step id. */
+  captures: () => Captures;
   /** Saves the machine's snapshot now. */
   persist: () => void;
   /** What a menu shows about where the run is. */

@@ -15,7 +15,7 @@ type Ended = { ok: boolean; reason?: string; via?: 'precheck' | 'recovered' };
  * command, its verify checks. It never throws: how it ended is its output.
  */
 async function runOne(deps: RunDeps, planned: PlanStep, key: string, attempt: number): Promise<Ended> {
-  const { bound: step, secrets } = deps.bindItem(planned, deps.items.get(key) ?? null);
+  const { bound: step, secrets } = deps.bindItem(planned, deps.items.get(`${planned.id}\n${key}`) ?? null);
   const flight = deps.settings.inFlightItems?.get(`${step.id}\n${key}`);
   if (flight && !deps.recoveredItems.has(`${step.id}\n${key}`)) {
     deps.recoveredItems.add(`${step.id}\n${key}`);
@@ -51,6 +51,8 @@ export function runItemActor(deps: RunDeps) {
     } catch (error) {
       ended = { ok: false, reason: (error as Error).message };
     }
+    // Another pass lists its items afresh: an ended item's value is not kept.
+    deps.items.delete(`${input.step}\n${input.key}`);
     // Stopped by Ctrl-C, its command may or may not have done its work: like a crash, its end is not recorded.
     if (deps.settings.signal?.aborted) return { key: input.key, ok: false, reason: 'interrupted' };
     deps.emit({

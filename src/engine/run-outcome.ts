@@ -1,4 +1,5 @@
 import { hasEnded, type RestoreContext, type StepRecord, type Tally } from '../core/machine/machine-setup.js';
+import type { StepContext } from '../core/machine/step-lifecycle.js';
 import type { PlanStep } from '../core/model/plan-types.js';
 import type { RunStatus } from '../core/model/run-event.js';
 import type { RunOutcome } from './run-types.js';
@@ -21,12 +22,12 @@ export function endedBefore(steps: ReadonlyMap<string, PlanStep>, recorded: Read
 
 /**
  * Counts the plan's current steps by how they ended: those ended before this run, those this
- * machine finished, and the current step when it waits at its failure menu; the rest are pending.
+ * machine finished, and those stopped (or, interrupted, waiting) at their failure menu; the rest are pending.
  */
-export function countSteps(context: RestoreContext, run: RunSteps): RunOutcome['counts'] {
+export function countSteps(context: RestoreContext, run: RunSteps, live: readonly StepContext[] = []): RunOutcome['counts'] {
   const { tally } = context;
   const before = run.endedBefore;
-  const failedNow = context.record?.status === 'failed' ? 1 : 0;
+  const failedNow = context.stoppedFailed + live.filter((step) => step.record.status === 'failed').length;
   const counts = {
     done: before.done + tally.done,
     skipped: before.skipped + tally.skipped,
@@ -37,9 +38,10 @@ export function countSteps(context: RestoreContext, run: RunSteps): RunOutcome['
 }
 
 /** How a run ended, from the machine's final (or last) context. */
-export function runOutcome(context: RestoreContext, status: RunStatus, run: RunSteps, message?: string): RunOutcome {
-  const stoppedAt = status !== 'done' && context.current ? run.steps.get(context.current) : undefined;
-  return { status, stoppedAt, message, counts: countSteps(context, run) };
+export function runOutcome(context: RestoreContext, status: RunStatus, run: RunSteps, message?: string, live: readonly StepContext[] = []): RunOutcome {
+  const at = context.current ?? live[0]?.step;
+  const stoppedAt = status !== 'done' && at ? run.steps.get(at) : undefined;
+  return { status, stoppedAt, message, counts: countSteps(context, run, live) };
 }
 
 /** How a machine that reached its end ended: an abort is a failure when nobody was there to answer the failure menu. */

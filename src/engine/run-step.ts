@@ -25,7 +25,7 @@ function hostEnv(host: HostRef | undefined): Record<string, string> {
 /** The runStep actor: one attempt of a step's action (its number is the machine's count of attempts). */
 export function runStepActor(deps: RunDeps) {
   return fromPromise<StepOutput, StepInput>(async ({ input }) => {
-    const attempt = deps.context().record?.attempts ?? 1;
+    const attempt = deps.stepContext(input.step)?.record.attempts ?? 1;
     let bound: BoundStep;
     try {
       bound = deps.bind(deps.stepOf(input.step));

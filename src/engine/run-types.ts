@@ -47,6 +47,8 @@ export interface RunSettings {
   signal?: AbortSignal;
   /** Nobody reads the step cards (--yes): steps that are not manual go straight on, unasked. */
   unattended?: boolean;
+  /** How many steps may run at once (`--concurrency`); the runbook's `concurrency`, else 1, when unset. */
+  concurrency?: number;
   /** A rehearsal: confirmations are walked through, not given. */
   dryRun?: boolean;
   /** Resuming: what the interrupted run had recorded of each step it reached (read, never copied per step). */

@@ -268,13 +268,14 @@ describe('lifeboat graph --format json', () => {
     for (const args of [HOMELAB, TRICKY]) {
       const result = await lifeboatInProcess(['graph', ...args, '--format', 'json']);
       expect(result.code).toBe(0);
-      const { machine: config, order } = JSON.parse(result.stdout);
+      const { machine: config, step, order } = JSON.parse(result.stdout);
       const machine = createMachine(config);
       expect(machine.id).toBe('restore');
       expect(machine.root.states._finished).toBeDefined();
       expect(machine.root.states._aborted).toBeDefined();
-      // One lifecycle for every step: its states are the same whatever the runbook.
-      expect(Object.keys(machine.root.states.step!.states)).toEqual(
+      // The run starts each step as a machine of its own: one lifecycle, the same whatever the runbook.
+      expect(Object.keys(machine.root.states)).toEqual(['_ready', '_next', 'steps', '_finished', '_aborted']);
+      expect(Object.keys(createMachine(step).root.states)).toEqual(
         expect.arrayContaining(['precheck', 'awaiting', 'confirming', 'running', 'verifying', 'backoff', 'failed', 'markingDone', 'done', 'skipped', 'recovering', 'interrupted']),
       );
       expect(order.length).toBeGreaterThan(0);

@@ -39,11 +39,11 @@ describe('an interactive fan-out', () => {
     expect(screen).toContain('on {{ steps.pick-node.answer }}'.replace('{{ steps.pick-node.answer }}', 'pve2'));
 
     // One item fails: once the others end, one menu names it.
-    screen = await tmux.waitForText(/^❯ Retry/m, 30_000);
+    screen = await tmux.waitForText(/^❯ Retry the failed items/m, 30_000);
     expect(screen).toMatch(/1 of 4 items failed: 103 \(exited 1/);
     expect(screen.match(/— what now\?/g)?.length).toBeGreaterThanOrEqual(1);
     writeFileSync(w.path('fixed'), '');
-    await tmux.choose('Retry');
+    await tmux.choose('Retry the failed items');
     await tmux.waitForText('Run done', 30_000);
     expect(Number(await tmux.waitForFile(exitFile))).toBe(0);
     expect((w.read('started.txt') ?? '').trim().split('\n').sort()).toEqual(['101', '102', '103', '104']);

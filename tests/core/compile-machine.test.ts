@@ -9,6 +9,7 @@ import {
   type ChecksInput,
   type ChecksOutput,
   machineFromConfig,
+  provideActors,
   type RestoreContext,
   type SleepInput,
   type StepFinishedEvent,
@@ -18,6 +19,7 @@ import {
   type StepStartedEvent,
   startContext,
 } from '../../src/core/machine/machine-setup.js';
+import { type StepContext, stepLifecycleConfig } from '../../src/core/machine/step-lifecycle.js';
 import { type StepTraits, stepTable } from '../../src/core/machine/step-table.js';
 import type { Plan, Selection } from '../../src/core/model/plan-types.js';
 import { buildPlan } from '../../src/core/plan/build-plan.js';
@@ -74,44 +76,45 @@ async function drive(machine: AnyStateMachine, script: Script = {}): Promise<Run
     if (value instanceof Error) throw value;
     return value;
   };
-  const provided = machine.provide({
-    actors: {
-      runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
-        calls.push(`run:${input.step}`);
-        ran.push(input.step);
-        return answer(next(script.run, input.step, { ok: true } as StepOutput | Error));
-      }),
-      runChecks: fromPromise<ChecksOutput, ChecksInput>(async ({ input }) => {
-        calls.push(`checks:${input.step}:${input.set}`);
-        return answer(next(script.checks, `${input.step}:${input.set}`, { ok: true } as ChecksOutput | Error));
-      }),
-      askOperator: fromPromise<AskOutput, AskInput>(async ({ input }) => {
-        calls.push(`ask:${input.step}:${input.menu}`);
-        return answer(next(script.ask, `${input.step}:${input.menu}`, { choice: input.menu === 'before' ? 'run' : 'abort' } as AskOutput | Error));
-      }),
-      confirmStep: fromPromise<{ confirmed: boolean }, StepInput>(async ({ input }) => {
-        calls.push(`confirm:${input.step}`);
-        return { confirmed: answer(next(script.confirm, input.step, true as boolean | Error)) };
-      }),
-      sleep: fromPromise<void, SleepInput>(async ({ input }) => {
-        calls.push(`sleep:${input.step}:${input.ms}`);
-      }),
-    },
+  const provided = provideActors(machine, {
+    runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
+      calls.push(`run:${input.step}`);
+      ran.push(input.step);
+      return answer(next(script.run, input.step, { ok: true } as StepOutput | Error));
+    }),
+    runChecks: fromPromise<ChecksOutput, ChecksInput>(async ({ input }) => {
+      calls.push(`checks:${input.step}:${input.set}`);
+      return answer(next(script.checks, `${input.step}:${input.set}`, { ok: true } as ChecksOutput | Error));
+    }),
+    askOperator: fromPromise<AskOutput, AskInput>(async ({ input }) => {
+      calls.push(`ask:${input.step}:${input.menu}`);
+      return answer(next(script.ask, `${input.step}:${input.menu}`, { choice: input.menu === 'before' ? 'run' : 'abort' } as AskOutput | Error));
+    }),
+    confirmStep: fromPromise<{ confirmed: boolean }, StepInput>(async ({ input }) => {
+      calls.push(`confirm:${input.step}`);
+      return { confirmed: answer(next(script.confirm, input.step, true as boolean | Error)) };
+    }),
+    sleep: fromPromise<void, SleepInput>(async ({ input }) => {
+      calls.push(`sleep:${input.step}:${input.ms}`);
+    }),
   });
-  const actor = createActor(provided);
-  const finished: StepFinishedEvent[] = [];
   const history: Record<string, string[]> = {};
   const note = (id: string, record: StepRecord) => {
     const list = (history[id] ??= []);
     if (list.at(-1) !== record.status) list.push(record.status);
   };
+  // Each step runs on a machine of its own: its status changes are seen by inspecting every actor of the run.
+  const actor = createActor(provided, {
+    inspect: (inspected) => {
+      if (inspected.type !== '@xstate.snapshot') return;
+      const context = (inspected.snapshot as { context?: Partial<StepContext> }).context;
+      if (context?.step !== undefined && context.record !== undefined) note(context.step, context.record);
+    },
+  });
+  const finished: StepFinishedEvent[] = [];
   actor.on('step.finished', (event) => {
     finished.push(event as StepFinishedEvent);
     note((event as StepFinishedEvent).step, (event as StepFinishedEvent).record);
-  });
-  actor.subscribe((snapshot) => {
-    const { current, record } = snapshot.context as RestoreContext;
-    if (current && record) note(current, record);
   });
   actor.start();
   actor.send(BEGIN);
@@ -362,14 +365,12 @@ phases:
 
     it('is emitted before the next step starts', async () => {
       const order: string[] = [];
-      const machine = compileMachine(planOf(TWO_PHASES)).provide({
-        actors: {
-          runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
-            order.push(`run:${input.step}`);
-            return { ok: true };
-          }),
-          askOperator: fromPromise<AskOutput, AskInput>(async () => ({ choice: 'run' })),
-        },
+      const machine = provideActors(compileMachine(planOf(TWO_PHASES)), {
+        runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
+          order.push(`run:${input.step}`);
+          return { ok: true };
+        }),
+        askOperator: fromPromise<AskOutput, AskInput>(async () => ({ choice: 'run' })),
       });
       const actor = createActor(machine);
       actor.on('step.finished', (event) => {
@@ -384,13 +385,11 @@ phases:
 
     it("a step's start comes before its actor starts, the first step's too (the actor runs nothing before BEGIN)", async () => {
       const order: string[] = [];
-      const machine = compileMachine(planOf(TWO_PHASES), { unattended: true }).provide({
-        actors: {
-          runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
-            order.push(`run:${input.step}`);
-            return { ok: true };
-          }),
-        },
+      const machine = provideActors(compileMachine(planOf(TWO_PHASES), { unattended: true }), {
+        runStep: fromPromise<StepOutput, StepInput>(async ({ input }) => {
+          order.push(`run:${input.step}`);
+          return { ok: true };
+        }),
       });
       const actor = createActor(machine);
       actor.on('step.started', (event) => {
@@ -560,7 +559,7 @@ describe('a resumed machine', () => {
   it('recovers a step recorded as running, keeping its attempts; a failed one starts afresh', async () => {
     const plan = planOf(TWO_PHASES);
     const recorded = { import: record('done'), mount: { status: 'running', attempts: 2 } as StepRecord, 'start-db': { status: 'failed', attempts: 1, reason: 'exit 1' } as StepRecord };
-    const provided = compileMachine(plan, { recorded }).provide({ actors: { recoverStep: fromPromise(async () => ({ ok: true })) } });
+    const provided = provideActors(compileMachine(plan, { recorded }), { recoverStep: fromPromise(async () => ({ ok: true })) });
     const run = await drive(provided);
     expect(run.ran).toEqual(['start-db', 'start-web']);
     expect(run.steps.mount).toEqual({ status: 'done', attempts: 2, via: 'recovered' });
@@ -574,7 +573,7 @@ describe('the machine does not grow with the plan', () => {
   it('a plan of 3 steps and one of 300 compile to machines of the same states', () => {
     const small = compileMachine(many(3));
     const large = compileMachine(many(300));
-    const names = (m: AnyStateMachine) => Object.keys(m.root.states.step!.states).sort();
+    const names = (m: AnyStateMachine) => [Object.keys(m.root.states), Object.keys((m.implementations.actors.stepLifecycle as AnyStateMachine).root.states)];
     expect(names(large)).toEqual(names(small));
     expect(JSON.stringify(compileConfig('m'))).toBe(JSON.stringify(compileConfig('m')));
   });
@@ -584,7 +583,7 @@ describe('the machine does not grow with the plan', () => {
     const actor = createActor(compileMachine(many(300), { actors: { runStep: fromPromise(async () => ({ ok: true })) }, unattended: true }));
     // Measured at every step's states (the run's state before BEGIN has no step yet).
     actor.subscribe((snapshot) => {
-      if (snapshot.matches('step')) sizes.push(JSON.stringify(actor.getPersistedSnapshot()).length);
+      if (snapshot.matches('steps')) sizes.push(JSON.stringify(actor.getPersistedSnapshot()).length);
     });
     actor.start();
     actor.send(BEGIN);
@@ -649,10 +648,12 @@ phases:
       for (const [k, v] of Object.entries(record)) visit(v, k);
     };
     visit(config);
+    visit(stepLifecycleConfig());
     expect([...actors].every((a) => (ACTOR_NAMES as readonly string[]).includes(a))).toBe(true);
-    // Every actor is invoked by the config, except runItem: the spawnItems action spawns it by name.
+    // Every actor is invoked by a config, except runItem: the spawnItems action spawns it by name (and the run spawns each step's machine).
     expect([...actors, 'runItem'].sort()).toEqual([...ACTOR_NAMES].sort());
     expect([...guards].sort()).toEqual([
+      'allEnded',
       'applies',
       'asks',
       'canRetry',
@@ -661,6 +662,7 @@ phases:
       'confirms',
       'continues',
       'fanOut',
+      'halted',
       'hasPrecheck',
       'hasVerify',
       'hasWhen',
@@ -669,16 +671,12 @@ phases:
       'noItems',
       'passed',
       'recovers',
-      'stepsLeft',
       'stopped',
       'succeeded',
       'tooManyFailed',
     ]);
     expect([...actions].sort()).toEqual([
-      'advance',
-      'announceStep',
-      'beginStep',
-      'countStep',
+      'endStep',
       'finish',
       'keepCaptures',
       'noteAbort',
@@ -690,12 +688,15 @@ phases:
       'setStatus',
       'spawnItems',
       'startFan',
-      'stepFinished',
+      'startSteps',
     ]);
-    // And setup() names each of them: none is missing, none is left over.
-    const implementations = compileMachine(planOf(RICH)).implementations;
-    expect(Object.keys(implementations.guards).sort()).toEqual([...guards].sort());
-    expect(Object.keys(implementations.actions).sort()).toEqual([...actions].sort());
+    // And setup() names each of them: none is missing, none is left over (the run's own and each step's).
+    const run = compileMachine(planOf(RICH)).implementations;
+    const step = (run.actors.stepLifecycle as AnyStateMachine).implementations;
+    expect(Object.keys(run.guards).sort()).toEqual(['allEnded', 'halted']);
+    expect(Object.keys(run.actions).sort()).toEqual(['endStep', 'finish', 'keepCaptures', 'startSteps']);
+    expect([...Object.keys(run.guards), ...Object.keys(step.guards)].sort()).toEqual([...guards].sort());
+    expect([...new Set([...Object.keys(run.actions), ...Object.keys(step.actions)])].sort()).toEqual([...actions].sort());
   });
 
   it('the JSON form still executes', async () => {
@@ -713,7 +714,7 @@ phases:
     const { machine: config, order } = JSON.parse(result.stdout) as { machine: Record<string, unknown>; order: StepTraits[] };
     const machine = createMachine(config as Parameters<typeof createMachine>[0]);
     expect(machine.id).toBe('restore');
-    expect(Object.keys(machine.root.states)).toEqual(['_ready', '_next', 'step', FINISHED, ABORTED]);
+    expect(Object.keys(machine.root.states)).toEqual(['_ready', '_next', 'steps', FINISHED, ABORTED]);
     // The order is the plan's, each step with what chooses its way through the lifecycle.
     const shown = await lifeboat(['plan', 'tests/fixtures/valid/homelab/runbook.yaml', '--steps', 'tests/fixtures/valid/homelab/steps', '--json']);
     const view = JSON.parse(shown.stdout) as { phases: Array<{ steps: Array<{ id: string; selected: boolean; retries: number; precheck: unknown[] }> }> };

@@ -70,3 +70,43 @@ describe.concurrent('kill -9 during a fan-out of 30 items, 5 at a time', () => {
     });
   }
 });
+
+/** Three independent chains of five steps, three steps at a time, each step appending its id once. */
+function chains(out: string): string {
+  const phase = (p: string) =>
+    `  - id: ${p}\n    steps:\n${[1, 2, 3, 4, 5].map((i) => `      - id: ${p}${i}\n        idempotent: true\n        run: sleep 0.05; echo ${p}${i} >> ${out}\n        verify:\n          - run: grep -qx ${p}${i} ${out}\n`).join('')}`;
+  return `format: 1\nname: chains\nconcurrency: 3\nphases:\n${['a', 'b', 'c'].map(phase).join('')}`;
+}
+
+const SIDE_BY_SIDE: Array<{ name: string; kill: Trigger; resumeKills?: Trigger[] }> = [
+  { name: 'as the first steps write', kill: { lines: 2 } },
+  { name: 'half way, resume killed again later', kill: { lines: 7 }, resumeKills: [{ lines: 12 }] },
+  { name: '300 ms in', kill: { delayMs: 300 } },
+];
+
+describe.concurrent('kill -9 while steps run side by side (three chains, concurrency 3)', () => {
+  for (const scenario of SIDE_BY_SIDE) {
+    it(`killed ${scenario.name}: every step exactly once, each chain in its order`, { timeout: 240_000 }, async () => {
+      const dir = tempDir('chains');
+      const out = join(dir, 'out.txt');
+      const logs = join(dir, 'logs');
+      const file = join(dir, 'runbook.yaml');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(file, chains(out));
+      const run = start(['run', file, '--yes', '--logs', logs], { cwd: dir });
+      const killed = await signalAt(run, scenario.kill, { logs, out });
+      const first = await finish(run);
+      expect(killed, `the run ended before the kill (${describeTrigger(scenario.kill)}):\n${first.all}`).toBe(true);
+      const journal = journalFile(logs, onlyRun(logs)!);
+      const last = await resumeUntilDone({ dir, logs, out, journal, runId: onlyRun(logs) }, scenario.resumeKills ?? []);
+      expect(last.code, last.all).toBe(0);
+      const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+      const all = ['a', 'b', 'c'].flatMap((p) => [1, 2, 3, 4, 5].map((i) => `${p}${i}`));
+      expect([...lines].sort()).toEqual([...all].sort());
+      for (const p of ['a', 'b', 'c']) expect(lines.filter((l) => l.startsWith(p))).toEqual([1, 2, 3, 4, 5].map((i) => `${p}${i}`));
+      const { events } = readEvents(journal);
+      const done = events.filter((e) => e.kind === 'step.finished' && e.status === 'done').map((e) => e.step as string);
+      expect([...done].sort(), 'each step recorded done exactly once').toEqual([...all].sort());
+    });
+  }
+});

@@ -3,7 +3,8 @@ import { createActor, fromPromise, toPromise } from 'xstate';
 import { loadSchemaChecks } from '../../src/adapters/schemas.js';
 import { createScriptedPrompter, unattendedPolicy } from '../../src/adapters/scripted-prompter.js';
 import { BEGIN, compileMachine } from '../../src/core/machine/compile-machine.js';
-import type { RestoreContext, StepOutput, StepRecord } from '../../src/core/machine/machine-setup.js';
+import { type RestoreContext, type StepOutput, type StepRecord, stepActorId } from '../../src/core/machine/machine-setup.js';
+import type { StepContext } from '../../src/core/machine/step-lifecycle.js';
 import type { Plan } from '../../src/core/model/plan-types.js';
 import type { RunEvent } from '../../src/core/model/run-event.js';
 import { buildPlan } from '../../src/core/plan/build-plan.js';
@@ -30,6 +31,12 @@ function quietPorts(events: RunEvent[]): RunPorts {
     sink: { emit: (event) => events.push(event) },
     clock: { now: () => 1_700_000_000_000, sleep: async () => undefined },
   };
+}
+
+/** The record a running step's own machine holds, in a snapshot of the run. */
+function stepRecord(snapshot: { children: Record<string, unknown> }, step: string): StepRecord | undefined {
+  const child = snapshot.children[stepActorId(step)] as { getSnapshot(): { context: StepContext } } | undefined;
+  return child?.getSnapshot().context.record;
 }
 
 describe('what the run knows comes from the machine', () => {
@@ -65,15 +72,18 @@ describe('a transition is pure', () => {
     first.start();
     first.send(BEGIN);
     const atStart = first.getSnapshot();
+    const recordAtStart = stepRecord(atStart, 'a');
     await toPromise(first);
     expect((first.getSnapshot().context as RestoreContext).tally.done).toBe(2);
     // The snapshot taken at the start is what it was: the run did not write into it.
-    expect(atStart.context as RestoreContext).toMatchObject({ position: 0, current: 'a', record: { status: 'running', attempts: 1 }, tally: { done: 0 } });
+    expect(atStart.context as RestoreContext).toMatchObject({ running: [0], next: 1, tally: { done: 0 } });
+    // And the step's record read then was not changed by the step going on.
+    expect(recordAtStart).toEqual({ status: 'running', attempts: 1 });
     const second = createActor(machine);
     second.start();
     second.send(BEGIN);
     expect((second.getSnapshot().context as RestoreContext).tally.done).toBe(0);
-    expect((second.getSnapshot().context as RestoreContext).record).toEqual({ status: 'running', attempts: 1 });
+    expect(stepRecord(second.getSnapshot(), 'a')).toEqual({ status: 'running', attempts: 1 });
     await toPromise(second);
   });
 

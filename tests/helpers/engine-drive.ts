@@ -70,6 +70,8 @@ export interface Fakes {
   givenAnswers?: Map<string, string>;
   dryRun?: boolean;
   unattended?: boolean;
+  /** How many steps may run at once (`--concurrency`). */
+  concurrency?: number;
 }
 
 export interface Result {
@@ -202,6 +204,7 @@ export async function drive(f: Fakes): Promise<Result> {
     answers: f.givenAnswers,
     dryRun: f.dryRun,
     unattended: f.unattended,
+    concurrency: f.concurrency,
   });
   return { outcome, events, trace, specs, failures, contexts, confirms, clock };
 }

@@ -51,6 +51,26 @@ describe('masking sink', () => {
     expect(out).toBe('x [secret:k] y\ntrailing ab');
     expect(seen.at(-1)!.kind).toBe('step.exited');
   });
+
+  it('steps side by side: events of another step in between do not cut a secret split over two pieces', () => {
+    const seen: RunEvent[] = [];
+    const sink = createMaskingSink(createMasker(new Map([['k', 'hunter2-secret']])), [{ emit: (e) => seen.push(e) }]);
+    sink.emit({ kind: 'step.output', step: 'a', stream: 'stdout', text: 'token hunter2' });
+    // Step b starts, prints and ends while a's piece is held.
+    sink.emit({ kind: 'step.started', step: 'b', position: '2.1', title: 'b', phase: 'p2', action: 'run' });
+    sink.emit({ kind: 'step.output', step: 'b', stream: 'stdout', text: 'b says hi\n' });
+    sink.emit({ kind: 'step.exited', step: 'b', attempt: 1, exitCode: 0, timedOut: false, durationMs: 1 });
+    sink.emit({ kind: 'step.output', step: 'a', stream: 'stdout', text: '-secret done\n' });
+    sink.emit({ kind: 'step.exited', step: 'a', attempt: 1, exitCode: 0, timedOut: false, durationMs: 1 });
+    const text = (step: string) =>
+      seen
+        .filter((e): e is Extract<RunEvent, { kind: 'step.output' }> => e.kind === 'step.output' && e.step === step)
+        .map((e) => e.text)
+        .join('');
+    expect(text('a')).toBe('token [secret:k] done\n');
+    expect(text('b')).toBe('b says hi\n');
+    expect(JSON.stringify(seen)).not.toContain('hunter2');
+  });
 });
 
 describe('raw secret bytes', () => {

@@ -31,8 +31,12 @@ export interface StepTraits {
  */
 export interface StepTable {
   readonly count: number;
+  /** How many steps may run at once. */
+  readonly concurrency: number;
   at(position: number): StepTraits;
   recorded(id: string): StepRecord | undefined;
+  /** The places of the steps the one at `position` waits for when steps run side by side. */
+  waits(position: number): readonly number[];
 }
 
 /** What the machine needs to know of a plan step. */
@@ -60,9 +64,16 @@ const isTraits = (step: PlanStep | StepTraits): step is StepTraits => typeof (st
  * A table over steps in the order they run. A plan step's traits are worked out when a guard asks
  * (a few small objects per transition), so no second copy of a long plan is kept.
  */
-export function stepTable(steps: ReadonlyArray<PlanStep | StepTraits>, recorded: Readonly<Record<string, StepRecord>> = {}): StepTable {
+export function stepTable(
+  steps: ReadonlyArray<PlanStep | StepTraits>,
+  recorded: Readonly<Record<string, StepRecord>> = {},
+  side?: { concurrency: number; waits: readonly (readonly number[])[] },
+): StepTable {
   return {
     count: steps.length,
+    concurrency: side?.concurrency ?? 1,
+    // One at a time, the next step in restore order has nothing left to wait for.
+    waits: (position) => side?.waits[position] ?? [],
     at(position) {
       const step = steps[position];
       if (step === undefined) throw new Error(`no step at position ${position} of ${steps.length}`);

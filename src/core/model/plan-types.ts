@@ -98,6 +98,11 @@ export interface PlanStep {
   host?: HostRef;
   env: Record<string, Rendered>;
   needs: string[];
+  /**
+   * The step written before it in its phase, when it names no `needs`: run beside other steps
+   * (`concurrency` above 1), it still waits for that one. Unset when it writes `needs:`.
+   */
+  follows?: string;
   precheck: Check[];
   verify: Check[];
   /** What to keep of its command's output for later steps. */
@@ -146,6 +151,8 @@ export interface Plan {
   rpoMs?: number;
   /** How often a successful drill is due. */
   drillEveryMs?: number;
+  /** How many steps may run at once (default 1: one after another in restore order). */
+  concurrency?: number;
   vars: Record<string, string>;
   secrets: Record<string, SecretSource>;
   hosts: Record<string, HostRef>;

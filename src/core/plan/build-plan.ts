@@ -80,6 +80,7 @@ export function buildPlan(input: PlanInput, schemas: SchemaChecks): { plan?: Pla
     rtoMs: duration(value.rto),
     ...(value.rpo !== undefined ? { rpoMs: longDuration(value.rpo) } : {}),
     ...(value.drill_every !== undefined ? { drillEveryMs: longDuration(value.drill_every) } : {}),
+    ...(typeof value.concurrency === 'number' ? { concurrency: value.concurrency } : {}),
     vars: Object.fromEntries(vars),
     secrets,
     hosts,
@@ -237,8 +238,15 @@ function orderPhase(phase: UnorderedPhase, n: number, phases: UnorderedPhase[], 
     needs: phaseNeeds.get(phase.id) ?? [],
     rtoMs: duration(raw.rto),
     ...(raw.rpo !== undefined ? { rpoMs: longDuration(raw.rpo) } : {}),
-    steps: stepOrder.map((id, k) => placedStep(byId.get(id)!, `${n + 1}.${k + 1}`)),
+    // A step that names no `needs` keeps its place after the one before it, even when steps run side by side.
+    steps: stepOrder.map((id, k) => placedStep(byId.get(id)!, `${n + 1}.${k + 1}`, k > 0 && !writesNeeds(phase.stepAt.get(id)!) ? stepOrder[k - 1] : undefined)),
   };
+}
+
+/** Whether a step as written names its `needs` (an empty list included). */
+function writesNeeds(at: Located): boolean {
+  const raw = at.value;
+  return typeof raw === 'object' && raw !== null && Object.hasOwn(raw, 'needs');
 }
 
 function longDuration(value: unknown): number | undefined {

@@ -22,7 +22,7 @@ export function sharedIfNoEnv(env: PlanStep['env']): PlanStep['env'] {
  * made as `{ ...step, position }` gets a hidden class of its own and a separate property store,
  * about 0.7 KB more per step of a long plan.
  */
-export function placedStep(step: UnplacedStep, position: string): PlanStep {
+export function placedStep(step: UnplacedStep, position: string, follows?: string): PlanStep {
   const placed = {
     id: step.id,
     phase: step.phase,
@@ -33,6 +33,7 @@ export function placedStep(step: UnplacedStep, position: string): PlanStep {
     host: step.host,
     env: sharedIfNoEnv(step.env),
     needs: sharedIfEmpty(step.needs),
+    follows,
     precheck: sharedIfEmpty(step.precheck),
     verify: sharedIfEmpty(step.verify),
     capture: sharedIfEmpty(step.capture),

@@ -27,7 +27,7 @@ const DEFAULT_WAIT_INTERVAL_MS = 5_000;
 const DEFAULT_RETRY_DELAY_MS = 2_000;
 
 /** A resolved step before it is given its place in the restore order. */
-export type UnplacedStep = Omit<PlanStep, 'position' | 'selected' | 'excludedBy'>;
+export type UnplacedStep = Omit<PlanStep, 'position' | 'selected' | 'excludedBy' | 'follows'>;
 
 /**
  * Resolves one runbook step: expands its template, interpolates every field where it was

@@ -1,4 +1,5 @@
 import type { Check, Confirm, HostRef, Plan, PlanStep, StepAction } from '../model/plan-types.js';
+import { runTogether } from '../schedule/step-waits.js';
 import { type CaptureRef, displayText } from '../shell/rendered.js';
 
 /** A check as shown to people and in `plan --json`. */
@@ -72,6 +73,13 @@ export interface PlanView {
   secrets: Record<string, string>;
   hosts: Record<string, { ssh: string; port?: number }>;
   counts: { phases: number; steps: number; selected: number };
+  /** How many steps may run at once (the runbook's `concurrency`; 1 when unset). */
+  concurrency: number;
+  /**
+   * The selected steps by ids, in waves that may run side by side (each wave once the earlier
+   * ones ended, as far as their waits go); only waves of more than one step.
+   */
+  together: string[][];
   phases: Array<{ id: string; number: number; title: string; description?: string; needs: string[]; steps: StepView[] }>;
 }
 
@@ -201,6 +209,10 @@ export function planView(plan: Plan): PlanView {
     secrets: Object.fromEntries(Object.entries(plan.secrets).map(([name, s]) => [name, s.kind === 'env' ? `env ${s.name}` : s.kind === 'file' ? `file ${s.path}` : 'prompt'])),
     hosts: Object.fromEntries(Object.entries(plan.hosts).map(([name, h]) => [name, { ssh: h.ssh, port: h.port }])),
     counts: { phases: plan.phases.length, steps: steps.length, selected: steps.filter((s) => s.selected).length },
+    concurrency: plan.concurrency ?? 1,
+    together: runTogether(plan.phases)
+      .filter((wave) => wave.length > 1)
+      .map((wave) => wave.map((step) => step.id)),
     phases: plan.phases.map((p) => ({
       id: p.id,
       number: p.number,
