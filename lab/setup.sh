@@ -51,6 +51,7 @@ case "${1:-}" in
 esac
 
 [ "$(id -u)" = 0 ] || die "run me as root (network namespaces, mounts)"
+close_inherited_fds
 exec 9<"$LAB_SRC/lib/common.sh"
 flock -n 9 || die "another lab script is running"
 started=$(date +%s.%N)

@@ -64,6 +64,18 @@ ns_exists() { [ -e "/run/netns/$1" ]; }
 # The lab scripts hold a lock on fd 9 (flock); every daemon they start closes it (9<&-), or
 # the daemon would hold the lock for as long as it runs.
 
+# A lock taken around a lab script (`flock FILE lab/setup.sh`, without -o) is an open file the
+# script inherits: its daemons would inherit it too and hold that lock until teardown. Closes
+# every inherited descriptor but stdin, stdout, stderr (and bash's own 255).
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    case "$fd" in 0 | 1 | 2 | 255) continue ;; esac
+    eval "exec $fd>&-" 2>/dev/null || true
+  done
+}
+
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
 
