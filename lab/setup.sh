@@ -15,6 +15,8 @@
 #             runbook's lan_if, 10.213.7.2/24 once repaired)
 #   lbnas     nas 10.213.7.20: zfs-fuse pool tank (two file "disks"), smbd :4445, nfs-ganesha :2049
 #   lbpve1    pve1 10.213.7.30: Proxmox stand-ins; guests on 10.213.7.41/.42/.50 when running
+#   lbinet    "the internet's DNS": the lab's root server 10.213.7.53 (zone .), which delegates
+#             org. to the TLD server 10.213.7.54; Unbound's only root hint is the lab root
 # Each host runs a real sshd (port 22) with its own host key; the laptop's key and known_hosts
 # are in /tmp/lifeboat-lab/ssh.
 set -euo pipefail
@@ -51,6 +53,7 @@ case "${1:-}" in
 esac
 
 [ "$(id -u)" = 0 ] || die "run me as root (network namespaces, mounts)"
+close_inherited_fds
 exec 9<"$LAB_SRC/lib/common.sh"
 flock -n 9 || die "another lab script is running"
 started=$(date +%s.%N)
@@ -153,6 +156,7 @@ build_network() {
   plug lbrouter lan1 sw-router1
   plug lbnas eth0 sw-nas
   plug lbpve1 vmbr0 sw-pve1
+  plug lbinet eth0 sw-inet
 
   # The laptop: one address, hence one connected route to the lab's /24 and nothing else.
   sysctl -qw "net.ipv6.conf.$LAB_HOST_IF.disable_ipv6=1"
@@ -166,9 +170,12 @@ build_network() {
   ip -n lbpve1 addr replace "$PVE1_IP/$LAB_PREFIXLEN" dev vmbr0
   ip -n lbpve1 link set vmbr0 up
   ip -n lbpve1 route replace default via "$ROUTER_IP"
+  ip -n lbinet addr replace "$ROOT_DNS_IP/$LAB_PREFIXLEN" dev eth0
+  ip -n lbinet addr replace "$TLD_DNS_IP/$LAB_PREFIXLEN" dev eth0
+  ip -n lbinet link set eth0 up
 
   local ip i
-  for ip in "$ROUTER_IP" "$NAS_IP" "$PVE1_IP"; do
+  for ip in "$ROUTER_IP" "$NAS_IP" "$PVE1_IP" "$ROOT_DNS_IP"; do
     for ((i = 0; i < 20; i++)); do
       ping -c1 -W1 -I "$LAB_HOST_IF" "$ip" >/dev/null 2>&1 && continue 2
       sleep 0.2
@@ -267,7 +274,9 @@ server:
     verbosity: 1
     access-control: 127.0.0.0/8 allow
     access-control: $LAB_SUBNET allow
-    # the lab has no internet: public names fail (the runbook's dns-recursion step says so)
+    # The lab has no internet: its root is the lab's own (namespace lbinet), which delegates
+    # org. to a lab TLD server. No trust anchor: the lab's zones are not signed.
+    root-hints: "$LAB_DIR/router/unbound/root.hints"
     local-zone: "home.arpa." static
     local-data: "router.home.arpa. 300 IN A $ROUTER_IP"
     local-data: "nas.home.arpa. 300 IN A $NAS_IP"
@@ -302,14 +311,95 @@ server:
     cache-max-negative-ttl: 5
     local-zone: "home.arpa." nodefault
     domain-insecure: "home.arpa."
+    # Blocking: the domains of the adlists, as \`pihole -g\` ("gravity") last built them, each
+    # answering 0.0.0.0 (Pi-hole's default blocking mode, NULL).
+    include: "$LAB_DIR/router/pihole/gravity.conf"
 forward-zone:
     name: "."
     forward-addr: 127.0.0.1@$UNBOUND_PORT
 remote-control:
     control-enable: no
 EOF
+  cat >"$LAB_DIR/router/unbound/root.hints" <<EOF
+; the lab's DNS root (written by lab/setup.sh): the only root server Unbound knows
+.                        3600000  NS  a.root-servers.net.
+a.root-servers.net.      3600000  A   $ROOT_DNS_IP
+EOF
+  # Pi-hole's adlists: the lab has no internet, so its one list is a local file (Pi-hole
+  # takes file:// lists too). setup.sh builds gravity from it; the disaster empties it.
+  mkdir -p "$LAB_DIR/router/pihole/lists"
+  cat >"$LAB_DIR/router/pihole/lists/lab-ads.txt" <<EOF
+# the lab's adlist (hosts format, as most adlists are)
+0.0.0.0 $BLOCKED_NAME
+0.0.0.0 ads.example.net
+EOF
+  echo "file://$LAB_DIR/router/pihole/lists/lab-ads.txt" >"$LAB_DIR/router/pihole/adlists.list"
+  [ -f "$LAB_DIR/router/pihole/gravity.conf" ] || : >"$LAB_DIR/router/pihole/gravity.conf"
   unbound-checkconf "$LAB_DIR/router/unbound/unbound.conf" >/dev/null || die "unbound.conf is invalid"
   unbound-checkconf "$LAB_DIR/router/pihole/unbound.conf" >/dev/null || die "pihole's unbound.conf is invalid"
+}
+
+# The lab's "internet" DNS (namespace lbinet): a root server for "." that delegates org. to a
+# TLD server, which answers for $PUBLIC_NAME. Both are Unbound serving a zone file
+# (auth-zone): authoritative answers and referrals, no recursion for anyone.
+write_inet_dns_configs() {
+  local kind ip zone
+  for kind in root tld; do
+    if [ "$kind" = root ]; then ip=$ROOT_DNS_IP zone=.; else ip=$TLD_DNS_IP zone=org.; fi
+    mkdir -p "$LAB_DIR/inet/$kind"
+    cat >"$LAB_DIR/inet/$kind/unbound.conf" <<EOF
+# The lab's DNS $kind server (written by lab/setup.sh): authoritative for "$zone" on $ip:53.
+server:
+    interface: $ip@53
+    port: 53
+    do-ip6: no
+    do-daemonize: no
+    username: ""
+    chroot: ""
+    directory: "$LAB_DIR/inet/$kind"
+    pidfile: "$(svc_pidfile inet "$kind-dns")"
+    use-syslog: no
+    logfile: ""
+    verbosity: 1
+    # every query in the log (log/inet-*-dns.log): the suite reads there that Unbound asked
+    log-queries: yes
+    access-control: $LAB_SUBNET allow
+auth-zone:
+    name: "$zone"
+    zonefile: "$LAB_DIR/inet/$kind/zone"
+    for-downstream: yes
+    for-upstream: no
+    fallback-enabled: no
+remote-control:
+    control-enable: no
+EOF
+  done
+  cat >"$LAB_DIR/inet/root/zone" <<EOF
+; the lab's root zone (written by lab/setup.sh)
+.                   86400  IN SOA a.root-servers.net. nstld.verisign-grs.com. 2026120600 1800 900 604800 86400
+.                   518400 IN NS  a.root-servers.net.
+a.root-servers.net. 518400 IN A   $ROOT_DNS_IP
+; the delegation of org. to the lab's TLD server, with its glue
+org.                172800 IN NS  a0.org.afilias-nst.org.
+a0.org.afilias-nst.org. 172800 IN A $TLD_DNS_IP
+EOF
+  cat >"$LAB_DIR/inet/tld/zone" <<EOF
+; the lab's org. zone (written by lab/setup.sh)
+org.                    900  IN SOA a0.org.afilias-nst.org. hostmaster.donuts.email. 2026120600 7200 900 1209600 3600
+org.                    3600 IN NS  a0.org.afilias-nst.org.
+a0.org.afilias-nst.org. 3600 IN A   $TLD_DNS_IP
+$PUBLIC_NAME.         300  IN A   $PUBLIC_NAME_IP
+EOF
+  unbound-checkconf "$LAB_DIR/inet/root/unbound.conf" >/dev/null || die "the lab root's unbound.conf is invalid"
+  unbound-checkconf "$LAB_DIR/inet/tld/unbound.conf" >/dev/null || die "the lab TLD's unbound.conf is invalid"
+}
+
+start_inet_dns() {
+  # a rebuild may have changed the zones: restart them
+  svc_stop inet root-dns
+  svc_stop inet tld-dns
+  svc_start inet root-dns || die "the lab's DNS root did not start"
+  svc_start inet tld-dns || die "the lab's TLD server did not start"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -620,6 +710,8 @@ break_lab() {
   # router: DNS stopped, the LAN port lan1 down without its address, forwarding off
   svc_stop router pihole-FTL
   svc_stop router unbound
+  # Pi-hole's settings came back, its blocklist did not: gravity is empty until `pihole -g`
+  : >"$LAB_DIR/router/pihole/gravity.conf"
   ip -n lbrouter addr flush dev lan1
   ip -n lbrouter link set lan1 down
   ns_sysctl lbrouter net.ipv4.ip_forward=0
@@ -627,6 +719,7 @@ break_lab() {
 
 heal_lab() {
   local g id kind name ip port
+  pihole_gravity >/dev/null
   ip -n lbrouter link set lan1 up
   ip -n lbrouter addr replace "$ROUTER_LAN1_IP/$LAB_PREFIXLEN" dev lan1
   ns_sysctl lbrouter net.ipv4.ip_forward=1
@@ -659,6 +752,8 @@ make_keys
 start_sshds
 log "dns, shares and Proxmox configuration"
 write_dns_configs
+write_inet_dns_configs
+start_inet_dns
 write_share_configs
 log "zfs: pool $POOL in $DISK_DIR"
 start_zfs
@@ -671,13 +766,13 @@ if [ "$mode" = healthy ]; then
   log "leaving every service running (--healthy)"
   heal_lab
 else
-  log "the disaster: router lan1 down, forwarding off, DNS stopped, NAS without default route, pool exported, shares stopped, guests stopped"
+  log "the disaster: router lan1 down, forwarding off, DNS stopped, Pi-hole's gravity empty, NAS without default route, pool exported, shares stopped, guests stopped"
   break_lab
 fi
 elapsed=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 cat <<EOF
 [lab] ready in ${elapsed}s ($mode). Hosts: router $ROUTER_IP, nas $NAS_IP, pve1 $PVE1_IP; laptop $LAPTOP_IP
 [lab] restore it:  LIFEBOAT_ZFS_KEY=x node bin/lifeboat.js run runbooks/homelab.yaml --inventory lab/inventory.yaml \\
-[lab]                --yes --confirm scrub --skip client-sees-share,dns-recursion --logs /tmp/lab-logs
+[lab]                --yes --confirm scrub --skip client-sees-share --logs /tmp/lab-logs
 [lab] check it:    lab/verify.sh        remove it: lab/teardown.sh
 EOF

@@ -55,7 +55,7 @@ if [ -d "$LAB_DIR" ]; then
   done
   backup_deactivate || true
   # 2. the services, then the sshds, by pid file
-  for unit in router/pihole-FTL router/unbound nas/smbd nas/nfs-ganesha router/ssh nas/ssh pve1/ssh; do
+  for unit in router/pihole-FTL router/unbound inet/root-dns inet/tld-dns nas/smbd nas/nfs-ganesha router/ssh nas/ssh pve1/ssh; do
     svc_stop "${unit%/*}" "${unit#*/}" || true
   done
 fi

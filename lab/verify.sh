@@ -117,6 +117,11 @@ for h in nas pve1 router; do
   check "the laptop resolves $h.home.arpa through Pi-hole ($ROUTER_IP:53)" "pihole-FTL or unbound is stopped" -- \
     expect "$(lab_ip "$h")" dig @"$ROUTER_IP" -p 53 "$h.home.arpa" A +short +time=2 +tries=1
 done
+check "the laptop resolves $PUBLIC_NAME through Pi-hole: Unbound recurses from the lab's root" \
+  "Unbound's root hints, or the lab root/TLD servers (namespace lbinet)" -- \
+  expect "$PUBLIC_NAME_IP" dig @"$ROUTER_IP" -p 53 "$PUBLIC_NAME" A +short +time=3 +tries=1
+check "Pi-hole blocks $BLOCKED_NAME (0.0.0.0)" "gravity is empty: pihole -g on the router (the runbook's dns-filtering step)" -- \
+  expect 0.0.0.0 dig @"$ROUTER_IP" -p 53 "$BLOCKED_NAME" A +short +time=2 +tries=1
 check "nas resolves pve1.home.arpa through the router" "DNS or the NAS's network" -- \
   expect "$PVE1_IP" on nas dig @"$ROUTER_IP" pve1.home.arpa A +short +time=2 +tries=1
 

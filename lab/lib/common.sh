@@ -14,10 +14,19 @@ ROUTER_IP=10.213.7.1        # router lan0: SSH, Pi-hole (DNS :53), the NAS's gat
 ROUTER_LAN1_IP=10.213.7.2   # router lan1: the runbook's lan_if / lan_cidr in the lab
 NAS_IP=10.213.7.20
 PVE1_IP=10.213.7.30
+# "The internet's DNS", inside the lab (namespace lbinet): a root server answering for "." that
+# delegates org. to a TLD server, which answers for deb.debian.org (the runbook's probe of
+# recursion). Unbound on the router has the lab root as its only root hint.
+ROOT_DNS_IP=10.213.7.53
+TLD_DNS_IP=10.213.7.54
+PUBLIC_NAME=deb.debian.org
+PUBLIC_NAME_IP=10.213.7.80
+# On the lab Pi-hole's adlist: answers 0.0.0.0 once gravity is built (`pihole -g`).
+BLOCKED_NAME=doubleclick.net
 
 # Network namespaces: the runbook's hosts, plus the switch holding the LAN bridge.
 LAB_HOSTS=(router nas pve1)
-LAB_NAMESPACES=(lbrouter lbnas lbpve1 lbswitch)
+LAB_NAMESPACES=(lbrouter lbnas lbpve1 lbinet lbswitch)
 LAB_HOST_IF=lbhost0         # the root namespace's only lab interface
 SMB_PORT=4445
 NFS_PORT=2049
@@ -63,6 +72,18 @@ ns_exists() { [ -e "/run/netns/$1" ]; }
 
 # The lab scripts hold a lock on fd 9 (flock); every daemon they start closes it (9<&-), or
 # the daemon would hold the lock for as long as it runs.
+
+# A lock taken around a lab script (`flock FILE lab/setup.sh`, without -o) is an open file the
+# script inherits: its daemons would inherit it too and hold that lock until teardown. Closes
+# every inherited descriptor but stdin, stdout, stderr (and bash's own 255).
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    case "$fd" in 0 | 1 | 2 | 255) continue ;; esac
+    eval "exec $fd>&-" 2>/dev/null || true
+  done
+}
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }

@@ -12,6 +12,7 @@ lab_units() {
     router) echo "ssh unbound pihole-FTL" ;;
     nas) echo "ssh smbd nfs-ganesha" ;;
     pve1) echo "ssh" ;;
+    inet) echo "root-dns tld-dns" ;;
   esac
 }
 
@@ -35,6 +36,14 @@ svc_spec() {
       # Unbound on 127.0.0.1@5335, as Pi-hole does with the usual upstream 127.0.0.1#5335.
       SVC_CMD=(/usr/sbin/unbound -d -c "$LAB_DIR/router/pihole/unbound.conf")
       SVC_COMM=unbound SVC_READY="udp 53" SVC_DESC="Pi-hole FTL (lab stand-in: unbound on $ROUTER_IP:53 forwarding to 127.0.0.1@$UNBOUND_PORT)" ;;
+    inet/root-dns)
+      # the lab's DNS root: an Unbound serving the zone "." from a file (auth-zone), which
+      # delegates org. to the TLD server below; it recurses for nobody
+      SVC_CMD=(/usr/sbin/unbound -d -c "$LAB_DIR/inet/root/unbound.conf")
+      SVC_COMM=unbound SVC_READY="udp 53 $ROOT_DNS_IP" SVC_DESC="lab DNS root server ($ROOT_DNS_IP:53, zone .)" ;;
+    inet/tld-dns)
+      SVC_CMD=(/usr/sbin/unbound -d -c "$LAB_DIR/inet/tld/unbound.conf")
+      SVC_COMM=unbound SVC_READY="udp 53 $TLD_DNS_IP" SVC_DESC="lab DNS TLD server ($TLD_DNS_IP:53, zone org.)" ;;
     nas/smbd)
       SVC_CMD=(/usr/sbin/smbd --foreground --no-process-group --debug-stdout -s "$LAB_DIR/nas/samba/smb.conf" --log-basename="$LAB_DIR/nas/samba/log")
       SVC_COMM=smbd SVC_READY="tcp $SMB_PORT" SVC_DESC="Samba SMB Daemon (lab: $NAS_IP:$SMB_PORT)" ;;
@@ -53,9 +62,9 @@ svc_running() {
 }
 
 svc_ready() {
-  local host=$1 proto port
-  read -r proto port <<<"$SVC_READY"
-  port_listening "$host" "$proto" "$port"
+  local host=$1 proto port addr
+  read -r proto port addr <<<"$SVC_READY"
+  port_listening "$host" "$proto" "$port" "$addr"
 }
 
 # Starts HOST UNIT unless it runs; waits until it listens. Returns 1 (log tail on stderr) when
@@ -127,4 +136,23 @@ svc_crash() {
     kill -KILL "$(pid_of "$pidfile")" 2>/dev/null || true
     sleep 0.2
   fi
+}
+
+# Pi-hole's gravity, as `pihole -g` builds it: every domain of every adlist (file:// in the
+# lab) becomes a local zone of the Pi-hole stand-in answering 0.0.0.0. Prints the count.
+pihole_gravity() {
+  local dir=$LAB_DIR/router/pihole url f n
+  : >"$dir/gravity.conf.tmp"
+  while read -r url; do
+    case "$url" in '' | '#'*) continue ;; esac
+    f=${url#file://}
+    [ "$f" != "$url" ] && [ -r "$f" ] || { echo "  [✗] Status: $url not reachable" >&2; continue; }
+    # hosts format ("0.0.0.0 domain") or one domain a line
+    awk '!/^[[:space:]]*(#|$)/ { d = (NF > 1 ? $2 : $1); print d }' "$f"
+  done <"$dir/adlists.list" | sort -u | while read -r d; do
+    printf '    local-zone: "%s." always_null\n' "$d"
+  done >>"$dir/gravity.conf.tmp"
+  mv "$dir/gravity.conf.tmp" "$dir/gravity.conf"
+  n=$(grep -c . "$dir/gravity.conf" || true)
+  echo "$n"
 }

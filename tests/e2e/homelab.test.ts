@@ -7,10 +7,10 @@ import { BIN, ROOT } from '../helpers/cli.js';
 
 // runbooks/homelab.yaml against the lab of real services that lab/setup.sh builds (network
 // namespaces, sshd, unbound, zfs-fuse, samba, nfs-ganesha, Proxmox stand-ins), as root.
-// This laptop mounts no shares; the lab has no internet, and recursion to the internet is not
-// even attempted. zfs-fuse has no encryption: unlock-private fails, and the run goes on without
-// tank/private (as the runbook wants it to).
-const SKIP = 'client-sees-share,dns-recursion';
+// This laptop mounts no shares. The lab has no internet: Unbound recurses from the lab's own DNS
+// root (namespace lbinet), which delegates org. to a lab TLD server. zfs-fuse has no encryption:
+// unlock-private fails, and the run goes on without tank/private (as the runbook wants it to).
+const SKIP = 'client-sees-share';
 // The lab's pve1: its guests' configurations and disks (lab/lib/pve.sh).
 const PVE = '/tmp/lifeboat-lab/pve1';
 
@@ -35,6 +35,12 @@ function run(args: string[]) {
 // restore starts a scrub (the lab's pool is small), nothing else asks on a lab that is only
 // powered off.
 const restore = (extra: string[] = []) => run(['run', 'runbooks/homelab.yaml', '--inventory', 'lab/inventory.yaml', '--yes', '--skip', SKIP, ...extra]);
+
+/** dig from this laptop, the lab's real DNS client: what it prints. */
+async function dig(...args: string[]) {
+  const result = await execa('dig', [...args, '+time=3', '+tries=1'], { reject: false, all: true });
+  return result.all ?? '';
+}
 
 /** A command on pve1 over the lab's ssh (lab/lib/common.sh). */
 async function onPve1(command: string) {
@@ -113,6 +119,10 @@ describe('the homelab runbook restores a lab of real services', () => {
     // zfs-fuse cannot unlock tank/private: recorded, and every other dataset is mounted and served.
     expect(finished(result.all, 'unlock-private')?.status).toBe('failed');
     expect(finished(result.all, 'mount-datasets')?.status).toBe('done');
+    // Unbound resolves a public name from the lab's own root; Pi-hole's gravity, empty after the
+    // disaster, was rebuilt (pihole -g) and a blocked and an allowed name checked.
+    expect(outcome(result.all, 'dns-recursion'), result.all).toBe('done');
+    expect(outcome(result.all, 'dns-filtering'), result.all).toBe('done');
     const ends = journalOf(result.all).filter((e) => e.kind === 'step.finished');
     for (const phase of ['network', 'dns', 'storage', 'zfs', 'proxmox']) {
       expect(
@@ -122,6 +132,19 @@ describe('the homelab runbook restores a lab of real services', () => {
     }
     const verify = await lab('verify.sh');
     expect(verify.code, verify.all).toBe(0);
+  });
+
+  it('after the restore, Unbound really recursed (lab root, then TLD) and Pi-hole filters: dig says so', async () => {
+    // The lab root knows no deb.debian.org: it answers with the delegation of org. (a referral).
+    const referral = await dig('@10.213.7.53', 'deb.debian.org', 'A', '+norec');
+    expect(referral).toMatch(/ANSWER: 0, AUTHORITY: 1/);
+    expect(referral).toMatch(/^org\.\s+\d+\s+IN\s+NS\s+a0\.org\.afilias-nst\.org\.$/m);
+    // The TLD server answered Unbound on the router (its query log), and Pi-hole hands it out.
+    expect(readFileSync('/tmp/lifeboat-lab/log/inet-tld-dns.log', 'utf8')).toMatch(/info: 10\.213\.7\.[12] deb\.debian\.org\. A IN/);
+    expect((await dig('@10.213.7.1', 'deb.debian.org', 'A', '+short')).trim()).toBe('10.213.7.80');
+    // Filtering: a domain of the adlist answers 0.0.0.0, an unknown one does not exist.
+    expect((await dig('@10.213.7.1', 'doubleclick.net', 'A', '+short')).trim()).toBe('0.0.0.0');
+    expect(await dig('@10.213.7.1', 'nosuchname.org', 'A')).toMatch(/status: NXDOMAIN/);
   });
 
   describe('lifeboat ready: the restored lab is ready; a broken one, or a missed RPO, is not', () => {
