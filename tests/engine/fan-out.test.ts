@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { unattendedPolicyFor } from '../../src/adapters/scripted-prompter.js';
 import type { Problem } from '../../src/core/model/problem.js';
 import type { RunEvent } from '../../src/core/model/run-event.js';
 import { buildPlan } from '../../src/core/plan/build-plan.js';
@@ -128,6 +129,49 @@ describe('foreach', () => {
     expect(r.outcome.status).toBe('done');
     expect(r.specs.map((s) => s.script)).toEqual(['start b']);
     expect(of(r.events, 'item.finished').map((e) => `${e.item}:${e.via ?? 'ran'}`)).toEqual(['a:precheck', 'b:ran']);
+  });
+
+  it('a confirmation is asked once for the step, its own values put in; its texts show the item as its reference; then the items run', async () => {
+    const plan = oneStep(`      - id: list
+        run: list
+        capture:
+          guests: { json: true }
+      - id: restore
+        title: Restore {{ guest.id }}
+        foreach: "{{ steps.list.guests }}"
+        as: guest
+        key: "{{ guest.id }}"
+        confirm:
+          typed: "{{ steps.list.guests.0.id }}"
+        precheck:
+          - run: has-disks {{ guest.id }}
+        run: qmrestore {{ guest.archive }} {{ guest.id }}
+`);
+    const shown: string[] = [];
+    const policy = unattendedPolicyFor(new Set(['restore']));
+    const r = await drive({
+      plan,
+      by: 'unattended',
+      unattended: true,
+      fallback: {
+        ...policy,
+        confirm: (step, word) => {
+          shown.push(step.title);
+          return policy.confirm(step, word);
+        },
+      },
+      run: { list: [{ out: '[{"id": 101, "archive": "a.vma"}, {"id": 102, "archive": "b.vma"}]' }] },
+      checks: { "precheck:has-disks '{{ guest.id }}'": [{ ok: false }, { ok: false }] },
+    });
+    expect(r.outcome.status).toBe('done');
+    expect(r.confirms).toEqual([{ step: 'restore', word: '101' }]);
+    expect(shown).toEqual(['Restore {{ guest.id }}']);
+    expect(r.specs.map((s) => s.script).slice(1)).toEqual(['qmrestore a.vma 101', 'qmrestore b.vma 102']);
+    // Without the confirmation the run stops before any item, saying why.
+    const declined = await drive({ plan, by: 'unattended', unattended: true, run: { list: [{ out: '[{"id": 101, "archive": "a.vma"}]' }] } });
+    expect(declined.outcome.status).toBe('aborted');
+    expect(declined.outcome.message).toContain('asks for typed confirmation');
+    expect(declined.specs.map((s) => s.script)).toEqual(['list']);
   });
 
   it('resumed, the items that ended done are not run again', async () => {
