@@ -4,7 +4,7 @@ import type { Problem } from '../../src/core/model/problem.js';
 import type { RunEvent } from '../../src/core/model/run-event.js';
 import { buildPlan } from '../../src/core/plan/build-plan.js';
 import type { CommandRunner, CommandSpec } from '../../src/ports/command-runner.js';
-import { drive, finishedOf, of, oneStep, SCHEMAS } from '../helpers/engine-drive.js';
+import { drive, finishedOf, of, oneStep, planOf, SCHEMAS } from '../helpers/engine-drive.js';
 
 // foreach: one run of a step per item, `concurrency` at once, each item an actor of the machine.
 
@@ -172,6 +172,37 @@ describe('foreach', () => {
     expect(declined.outcome.status).toBe('aborted');
     expect(declined.outcome.message).toContain('asks for typed confirmation');
     expect(declined.specs.map((s) => s.script)).toEqual(['list']);
+  });
+
+  it('a script step runs its script once per item, the item in its args, its host in the environment', async () => {
+    const plan = planOf(
+      `name: engine
+hosts:
+  pve1: { ssh: root@pve1 }
+phases:
+  - id: p
+    steps:
+      - id: start
+        on: pve1
+        foreach: [vm:101, ct:200]
+        as: guest
+        script: proxmox/start-guests.mjs
+        args: [--timeout, "60", "{{ guest }}"]
+`,
+      ['proxmox/start-guests.mjs'],
+    );
+    const r = await drive({ plan, by: 'unattended', unattended: true, stepsDir: '/steps' });
+    expect(r.outcome.status, r.outcome.message).toBe('done');
+    expect(r.specs.map((s) => s.script.replace(/^exec \S+ /, 'exec node '))).toEqual([
+      'exec node /steps/proxmox/start-guests.mjs --timeout 60 vm:101',
+      'exec node /steps/proxmox/start-guests.mjs --timeout 60 ct:200',
+    ]);
+    expect(r.specs.every((s) => s.env.LIFEBOAT_SSH === 'root@pve1' && s.host === undefined)).toBe(true);
+    expect(of(r.events, 'step.attempt').map((e) => [e.item, e.command])).toEqual([
+      ['vm:101', 'zx proxmox/start-guests.mjs --timeout 60 vm:101'],
+      ['ct:200', 'zx proxmox/start-guests.mjs --timeout 60 ct:200'],
+    ]);
+    expect(items(r.events)).toEqual(['vm:101:done', 'ct:200:done']);
   });
 
   it('resumed, the items that ended done are not run again', async () => {
