@@ -9,6 +9,7 @@ import { netProbe } from '../adapters/net-probe.js';
 import { lastSuccessfulDrill, probeHosts, probeLogsFolder, probeSecrets } from '../adapters/readiness-probes.js';
 import { createSshRunner } from '../adapters/ssh-runner.js';
 import { stylesFor } from '../adapters/terminal-styles.js';
+import { refersToCaptures } from '../core/capture/bind-captures.js';
 import type { Check, Plan, PlanStep } from '../core/model/plan-types.js';
 import { InputError } from '../core/model/problem.js';
 import { describeSeconds } from '../core/readiness/age-measure.js';
@@ -68,6 +69,8 @@ async function checkItem(p: Planned, live: CheckRunner, downHosts: ReadonlySet<s
   };
   const target = check.kind === 'age' ? `≤ ${describeSeconds(Math.round(Math.min(check.maxAgeMs, p.rpoMs ?? Infinity) / 1000))}` : p.set;
   if (!check.readonly) return { ...base, state: 'skipped', target, detail: 'not read-only: mark it `readonly: true` if running it changes nothing' };
+  // A check that uses what an earlier step captured, or the item of a foreach step, is known only in a run.
+  if (refersToCaptures(check)) return { ...base, state: 'skipped', target, detail: 'known only in a run: it uses a captured value or the item of a foreach step' };
   if (check.host && downHosts.has(check.host.name)) return { ...base, state: 'unknown', target, detail: `not run: host ${check.host.name} cannot be reached` };
   const missing = secretsOf(check).filter((s) => badSecrets.has(s));
   if (missing.length) return { ...base, state: 'unknown', target, detail: `not run: secret ${missing.join(', ')} cannot be read` };

@@ -83,7 +83,7 @@ async function runCase(loaded: LoadedPlan, testCase: TestCase): Promise<CaseResu
     return { differences: [{ what: 'run', field: 'start', expected: 'the run starts', got: `it stops before its first step: ${error.message}` }] };
   }
   const events: RunEvent[] = [];
-  const declared = createDeclaredOutputs(testCase.steps);
+  const declared = createDeclaredOutputs(testCase.steps, testCase.items);
   const outcome = await executeRun(
     {
       runner: declared.runner,

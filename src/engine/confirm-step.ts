@@ -11,11 +11,22 @@ function unattendedWhy(step: PlanStep, confirmed: boolean): string {
   return step.confirm?.kind === 'typed' ? `typed confirmation given on the command line (--confirm ${step.id})` : 'accepted unattended (--yes): nobody was asked';
 }
 
+/**
+ * The step as its confirmation shows it, with the values known put in. A foreach step's texts may
+ * name its item, known only while an item runs: they show it as its reference, and only the
+ * confirmation itself (decided once, for the whole step) is bound.
+ */
+function boundForConfirm(deps: RunDeps, planned: PlanStep): { step: PlanStep; secrets: ReadonlyMap<string, string> } {
+  if (!planned.foreach) return deps.bind(planned);
+  const confirm = deps.bindValue(planned.confirm);
+  return { step: { ...deps.preview(planned), confirm: confirm.bound }, secrets: confirm.secrets };
+}
+
 /** The confirmStep actor: a dangerous step's confirmation (typed, for typed confirmation). */
 export function confirmStepActor(deps: RunDeps) {
   return fromPromise<ConfirmOutput, StepInput>(async ({ input }) => {
     const { ports } = deps;
-    const { step, secrets } = deps.bind(deps.stepOf(input.step));
+    const { step, secrets } = boundForConfirm(deps, deps.stepOf(input.step));
     const word = step.confirm?.kind === 'typed' ? revealWith(secrets)(step.confirm.word) : undefined;
     const asked = ports.clock.now();
     const confirmed = await ports.prompter.confirm(step, word);

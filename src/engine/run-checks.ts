@@ -40,7 +40,7 @@ export function checkFailed(deps: RunDeps, step: PlanStep, set: CheckSet, check:
 export async function runChecksOf(deps: RunDeps, step: PlanStep, checks: Check[], set: CheckSet, quiet = false, item?: string): Promise<ChecksOutput & { results: CheckResult[] }> {
   const results: CheckResult[] = [];
   for (const check of checks) {
-    const result = await deps.ports.checks.run(check, set, deps.settings.signal);
+    const result = await deps.ports.checks.run(check, set, deps.settings.signal, item);
     results.push(result);
     if (result.ok) {
       if (!quiet) checkPassed(deps, step, set, check, result, item);

@@ -48,7 +48,7 @@ export async function runCommand(deps: RunDeps, step: PlanStep, attempt: number,
   const probing = settings.dryRun === true && step.readonly === true && ports.probeRunner !== undefined;
   const result = await runSafely(
     probing ? ports.probeRunner! : ports.runner,
-    { script, host: step.action.kind === 'script' ? undefined : step.host, env, timeoutMs: step.timeoutMs },
+    { script, host: step.action.kind === 'script' ? undefined : step.host, env, timeoutMs: step.timeoutMs, ...(item === undefined ? {} : { item }) },
     {
       signal: settings.signal,
       onSpawn: (pid) => emit({ kind: 'step.spawned', ...of, attempt, pid, pgid: pid, startTicks: ports.processes?.startTicks(pid) }),

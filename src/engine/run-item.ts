@@ -1,11 +1,11 @@
 import { fromPromise } from 'xstate';
 import type { ItemInput, ItemOutput } from '../core/machine/machine-setup.js';
 import type { PlanStep } from '../core/model/plan-types.js';
-import { displayText, renderShell, revealWith, secretEnvFor } from '../core/shell/rendered.js';
 import { settleOrphan } from './recover-step.js';
 import { runChecksOf } from './run-checks.js';
 import { runCommand } from './run-command.js';
 import type { RunDeps } from './run-deps.js';
+import { commandOf } from './run-step.js';
 
 type Ended = { ok: boolean; reason?: string; via?: 'precheck' | 'recovered' };
 
@@ -28,12 +28,9 @@ async function runOne(deps: RunDeps, planned: PlanStep, key: string, attempt: nu
     if (!step.idempotent) return { ok: false, reason: 'its command was running when the run stopped, and the step is not idempotent: check it, then retry the step or mark it done' };
   }
   if (step.precheck.length > 0 && (await runChecksOf(deps, step, step.precheck, 'precheck', false, key)).ok) return { ok: true, via: 'precheck' };
-  const reveal = revealWith(secrets);
-  const env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, reveal(v)]));
-  const action = step.action;
-  if (action.kind !== 'run') return { ok: false, reason: `a foreach step runs a command; this one is a ${action.kind} step` };
-  const { script, secrets: named } = renderShell(action.command);
-  const ran = await runCommand(deps, step, attempt, script, { ...env, ...secretEnvFor(secrets, named) }, displayText(action.command), key);
+  const command = commandOf(deps, { step, secrets });
+  if (!command) return { ok: false, reason: `a foreach step runs a command or a script; this one is a ${step.action.kind} step` };
+  const ran = await runCommand(deps, step, attempt, command.script, command.env, command.shown, key);
   if (!ran.ok) return { ok: false, reason: ran.reason };
   if (step.verify.length === 0) return { ok: true };
   const verified = await runChecksOf(deps, step, step.verify, 'verify', false, key);

@@ -38,30 +38,40 @@ export function runStepActor(deps: RunDeps) {
   });
 }
 
-/** One attempt of a step whose captured values are put in. */
-async function runBound(deps: RunDeps, bound: BoundStep, attempt: number): Promise<StepOutput> {
+/** What a run or script step runs: the bash text, its environment and the command as shown; undefined for other kinds. */
+export function commandOf(deps: RunDeps, bound: BoundStep): { script: string; env: Record<string, string>; shown: string } | undefined {
   const { settings } = deps;
   const { step, secrets: known } = bound;
   const reveal = revealWith(known);
   const env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, reveal(v)]));
   const action = step.action;
+  if (action.kind === 'run') {
+    const { script, secrets } = renderShell(action.command);
+    return { script, env: { ...env, ...secretEnvFor(known, secrets) }, shown: displayText(action.command) };
+  }
+  if (action.kind !== 'script') return undefined;
+  const path = `${settings.stepsDir}/${action.script}`;
+  const args = action.args.map((a) => shellQuote(reveal(a))).join(' ');
+  const runner = (settings.scriptRunner ?? [settings.nodePath]).map(shellQuote).join(' ');
+  const script = `exec ${runner} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
+  const shown = `zx ${action.script}${action.args.length ? ` ${action.args.map(displayText).join(' ')}` : ''}`;
+  return { script, env: { ...env, ...hostEnv(step.host) }, shown };
+}
+
+/** One attempt of a step whose captured values are put in. */
+async function runBound(deps: RunDeps, bound: BoundStep, attempt: number): Promise<StepOutput> {
+  const { step, secrets: known } = bound;
+  const action = step.action;
   switch (action.kind) {
-    case 'run': {
-      const { script, secrets } = renderShell(action.command);
-      return runCommand(deps, step, attempt, script, { ...env, ...secretEnvFor(known, secrets) }, displayText(action.command));
-    }
+    case 'run':
     case 'script': {
-      const path = `${settings.stepsDir}/${action.script}`;
-      const args = action.args.map((a) => shellQuote(reveal(a))).join(' ');
-      const runner = (settings.scriptRunner ?? [settings.nodePath]).map(shellQuote).join(' ');
-      const script = `exec ${runner} ${shellQuote(path)}${args ? ` ${args}` : ''}`;
-      const shown = `zx ${action.script}${action.args.length ? ` ${action.args.map(displayText).join(' ')}` : ''}`;
-      return runCommand(deps, step, attempt, script, { ...env, ...hostEnv(step.host) }, shown);
+      const { script, env, shown } = commandOf(deps, bound)!;
+      return runCommand(deps, step, attempt, script, env, shown);
     }
     case 'wait':
       return waitUntil(deps, step, action, attempt);
     case 'ask':
-      return askValue(deps, step, action.question, attempt, reveal);
+      return askValue(deps, step, action.question, attempt, revealWith(known));
     case 'manual':
       return { ok: true };
   }

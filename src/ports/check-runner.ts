@@ -16,5 +16,6 @@ export interface CheckResult {
 
 /** Runs checks; the live adapter really checks, the dry-run adapter rehearses. */
 export interface CheckRunner {
-  run(check: Check, set: CheckSet, signal?: AbortSignal): Promise<CheckResult>;
+  /** `item`: the key of the foreach item the check is for; a runner that really checks has no use for it. */
+  run(check: Check, set: CheckSet, signal?: AbortSignal, item?: string): Promise<CheckResult>;
 }

@@ -8,6 +8,8 @@ export interface CommandSpec {
   env: Record<string, string>;
   timeoutMs?: number;
   cwd?: string;
+  /** The key of the foreach item it runs for; a runner that executes has no use for it. */
+  item?: string;
 }
 
 /** Where output goes while a command runs. */

@@ -13,6 +13,8 @@ import { BIN, ROOT } from '../helpers/cli.js';
 const SKIP = 'client-sees-share';
 // The lab's pve1: its guests' configurations and disks (lab/lib/pve.sh).
 const PVE = '/tmp/lifeboat-lab/pve1';
+// The steps that decide which guests come back from backup and restore them.
+const RESTORE = 'list-backups,guests-to-restore,restore-guests';
 
 const logs = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
 
@@ -56,6 +58,12 @@ function finished(output: string, step: string) {
 /** How a step ended: "already" (its precheck passed, nothing ran), "done", "failed", ... */
 function outcome(output: string, step: string) {
   const end = finished(output, step);
+  return end?.status === 'done' && end.via === 'precheck' ? 'already' : end?.status;
+}
+
+/** How one item of a foreach step ended: "already" (its precheck passed), "done", "failed". */
+function itemOutcome(output: string, step: string, item: string) {
+  const end = journalOf(output).findLast((e) => e.kind === 'item.finished' && e.step === step && e.item === item);
   return end?.status === 'done' && end.via === 'precheck' ? 'already' : end?.status;
 }
 
@@ -111,8 +119,13 @@ describe('the homelab runbook restores a lab of real services', () => {
     const result = await restore(['--drill', 'end-to-end lab restore', '--confirm', 'scrub']);
     expect(result.exitCode, result.all).toBe(0);
     // pve1 is a standalone node (pvecm status exits 2): no quorum is needed, none is forced.
-    expect(finished(result.all, 'quorum')?.status, result.all).toBe('done');
-    expect(outcome(result.all, 'run-alone')).toBe('already');
+    expect(finished(result.all, 'cluster')?.status, result.all).toBe('done');
+    expect(journalOf(result.all).find((e) => e.kind === 'step.captured' && e.step === 'cluster')?.values).toEqual({ membership: 'standalone' });
+    expect(outcome(result.all, 'quorum')).toBe('not-applicable');
+    expect(outcome(result.all, 'run-alone')).toBe('not-applicable');
+    // Every guest has its configuration and disks: none to restore, so nobody is asked.
+    expect(outcome(result.all, 'restore-guests')).toBe('not-applicable');
+    expect(result.all).toContain('VM 101 (Home Assistant VM): present, left alone');
     // The backup the power cut interrupted left VM 102 locked: unlocked, then started.
     expect(outcome(result.all, 'unlock-guests'), result.all).toBe('done');
     expect(result.all).toContain('vm:102: unlocked (was locked by a backup)');
@@ -209,10 +222,11 @@ describe('the homelab runbook restores a lab of real services', () => {
     it('a guest whose disks are on another storage than guest_storage is never restored over', async () => {
       expect((await lab('faults.sh', 'stop-guest', '101')).code).toBe(0);
       const inode = statSync(disk101).ino;
-      const result = await restore(['--only', 'restore-homeassistant', '--var', 'guest_storage=local-lvm', '--confirm', 'restore-homeassistant']);
+      const result = await restore(['--only', RESTORE, '--var', 'guest_storage=local-lvm', '--confirm', 'restore-guests']);
       expect(result.exitCode, result.all).toBe(0);
       // Its configuration names local-zfs:vm-101-disk-0, which is there: nothing to restore.
-      expect(outcome(result.all, 'restore-homeassistant'), result.all).toBe('already');
+      expect(result.all).toContain('VM 101 (Home Assistant VM): present, left alone');
+      expect(outcome(result.all, 'restore-guests'), result.all).toBe('not-applicable');
       expect(statSync(disk101).ino).toBe(inode);
       expect(readFileSync(conf101, 'utf8')).toContain('scsi0: local-zfs:vm-101-disk-0');
       expect(existsSync(join(PVE, 'local-lvm/vm-101-disk-0'))).toBe(false);
@@ -222,10 +236,11 @@ describe('the homelab runbook restores a lab of real services', () => {
       expect((await lab('faults.sh', 'storage-timeout', 'local-zfs')).code).toBe(0);
       try {
         const inode = statSync(disk101).ino;
-        const result = await restore(['--only', 'restore-homeassistant', '--confirm', 'restore-homeassistant']);
+        const result = await restore(['--only', RESTORE, '--confirm', 'restore-guests']);
         expect(result.exitCode, result.all).toBe(1);
         expect(result.all).toContain('cannot tell: the storage local-zfs did not list its volumes');
-        expect(exitOf(result.all, 'restore-homeassistant')).toBe(3);
+        expect(exitOf(result.all, 'guests-to-restore')).toBe(3);
+        expect(outcome(result.all, 'restore-guests')).toBeUndefined();
         expect(statSync(disk101).ino).toBe(inode);
       } finally {
         await lab('faults.sh', 'fix-storage-timeout', 'local-zfs');
@@ -235,22 +250,26 @@ describe('the homelab runbook restores a lab of real services', () => {
     it('a guest whose configuration was lost but whose disks survive gets its configuration back, its disks untouched', async () => {
       const inode = statSync(disk101).ino;
       expect((await lab('faults.sh', 'lose-config', '101')).code).toBe(0);
-      const result = await restore(['--only', 'config-homeassistant,restore-homeassistant', '--confirm', 'restore-homeassistant']);
+      const result = await restore(['--only', `recover-configs,${RESTORE}`, '--confirm', 'restore-guests']);
       expect(result.exitCode, result.all).toBe(0);
-      expect(outcome(result.all, 'config-homeassistant'), result.all).toBe('done');
-      expect(outcome(result.all, 'restore-homeassistant'), result.all).toBe('already');
+      expect(itemOutcome(result.all, 'recover-configs', '101'), result.all).toBe('done');
+      expect(itemOutcome(result.all, 'recover-configs', '102')).toBe('already');
+      expect(outcome(result.all, 'restore-guests'), result.all).toBe('not-applicable');
       expect(readFileSync(conf101, 'utf8')).toContain('scsi0: local-zfs:vm-101-disk-0');
       expect(statSync(disk101).ino).toBe(inode);
     });
 
     it('a guest whose disks are gone is restored from its newest backup, only with the typed confirmation', async () => {
       expect((await lab('faults.sh', 'lose-guest', '101')).code).toBe(0);
-      const unconfirmed = await restore(['--only', 'restore-homeassistant']);
+      const unconfirmed = await restore(['--only', RESTORE]);
       expect(unconfirmed.exitCode, unconfirmed.all).toBe(1);
-      expect(journalOf(unconfirmed.all).find((e) => e.kind === 'operator.choice' && e.step === 'restore-homeassistant')?.choice).toBe('declined');
+      expect(journalOf(unconfirmed.all).find((e) => e.kind === 'operator.choice' && e.step === 'restore-guests')?.choice).toBe('declined');
       expect(existsSync(disk101)).toBe(false);
-      const result = await restore(['--only', 'restore-homeassistant', '--confirm', 'restore-homeassistant']);
+      const result = await restore(['--only', RESTORE, '--confirm', 'restore-guests']);
       expect(result.exitCode, result.all).toBe(0);
+      // Only the guest that lost its disks is an item; the others were left alone.
+      expect(journalOf(result.all).find((e) => e.kind === 'step.items' && e.step === 'restore-guests')?.keys).toEqual(['101']);
+      expect(itemOutcome(result.all, 'restore-guests', '101')).toBe('done');
       expect(result.all).toMatch(/restoring VM 101 from nas-backup:backup\/vzdump-qemu-101-\S+ to local-zfs/);
       expect(existsSync(disk101)).toBe(true);
       expect((await onPve1('qm status 101')).all).toContain('status: stopped');
@@ -279,7 +298,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     it("a two-node cluster with one node down: pvecm expected 1 only on the command line's word", async () => {
       expect((await lab('faults.sh', 'no-quorum')).code).toBe(0);
       try {
-        const stopped = await restore(['--only', 'quorum,run-alone', '--var', 'quorum_wait=3s']);
+        const stopped = await restore(['--only', 'cluster,quorum,run-alone', '--var', 'quorum_wait=3s']);
         expect(stopped.exitCode, stopped.all).toBe(1);
         expect(finished(stopped.all, 'quorum')?.status).toBe('failed');
         expect(journalOf(stopped.all).findLast((e) => e.kind === 'run.finished')?.stoppedAt).toBe('run-alone');
@@ -287,7 +306,7 @@ describe('the homelab runbook restores a lab of real services', () => {
         expect(before.code).toBe(2);
         expect(before.all).toMatch(/^Quorate: +No$/m);
 
-        const alone = await restore(['--only', 'quorum,run-alone', '--var', 'quorum_wait=3s', '--confirm', 'run-alone']);
+        const alone = await restore(['--only', 'cluster,quorum,run-alone', '--var', 'quorum_wait=3s', '--confirm', 'run-alone']);
         expect(alone.exitCode, alone.all).toBe(0);
         expect(alone.all).toContain('cluster node 10.213.7.31 does not answer');
         const after = await onPve1('pvecm status');
@@ -314,7 +333,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     const rest = await restore(['--from', 'storage', '--confirm', 'scrub']);
     expect(rest.exitCode, rest.all).toBe(0);
     expect(finished(rest.all, 'nas-dns')?.status, rest.all).toBe('failed');
-    for (const step of ['import-pool', 'mount-datasets', 'serve-nfs', 'serve-smb', 'backup-share', 'start-guests']) {
+    for (const step of ['import-pool', 'mount-datasets', 'serve-nfs', 'serve-smb', 'backup-share', 'start-first', 'start-then']) {
       expect(finished(rest.all, step)?.status, step).toMatch(/^(done|already)$/);
     }
     expect((await lab('faults.sh', 'fix-dns')).code).toBe(0);

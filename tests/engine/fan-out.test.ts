@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { unattendedPolicyFor } from '../../src/adapters/scripted-prompter.js';
 import type { Problem } from '../../src/core/model/problem.js';
 import type { RunEvent } from '../../src/core/model/run-event.js';
 import { buildPlan } from '../../src/core/plan/build-plan.js';
 import type { CommandRunner, CommandSpec } from '../../src/ports/command-runner.js';
-import { drive, finishedOf, of, oneStep, SCHEMAS } from '../helpers/engine-drive.js';
+import { drive, finishedOf, of, oneStep, planOf, SCHEMAS } from '../helpers/engine-drive.js';
 
 // foreach: one run of a step per item, `concurrency` at once, each item an actor of the machine.
 
@@ -128,6 +129,80 @@ describe('foreach', () => {
     expect(r.outcome.status).toBe('done');
     expect(r.specs.map((s) => s.script)).toEqual(['start b']);
     expect(of(r.events, 'item.finished').map((e) => `${e.item}:${e.via ?? 'ran'}`)).toEqual(['a:precheck', 'b:ran']);
+  });
+
+  it('a confirmation is asked once for the step, its own values put in; its texts show the item as its reference; then the items run', async () => {
+    const plan = oneStep(`      - id: list
+        run: list
+        capture:
+          guests: { json: true }
+      - id: restore
+        title: Restore {{ guest.id }}
+        foreach: "{{ steps.list.guests }}"
+        as: guest
+        key: "{{ guest.id }}"
+        confirm:
+          typed: "{{ steps.list.guests.0.id }}"
+        precheck:
+          - run: has-disks {{ guest.id }}
+        run: qmrestore {{ guest.archive }} {{ guest.id }}
+`);
+    const shown: string[] = [];
+    const policy = unattendedPolicyFor(new Set(['restore']));
+    const r = await drive({
+      plan,
+      by: 'unattended',
+      unattended: true,
+      fallback: {
+        ...policy,
+        confirm: (step, word) => {
+          shown.push(step.title);
+          return policy.confirm(step, word);
+        },
+      },
+      run: { list: [{ out: '[{"id": 101, "archive": "a.vma"}, {"id": 102, "archive": "b.vma"}]' }] },
+      checks: { "precheck:has-disks '{{ guest.id }}'": [{ ok: false }, { ok: false }] },
+    });
+    expect(r.outcome.status).toBe('done');
+    expect(r.confirms).toEqual([{ step: 'restore', word: '101' }]);
+    expect(shown).toEqual(['Restore {{ guest.id }}']);
+    expect(r.specs.map((s) => s.script).slice(1)).toEqual(['qmrestore a.vma 101', 'qmrestore b.vma 102']);
+    // Without the confirmation the run stops before any item, saying why.
+    const declined = await drive({ plan, by: 'unattended', unattended: true, run: { list: [{ out: '[{"id": 101, "archive": "a.vma"}]' }] } });
+    expect(declined.outcome.status).toBe('aborted');
+    expect(declined.outcome.message).toContain('asks for typed confirmation');
+    expect(declined.specs.map((s) => s.script)).toEqual(['list']);
+  });
+
+  it('a script step runs its script once per item, the item in its args, its host in the environment', async () => {
+    const plan = planOf(
+      `name: engine
+hosts:
+  pve1: { ssh: root@pve1 }
+phases:
+  - id: p
+    steps:
+      - id: start
+        on: pve1
+        foreach: [vm:101, ct:200]
+        as: guest
+        script: proxmox/start-guests.mjs
+        args: [--timeout, "60", "{{ guest }}"]
+`,
+      ['proxmox/start-guests.mjs'],
+    );
+    const r = await drive({ plan, by: 'unattended', unattended: true, stepsDir: '/steps' });
+    expect(r.outcome.status, r.outcome.message).toBe('done');
+    expect(r.specs.map((s) => s.script.replace(/^exec \S+ /, 'exec node '))).toEqual([
+      'exec node /steps/proxmox/start-guests.mjs --timeout 60 vm:101',
+      'exec node /steps/proxmox/start-guests.mjs --timeout 60 ct:200',
+    ]);
+    expect(r.specs.every((s) => s.env.LIFEBOAT_SSH === 'root@pve1' && s.host === undefined)).toBe(true);
+    expect(of(r.events, 'step.attempt').map((e) => [e.item, e.command])).toEqual([
+      ['vm:101', 'zx proxmox/start-guests.mjs --timeout 60 vm:101'],
+      ['ct:200', 'zx proxmox/start-guests.mjs --timeout 60 ct:200'],
+    ]);
+    expect(items(r.events)).toEqual(['vm:101:done', 'ct:200:done']);
   });
 
   it('resumed, the items that ended done are not run again', async () => {

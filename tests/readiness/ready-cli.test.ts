@@ -180,13 +180,13 @@ describe('lifeboat ready', () => {
     promtoolCheck(prom);
   });
 
-  it('says ready (exit 0) when everything answers, and --json carries the measured ages', async () => {
+  it('says ready (exit 0) when everything answers, and --json carries the measured ages; a check of a foreach item is known only in a run', async () => {
     const w = ws();
     aged(w, 'dump/vzdump-qemu-101-a.vma.zst', 2 * HOUR);
     const file = w.path('ok.yaml');
     writeFileSync(
       file,
-      `name: ok\nhosts:\n  nas: ${sshd.hostYaml()}\nphases:\n  - id: p\n    on: nas\n    steps:\n      - id: s\n        run: "true"\n        verify:\n          - age: { path: "${w.path('dump')}/*.zst" }\n            max_age: 26h\n`,
+      `name: ok\nhosts:\n  nas: ${sshd.hostYaml()}\nphases:\n  - id: p\n    on: nas\n    steps:\n      - id: s\n        run: "true"\n        verify:\n          - age: { path: "${w.path('dump')}/*.zst" }\n            max_age: 26h\n      - id: start\n        foreach: [101, 102]\n        run: qm start {{ item }}\n        precheck:\n          - run: qm status {{ item }}\n            readonly: true\n`,
     );
     const result = await lifeboat(['ready', file, '--logs', w.logs, '--json'], { cwd: w.dir });
     expect(result.code, result.stdout).toBe(0);
@@ -195,6 +195,10 @@ describe('lifeboat ready', () => {
     const backup = json.items.find((i) => i.area === 'backup')!;
     expect(Math.round(backup.age!.ageSeconds / HOUR)).toBe(2);
     expect(json.items.find((i) => i.area === 'logs')).toMatchObject({ state: 'ok', measured: 'can create' });
+    expect(json.items.find((i) => (i as { step?: string }).step === 'start')).toMatchObject({
+      state: 'skipped',
+      detail: 'known only in a run: it uses a captured value or the item of a foreach step',
+    });
   });
 
   it('exits 2 on an invalid runbook and still tells monitoring', async () => {

@@ -22,7 +22,7 @@ const EVENTS: RunEvent[] = [
 const run = observedRun(['info', 'boot', 'vote', 'restore', 'start'], EVENTS, { status: 'failed', message: 'qmrestore exited 1', stoppedAt: 'restore' });
 
 function caseWith(expect: TestCase['expect']): TestCase {
-  return { name: 'c', file: 'f', at: ['tests', 0], line: 2, vars: {}, answers: {}, confirm: [], steps: {}, expect };
+  return { name: 'c', file: 'f', at: ['tests', 0], line: 2, vars: {}, answers: {}, confirm: [], steps: {}, items: {}, expect };
 }
 
 describe('observedRun', () => {
@@ -56,6 +56,43 @@ describe('compareOutcome', () => {
       { what: 'info', field: 'captured absent', expected: 'x', got: 'nothing' },
       { what: 'restore', field: 'commands', expected: '["qmrestore 202"]', got: '["qmrestore 101"]' },
     ]);
+  });
+});
+
+describe('items of a foreach step', () => {
+  const FAN: RunEvent[] = [
+    { kind: 'step.items', step: 'restore', attempt: 1, keys: ['101', '102', '200'], pending: 3 },
+    { kind: 'step.attempt', step: 'restore', item: '101', attempt: 1, command: 'qmrestore 101' },
+    { kind: 'item.finished', step: 'restore', item: '101', status: 'failed', attempt: 1, durationMs: 0, reason: 'exited 1' },
+    { kind: 'item.finished', step: 'restore', item: '102', status: 'done', via: 'precheck', attempt: 1, durationMs: 0 },
+  ];
+  const fan = observedRun(['restore', 'start'], FAN, { status: 'failed', stoppedAt: 'restore' });
+  const withItems = (items: TestCase['items']): TestCase => ({ ...caseWith({ steps: {} }), items });
+
+  it('reads each item listed: how it ended (not reached without a finish) and its commands; a step that lists none has none', () => {
+    expect(fan.steps.restore!.items).toEqual({
+      '101': { status: 'failed', commands: ['qmrestore 101'] },
+      '102': { status: 'done', commands: [] },
+      '200': { status: 'not-reached', commands: [] },
+    });
+    expect(fan.steps.restore!.commands).toEqual(['qmrestore 101']);
+    expect(fan.steps.start!.items).toBeUndefined();
+  });
+
+  it('compares the items named, by key; an item the step never had is not reached', () => {
+    expect(compareOutcome(caseWith({ steps: { restore: { items: { '101': { status: 'failed', commands: ['qmrestore 101'] }, '102': { status: 'done' } } } } }), fan)).toEqual([]);
+    expect(compareOutcome(caseWith({ steps: { restore: { items: { '101': { status: 'done' }, '102': { commands: ['qmrestore 102'] }, '999': { status: 'done' } } } } }), fan)).toEqual([
+      { what: 'restore', field: 'item 101 status', expected: 'done', got: 'failed' },
+      { what: 'restore', field: 'item 102 commands', expected: '["qmrestore 102"]', got: '[]' },
+      { what: 'restore', field: 'item 999 status', expected: 'done', got: 'not-reached' },
+    ]);
+  });
+
+  it('an item pretended under a key the step never had is a difference; a step that listed no items is not judged', () => {
+    expect(compareOutcome(withItems({ restore: { '101': [{ exit: 1 }], '10l': [{ exit: 1 }] } }), fan)).toEqual([
+      { what: 'restore', field: 'item 10l', expected: 'an item with this key, as the case pretends', got: 'items 101, 102, 200' },
+    ]);
+    expect(compareOutcome(withItems({ start: { x: [{}] } }), fan)).toEqual([]);
   });
 });
 

@@ -100,3 +100,71 @@ describe('declared outputs', () => {
     expect(never.steps.boot!.status).toBe('failed');
   });
 });
+
+// A foreach step: each item pretends what its key declares, else what the step declares, even
+// while several run at once.
+const FAN = oneStep(`      - id: restore
+        foreach: [101, 102, 200]
+        concurrency: 2
+        retries: 1
+        run: qmrestore {{ item }}
+        precheck:
+          - run: qm status {{ item }}
+        verify:
+          - run: qm status {{ item }} | grep running
+`);
+
+async function fanWith(declared: Record<string, PretendAttempt[]>, items: Record<string, Record<string, PretendAttempt[]>>) {
+  const events: RunEvent[] = [];
+  const ports = createDeclaredOutputs(declared, items);
+  const outcome = await executeRun(
+    {
+      runner: ports.runner,
+      checks: ports.checks,
+      prompter: createScriptedPrompter(unattendedPolicyFor(new Set())),
+      sink: {
+        emit(event) {
+          ports.observe(event);
+          events.push(event);
+        },
+      },
+      clock: createVirtualClock(0),
+    },
+    { runId: 't', plan: FAN, secrets: new Map(), stepsDir: '/nonexistent', nodePath: process.execPath, unattended: true },
+  );
+  return observedRun(['restore'], events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id });
+}
+
+describe('declared outputs of foreach items', () => {
+  it('without items declared, every item pretends what its step does', async () => {
+    const run = await fanWith({}, {});
+    expect(run.status).toBe('done');
+    expect(run.steps.restore!.items).toEqual({
+      '101': { status: 'done', commands: ['qmrestore 101'] },
+      '102': { status: 'done', commands: ['qmrestore 102'] },
+      '200': { status: 'done', commands: ['qmrestore 200'] },
+    });
+  });
+
+  it('an item declared to be done already runs nothing; one declared to fail fails alone, on every pass', async () => {
+    const run = await fanWith({}, { restore: { '101': [{ precheck: ['pass'] }], '102': [{ exit: 1, stderr: 'storage offline\n' }] } });
+    expect(run.status).toBe('failed');
+    expect(run.steps.restore!.status).toBe('failed');
+    expect(run.steps.restore!.items).toEqual({
+      '101': { status: 'done', commands: [] },
+      // retries: 1 is a second pass over the failed item only
+      '102': { status: 'failed', commands: ['qmrestore 102', 'qmrestore 102'] },
+      '200': { status: 'done', commands: ['qmrestore 200'] },
+    });
+  });
+
+  it("an item's attempts are the step's passes: failed on the first, done on the retry; its checks read per item", async () => {
+    const run = await fanWith({ restore: [{ verify: ['fail'] }] }, { restore: { '200': [{ exit: 1 }, { verify: ['pass'] }] } });
+    // The step's verify fails every other item on every pass; item 200 passes its second.
+    expect(run.steps.restore!.items!['200']).toEqual({ status: 'done', commands: ['qmrestore 200', 'qmrestore 200'] });
+    expect(run.steps.restore!.items!['101']!.status).toBe('failed');
+    const fixed = await fanWith({}, { restore: { '200': [{ exit: 1 }, {}] } });
+    expect(fixed.status).toBe('done');
+    expect(fixed.steps.restore!.items!['200']!.commands).toHaveLength(2);
+  });
+});

@@ -16,6 +16,9 @@ const PLAN = oneStep(`      - id: pick
         run: pvecm nodes
         capture:
           nodes: { regex: 'count (\\d+)' }
+      - id: restore
+        foreach: [101, 200]
+        run: qmrestore {{ item }}
 `);
 
 describe('reading a test file', () => {
@@ -114,5 +117,67 @@ describe('what a case names must be in the runbook', () => {
 `);
     expect(problems.map((p) => p.message)).toEqual(['step `info` asks no question', 'answer for `pick`: "pve9" is not one of pve1, pve2', 'no step `nope` in engine', 'no step `zzz` in engine']);
     expect(problems[1]).toMatchObject({ expected: 'one of pve1, pve2' });
+  });
+
+  it('items are pretended and expected of a foreach step only', () => {
+    const problems = problemsOf(`tests:
+  - name: items
+    steps:
+      info: { stdout: count 1, items: { a: { exit: 1 } } }
+      restore: { items: { "101": { exit: 1 } } }
+    expect:
+      steps:
+        pick: { items: { a: done } }
+        restore: { items: { "101": failed, "200": skipped } }
+`);
+    expect(problems.map((p) => [p.line, p.message])).toEqual([
+      [4, 'step `info` has no items'],
+      [8, 'step `pick` has no items'],
+      [9, 'invalid status for item `200` of `restore`'],
+    ]);
+    expect(problems[2]).toMatchObject({ expected: 'done, failed, not-reached', received: '"skipped"' });
+  });
+});
+
+describe('items of a foreach step', () => {
+  it('are read by key, each a map or a list of attempts, beside what the step pretends; expected by key', () => {
+    const { cases, problems } = read(`tests:
+  - name: one item fails
+    steps:
+      restore:
+        exit: 0
+        items:
+          "101": { exit: 1, stderr: "no space\\n" }
+          "200":
+            - exit: 1
+            - verify: pass
+    expect:
+      steps:
+        restore:
+          status: failed
+          items:
+            "101": failed
+            "200": { status: done, commands: [qmrestore 200, qmrestore 200] }
+`);
+    expect(problems).toEqual([]);
+    const [c] = cases;
+    expect(c!.steps.restore).toEqual([expect.objectContaining({ exit: 0 })]);
+    expect(c!.steps.restore![0]).not.toHaveProperty('items');
+    expect(c!.items.restore!['101']).toEqual([expect.objectContaining({ exit: 1, stderr: 'no space\n' })]);
+    expect(c!.items.restore!['200']!.map((a) => a.exit)).toEqual([1, undefined]);
+    expect(c!.items.restore!['200']![1]!.verify).toEqual(['pass']);
+    expect(c!.expect.steps.restore!.items).toEqual({ '101': { status: 'failed' }, '200': { status: 'done', commands: ['qmrestore 200', 'qmrestore 200'] } });
+  });
+
+  it('refuses items in a list of attempts, and items within items', () => {
+    const { problems } = read(`tests:
+  - name: misplaced
+    steps:
+      restore:
+        - items: { "101": { exit: 1 } }
+      other:
+        items: { "101": { items: {} } }
+`);
+    expect(problems.map((p) => p.line)).toEqual([5, 7]);
   });
 });

@@ -4,7 +4,7 @@ import { formatPath, positionOf, type SourceDoc } from '../parse/source-doc.js';
 import type { YamlPath } from '../parse/yaml-path.js';
 import { answerProblem } from '../resolve/resolve-capture.js';
 import { didYouMean } from '../validate/suggest.js';
-import { EXPECTED_STEP_STATUSES, type TestCase } from './test-case.js';
+import { EXPECTED_ITEM_STATUSES, EXPECTED_STEP_STATUSES, type TestCase } from './test-case.js';
 
 /**
  * What a case names that the runbook does not have: a step id it pretends or expects, an answer
@@ -25,9 +25,28 @@ export function caseProblems(testCase: TestCase, plan: Plan, source: SourceDoc):
       hint: didYouMean(id, candidates) ?? 'the ids are in `lifeboat plan FILE`',
     });
   };
+  // Items are a foreach step's: pretended or expected of any other step, they would never be looked at.
+  const noItems = (id: string, path: YamlPath) => {
+    const step = steps.get(id);
+    if (step && !step.foreach)
+      problems.push({ ...at(path, true), message: `step \`${id}\` has no items`, expected: 'items: under a foreach step', received: `items: under \`${id}\`, a step without foreach` });
+  };
   for (const id of Object.keys(testCase.steps)) if (!steps.has(id)) unknown(id, ['steps', id], true);
+  for (const id of Object.keys(testCase.items)) noItems(id, ['steps', id, 'items']);
   for (const [id, expectation] of Object.entries(testCase.expect.steps)) {
     if (!steps.has(id)) unknown(id, ['expect', 'steps', id], true);
+    if (expectation.items !== undefined) noItems(id, ['expect', 'steps', id, 'items']);
+    for (const [key, item] of Object.entries(expectation.items ?? {})) {
+      if (item.status !== undefined && !EXPECTED_ITEM_STATUSES.includes(item.status)) {
+        problems.push({
+          ...at(['expect', 'steps', id, 'items', key], false),
+          message: `invalid status for item \`${key}\` of \`${id}\``,
+          expected: EXPECTED_ITEM_STATUSES.join(', '),
+          received: JSON.stringify(item.status),
+          hint: didYouMean(item.status, EXPECTED_ITEM_STATUSES),
+        });
+      }
+    }
     // Written alone, a status is a plain string to the schema (a map may stand there too): checked here.
     const status = expectation.status;
     if (status !== undefined && !EXPECTED_STEP_STATUSES.includes(status)) {

@@ -31,6 +31,21 @@ export function compareOutcome(testCase: TestCase, run: ObservedRun): Difference
     if (want.commands !== undefined && JSON.stringify(want.commands) !== JSON.stringify(got.commands)) {
       differences.push({ what: id, field: 'commands', expected: shown(want.commands), got: shown(got.commands) });
     }
+    for (const [key, item] of Object.entries(want.items ?? {})) {
+      const gotItem = got.items?.[key] ?? { status: 'not-reached', commands: [] };
+      if (item.status !== undefined && item.status !== gotItem.status) differences.push({ what: id, field: `item ${key} status`, expected: item.status, got: gotItem.status });
+      if (item.commands !== undefined && JSON.stringify(item.commands) !== JSON.stringify(gotItem.commands)) {
+        differences.push({ what: id, field: `item ${key} commands`, expected: shown(item.commands), got: shown(gotItem.commands) });
+      }
+    }
+  }
+  // An item pretended under a key the step never had: a typo, or a list other than the case thinks.
+  for (const [id, declared] of Object.entries(testCase.items)) {
+    const listed = run.steps[id]?.items;
+    if (!listed) continue;
+    for (const key of Object.keys(declared)) {
+      if (!(key in listed)) differences.push({ what: id, field: `item ${key}`, expected: 'an item with this key, as the case pretends', got: `items ${Object.keys(listed).join(', ') || '(none)'}` });
+    }
   }
   return differences;
 }

@@ -1,7 +1,7 @@
 import type { Problem } from '../model/problem.js';
 import { parseSource, positionOf, type SourceDoc, type SourceFile } from '../parse/source-doc.js';
 import type { SchemaCheck } from '../validate/schema-check.js';
-import type { PretendAttempt, PretendResult, StepExpectation, TestCase } from './test-case.js';
+import type { ItemExpectation, PretendAttempt, PretendResult, StepExpectation, TestCase } from './test-case.js';
 
 /** A test file's cases, with the parsed source their positions are read from. */
 export interface TestFile {
@@ -28,10 +28,20 @@ function attemptOf(raw: Raw): PretendAttempt {
   };
 }
 
+/** A map for every attempt, or a list of maps, one per attempt. */
+const attemptsOf = (raw: unknown): PretendAttempt[] => (Array.isArray(raw) ? raw : [raw]).map((a) => attemptOf(a as Raw));
+
+function itemExpectationOf(raw: unknown): ItemExpectation {
+  if (typeof raw === 'string') return { status: raw as ItemExpectation['status'] };
+  const map = raw as Raw;
+  return { status: map.status as ItemExpectation['status'], commands: map.commands as string[] | undefined };
+}
+
 function expectationOf(raw: unknown): StepExpectation {
   if (typeof raw === 'string') return { status: raw as StepExpectation['status'] };
   const map = raw as Raw;
-  return { status: map.status as StepExpectation['status'], captured: map.captured as Raw | undefined, commands: map.commands as string[] | undefined };
+  const items = map.items === undefined ? undefined : Object.fromEntries(Object.entries(map.items as Raw).map(([key, v]) => [key, itemExpectationOf(v)]));
+  return { status: map.status as StepExpectation['status'], captured: map.captured as Raw | undefined, commands: map.commands as string[] | undefined, ...(items ? { items } : {}) };
 }
 
 function caseOf(raw: Raw, source: SourceDoc, index: number): TestCase {
@@ -47,7 +57,13 @@ function caseOf(raw: Raw, source: SourceDoc, index: number): TestCase {
     confirm: (raw.confirm as string[] | undefined) ?? [],
     only: raw.only as string[] | undefined,
     skip: raw.skip as string[] | undefined,
-    steps: Object.fromEntries(Object.entries(steps).map(([id, v]) => [id, (Array.isArray(v) ? v : [v]).map((a) => attemptOf(a as Raw))])),
+    steps: Object.fromEntries(Object.entries(steps).map(([id, v]) => [id, attemptsOf(v)])),
+    // `items:` stands only in a step's map (one for every attempt), beside what the step pretends.
+    items: Object.fromEntries(
+      Object.entries(steps)
+        .filter(([, v]) => !Array.isArray(v) && (v as Raw).items !== undefined)
+        .map(([id, v]) => [id, Object.fromEntries(Object.entries((v as Raw).items as Raw).map(([key, a]) => [key, attemptsOf(a)]))]),
+    ),
     expect: {
       status: expect.status as TestCase['expect']['status'],
       steps: Object.fromEntries(Object.entries((expect.steps ?? {}) as Raw).map(([id, v]) => [id, expectationOf(v)])),

@@ -21,11 +21,25 @@ export const EXPECTED_STEP_STATUSES: readonly string[] = ['done', 'skipped', 'no
 /** How a step is expected to end. */
 export type ExpectedStepStatus = 'done' | 'skipped' | 'not-applicable' | 'failed' | 'not-reached';
 
+/** How an item of a foreach step may be expected to end. */
+export const EXPECTED_ITEM_STATUSES: readonly string[] = ['done', 'failed', 'not-reached'];
+
+/** How an item of a foreach step is expected to end; `not-reached` when it never finished. */
+export type ExpectedItemStatus = 'done' | 'failed' | 'not-reached';
+
+/** What one item of a foreach step is expected to have done. */
+export interface ItemExpectation {
+  status?: ExpectedItemStatus;
+  commands?: string[];
+}
+
 /** What one step is expected to have done. */
 export interface StepExpectation {
   status?: ExpectedStepStatus;
   captured?: Record<string, unknown>;
   commands?: string[];
+  /** A foreach step's items, by key. */
+  items?: Record<string, ItemExpectation>;
 }
 
 /** One case of a runbook test file: the pretended world and the outcome expected. */
@@ -43,5 +57,7 @@ export interface TestCase {
   skip?: string[];
   /** By step id: one entry per attempt, the last repeating. */
   steps: Record<string, PretendAttempt[]>;
+  /** A foreach step's items that pretend otherwise than the step, by step id and item key; each as `steps`. */
+  items: Record<string, Record<string, PretendAttempt[]>>;
   expect: { status?: 'done' | 'failed' | 'aborted'; steps: Record<string, StepExpectation> };
 }
