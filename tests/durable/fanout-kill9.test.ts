@@ -2,7 +2,7 @@
 // appending its key to a file. Whatever the moment, once `resume --yes` completes the run every
 // item is in the file exactly once, the journal records each item done once, and the list is the
 // one captured before the crash (a re-capture would bring new keys).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemp, describeTrigger, finish, journalFile, onlyRun, readEvents, resumeUntilDone, signalAt, start, type Trigger, tempDir } from './harness.js';
@@ -31,8 +31,31 @@ phases:
 `;
 }
 
+type Scenario = { name: string; kill: Trigger; resumeKills?: Trigger[] };
+
+/**
+ * Writes a runbook (given the file its steps append to), runs it unattended, kills it -9 at the
+ * scenario's point, then resumes until done (killed again where the scenario says): the file
+ * written to and the journal's events.
+ */
+async function killThenResume(name: string, text: (out: string) => string, scenario: Scenario) {
+  const dir = tempDir(name);
+  const out = join(dir, 'out.txt');
+  const logs = join(dir, 'logs');
+  const file = join(dir, 'runbook.yaml');
+  writeFileSync(file, text(out));
+  const run = start(['run', file, '--yes', '--logs', logs], { cwd: dir });
+  const killed = await signalAt(run, scenario.kill, { logs, out });
+  const first = await finish(run);
+  expect(killed, `the run ended before the kill (${describeTrigger(scenario.kill)}):\n${first.all}`).toBe(true);
+  const journal = journalFile(logs, onlyRun(logs)!);
+  const last = await resumeUntilDone({ dir, logs, out, journal, runId: onlyRun(logs) }, scenario.resumeKills ?? []);
+  expect(last.code, last.all).toBe(0);
+  return { out, events: readEvents(journal).events };
+}
+
 // Points spread over the fan-out: by how many items wrote, and by time since the run's first record.
-const SCENARIOS: Array<{ name: string; kill: Trigger; resumeKills?: Trigger[] }> = [
+const SCENARIOS: Scenario[] = [
   { name: 'as the first items write', kill: { lines: 1 } },
   { name: 'a third of the way, resume killed again later', kill: { lines: 10 }, resumeKills: [{ lines: 21 }] },
   { name: 'near the end', kill: { lines: 28 } },
@@ -44,20 +67,7 @@ const SCENARIOS: Array<{ name: string; kill: Trigger; resumeKills?: Trigger[] }>
 describe.concurrent('kill -9 during a fan-out of 30 items, 5 at a time', () => {
   for (const scenario of SCENARIOS) {
     it(`killed ${scenario.name}: every item exactly once`, { timeout: 240_000 }, async () => {
-      const dir = tempDir('fanout');
-      const out = join(dir, 'out.txt');
-      const logs = join(dir, 'logs');
-      const file = join(dir, 'runbook.yaml');
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(file, runbook(out));
-      const run = start(['run', file, '--yes', '--logs', logs], { cwd: dir });
-      const killed = await signalAt(run, scenario.kill, { logs, out });
-      const first = await finish(run);
-      expect(killed, `the run ended before the kill (${describeTrigger(scenario.kill)}):\n${first.all}`).toBe(true);
-      const journal = journalFile(logs, onlyRun(logs)!);
-      const last = await resumeUntilDone({ dir, logs, out, journal, runId: onlyRun(logs) }, scenario.resumeKills ?? []);
-      expect(last.code, last.all).toBe(0);
-      const { events } = readEvents(journal);
+      const { out, events } = await killThenResume('fanout', runbook, scenario);
       const captured = events.filter((e) => e.kind === 'step.captured');
       expect(captured, 'the list is captured once').toHaveLength(1);
       const keys = (captured[0]!.values as { keys: string[] }).keys;
@@ -78,7 +88,7 @@ function chains(out: string): string {
   return `format: 1\nname: chains\nconcurrency: 3\nphases:\n${['a', 'b', 'c'].map(phase).join('')}`;
 }
 
-const SIDE_BY_SIDE: Array<{ name: string; kill: Trigger; resumeKills?: Trigger[] }> = [
+const SIDE_BY_SIDE: Scenario[] = [
   { name: 'as the first steps write', kill: { lines: 2 } },
   { name: 'half way, resume killed again later', kill: { lines: 7 }, resumeKills: [{ lines: 12 }] },
   { name: '300 ms in', kill: { delayMs: 300 } },
@@ -87,24 +97,11 @@ const SIDE_BY_SIDE: Array<{ name: string; kill: Trigger; resumeKills?: Trigger[]
 describe.concurrent('kill -9 while steps run side by side (three chains, concurrency 3)', () => {
   for (const scenario of SIDE_BY_SIDE) {
     it(`killed ${scenario.name}: every step exactly once, each chain in its order`, { timeout: 240_000 }, async () => {
-      const dir = tempDir('chains');
-      const out = join(dir, 'out.txt');
-      const logs = join(dir, 'logs');
-      const file = join(dir, 'runbook.yaml');
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(file, chains(out));
-      const run = start(['run', file, '--yes', '--logs', logs], { cwd: dir });
-      const killed = await signalAt(run, scenario.kill, { logs, out });
-      const first = await finish(run);
-      expect(killed, `the run ended before the kill (${describeTrigger(scenario.kill)}):\n${first.all}`).toBe(true);
-      const journal = journalFile(logs, onlyRun(logs)!);
-      const last = await resumeUntilDone({ dir, logs, out, journal, runId: onlyRun(logs) }, scenario.resumeKills ?? []);
-      expect(last.code, last.all).toBe(0);
+      const { out, events } = await killThenResume('chains', chains, scenario);
       const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
       const all = ['a', 'b', 'c'].flatMap((p) => [1, 2, 3, 4, 5].map((i) => `${p}${i}`));
       expect([...lines].sort()).toEqual([...all].sort());
       for (const p of ['a', 'b', 'c']) expect(lines.filter((l) => l.startsWith(p))).toEqual([1, 2, 3, 4, 5].map((i) => `${p}${i}`));
-      const { events } = readEvents(journal);
       const done = events.filter((e) => e.kind === 'step.finished' && e.status === 'done').map((e) => e.step as string);
       expect([...done].sort(), 'each step recorded done exactly once').toEqual([...all].sort());
     });
