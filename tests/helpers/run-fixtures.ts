@@ -42,7 +42,9 @@ export function workspace(prefix = 'lifeboat-run-'): Workspace {
     steps,
     path,
     read: (name) => (existsSync(path(name)) ? readFileSync(path(name), 'utf8') : undefined),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    // A run stopped with its terminal may still be writing its last records while the folder goes:
+    // removal tries again on ENOTEMPTY rather than failing the test it cleans up after.
+    cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
   };
 }
 
