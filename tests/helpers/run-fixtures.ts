@@ -42,15 +42,24 @@ export function workspace(prefix = 'lifeboat-run-'): Workspace {
     steps,
     path,
     read: (name) => (existsSync(path(name)) ? readFileSync(path(name), 'utf8') : undefined),
-    // A run stopped with its terminal may still be writing its last records while the folder goes:
-    // removal tries again on ENOTEMPTY rather than failing the test it cleans up after.
-    cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
+    cleanup: () => removeWhenReleased(dir, join(dir, 'logs')),
   };
 }
 
 /** The arguments of `lifeboat run FIXTURE` with the workspace's logs and steps. */
 export function runArgs(ws: Workspace, fixture: string, ...extra: string[]): string[] {
   return ['run', join(RUN_FIXTURES, fixture), '--logs', ws.logs, '--steps', ws.steps, ...extra];
+}
+
+/**
+ * Removes a workspace once no run holds a lock in its logs (at most 10 s): a run stopped with its
+ * terminal writes its last records, then lets go of its lock, as it exits.
+ */
+function removeWhenReleased(dir: string, logs: string): void {
+  const held = () => existsSync(logs) && readdirSync(logs).some((name) => name.endsWith('.lock'));
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; held() && waited < 10_000; waited += 50) Atomics.wait(pause, 0, 0, 50);
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 
 /** The run folders under a logs folder. */
