@@ -94,35 +94,38 @@ export async function runSession(session: Session): Promise<number> {
   const { ssh, options } = session;
   // A probe reaches the hosts over the same shared connections as a real run; a plain rehearsal reaches none.
   const sshRunner = options.dryRun && !options.probe ? undefined : createSshRunner(ssh.options, ssh.warm);
-  // Checked before anything runs or asks: a mistyped id is an error, not a step left unconfirmed.
-  const confirmed = confirmedSteps(session.loaded.plan, options.confirm);
-  const controller = new AbortController();
-  // Every running command (up to a foreach step's concurrency, and its checks) listens for the stop.
-  setMaxListeners(256, controller.signal);
-  const answers = givenAnswers(session.loaded.plan, options.answer);
-  const concurrency = concurrencyOption(options.concurrency);
-  // Unattended, a question nobody can answer stops the run now, not at its step.
-  if (options.yes && !options.dryRun) unansweredQuestions(session.loaded.plan, answers, session.resume?.records);
-  const transcript = options.transcript ? openTranscript(options.transcript) : undefined;
-  // Whatever the screen shows also goes, as plain text, to the transcript.
-  const copy = transcript === undefined ? undefined : (text: string) => void writeSync(transcript, stripVTControlCharacters(text));
-  const talk: Talk = {
-    interactive: !options.yes && !options.dryRun,
-    out: stylesFor(process.stdout),
-    controller,
-    confirmed,
-    answers,
-    concurrency,
-    print: (text) => {
-      process.stdout.write(text);
-      copy?.(text);
-    },
-    copy,
-  };
+  let transcript: number | undefined;
+  // On every way out (a refused option, a held lock, an unwritable folder, the end of the run): no
+  // connection lingers, including the one opened ahead while Lifeboat started.
   try {
+    // Checked before anything runs or asks: a mistyped id is an error, not a step left unconfirmed.
+    const confirmed = confirmedSteps(session.loaded.plan, options.confirm);
+    const controller = new AbortController();
+    // Every running command (up to a foreach step's concurrency, and its checks) listens for the stop.
+    setMaxListeners(256, controller.signal);
+    const answers = givenAnswers(session.loaded.plan, options.answer);
+    const concurrency = concurrencyOption(options.concurrency);
+    // Unattended, a question nobody can answer stops the run now, not at its step.
+    if (options.yes && !options.dryRun) unansweredQuestions(session.loaded.plan, answers, session.resume?.records);
+    const fd = options.transcript ? openTranscript(options.transcript) : undefined;
+    transcript = fd;
+    // Whatever the screen shows also goes, as plain text, to the transcript.
+    const copy = fd === undefined ? undefined : (text: string) => void writeSync(fd, stripVTControlCharacters(text));
+    const talk: Talk = {
+      interactive: !options.yes && !options.dryRun,
+      out: stylesFor(process.stdout),
+      controller,
+      confirmed,
+      answers,
+      concurrency,
+      print: (text) => {
+        process.stdout.write(text);
+        copy?.(text);
+      },
+      copy,
+    };
     return await recordedSession(session, sshRunner, talk);
   } finally {
-    // On every way out (a held lock, an unwritable folder, the end of the run): no connection lingers.
     if (transcript !== undefined) closeSync(transcript);
     await sshRunner?.close();
   }

@@ -287,6 +287,24 @@ describe('remote steps run on the host over ssh', () => {
     }
     expect((await first).exitCode).toBe(0);
   });
+
+  it.each([
+    ['a step to confirm that does not exist', ['--confirm', 'nosuch']],
+    ['a concurrency out of range', ['--concurrency', '0']],
+    ['an answer to no question', ['--answer', 'nosuch=x']],
+  ])('a run refused for %s (exit 2) leaves no connection behind, though it began opening one', async (_what, extra) => {
+    const w = ws();
+    const file = runbook(w, `phases:\n  - id: p\n    on: r\n    steps:\n      - id: first\n        run: "true"\n`);
+    const run = execa('node', [BIN, 'run', file, '--yes', '--logs', w.logs, ...extra], { cwd: w.dir, env: { NO_COLOR: '1' }, reject: false, timeout: 60_000 });
+    const dir = `${lifeboatControlDir()}/${run.pid}`;
+    const r = await run;
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(existsSync(dir)).toBe(false);
+    await eventually(
+      () => sshClientsOf(sshd, controlSocket(sshd, dir)).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`/${run.pid}/`)).length === 0,
+      'no ssh process of the refused run left',
+    );
+  });
 });
 
 async function twoRunsOnOneHost() {
