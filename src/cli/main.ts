@@ -1,5 +1,11 @@
+import { setFlagsFromString } from 'node:v8';
 import { reportBug } from './report-bug.js';
 import { lifeboatVersion } from './version.js';
+
+// A run spends its time waiting on processes, on machines that may be small: V8 sizes its heap for
+// memory rather than speed, so that a wide fan-out does not grow it with every thousand items
+// (each spawn's short-lived objects otherwise pile up in the old generation between collections).
+setFlagsFromString('--optimize-for-size');
 
 // A reader that goes away (`lifeboat plan … | head`) must not crash a run: its journal goes on.
 for (const stream of [process.stdout, process.stderr]) {
