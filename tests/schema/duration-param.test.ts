@@ -44,3 +44,24 @@ describe('a duration template param as a step timeout', () => {
     expect(bad.problems.map((p) => p.message)).toEqual(['param `limit` has the wrong type']);
   });
 });
+
+describe('a typed template param given a value known only at run time', () => {
+  it('names what arrived: a captured value, a foreach item, a secret', () => {
+    const runbook = (step: string, head = '') =>
+      `name: lab\n${head}phases:\n  - id: dns\n    steps:\n      - id: probe\n        run: echo 90s\n        capture:\n          limit: { stdout: true }\n${step}`;
+    const build = (text: string) =>
+      buildPlan(
+        { runbook: { path: 'runbook.yaml', text }, library: { dir: 'steps', templates: new Map([['dns/restart', { path: 'steps/dns/restart.yaml', text: TEMPLATE }]]), scripts: new Set() } },
+        loadSchemaChecks(),
+      );
+    const captured = build(runbook('      - id: restart\n        uses: dns/restart\n        with: { limit: "{{ steps.probe.limit }}" }\n'));
+    expect(captured.problems[0]).toMatchObject({
+      message: 'param `limit` takes a duration, which a captured value cannot be proven to be before the run',
+      received: '{{ steps.probe.limit }}, known only once step probe ran',
+    });
+    const item = build(runbook('      - id: restart\n        uses: dns/restart\n        foreach: [1m, 2m]\n        with: { limit: "{{ item }}" }\n'));
+    expect(item.problems[0]).toMatchObject({ message: 'param `limit` takes a duration, which a foreach item cannot be proven to be before the run', received: '{{ item }}, known only when each item runs' });
+    const secret = build(runbook('      - id: restart\n        uses: dns/restart\n        with: { limit: "{{ secrets.t }}" }\n', 'secrets:\n  t: { env: T }\n'));
+    expect(secret.problems[0]).toMatchObject({ message: 'param `limit` takes a duration, which a secret cannot be proven to be before the run', received: 'the secret t' });
+  });
+});

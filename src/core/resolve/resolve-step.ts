@@ -1,6 +1,6 @@
 import type { Confirm, HostRef, PlanStep, StepAction } from '../model/plan-types.js';
 import { STEP_KINDS } from '../model/runbook-types.js';
-import { displayText, literal, type Rendered } from '../shell/rendered.js';
+import { displayText, literal, type Rendered, toPieces } from '../shell/rendered.js';
 import { parseDuration } from '../text/duration.js';
 import { timerProblem } from '../validate/duration-limits.js';
 import { envNameProblem } from '../validate/env-name.js';
@@ -360,7 +360,18 @@ function confirmOf(at: Located | undefined, id: string, res: Resolution): Confir
   if (isRecord(value) && typeof value.typed === 'string') {
     blank(child(at!, 'typed'), 'a word to type', 'a word the operator types to go on, e.g. the pool name', res);
     const message = typeof value.message === 'string' ? displayText(res.text(child(at!, 'message'), false)) : undefined;
-    return { kind: 'typed', word: res.text(child(at!, 'typed'), false), message };
+    const word = res.text(child(at!, 'typed'), false);
+    // Asked once for the whole step, before any item runs: no item is there to be named.
+    const item = toPieces(word).find((piece) => 'item' in piece);
+    if (item !== undefined && 'item' in item) {
+      res.report(child(at!, 'typed'), {
+        message: "a foreach step's typed confirmation cannot name its item",
+        expected: 'a word written in the runbook, a var or a captured value: the confirmation is asked once, for all the items',
+        received: JSON.stringify(value.typed),
+        hint: 'say what the items are in `message:`; `confirm: typed` asks for the step id',
+      });
+    }
+    return { kind: 'typed', word, message };
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import type { Problem } from '../model/problem.js';
 import type { TemplateParam } from '../model/runbook-types.js';
 import { parseSource, type SourceDoc, type SourceFile } from '../parse/source-doc.js';
-import { type Piece, toPieces } from '../shell/rendered.js';
+import { captureReference, itemReference, type Piece, toPieces } from '../shell/rendered.js';
 import { parseDuration } from '../text/duration.js';
 import type { SchemaCheck } from '../validate/schema-check.js';
 import { didYouMean } from '../validate/suggest.js';
@@ -101,7 +101,13 @@ export function bindParams(template: LoadedTemplate, withAt: Located, usesAt: Lo
     // Checked after interpolation too: a number param given "{{ vars.x }}" must still be a number.
     if (pieces.every((p) => 'text' in p)) checkParamType(name, param, pieces.map((p) => ('text' in p ? p.text : '')).join(''), valueAt, res, hostNames);
     else if (param.type === 'number' || param.type === 'boolean' || param.type === 'duration' || param.type === 'host') {
-      res.report(valueAt, { message: `param \`${name}\` takes a ${param.type}, which a secret cannot be proven to be`, expected: `a ${param.type}`, received: 'a secret' });
+      const unknown = pieces.find((p) => !('text' in p))!;
+      res.report(valueAt, {
+        message: `param \`${name}\` takes a ${param.type}, which ${unknownValue(unknown).what} cannot be proven to be before the run`,
+        expected: `a ${param.type} written in the runbook (or a var)`,
+        received: unknownValue(unknown).received,
+        hint: unknownValue(unknown).hint,
+      });
     }
   }
   return bound;
@@ -135,4 +141,24 @@ function checkParamType(name: string, param: TemplateParam, text: string, at: Lo
 /** The scope a template's own fields are interpolated in: the runbook's, plus its params. */
 export function templateScope(base: Scope, params: Map<string, Piece[]>): Scope {
   return { ...base, params };
+}
+
+/** How a value known only at run time is named in a message: a secret, a captured value or a foreach item. */
+function unknownValue(piece: Piece): { what: string; received: string; hint: string } {
+  if ('secret' in piece) return { what: 'a secret', received: `the secret ${piece.secret}`, hint: 'a secret stays unread until the run: give this param a written value' };
+  if ('capture' in piece) {
+    const ref = captureReference(piece.capture);
+    return {
+      what: 'a captured value',
+      received: `${ref}, known only once step ${piece.capture.step} ran`,
+      hint: `use ${ref} in the template's command instead (as a string param), where it is checked when it is known`,
+    };
+  }
+  if ('item' in piece)
+    return {
+      what: 'a foreach item',
+      received: `${itemReference(piece.item)}, known only when each item runs`,
+      hint: `use ${itemReference(piece.item)} in the template's command instead (as a string param)`,
+    };
+  return { what: 'this value', received: JSON.stringify(piece.text), hint: '' };
 }
