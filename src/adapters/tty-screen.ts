@@ -10,15 +10,15 @@ import type { Styles } from './terminal-styles.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-/** mm:ss, or h:mm:ss past an hour. */
-function clock(ms: number): string {
+/** How long something has run: mm:ss, or h:mm:ss past an hour. */
+export function elapsedClock(ms: number): string {
   const seconds = Math.floor(ms / 1000);
   const mmss = `${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
   return seconds >= 3600 ? `${Math.floor(seconds / 3600)}:${mmss}` : mmss;
 }
 
 /** Spinners are drawn only where colour would be: NO_COLOR and TERM=dumb get one still line per step. */
-function animated(): boolean {
+export function animated(): boolean {
   const env = process.env;
   return !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
 }
@@ -177,13 +177,13 @@ class TtyScreen {
       // Whole seconds rounded up: 59.9 s left reads "1m left", never "60s left".
       if (live.timeoutMs !== undefined) tail.push(`${formatDuration(Math.ceil(Math.max(0, live.timeoutMs - elapsed) / 1000) * 1000).replace(/\.\ds$/, 's')} left`);
     }
-    tail.push(clock(elapsed));
+    tail.push(elapsedClock(elapsed));
     const suffix = ` · ${tail.join(' · ')}`;
     const head = `${mark} ${info.positions.get(live.step)} `;
     const title = info.titles.get(live.step) ?? live.step;
     const room = this.width() - 1 - [...head].length - [...suffix].length;
     // A narrow console keeps the step and the time; the title gives way first, then the details.
-    const line = room >= 8 ? `${head}${fitText(title, room)}${suffix}` : `${fitText(`${head}${title}`, this.width() - 1 - 6)} · ${clock(elapsed)}`;
+    const line = room >= 8 ? `${head}${fitText(title, room)}${suffix}` : `${fitText(`${head}${title}`, this.width() - 1 - 6)} · ${elapsedClock(elapsed)}`;
     return fitText(line, this.width() - 1);
   }
 
@@ -191,8 +191,8 @@ class TtyScreen {
     if (!this.live?.timer) return;
     const frame = SPINNER[this.live.frame++ % SPINNER.length]!;
     if (this.board) {
-      const head = `${this.info.positions.get(this.board.step) ?? ''} ${this.info.titles.get(this.board.step) ?? this.board.step} · ${clock(Date.now() - this.live.started)}`;
-      const lines = this.board.lines(head, clock, Date.now(), this.width());
+      const head = `${this.info.positions.get(this.board.step) ?? ''} ${this.info.titles.get(this.board.step) ?? this.board.step} · ${elapsedClock(Date.now() - this.live.started)}`;
+      const lines = this.board.lines(head, elapsedClock, Date.now(), this.width());
       this.clearLive();
       this.write(`${this.s.cyan(frame)} ${lines.join('\n')}`);
       this.drawn = lines.length;

@@ -1,3 +1,4 @@
+import { createBoardScreen } from '../adapters/board-screen.js';
 import { createDryRunChecks, createProbeChecks } from '../adapters/dry-run-checks.js';
 import { createDryRunRunner } from '../adapters/dry-run-runner.js';
 import { createExecaRunner } from '../adapters/execa-runner.js';
@@ -71,9 +72,14 @@ function screens(request: PortsRequest): { sinks: EventSink[]; pause?: () => voi
   };
   const sinks: EventSink[] = [];
   let pause: (() => void) | undefined;
-  // The live screen follows one step at a time; steps side by side are told line by line, each named.
+  // The live screen follows one step at a time; steps side by side are told line by line, each
+  // named, above a board of what runs.
   if (process.stdout.isTTY && request.sideBySide !== true) {
     const screen = createTtyScreen(process.stdout, request.out, { ...info, hosts: { get: (id: string) => steps.get(id)?.host?.name } });
+    pause = screen.pause;
+    sinks.push(screen);
+  } else if (process.stdout.isTTY) {
+    const screen = createBoardScreen(process.stdout, request.out, info, { cards: request.interactive });
     pause = screen.pause;
     sinks.push(screen);
   } else {
