@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { removeStaleControlDirs } from '../adapters/control-dirs.js';
 import { controlDirOf } from '../adapters/ssh-args.js';
 import { warmUpFirst } from '../adapters/ssh-warmup.js';
 import type { PlanStep } from '../core/model/plan-types.js';
@@ -20,6 +21,7 @@ export type SessionStart = Omit<Session, 'ssh' | 'resumeOptions'> & {
 export async function startSession(start: SessionStart): Promise<number> {
   const { logs, firstStep, ...rest } = start;
   const sshOptions = { controlDir: controlDirOf() };
+  removeStaleControlDirs(sshOptions.controlDir);
   const warm = start.options.dryRun ? new Map() : warmUpFirst(firstStep, sshOptions);
   const { runSession } = await import('./run-session.js');
   return runSession({ ...rest, resumeOptions: logs ? ` --logs ${shellQuote(resolve(logs))}` : '', ssh: { options: sshOptions, warm } });

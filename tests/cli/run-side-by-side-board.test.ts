@@ -34,7 +34,10 @@ describe('an unattended run with steps side by side, on a terminal', () => {
     const board = rows.slice(head + 1).filter((row) => row.trim());
     expect(board).toHaveLength(3);
     expect(board[0]).toMatch(/^ {2}1\.1 Copy the VM configs back · \d\d:\d\d · copied part 1$/);
-    expect(board.slice(1).sort()).toEqual([expect.stringMatching(/^ {2}2\.1 \[101\] Restore the guests · \d\d:\d\d · restoring 101$/), expect.stringMatching(/^ {2}2\.1 \[102\] Restore the guests · \d\d:\d\d · restoring 102$/)]);
+    expect(board.slice(1).sort()).toEqual([
+      expect.stringMatching(/^ {2}2\.1 \[101\] Restore the guests · \d\d:\d\d · restoring 101$/),
+      expect.stringMatching(/^ {2}2\.1 \[102\] Restore the guests · \d\d:\d\d · restoring 102$/),
+    ]);
     for (const row of rows) expect([...row].length).toBeLessThanOrEqual(80);
     // Above it, each event on its own line, named by its step (and item).
     expect(screen).toMatch(/1\.1 +out +copied part 1/);

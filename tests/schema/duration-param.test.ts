@@ -60,7 +60,10 @@ describe('a typed template param given a value known only at run time', () => {
       received: '{{ steps.probe.limit }}, known only once step probe ran',
     });
     const item = build(runbook('      - id: restart\n        uses: dns/restart\n        foreach: [1m, 2m]\n        with: { limit: "{{ item }}" }\n'));
-    expect(item.problems[0]).toMatchObject({ message: 'param `limit` takes a duration, which a foreach item cannot be proven to be before the run', received: '{{ item }}, known only when each item runs' });
+    expect(item.problems[0]).toMatchObject({
+      message: 'param `limit` takes a duration, which a foreach item cannot be proven to be before the run',
+      received: '{{ item }}, known only when each item runs',
+    });
     const secret = build(runbook('      - id: restart\n        uses: dns/restart\n        with: { limit: "{{ secrets.t }}" }\n', 'secrets:\n  t: { env: T }\n'));
     expect(secret.problems[0]).toMatchObject({ message: 'param `limit` takes a duration, which a secret cannot be proven to be before the run', received: 'the secret t' });
   });

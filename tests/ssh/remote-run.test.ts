@@ -307,6 +307,27 @@ describe('remote steps run on the host over ssh', () => {
   });
 });
 
+describe('socket folders left by runs that were killed', () => {
+  it('are removed by the next run; a live run’s folder is kept', async () => {
+    const w = ws();
+    const gone = execFileSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).trim();
+    const stale = `${lifeboatControlDir()}/${gone}`;
+    const live = `${lifeboatControlDir()}/${process.pid}`;
+    for (const dir of [stale, live]) {
+      execFileSync('mkdir', ['-p', dir]);
+      writeFileSync(`${dir}/left`, '');
+    }
+    try {
+      const r = await runYes(w, runbook(w, `phases:\n  - id: p\n    steps:\n      - id: local\n        run: "true"\n`));
+      expect(r.code, r.stderr).toBe(0);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(`${live}/left`)).toBe(true);
+    } finally {
+      execFileSync('rm', ['-rf', stale, live]);
+    }
+  });
+});
+
 async function twoRunsOnOneHost() {
   const a = ws();
   const b = ws();
