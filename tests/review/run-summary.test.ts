@@ -137,3 +137,80 @@ describe('summarizeRun', () => {
     expect(stats.lastSuccess).toEqual({ runId: 'd', at: at(42), agoMs: 58_000 });
   });
 });
+
+describe('a foreach step read back item by item', () => {
+  const items = (s: number, keys: string[], pending = keys.length): TimedEvent => ({ kind: 'step.items', step: 'import', attempt: 1, keys, pending, time: at(s) });
+  const attempt = (s: number, item: string): TimedEvent => ({ kind: 'step.attempt', step: 'import', item, attempt: 1, command: `zpool import ${item}`, time: at(s) });
+  const itemEnd = (s: number, item: string, status: 'done' | 'failed', extra: Partial<Extract<TimedEvent, { kind: 'item.finished' }>> = {}): TimedEvent => ({
+    kind: 'item.finished',
+    step: 'import',
+    item,
+    status,
+    attempt: 1,
+    durationMs: 1000,
+    time: at(s),
+    ...extra,
+  });
+  const journal: TimedEvent[] = [
+    started(0, 'r3'),
+    stepStarted(1, 'import', '1.1'),
+    items(1, ['a', 'b', 'c', 'd']),
+    attempt(1, 'a'),
+    attempt(1, 'b'),
+    itemEnd(2, 'a', 'done'),
+    { kind: 'step.exited', step: 'import', item: 'b', attempt: 1, exitCode: 1, timedOut: false, durationMs: 1000, time: at(2) },
+    { kind: 'check.failed', step: 'import', item: 'b', set: 'verify', check: 'zpool list b', durationMs: 5, reason: 'exit 1', time: at(2) },
+    itemEnd(2, 'b', 'failed', { reason: 'exited 1' }),
+    attempt(2, 'c'),
+    // The laptop died with c running; the resume runs b again and c, and d is found done.
+    { kind: 'run.resumed', runId: 'r3', ...who, at: 'import', time: at(100) },
+    stepStarted(100, 'import', '1.1'),
+    items(100, ['a', 'b', 'c', 'd'], 3),
+    attempt(100, 'b'),
+    attempt(100, 'c'),
+    itemEnd(101, 'b', 'done'),
+    itemEnd(101, 'c', 'done', { via: 'recovered' }),
+    itemEnd(101, 'd', 'done', { via: 'precheck', durationMs: 0 }),
+    finished(102, 'import', 'done'),
+    { kind: 'run.finished', status: 'done', durationMs: 3000, counts: { done: 1, skipped: 0, 'not-applicable': 0, failed: 0, pending: 0 }, time: at(102) },
+  ];
+
+  it('each item with its status, attempts, time, exit and failed checks, across sessions', () => {
+    const run = summarizeRun(header('r3', ['import']), journal.slice(0, 10), { layout });
+    expect(run.phases[0]!.steps[0]!.items).toEqual([
+      expect.objectContaining({ key: 'a', status: 'done', attempts: 1, durationMs: 1000 }),
+      expect.objectContaining({ key: 'b', status: 'failed', attempts: 1, exitCode: 1, checksFailed: 1, reason: 'exited 1' }),
+      expect.objectContaining({ key: 'c', status: 'running', attempts: 1 }),
+      expect.objectContaining({ key: 'd', status: 'not reached', attempts: 0 }),
+    ]);
+    const resumed = summarizeRun(header('r3', ['import']), journal, { layout });
+    const byKey = Object.fromEntries(resumed.phases[0]!.steps[0]!.items!.map((i) => [i.key, i]));
+    expect(byKey.b).toMatchObject({ status: 'done', attempts: 2, durationMs: 2000 });
+    expect(byKey.b!.reason).toBeUndefined();
+    expect(byKey.c).toMatchObject({ status: 'done', via: 'recovered', attempts: 2 });
+    expect(byKey.d).toMatchObject({ status: 'done', via: 'precheck', attempts: 0 });
+  });
+
+  it('an item whose session died reads interrupted; a failure the step tolerated is a follow-up', () => {
+    const died = summarizeRun(header('r3', ['import']), [...journal.slice(0, 10), { kind: 'run.resumed', runId: 'r3', ...who, at: 'import', time: at(50) }], { layout });
+    expect(died.phases[0]!.steps[0]!.items!.find((i) => i.key === 'c')?.status).toBe('interrupted');
+    const tolerated = summarizeRun(
+      header('r4', ['import']),
+      [...journal.slice(0, 9), itemEnd(3, 'c', 'done'), itemEnd(3, 'd', 'done'), finished(4, 'import', 'done'), { ...journal.at(-1)!, time: at(4) } as TimedEvent],
+      { layout },
+    );
+    expect(tolerated.followUps).toContainEqual(expect.objectContaining({ kind: 'failed-continued', step: 'import', detail: '1 of its 4 items failed (tolerated): b' }));
+  });
+
+  it('stats per item across runs: success rate, median, already done', () => {
+    const first = summarizeRun(header('r3', ['import']), journal, { layout });
+    const stats = runStats('nas', layout, [first], Date.parse(at(200)));
+    const step = stats.phases[0]!.steps[0]!;
+    expect(step.items?.map((i) => [i.key, i.runs, i.succeeded, i.failed, i.alreadyDone])).toEqual([
+      ['a', 1, 1, 0, 0],
+      ['b', 1, 1, 0, 0],
+      ['c', 1, 1, 0, 0],
+      ['d', 1, 0, 0, 1],
+    ]);
+  });
+});

@@ -4,7 +4,7 @@ import { formatMaybe, formatTimestamp } from '../text/format-time.js';
 import { counted } from '../text/plural.js';
 import { escapeHtml as h } from '../views/html-escape.js';
 import { type Outcome, statusSymbol } from '../views/status-mark.js';
-import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
+import type { ItemSummary, PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
 import { outcomeCounts } from './run-timeline-text.js';
 
 /** What the report says about itself in its footer. */
@@ -49,9 +49,9 @@ dl.facts dd { margin: 0; }
 .gantt .axis { fill: #5f6b76; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 8px 0; padding: 0; list-style: none; }
 .legend span.swatch { display: inline-block; width: 14px; height: 10px; margin-right: 6px; vertical-align: middle; border-radius: 2px; }
-table.steps { border-collapse: collapse; width: 100%; margin: 8px 0; }
-table.steps th, table.steps td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-table.steps th { color: var(--muted); font-weight: 600; }
+table.steps, table.items { border-collapse: collapse; width: 100%; margin: 8px 0; }
+table.steps th, table.steps td, table.items th, table.items td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+table.steps th, table.items th { color: var(--muted); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 article.step { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; margin: 10px 0; }
 article.step.failed { border-left: 4px solid ${COLOURS.failed}; }
@@ -179,8 +179,29 @@ function outputBlock(s: StepSummary): string {
   if (s.outputLines === 0) return '';
   const size = `${s.outputLines} line${s.outputLines === 1 ? '' : 's'}${s.outputTruncated ? ', truncated in the journal' : ''}`;
   if (!s.output) return `<p class="muted">Output: ${h(size)} (not included).</p>`;
-  const body = s.output.map((chunk) => (chunk.stream === 'stderr' ? `<span class="stderr">${h(chunk.text)}</span>` : h(chunk.text))).join('');
+  const body = s.output
+    .map((chunk) => {
+      const text = h(`${chunk.item !== undefined ? `[${chunk.item}] ` : ''}${chunk.text}`);
+      return chunk.stream === 'stderr' ? `<span class="stderr">${text}</span>` : text;
+    })
+    .join('');
   return `<details><summary>Output (${h(size)})</summary><pre>${body}</pre></details>`;
+}
+
+/** A foreach step's items, one row each in the list's order: status, attempts, time, how it ended. */
+function itemTable(items: readonly ItemSummary[]): string {
+  const rows = items.map((i) => {
+    const how =
+      i.via === 'precheck'
+        ? 'already done: its precheck passed'
+        : i.via === 'recovered'
+          ? 'recovered after an interruption'
+          : (i.reason ?? (i.checksFailed ? `${i.checksFailed} check(s) failed` : ''));
+    return `<tr${i.status === 'failed' ? ' class="failed"' : ''}><td class="mono">${h(i.key)}</td><td>${statusText(i.status)}</td><td class="num">${i.attempts}</td><td class="num">${h(formatMaybe(i.durationMs))}</td><td>${h(how)}</td></tr>`;
+  });
+  return `<table class="items"><caption>${items.length} items</caption><thead><tr><th>item</th><th>status</th><th>attempts</th><th>duration</th><th>how it ended</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`;
 }
 
 function followUpSection(run: RunSummary): string {
@@ -210,6 +231,7 @@ function stepArticle(s: StepSummary): string {
   if (s.reason && s.status !== 'done') facts.push([s.status === 'skipped' ? 'why' : 'reason', h(s.reason)]);
   parts.push(`<dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`);
   for (const command of s.commands) parts.push(`<pre><span class="muted">$ </span>${h(command)}</pre>`);
+  if (s.items) parts.push(itemTable(s.items));
   const choices = s.choices.filter((c) => !(c.menu === 'before' && c.choice === 'run'));
   if (choices.length) {
     parts.push(

@@ -40,6 +40,7 @@ export function statsText(stats: RunStats, paint: Paint, now: number): string {
     for (const s of p.steps) {
       const aside = [s.alreadyDone ? `${s.alreadyDone} already done` : '', s.skipped ? `${s.skipped} skipped` : ''].filter(Boolean).join(', ');
       rows.push({ cells: [`  ${s.position ?? '-'} ${s.id}`, ...cells(s, now)], rto: aside ? paint.dim(aside) : '', phase: false });
+      for (const i of s.items ?? []) rows.push({ cells: [`      [${i.key}]`, ...cells(i, now)], rto: i.alreadyDone ? paint.dim(`${i.alreadyDone} already done`) : '', phase: false });
     }
   }
   const widths = rows[0]!.cells.map((_, i) => Math.max(...rows.map((r) => [...r.cells[i]!].length)));
@@ -60,7 +61,7 @@ export function statsText(stats: RunStats, paint: Paint, now: number): string {
   out.push('');
   out.push(
     paint.dim(
-      'step success: work done, over runs that got an outcome there (already done and skipped count in neither); median working time of the successes, waiting for the operator left out; slowest of all; RTO beside the phase median.',
+      'step (and item) success: work done, over runs that got an outcome there (already done and skipped count in neither); median working time of the successes, waiting for the operator left out; slowest of all; RTO beside the phase median.',
     ),
   );
   return `${out.join('\n')}\n`;

@@ -35,11 +35,20 @@ export interface RunStats {
   lastSuccess?: { runId: string; at: string; agoMs: number };
   /** Per step also: runs where it was already done (its precheck passed) and runs where it was skipped; neither is a success. */
   phases: Array<
-    Figures & { id: string; number?: number; title: string; rtoMs?: number; steps: Array<Figures & { id: string; position?: string; title: string; alreadyDone: number; skipped: number }> }
+    Figures & {
+      id: string;
+      number?: number;
+      title: string;
+      rtoMs?: number;
+      steps: Array<Figures & { id: string; position?: string; title: string; alreadyDone: number; skipped: number; items?: ItemFigures[] }>;
+    }
   >;
   /** Runs recorded as drills (`run --drill`), and per phase its times in the last ones that ended done, newest first. */
   drills?: { runs: number; last?: { runId: string; at: string; purpose: string }; phases: Array<{ id: string; title: string; rtoMs?: number; lastMs: number[] }> };
 }
+
+/** How one item of a foreach step has gone across past runs (keyed as in the journal). */
+export type ItemFigures = Figures & { key: string; alreadyDone: number };
 
 const DRILLS_SHOWN = 3;
 
@@ -159,6 +168,13 @@ export function runStats(runbook: string, layout: RunLayout, runs: readonly RunS
         });
       for (const x of r.phases) for (const s of x.steps) stepSamples.get(s.id)?.push({ status: s.status, via: s.via, durationMs: s.durationMs, endedAt: s.endedAt });
     }
+    const items = (step: string): ItemFigures[] | undefined => {
+      // Every key any run had, in the order the runs first listed them.
+      const samples = new Map<string, Sample[]>();
+      for (const r of runs) for (const x of r.phases) for (const s of x.steps) if (s.id === step) for (const i of s.items ?? []) samples.set(i.key, [...(samples.get(i.key) ?? []), i]);
+      if (samples.size === 0) return undefined;
+      return [...samples].map(([key, list]) => ({ key, ...figures(list, true), alreadyDone: list.filter((x) => x.status === 'done' && x.via === 'precheck').length }));
+    };
     return {
       ...p,
       ...figures(phaseSamples),
@@ -169,6 +185,7 @@ export function runStats(runbook: string, layout: RunLayout, runs: readonly RunS
           ...figures(samples, true),
           alreadyDone: samples.filter((x) => x.status === 'done' && x.via === 'precheck').length,
           skipped: samples.filter((x) => x.status === 'skipped').length,
+          ...(items(s.id) ? { items: items(s.id) } : {}),
         };
       }),
     };

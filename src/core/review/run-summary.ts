@@ -66,8 +66,30 @@ export interface StepSummary {
   notes: string[];
   outputLines: number;
   outputTruncated: boolean;
-  /** Captured output, in order; only when asked for (it can be most of a journal). */
-  output?: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
+  /** Captured output, in order; only when asked for (it can be most of a journal). An item's names it. */
+  output?: Array<{ stream: 'stdout' | 'stderr'; text: string; item?: string }>;
+  /** A foreach step's items, in the order of its list (present only for a foreach step that started). */
+  items?: ItemSummary[];
+}
+
+/** One item of a foreach step, as the journal tells it. */
+export interface ItemSummary {
+  key: string;
+  /** done or failed once it ended; interrupted when its session ended while it ran; not reached before it started. */
+  status: Outcome;
+  /** How a done item got there without its command doing it: its precheck passed, or it was recovered. */
+  via?: 'precheck' | 'recovered';
+  /** Its command's starts, over every pass and session. */
+  attempts: number;
+  /** Its time, over every pass that ended it. */
+  durationMs?: number;
+  reason?: string;
+  /** Its command's last exit code. */
+  exitCode?: number;
+  /** Its checks that failed (verify; a precheck not met is no failure). */
+  checksFailed: number;
+  /** When it last ended. */
+  endedAt?: string;
 }
 
 /** A shell opened from a menu, as the journal tells it. */
@@ -227,6 +249,9 @@ class SummaryBuilder {
   private readonly layoutSteps: Map<string, { title: string; position: string; phase: string; host?: string }>;
   private readonly steps = new Map<string, StepSummary>();
   private readonly open = new Map<string, Open>();
+  // A foreach step's items by step, then key; those whose command started and has not ended, as `STEP\nKEY`.
+  private readonly items = new Map<string, Map<string, ItemSummary>>();
+  private readonly openItems = new Set<string>();
   private readonly sessions: RunSummary['sessions'] = [];
   private readonly notes: string[] = [];
   private session: Session | undefined;
@@ -256,6 +281,7 @@ class SummaryBuilder {
   finish(closing: SummaryEnd = {}): RunSummary {
     if (this.session) this.closeSession(this.last() ?? this.session.start, 'running');
     for (const [id, lines] of closing.outputLines ?? []) this.step(id).outputLines += lines;
+    for (const [id, items] of this.items) this.step(id).items = [...items.values()];
     for (const s of this.steps.values()) settleStep(s, this.first);
     return this.summary(closing);
   }
@@ -293,6 +319,25 @@ class SummaryBuilder {
       s.status = outcomeOfOpen(how);
     }
     this.open.clear();
+    for (const open of this.openItems) {
+      const [step, key] = open.split('\n') as [string, string];
+      this.item(step, key).status = outcomeOfOpen(how);
+    }
+    this.openItems.clear();
+  }
+
+  private item(step: string, key: string): ItemSummary {
+    let items = this.items.get(step);
+    if (!items) {
+      items = new Map();
+      this.items.set(step, items);
+    }
+    let item = items.get(key);
+    if (!item) {
+      item = { key, status: 'not reached', attempts: 0, checksFailed: 0 };
+      items.set(key, item);
+    }
+    return item;
   }
 
   private apply(event: TimedEvent): void {
@@ -305,6 +350,7 @@ class SummaryBuilder {
         this.stepStarted(event);
         return;
       case 'step.attempt': {
+        if (event.item !== undefined) this.itemStarted(event.step, event.item);
         const s = this.step(event.step);
         s.attempts = Math.max(s.attempts, event.attempt);
         if (event.command !== undefined && !s.commands.includes(event.command)) s.commands.push(event.command);
@@ -314,6 +360,7 @@ class SummaryBuilder {
         this.output(event);
         return;
       case 'step.exited':
+        if (event.item !== undefined && event.exitCode !== undefined) this.item(event.step, event.item).exitCode = event.exitCode;
         this.step(event.step).exits.push({ attempt: event.attempt, exitCode: event.exitCode, signal: event.signal, timedOut: event.timedOut, durationMs: event.durationMs, error: event.error });
         return;
       case 'check.passed':
@@ -321,6 +368,7 @@ class SummaryBuilder {
         if (event.measured) (this.step(event.step).ages ??= []).push({ ...event.measured, set: event.set, check: event.check, ok: true });
         return;
       case 'check.failed':
+        if (event.item !== undefined && event.set !== 'precheck') this.item(event.step, event.item).checksFailed += 1;
         this.step(event.step).checks.failed.push({ set: event.set, check: event.check, reason: event.reason, output: event.output, at: event.time });
         if (event.measured) (this.step(event.step).ages ??= []).push({ ...event.measured, set: event.set, check: event.check, ok: false });
         return;
@@ -335,6 +383,13 @@ class SummaryBuilder {
         return;
       case 'step.finished':
         this.stepFinished(event);
+        return;
+      case 'step.items':
+        // Every key of the pass, in the list's order: one not run yet reads "not reached".
+        for (const key of event.keys) this.item(event.step, key);
+        return;
+      case 'item.finished':
+        this.itemFinished(event);
         return;
       case 'step.decided':
         this.step(event.step).conditions = event.conditions;
@@ -372,7 +427,26 @@ class SummaryBuilder {
     const s = this.step(event.step);
     s.outputLines += countLines(event.text);
     if ((event as { truncated?: boolean }).truncated) s.outputTruncated = true;
-    if (this.options.includeOutput) (s.output ??= []).push({ stream: event.stream, text: event.text });
+    if (this.options.includeOutput) (s.output ??= []).push({ stream: event.stream, text: event.text, ...(event.item !== undefined ? { item: event.item } : {}) });
+  }
+
+  private itemStarted(step: string, key: string): void {
+    const item = this.item(step, key);
+    item.attempts += 1;
+    item.status = 'running';
+    this.openItems.add(`${step}\n${key}`);
+  }
+
+  private itemFinished(event: EventOf<'item.finished'>): void {
+    const item = this.item(event.step, event.item);
+    this.openItems.delete(`${event.step}\n${event.item}`);
+    item.status = event.status;
+    item.durationMs = (item.durationMs ?? 0) + event.durationMs;
+    if (event.time !== undefined) item.endedAt = event.time;
+    if (event.via) item.via = event.via;
+    else delete item.via;
+    if (event.reason !== undefined) item.reason = event.reason;
+    else delete item.reason;
   }
 
   private choice(event: EventOf<'operator.choice'>): void {
@@ -491,6 +565,10 @@ function followUps(phases: PhaseSummary[], stoppedAt: string | undefined, status
       }
       for (const c of s.choices) {
         if (c.menu === 'confirm' && c.choice === 'confirmed' && c.unattended) list.push({ kind: 'unattended-confirm', ...about, detail: 'confirmed unattended: nobody read its warning' });
+      }
+      const failedItems = (s.items ?? []).filter((i) => i.status === 'failed');
+      if (s.status === 'done' && failedItems.length > 0) {
+        list.push({ kind: 'failed-continued', ...about, detail: `${failedItems.length} of its ${s.items!.length} items failed (tolerated): ${failedItems.map((i) => i.key).join(', ')}` });
       }
       if (s.via === 'operator') list.push({ kind: 'marked-done', ...about, detail: 'marked done by the operator: fixed by hand' });
       for (const x of s.shells) {

@@ -3,8 +3,8 @@ import { formatDuration } from '../text/duration.js';
 import { formatMaybe, formatTimestamp } from '../text/format-time.js';
 import type { Paint } from '../views/paint.js';
 import { shownValue } from '../views/run-counts-text.js';
-import { type Outcome, statusMark, statusSymbol } from '../views/status-mark.js';
-import type { PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
+import { type Outcome, statusMark, statusPaint, statusSymbol } from '../views/status-mark.js';
+import type { ItemSummary, PhaseSummary, RunSummary, StepSummary } from './run-summary.js';
 
 /** Options of runTimelineText. */
 export interface TimelineOptions {
@@ -67,6 +67,7 @@ function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions, lines
     const [firstLine, ...more] = command.replace(/\n$/, '').split('\n');
     lines.push(`${INDENT}${paint.cyan('$')} ${firstLine}`, ...more.map((l) => `${INDENT}  ${l}`));
   }
+  if (s.items) itemLines(s.items, paint, lines);
   for (const c of s.conditions ?? []) lines.push(`${INDENT}${paint.magenta('when')} ${c.held ? '✔' : '·'} ${c.condition}${c.detail ? paint.dim(` (${c.detail})`) : ''}`);
   if (s.captured) {
     const from = s.captured.by && s.captured.by !== 'operator' ? paint.dim(` (${s.captured.by === 'flag' ? 'from --answer' : 'the default'})`) : '';
@@ -106,8 +107,30 @@ function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions, lines
       lines.push(paint.dim(`${INDENT}output (${size}):`));
       const stdout = `${INDENT}  ${paint.dim('stdout │')} `;
       const stderr = `${INDENT}  ${paint.yellow('stderr │')} `;
-      for (const chunk of s.output) block(chunk.text, chunk.stream === 'stderr' ? stderr : stdout, lines);
+      for (const chunk of s.output) block(chunk.text, `${chunk.stream === 'stderr' ? stderr : stdout}${chunk.item !== undefined ? `[${chunk.item}] ` : ''}`, lines);
     } else lines.push(paint.dim(`${INDENT}output: ${size} (--output shows it)`));
+  }
+}
+
+// One line per item, in the list's order: a fan-out is reviewed item by item, nothing folded away.
+function itemLines(items: readonly ItemSummary[], paint: Paint, lines: string[]): void {
+  const counts = new Map<Outcome, number>();
+  for (const i of items) counts.set(i.status, (counts.get(i.status) ?? 0) + 1);
+  lines.push(`${INDENT}${paint.magenta('items')} ${items.length}: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  const keyWidth = Math.min(24, Math.max(...items.map((i) => [...i.key].length)) + 2);
+  for (const i of items) {
+    const already = i.status === 'done' && i.via !== undefined;
+    const word = already ? (i.via === 'precheck' ? 'already done' : 'recovered') : i.status;
+    const markWidth = [...`${statusSymbol(i.status)} ${word}`].length;
+    const facts = [
+      ...(i.attempts > 1 ? [`${i.attempts} attempts`] : []),
+      // The reason says how its command ended when there is one.
+      ...(i.exitCode !== undefined && i.exitCode !== 0 && !i.reason ? [`exit ${i.exitCode}`] : []),
+      ...(i.checksFailed > 0 ? [`${i.checksFailed} check${i.checksFailed === 1 ? '' : 's'} failed`] : []),
+      ...(i.reason && i.status !== 'done' ? [i.reason] : []),
+    ];
+    const mark = statusPaint(i.status, paint)(`${statusSymbol(i.status)} ${word}`);
+    lines.push(`${INDENT}  ${`[${i.key}]`.padEnd(keyWidth)} ${mark}${' '.repeat(Math.max(1, 15 - markWidth))}${formatMaybe(i.durationMs).padStart(8)}${facts.length ? `  ${facts.join(' · ')}` : ''}`);
   }
 }
 
