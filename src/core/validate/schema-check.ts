@@ -160,6 +160,14 @@ function toProblem(source: SourceDoc, error: ErrorObject): Problem {
               : undefined,
       };
     }
+    case 'minimum':
+    case 'maximum':
+      return {
+        ...base(path),
+        message: `invalid value for ${objectKind(path)}: ${error.keyword === 'minimum' ? 'too small' : 'too large'}`,
+        expected: expectedOf(error) ?? rangeOf(error.parentSchema as Bounds),
+        received: describeValue(error.data),
+      };
     default:
       return {
         ...base(path),
@@ -167,6 +175,15 @@ function toProblem(source: SourceDoc, error: ErrorObject): Problem {
         received: describeValue(error.data),
       };
   }
+}
+
+type Bounds = { type?: string; minimum?: number; maximum?: number };
+
+/** The numbers a bounded key takes, in words: "a whole number from 1 to 64". */
+function rangeOf(schema: Bounds): string {
+  const kind = schema.type === 'integer' ? 'a whole number' : 'a number';
+  if (schema.minimum !== undefined && schema.maximum !== undefined) return `${kind} from ${schema.minimum} to ${schema.maximum}`;
+  return schema.minimum !== undefined ? `${kind}, at least ${schema.minimum}` : `${kind}, at most ${schema.maximum}`;
 }
 
 function article(type: string): string {
