@@ -144,22 +144,8 @@ function toProblem(source: SourceDoc, error: ErrorObject): Problem {
         hint: isDuration ? 'write a number and a unit: 30s, 5m, 1h30m' : undefined,
       };
     }
-    case 'type': {
-      const list = String(params.type) === 'array';
-      const itemKind = typeof path[path.length - 1] === 'string' ? ITEM_KIND[path[path.length - 1] as string] : undefined;
-      return {
-        ...base(path),
-        message: `wrong type for ${objectKind(path)}`,
-        expected: expectedOf(error) ?? (list && itemKind ? `a list of ${itemKind === 'check' ? 'checks' : `${itemKind}s`}` : article(String(params.type))),
-        received: describeValue(error.data),
-        hint:
-          typeof error.data === 'object' && error.data !== null && !Array.isArray(error.data) && String(params.type) === 'string'
-            ? 'a value containing ": " must be quoted'
-            : list && itemKind
-              ? `write a list: each ${itemKind} starts with \`- \` on its own line`
-              : undefined,
-      };
-    }
+    case 'type':
+      return { ...base(path), ...typeProblem(error, path) };
     case 'minimum':
     case 'maximum':
       return {
@@ -175,6 +161,24 @@ function toProblem(source: SourceDoc, error: ErrorObject): Problem {
         received: describeValue(error.data),
       };
   }
+}
+
+/** A value of the wrong type: what the key takes (a list of checks, a map, …) and what arrived. */
+function typeProblem(error: ErrorObject, path: YamlPath): Omit<Problem, 'file' | 'line' | 'column' | 'path'> {
+  const params = error.params as Record<string, unknown>;
+  const list = String(params.type) === 'array';
+  const itemKind = typeof path[path.length - 1] === 'string' ? ITEM_KIND[path[path.length - 1] as string] : undefined;
+  return {
+    message: `wrong type for ${objectKind(path)}`,
+    expected: expectedOf(error) ?? (list && itemKind ? `a list of ${itemKind === 'check' ? 'checks' : `${itemKind}s`}` : article(String(params.type))),
+    received: describeValue(error.data),
+    hint:
+      typeof error.data === 'object' && error.data !== null && !Array.isArray(error.data) && String(params.type) === 'string'
+        ? 'a value containing ": " must be quoted'
+        : list && itemKind
+          ? `write a list: each ${itemKind} starts with \`- \` on its own line`
+          : undefined,
+  };
 }
 
 type Bounds = { type?: string; minimum?: number; maximum?: number };
