@@ -1,30 +1,16 @@
 import { writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
-import { eventsOf, readOnlyJournal, runArgs, type Workspace, workspace } from '../helpers/run-fixtures.js';
-import { requireTmux, sh, TmuxSession } from '../helpers/tmux.js';
+import { describe, expect, it } from 'vitest';
+import { eventsOf, readOnlyJournal } from '../helpers/run-fixtures.js';
+import { terminalRuns } from '../helpers/terminal-run.js';
 
 // An interactive fan-out in a real terminal (tmux): a question, the board of running items, one
 // failing item whose menu names it, and a retry that runs that item only.
 
-let session: TmuxSession | undefined;
-let space: Workspace | undefined;
-afterEach(() => {
-  session?.kill();
-  space?.cleanup();
-  session = undefined;
-  space = undefined;
-});
+const start = terminalRuns('lifeboat-fanout-');
 
 describe('an interactive fan-out', () => {
   it('asks, shows the board, names the failed item in one menu, and a retry runs that item only', async () => {
-    requireTmux();
-    const w = workspace('lifeboat-fanout-');
-    space = w;
-    const exitFile = w.path('exit-code');
-    const command = `cd ${sh(w.dir)} && ${['node', BIN, ...runArgs(w, 'interactive-fanout.yaml')].map(sh).join(' ')}; echo $? > ${sh(exitFile)}`;
-    const tmux = TmuxSession.start(command, { width: 100, height: 40 });
-    session = tmux;
+    const { w, tmux, exitFile } = start('interactive-fanout.yaml');
 
     // The question is the step's card: its choices, then the answer.
     let screen = await tmux.waitForText('Which node survived?');

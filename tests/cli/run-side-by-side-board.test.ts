@@ -1,30 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
-import { runArgs, type Workspace, workspace } from '../helpers/run-fixtures.js';
-import { requireTmux, sh, TmuxSession } from '../helpers/tmux.js';
+import { describe, expect, it } from 'vitest';
+import { terminalRuns } from '../helpers/terminal-run.js';
 
 // Steps side by side in a real terminal (tmux, 80x24): each event on a line of its own, named by
 // its step, above a live board of what runs now.
 
-let session: TmuxSession | undefined;
-let space: Workspace | undefined;
-afterEach(() => {
-  session?.kill();
-  space?.cleanup();
-  session = undefined;
-  space = undefined;
-});
+const start = terminalRuns('lifeboat-board-');
 
 describe('an unattended run with steps side by side, on a terminal', () => {
   it('shows a board of the running steps and items (position, item, elapsed, last line), gone once the run ends', async () => {
-    requireTmux();
-    const w = workspace('lifeboat-board-');
-    space = w;
-    const exitFile = w.path('exit-code');
-    const run = ['node', BIN, ...runArgs(w, 'side-by-side-board.yaml', '--yes')].map(sh).join(' ');
-    const tmux = TmuxSession.start(`cd ${sh(w.dir)} && env -u NO_COLOR TERM=xterm-256color ${run}; echo $? > ${sh(exitFile)}`, { width: 80, height: 24 });
-    session = tmux;
+    const { w, tmux, exitFile } = start('side-by-side-board.yaml', { args: ['--yes'], width: 80, height: 24, prefix: 'env -u NO_COLOR TERM=xterm-256color' });
 
     const screen = await tmux.waitForText(/^ +2\.1 \[102\] .*restoring 102$/m, 20_000);
     const rows = tmux.captureRows();

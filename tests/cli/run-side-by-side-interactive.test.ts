@@ -1,30 +1,16 @@
 import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
-import { eventsOf, readOnlyJournal, runArgs, type Workspace, workspace } from '../helpers/run-fixtures.js';
-import { requireTmux, sh, TmuxSession } from '../helpers/tmux.js';
+import { describe, expect, it } from 'vitest';
+import { eventsOf, readOnlyJournal } from '../helpers/run-fixtures.js';
+import { terminalRuns } from '../helpers/terminal-run.js';
 
 // Steps side by side in a real terminal (tmux): the step beside a waiting question goes on, and
 // only one question is on screen at a time.
 
-let session: TmuxSession | undefined;
-let space: Workspace | undefined;
-afterEach(() => {
-  session?.kill();
-  space?.cleanup();
-  session = undefined;
-  space = undefined;
-});
+const start = terminalRuns('lifeboat-side-');
 
 describe('an interactive run with steps side by side', () => {
   it('one card at a time; the step beside an open card runs, its lines held until the answer, each named by its step', async () => {
-    requireTmux();
-    const w = workspace('lifeboat-side-');
-    space = w;
-    const exitFile = w.path('exit-code');
-    const command = `cd ${sh(w.dir)} && ${['node', BIN, ...runArgs(w, 'interactive-side-by-side.yaml')].map(sh).join(' ')}; echo $? > ${sh(exitFile)}`;
-    const tmux = TmuxSession.start(command, { width: 100, height: 40 });
-    session = tmux;
+    const { w, tmux, exitFile } = start('interactive-side-by-side.yaml');
 
     // Two cards are due at once: the first is on screen, the second waits its turn.
     let screen = await tmux.waitForText(/^❯ /m, 20_000);
