@@ -13,6 +13,7 @@ import { createScriptedPrompter, rehearsalPolicy, unattendedPolicyFor } from '..
 import type { SshOptions } from '../adapters/ssh-args.js';
 import type { createSshRunner } from '../adapters/ssh-runner.js';
 import { createVirtualClock, systemClock } from '../adapters/system-clock.js';
+import { terminalSafeScreen } from '../adapters/terminal-safe.js';
 import type { stylesFor } from '../adapters/terminal-styles.js';
 import { createTtyScreen } from '../adapters/tty-screen.js';
 import type { Plan } from '../core/model/plan-types.js';
@@ -74,18 +75,19 @@ function screens(request: PortsRequest): { sinks: EventSink[]; pause?: () => voi
   let pause: (() => void) | undefined;
   // The live screen follows one step at a time; steps side by side are told line by line, each
   // named, above a board of what runs.
+  // Every screen is given text from outside terminal-safe: a command's output cannot redraw or hide what is shown.
   if (process.stdout.isTTY && request.sideBySide !== true) {
     const screen = createTtyScreen(process.stdout, request.out, { ...info, hosts: { get: (id: string) => steps.get(id)?.host?.name } });
     pause = screen.pause;
-    sinks.push(screen);
+    sinks.push(terminalSafeScreen(screen));
   } else if (process.stdout.isTTY) {
     const screen = createBoardScreen(process.stdout, request.out, info, { cards: request.interactive });
     pause = screen.pause;
-    sinks.push(screen);
+    sinks.push(terminalSafeScreen(screen));
   } else {
-    sinks.push(createPlainScreen((text) => process.stdout.write(text), info, { cards: request.interactive }));
+    sinks.push(terminalSafeScreen(createPlainScreen((text) => process.stdout.write(text), info, { cards: request.interactive })));
   }
-  if (request.copy) sinks.push(createPlainScreen(request.copy, info, { cards: request.interactive }));
+  if (request.copy) sinks.push(terminalSafeScreen(createPlainScreen(request.copy, info, { cards: request.interactive })));
   return { sinks, pause };
 }
 

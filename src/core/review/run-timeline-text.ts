@@ -1,6 +1,7 @@
 import { describeSeconds } from '../readiness/age-measure.js';
 import { formatDuration } from '../text/duration.js';
 import { formatMaybe, formatTimestamp } from '../text/format-time.js';
+import { terminalSafe } from '../text/terminal-safe.js';
 import type { Paint } from '../views/paint.js';
 import { shownValue } from '../views/run-counts-text.js';
 import { type Outcome, statusMark, statusPaint, statusSymbol } from '../views/status-mark.js';
@@ -17,7 +18,9 @@ export interface TimelineOptions {
 const INDENT = '       ';
 
 /** Pushes text line by line, each behind the prefix (a last newline ends the text, it opens no empty line). */
-function block(text: string, prefix: string, lines: string[]): void {
+function block(raw: string, prefix: string, lines: string[]): void {
+  // Output read back from the journal is shown, never played: no escape sequence of it reaches the terminal.
+  const text = terminalSafe(raw);
   // Most output arrives a line at a time: no need to look for more than its end.
   if (text.indexOf('\n') === text.length - 1) {
     lines.push(prefix + text.slice(0, -1));
@@ -73,7 +76,7 @@ function stepLines(s: StepSummary, paint: Paint, options: TimelineOptions, lines
     const from = s.captured.by && s.captured.by !== 'operator' ? paint.dim(` (${s.captured.by === 'flag' ? 'from --answer' : 'the default'})`) : '';
     for (const [name, value] of Object.entries(s.captured.values)) lines.push(`${INDENT}${paint.magenta(s.captured.by ? 'answer' : 'captured')} ${name} = ${shownValue(value)}${from}`);
   }
-  if (s.reason && s.status !== 'done') lines.push(`${INDENT}${s.status === 'skipped' || s.status === 'not-applicable' ? 'why:' : 'reason:'} ${s.reason}`);
+  if (s.reason && s.status !== 'done') lines.push(`${INDENT}${s.status === 'skipped' || s.status === 'not-applicable' ? 'why:' : 'reason:'} ${terminalSafe(s.reason)}`);
   for (const c of s.choices) {
     // Running a step when asked is the default; only the choices that changed the course are worth a line.
     if (c.menu === 'before' && c.choice === 'run') continue;
