@@ -19,7 +19,10 @@ describe('escape sequences in output', () => {
     const r = await lifeboat(['run', w.path('esc.yaml'), '--yes', '--logs', w.logs], { cwd: w.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
-    const shown = r.stdout.split('\n').filter((line) => / out +/.test(line)).map((line) => line.replace(/^.* out +/, ''));
+    const shown = r.stdout
+      .split('\n')
+      .filter((line) => / out +/.test(line))
+      .map((line) => line.replace(/^.* out +/, ''));
     expect(shown).toEqual(['visible', 'progress 100%', 'bell^G', 'erased?']);
     const journal = eventsOf(readOnlyJournal(w.logs).events, 'step.output', 'noisy')
       .map((e) => e.text)
