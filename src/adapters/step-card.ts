@@ -4,6 +4,7 @@ import { fitText } from '../core/text/fit-text.js';
 import { wrapText } from '../core/text/wrap-text.js';
 import { checkLine, stepView } from '../core/views/plan-view.js';
 import type { FailureInfo, PromptContext } from '../ports/prompter.js';
+import { terminalSafeValue } from './terminal-safe.js';
 import type { Styles } from './terminal-styles.js';
 
 function clockTime(ms: number): string {
@@ -13,7 +14,8 @@ function clockTime(ms: number): string {
 
 /** The card shown before a step: where the run is, what the step will do, and how it is verified. */
 export function stepCard(step: PlanStep, ctx: PromptContext, s: Styles, width = 80): string {
-  const v = stepView(step);
+  // A captured value in its command came from a host: it is shown, never played on the terminal.
+  const v = terminalSafeValue(stepView(step));
   const lines: string[] = [];
   const head = `Lifeboat · ${ctx.runbook} · run ${ctx.runId}`;
   // The run id is what `resume` needs: on a narrow console it gets a line of its own rather than being cut.
@@ -71,7 +73,9 @@ export function menuQuestion(step: PlanStep, width: number, question = 'what now
 }
 
 /** The failure summary shown above the failure menu, its first line fitted to `width`. */
-export function failureCard(step: PlanStep, failure: FailureInfo, s: Styles, width = 80): string {
+export function failureCard(step: PlanStep, shown: FailureInfo, s: Styles, width = 80): string {
+  // What failed is told by a host (its output, its errors): shown, never played on the terminal.
+  const failure = terminalSafeValue(shown);
   const room = width - 1;
   const name = `${step.position} ${step.title}`;
   const said = ` failed: ${failure.summary}`;
@@ -91,7 +95,7 @@ export function failureCard(step: PlanStep, failure: FailureInfo, s: Styles, wid
 
 /** Everything about a step, for "Show details". */
 export function stepDetails(step: PlanStep, s: Styles): string {
-  const v = stepView(step);
+  const v = terminalSafeValue(stepView(step));
   const rows: Array<[string, string | undefined]> = [
     ['id', v.id],
     ['position', v.position],

@@ -61,3 +61,14 @@ describe('the step card', () => {
     expect(q.length + 2 + 16).toBeLessThan(80);
   });
 });
+
+describe('what a host told, on a card', () => {
+  it('a failure card shows the last output and the summary terminal-safe: no escape sequence reaches the terminal', () => {
+    const step = stepOf('      - id: a\n        title: Start Unbound\n        run: systemctl start unbound\n');
+    const card = failureCard(step, { summary: 'exited 1 \u001b]0;pwned\u0007after 2s', tail: ['\u001b[2J\u001b[Hall good', 'bell\u0007'] }, pc.createColors(false), 80);
+    expect(card).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(card).toContain('    all good\n');
+    expect(card).toContain('    bell^G\n');
+    expect(card).toContain('failed: exited 1 after 2s');
+  });
+});
