@@ -139,8 +139,8 @@ const CONTROL_ESCAPE = /(?<!\\)(?:\\\\)*(\\(?:[eabvfrN]|x(?:0[1-8bcdefBCDEF]|1[0
 function controlProblem(source: SourceFile, value: unknown): Problem | undefined {
   if (!holds(value, (text) => CONTROL.test(text))) return undefined;
   const literal = source.text.search(/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/);
-  const made = CONTROL_ESCAPE.exec(source.text);
-  const offset = literal >= 0 ? literal : made ? made.index + made[0].lastIndexOf('\\') : 0;
+  const escape = CONTROL_ESCAPE.exec(source.text);
+  const offset = literal >= 0 ? literal : escape ? escape.index + escape[0].lastIndexOf('\\') : 0;
   const code = literal >= 0 ? source.text.charCodeAt(literal) : undefined;
   return {
     file: source.path,
@@ -148,7 +148,7 @@ function controlProblem(source: SourceFile, value: unknown): Problem | undefined
     path: '',
     message: 'a value holds a control character',
     expected: 'text with no control characters but tabs and line breaks',
-    received: code !== undefined ? `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}` : made ? `the escape ${made[1]}` : 'a control character',
+    received: code !== undefined ? `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}` : escape ? `the escape ${escape[1]}` : 'a control character',
     hint: "shown on the operator's terminal it could change or hide what is shown: remove it (a regular expression that matches one can say so in single quotes, e.g. '\\r$')",
   };
 }
