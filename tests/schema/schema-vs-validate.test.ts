@@ -59,7 +59,6 @@ const SCHEMA_CANNOT_EXPRESS: Record<string, string> = {
   '70-same-template-problem-once': '{{ params.x }} compared with the params declared',
   '71-missing-vars-file-and-more': 'a vars file that does not exist',
   '72-foreach-typed-confirm-names-item': 'a typed word naming the item, whose name `as:` may set',
-  '74-control-character-hides-command': 'a control character made by an escape in a double-quoted string',
 };
 
 /** Compiles the schemas as an editor uses them: whole, with their exclusive choices. */

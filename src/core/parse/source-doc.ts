@@ -91,8 +91,6 @@ export function parseSource(source: SourceFile, what = 'a runbook'): { source?: 
   const nulEscape = NUL_ESCAPE.exec(source.text);
   if (nulEscape && holdsNul(value))
     return { problems: [nulProblem(source, nulEscape.index + nulEscape[0].lastIndexOf('\\'), `the escape ${nulEscape[1]} makes a NUL character`, `the escape ${nulEscape[1]}`)] };
-  const control = controlProblem(source, value);
-  if (control) return { problems: [control] };
   // A shared value opens in one place but stands in several: only the full parse can tell which.
   return { source: lazySource(source, shares ? undefined : new FastPositions(source.text, value, opened)), value, problems: [] };
 }
@@ -106,17 +104,12 @@ const NUL_ESCAPE = /(?<!\\)(?:\\\\)*(\\(?:0|x00|u0000|U00000000))/;
 
 /** Whether any string of a loaded value (a key or a value) holds a NUL character. */
 function holdsNul(value: unknown): boolean {
-  return holds(value, (text) => text.includes('\0'));
-}
-
-/** Whether any string of a loaded value (a key or a value) passes `test`. */
-function holds(value: unknown, test: (text: string) => boolean): boolean {
   const seen = new Set<object>();
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const next = pending.pop();
     if (typeof next === 'string') {
-      if (test(next)) return true;
+      if (next.includes('\0')) return true;
     } else if (typeof next === 'object' && next !== null && !seen.has(next)) {
       seen.add(next);
       if (Array.isArray(next)) pending.push(...next);
@@ -124,33 +117,6 @@ function holds(value: unknown, test: (text: string) => boolean): boolean {
     }
   }
   return false;
-}
-
-// A control character but the tab and the newline: C0, DEL and C1 (NUL is told apart above).
-const CONTROL = /[\u0001-\u0008\u000b-\u001f\u007f-\u009f]/;
-// A double-quoted escape that makes one: \e, \a, \b, \v, \f, \r, \N, or \x.. / \u.... in those ranges.
-const CONTROL_ESCAPE = /(?<!\\)(?:\\\\)*(\\(?:[eabvfrN]|x(?:0[1-8bcdefBCDEF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])|u00(?:0[1-8bcdefBCDEF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])))/;
-
-/**
- * A value holding a control character (ESC, BEL, a carriage return…) is refused: shown on a card
- * or a screen it could clear, move or hide what the operator reads before a step runs, and no
- * runbook needs one. Found with its place: the character itself, or the escape that makes it.
- */
-function controlProblem(source: SourceFile, value: unknown): Problem | undefined {
-  if (!holds(value, (text) => CONTROL.test(text))) return undefined;
-  const literal = source.text.search(/[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/);
-  const escape = CONTROL_ESCAPE.exec(source.text);
-  const offset = literal >= 0 ? literal : escape ? escape.index + escape[0].lastIndexOf('\\') : 0;
-  const code = literal >= 0 ? source.text.charCodeAt(literal) : undefined;
-  return {
-    file: source.path,
-    ...textPosition(source.text, offset),
-    path: '',
-    message: 'a value holds a control character',
-    expected: 'text with no control characters but tabs and line breaks',
-    received: code !== undefined ? `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}` : escape ? `the escape ${escape[1]}` : 'a control character',
-    hint: "shown on the operator's terminal it could change or hide what is shown: remove it (a regular expression that matches one can say so in single quotes, e.g. '\\r$')",
-  };
 }
 
 function nulProblem(source: SourceFile, offset: number, message: string, what: string): Problem {
