@@ -1,6 +1,7 @@
 import type { PlanStep } from '../core/model/plan-types.js';
 import { formatDuration } from '../core/text/duration.js';
 import { fitText } from '../core/text/fit-text.js';
+import { terminalSafe } from '../core/text/terminal-safe.js';
 import { wrapText } from '../core/text/wrap-text.js';
 import { checkLine, stepView } from '../core/views/plan-view.js';
 import type { FailureInfo, PromptContext } from '../ports/prompter.js';
@@ -75,7 +76,7 @@ export function menuQuestion(step: PlanStep, width: number, question = 'what now
 /** The failure summary shown above the failure menu, its first line fitted to `width`. */
 export function failureCard(step: PlanStep, shown: FailureInfo, s: Styles, width = 80): string {
   // What failed is told by a host (its output, its errors): shown, never played on the terminal.
-  const failure = terminalSafeValue(shown);
+  const failure = { summary: terminalSafe(shown.summary), tail: shown.tail.map((line) => terminalSafe(line, 'output')) };
   const room = width - 1;
   const name = `${step.position} ${step.title}`;
   const said = ` failed: ${failure.summary}`;

@@ -69,6 +69,7 @@ describe('what a host told, on a card', () => {
     expect(card).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(card).toContain('    all good\n');
     expect(card).toContain('    bell^G\n');
-    expect(card).toContain('failed: exited 1 after 2s');
+    // The summary is shown whole, its control characters visible.
+    expect(card).toContain('failed: exited 1 ^[]0;pwned^Gafter 2s');
   });
 });

@@ -34,4 +34,18 @@ describe('escape sequences in output', () => {
     expect(review.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(review.stdout).toMatch(/│ bell\^G$/m);
   });
+
+  it("a runbook's words holding control characters are shown with each one visible, in the plan and on the run's screen", async () => {
+    w = workspace('lifeboat-esc-');
+    // On a terminal, this title would erase its own line and show only "ls".
+    writeFileSync(w.path('hide.yaml'), `format: 1\nname: hide\nphases:\n  - id: p\n    steps:\n      - id: wipe\n        title: "Clean the scratch dataset \\e[2K\\rls"\n        run: "true"\n`);
+    const plan = await lifeboat(['plan', w.path('hide.yaml')], { cwd: w.dir });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('Clean the scratch dataset ^[[2K^Mls');
+    expect(plan.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    const run = await lifeboat(['run', w.path('hide.yaml'), '--yes', '--logs', w.logs], { cwd: w.dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Clean the scratch dataset ^[[2K^Mls');
+    expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
 });

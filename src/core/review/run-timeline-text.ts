@@ -20,7 +20,7 @@ const INDENT = '       ';
 /** Pushes text line by line, each behind the prefix (a last newline ends the text, it opens no empty line). */
 function block(raw: string, prefix: string, lines: string[]): void {
   // Output read back from the journal is shown, never played: no escape sequence of it reaches the terminal.
-  const text = terminalSafe(raw);
+  const text = terminalSafe(raw, 'output');
   // Most output arrives a line at a time: no need to look for more than its end.
   if (text.indexOf('\n') === text.length - 1) {
     lines.push(prefix + text.slice(0, -1));
