@@ -288,6 +288,7 @@ case "$cmd" in
     done
     echo "router: unbound $(svc_running router unbound && echo running || echo stopped), pihole-FTL $(svc_running router pihole-FTL && echo running || echo stopped), lan1 $(ip -n lbrouter -br link show dev lan1 | awk '{ print $2 }')"
     echo "nas: pool $(zpool list -H -o health "$POOL" 2>/dev/null || echo 'not imported'), smbd $(svc_running nas smbd && echo running || echo stopped), nfs-ganesha $(svc_running nas nfs-ganesha && echo running || echo stopped)"
+    echo "laptop: //$NAS_IP/media $(client_mounted && echo "mounted on $CLIENT_MNT" || echo 'NOT MOUNTED'), rclone $(pid_alive "$(client_pidfile)" rclone && echo running || echo STOPPED)"
     quorum_state
     s="pve1: $Q_MODE, quorate $Q_QUORATE"
     for g in "${LAB_GUESTS[@]}"; do

@@ -17,6 +17,8 @@
 #   lbpve1    pve1 10.213.7.30: Proxmox stand-ins; guests on 10.213.7.41/.42/.50 when running
 #   lbinet    "the internet's DNS": the lab's root server 10.213.7.53 (zone .), which delegates
 #             org. to the TLD server 10.213.7.54; Unbound's only root hint is the lab root
+# The laptop mounts the NAS's SMB share media (rclone over FUSE) on
+# /tmp/lifeboat-lab/laptop/mnt/nas/media: in the disaster the mount is there, but shows nothing.
 # Each host runs a real sshd (port 22) with its own host key; the laptop's key and known_hosts
 # are in /tmp/lifeboat-lab/ssh.
 set -euo pipefail
@@ -30,7 +32,7 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/pve.sh"
 
 PACKAGES=(openssh-server openssh-client unbound bind9-dnsutils zfs-fuse samba smbclient nfs-ganesha
-  nfs-ganesha-vfs libnfs-utils iproute2 iputils-ping procps)
+  nfs-ganesha-vfs libnfs-utils rclone iproute2 iputils-ping procps)
 # Paths outside the state dir that the lab's daemons may create; teardown removes the ones that
 # did not exist before the lab first came up.
 # (Samba's rpcd_* helpers open empty logs under /var/log/samba whatever the configuration says.)
@@ -70,7 +72,7 @@ install_packages() {
   fi
   local t
   for t in nsenter setsid flock ssh ssh-keygen sshd unbound unbound-checkconf dig zpool zfs smbd smbclient \
-    testparm ganesha.nfsd nfs-ls ping ss findmnt; do
+    testparm ganesha.nfsd nfs-ls rclone fusermount ping ss findmnt; do
     command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || [ -x "/sbin/$t" ] || die "$t is missing"
   done
   command -v node >/dev/null || die "node is missing (the guests' stand-in services run on it)"
@@ -743,6 +745,8 @@ heal_lab() {
 install_packages
 check_subnet
 record_host_paths
+# the laptop's mount is made again at the end, for the state asked for
+client_unmount || die "cannot unmount the laptop's share mount $CLIENT_MNT"
 clear_dead_mounts
 install_lab_files
 log "network: namespaces ${LAB_NAMESPACES[*]} on $LAB_SUBNET"
@@ -769,10 +773,14 @@ else
   log "the disaster: router lan1 down, forwarding off, DNS stopped, Pi-hole's gravity empty, NAS without default route, pool exported, shares stopped, guests stopped"
   break_lab
 fi
+# In the disaster smbd is down: the mount comes up all the same, and every look inside fails
+# until the runbook serves the share again.
+log "laptop: rclone mount of //$NAS_IP/media on $CLIENT_MNT"
+client_mount || die "the laptop cannot mount //$NAS_IP/media with rclone (see $LAB_DIR/log/laptop-rclone.log)"
 elapsed=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 cat <<EOF
 [lab] ready in ${elapsed}s ($mode). Hosts: router $ROUTER_IP, nas $NAS_IP, pve1 $PVE1_IP; laptop $LAPTOP_IP
 [lab] restore it:  LIFEBOAT_ZFS_KEY=x node bin/lifeboat.js run runbooks/homelab.yaml --inventory lab/inventory.yaml \\
-[lab]                --yes --confirm scrub --skip client-sees-share --logs /tmp/lab-logs
+[lab]                --yes --confirm scrub --logs /tmp/lab-logs
 [lab] check it:    lab/verify.sh        remove it: lab/teardown.sh
 EOF

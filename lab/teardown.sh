@@ -1,7 +1,8 @@
 #!/bin/bash
-# Removes the Lifeboat lab built by lab/setup.sh, leaving nothing behind: stops every lab
-# process (by pid file, then whatever still runs in a lab namespace), destroys the pool tank,
-# stops zfs-fuse if the lab started it, unmounts what the lab mounted, deletes the namespaces,
+# Removes the Lifeboat lab built by lab/setup.sh, leaving nothing behind: unmounts the laptop's
+# mount of the NAS's share (stopping its rclone), stops every lab process (by pid file, then
+# whatever still runs in a lab namespace), destroys the pool tank, stops zfs-fuse if the lab
+# started it, unmounts what the lab mounted, deletes the namespaces,
 # the veths and the bridge (and with them the laptop's route to the lab), the paths the lab's
 # daemons created outside the state dir, and the state dir /tmp/lifeboat-lab. Then checks that
 # nothing is left and says what is, exiting 1 in that case. Safe to run when there is no lab.
@@ -46,7 +47,9 @@ kill_namespace() {
 lab_mounts() { findmnt -rn -o TARGET | awk -v d="$LAB_DIR" -v m="$PVE_BACKUP_MNT" 'index($0, d) == 1 || $0 == m' | sort -r; }
 
 if [ -d "$LAB_DIR" ]; then
-  # 1. pve1's guests and its mount of the NAS backup share
+  # 1. the laptop's mount of the media share while smbd still serves it (rclone unmounts on
+  # TERM; a mount whose rclone died is detached), pve1's guests and its mount of the backup share
+  client_unmount || log "cannot unmount the laptop's share mount $CLIENT_MNT"
   for g in "${LAB_GUESTS[@]}"; do
     read -r id _ <<<"$g"
     if [ -f "$(guest_pidfile "$id")" ]; then

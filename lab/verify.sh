@@ -142,6 +142,9 @@ check "NFS: nfs://$NAS_IP/export serves the pool's files (NFSv4)" "nfs-ganesha i
   contains "Big Buck Bunny (2008).mkv" nfs-ls "nfs://$NAS_IP/export/media/Movies?version=4&nfsport=$NFS_PORT"
 check "NFS: nfs://$NAS_IP/backup lists the backups" "nfs-ganesha's export /backup" -- \
   contains "dump" nfs-ls "nfs://$NAS_IP/backup?version=4&nfsport=$NFS_PORT"
+check "SMB: the laptop's mount of //$NAS_IP/media (rclone) shows the pool's files" \
+  "smbd is stopped, or the mount at $CLIENT_MNT is gone (lab/setup.sh mounts it again)" -- \
+  contains "Big Buck Bunny (2008).mkv" ls "$CLIENT_MNT/Movies"
 
 # --- Proxmox
 # shellcheck disable=SC2016  # run by pve1's shell

@@ -29,6 +29,9 @@ LAB_HOSTS=(router nas pve1)
 LAB_NAMESPACES=(lbrouter lbnas lbpve1 lbinet lbswitch)
 LAB_HOST_IF=lbhost0         # the root namespace's only lab interface
 SMB_PORT=4445
+# The laptop's mount of the NAS's SMB share media, where a laptop would have /mnt/nas/media:
+# rclone's SMB client over FUSE (this machine has no kernel SMB or NFS client).
+CLIENT_MNT=$LAB_DIR/laptop/mnt/nas/media
 NFS_PORT=2049
 UNBOUND_PORT=5335
 POOL=tank

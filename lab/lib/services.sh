@@ -156,3 +156,62 @@ pihole_gravity() {
   n=$(grep -c . "$dir/gravity.conf" || true)
   echo "$n"
 }
+
+# ---------------------------------------------------------------------------------------------
+# The laptop's client mount of the NAS's SMB share media: rclone's SMB client over FUSE, in the
+# root namespace (the laptop), at $CLIENT_MNT. Like a laptop's mount that outlives a NAS outage,
+# it stays mounted while smbd is down (every look inside fails with EIO) and shows the share
+# again as soon as smbd serves it. Short retries and timeouts: a look inside answers at once,
+# never after rclone's default of ten retries, so a client check polling it sees smbd's return.
+
+client_pidfile() { printf '%s/run/laptop-rclone.pid' "$LAB_DIR"; }
+client_mounted() { findmnt -rn --mountpoint "$CLIENT_MNT" >/dev/null 2>&1; }
+
+# Mounts the share unless rclone runs with it mounted; returns 1 (log tail on stderr) when the
+# mount does not appear within 10 s.
+client_mount() {
+  local pidfile logfile pid i
+  pidfile=$(client_pidfile)
+  logfile="$LAB_DIR/log/laptop-rclone.log"
+  if pid_alive "$pidfile" rclone && client_mounted; then return 0; fi
+  client_unmount
+  mkdir -p "$CLIENT_MNT" "$LAB_DIR/laptop/rclone-cache" "$LAB_DIR/run" "$LAB_DIR/log"
+  # Anonymous, as the share is (guest ok; an unknown user is the guest: map to guest = Bad User).
+  cat >"$LAB_DIR/laptop/rclone.conf" <<CONF
+# The laptop's SMB client for the lab NAS (written by lab/setup.sh): rclone's SMB backend.
+[nas]
+type = smb
+host = $NAS_IP
+port = $SMB_PORT
+user = guest
+CONF
+  printf -- '--- %s mounting //%s/media on %s\n' "$(date '+%F %T')" "$NAS_IP" "$CLIENT_MNT" >>"$logfile"
+  setsid rclone mount nas:media "$CLIENT_MNT" --config "$LAB_DIR/laptop/rclone.conf" \
+    --cache-dir "$LAB_DIR/laptop/rclone-cache" --read-only --dir-cache-time 2s --attr-timeout 1s \
+    --low-level-retries 2 --contimeout 3s --timeout 10s --log-level INFO \
+    </dev/null >>"$logfile" 2>&1 9<&- &
+  pid=$!
+  echo "$pid" >"$pidfile"
+  for ((i = 0; i < 100; i++)); do
+    client_mounted && return 0
+    if ! pid_alive "$pidfile" rclone; then break; fi
+    sleep 0.1
+  done
+  echo "rclone did not mount //$NAS_IP/media on $CLIENT_MNT; the end of $logfile:" >&2
+  tail -n 8 "$logfile" >&2
+  client_unmount
+  return 1
+}
+
+# Stops rclone (which unmounts on TERM), then detaches whatever mount is left (a dead FUSE
+# mount answers "Transport endpoint is not connected"). Quiet when nothing is there.
+client_unmount() {
+  local pidfile
+  pidfile=$(client_pidfile)
+  if pid_alive "$pidfile" rclone; then kill_pid "$(pid_of "$pidfile")" 10; fi
+  rm -f "$pidfile"
+  if client_mounted; then
+    umount "$CLIENT_MNT" 2>/dev/null || umount -l "$CLIENT_MNT" 2>/dev/null || true
+  fi
+  ! client_mounted
+}
