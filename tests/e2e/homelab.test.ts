@@ -438,7 +438,8 @@ describe('the homelab runbook restores a lab of real services', () => {
       expect((await lab('setup.sh')).code).toBe(0);
       expect((await lab('faults.sh', 'serve-empty')).code).toBe(0);
       // Both answer, without the data: what a client would see if they stayed up.
-      expect(await smbMovies()).not.toContain('Big Buck Bunny');
+      expect(await smbMovies()).toContain('NT_STATUS_BAD_NETWORK_NAME');
+      expect(await nfsData()).toContain('NFS4ERR_NOENT');
       const result = await restore(['--only', `hold-smb,hold-nfs,${POOL}`]);
       expect(result.exitCode, result.all).toBe(0);
       const events = journalOf(result.all);
