@@ -405,6 +405,86 @@ describe('the homelab runbook restores a lab of real services', () => {
     }
   });
 
+  describe('faults around the network and the pool: lab/faults.sh link-down, stray-files, serve-empty', () => {
+    // The storage and ZFS steps each test restores: with the pool exported, only these have work.
+    const POOL = 'import-pool,force-import-pool,mount-datasets,serve-nfs,serve-smb';
+    const lan1 = async () => (await execa('ip', ['-n', 'lbrouter', '-br', 'addr', 'show', 'dev', 'lan1'], { reject: false, all: true })).all ?? '';
+    /** What a real client lists: smbclient in the share media, nfs-ls in the export of tank/data. */
+    const smbMovies = async () => (await execa('smbclient', ['//10.213.7.20/media', '-p', '4445', '-N', '-c', 'ls Movies/*'], { reject: false, all: true, timeout: 30_000 })).all ?? '';
+    const nfsData = async () => (await execa('nfs-ls', ['nfs://10.213.7.20/export?version=4&nfsport=2049'], { reject: false, all: true, timeout: 30_000 })).all ?? '';
+    const at = (events: Array<Record<string, unknown>>, kind: string, step: string) => events.findIndex((e) => e.kind === kind && e.step === step);
+
+    it("the router's lan1 down without its address: the network steps bring both back, and find them done the second time", async () => {
+      expect((await lab('faults.sh', 'link-down')).code).toBe(0);
+      expect(await lan1()).toMatch(/^lan1\S*\s+DOWN\s*$/m);
+      const result = await restore(['--only', 'router-lan-link,router-lan-address']);
+      expect(result.exitCode, result.all).toBe(0);
+      expect(outcome(result.all, 'router-lan-link')).toBe('done');
+      expect(outcome(result.all, 'router-lan-address')).toBe('done');
+      expect(await lan1()).toMatch(/^lan1\S*\s+UP\s+10\.213\.7\.2\/24(\s|$)/m);
+      const again = await restore(['--only', 'router-lan-link,router-lan-address']);
+      expect(again.exitCode, again.all).toBe(0);
+      expect(outcome(again.all, 'router-lan-link')).toBe('already');
+      expect(outcome(again.all, 'router-lan-address')).toBe('already');
+      expect(journalOf(again.all).some((e) => e.kind === 'step.exited')).toBe(false);
+    });
+
+    it('a file written into the mountpoint of tank/data: the run stops at mount-datasets naming it, deletes nothing, and a resume after fix-stray-files finishes', async () => {
+      expect((await lab('setup.sh')).code).toBe(0);
+      expect((await lab('faults.sh', 'stray-files')).code).toBe(0);
+      const stray = '/tmp/lifeboat-lab/nas/tank/data/stray.txt';
+      const stopped = await restore(['--only', POOL]);
+      expect(stopped.exitCode, stopped.all).toBe(1);
+      expect(journalOf(stopped.all).findLast((e) => e.kind === 'run.finished')?.stoppedAt).toBe('mount-datasets');
+      // The import itself fails on the mounts, and the run goes on to mount-datasets: the pool is imported.
+      expect(outcome(stopped.all, 'import-pool')).toBe('failed');
+      expect(outcome(stopped.all, 'force-import-pool')).toBe('already');
+      // Its own command fails, saying which mountpoint is in the way (not a bare "mounted: no").
+      expect(exitOf(stopped.all, 'mount-datasets')).toBe(1);
+      expect(stopped.all).toContain(`not mounted: /tmp/lifeboat-lab/nas/tank/data is not empty`);
+      expect(outcome(stopped.all, 'serve-nfs')).toBeUndefined();
+      expect(readFileSync(stray, 'utf8')).toBe('written while the pool was away\n');
+
+      expect((await lab('faults.sh', 'fix-stray-files')).code).toBe(0);
+      const runId = journalOf(stopped.all)[0]?.runId as string;
+      const resumed = await run(['resume', runId, '--yes']);
+      expect(resumed.exitCode, resumed.all).toBe(0);
+      const events = journalOf(resumed.all);
+      const from = events.findIndex((e) => e.kind === 'run.resumed');
+      const again = events
+        .slice(from)
+        .filter((e) => e.kind === 'step.started')
+        .map((e) => e.step);
+      expect(again).toEqual(['mount-datasets', 'serve-nfs', 'serve-smb']);
+      expect(outcome(resumed.all, 'mount-datasets')).toBe('done');
+      const mounted = await execa('findmnt', ['-rn', '-o', 'SOURCE', '--mountpoint', '/tmp/lifeboat-lab/nas/tank/data'], { reject: false });
+      expect(mounted.stdout.trim()).toBe('tank/data');
+      expect(await smbMovies()).toContain('Big Buck Bunny (2008).mkv');
+    });
+
+    it('smbd and nfs-ganesha started before the pool: held back before the import, then serve the real data', async () => {
+      expect((await lab('setup.sh')).code).toBe(0);
+      expect((await lab('faults.sh', 'serve-empty')).code).toBe(0);
+      // Both answer, without the data: what a client would see if they stayed up.
+      expect(await smbMovies()).toContain('NT_STATUS_BAD_NETWORK_NAME');
+      expect(await nfsData()).toContain('NFS4ERR_NOENT');
+      const result = await restore(['--only', `hold-smb,hold-nfs,${POOL}`]);
+      expect(result.exitCode, result.all).toBe(0);
+      const events = journalOf(result.all);
+      for (const step of ['hold-smb', 'hold-nfs']) {
+        expect(outcome(result.all, step), step).toBe('done');
+        expect(at(events, 'step.finished', step), step).toBeLessThan(at(events, 'step.started', 'import-pool'));
+      }
+      // Nothing listened while the pool came back: both had to be started again, after the mounts.
+      for (const step of ['serve-nfs', 'serve-smb']) {
+        expect(outcome(result.all, step), step).toBe('done');
+        expect(at(events, 'step.started', step), step).toBeGreaterThan(at(events, 'step.finished', 'mount-datasets'));
+      }
+      expect(await smbMovies()).toContain('Big Buck Bunny (2008).mkv');
+      expect(await nfsData()).toMatch(/\smedia$/m);
+    });
+  });
+
   it('leaves no ssh control socket behind', () => {
     const dir = `/tmp/lifeboat-ssh-${process.getuid?.() ?? 'user'}`;
     const sockets = existsSync(dir)
