@@ -32,6 +32,7 @@ export function checkFailed(deps: RunDeps, step: PlanStep, set: CheckSet, check:
     output: result.output,
     ...(result.assumed ? { assumed: true } : {}),
     ...(result.measured ? { measured: result.measured } : {}),
+    ...(deps.settings.signal?.aborted ? { interrupted: true } : {}),
   });
   return { summary: `check failed: ${check.label}: ${result.reason ?? 'failed'}`, tail: (result.output ?? '').split('\n').filter(Boolean).slice(-10) };
 }

@@ -38,7 +38,20 @@ export type RunEvent =
   | { kind: 'step.output'; step: string; item?: string; stream: 'stdout' | 'stderr'; text: string }
   | { kind: 'step.exited'; step: string; item?: string; attempt: number; exitCode?: number; signal?: string; timedOut: boolean; durationMs: number; error?: string; interrupted?: boolean }
   | { kind: 'check.passed'; step: string; item?: string; set: CheckSet; check: string; durationMs: number; assumed?: boolean; measured?: AgeMeasure }
-  | { kind: 'check.failed'; step: string; item?: string; set: CheckSet; check: string; durationMs: number; reason: string; output?: string; assumed?: boolean; measured?: AgeMeasure }
+  /** `interrupted`: it failed because the run was being stopped (Ctrl-C), not on its own. */
+  | {
+      kind: 'check.failed';
+      step: string;
+      item?: string;
+      set: CheckSet;
+      check: string;
+      durationMs: number;
+      reason: string;
+      output?: string;
+      assumed?: boolean;
+      measured?: AgeMeasure;
+      interrupted?: boolean;
+    }
   /** `waitedMs`: how long the question waited for its answer (time in a shell opened from it not included). */
   | {
       kind: 'operator.choice';

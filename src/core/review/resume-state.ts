@@ -62,6 +62,11 @@ export function resumeState(events: readonly Timed[], saved: SavedContext | unde
   const announced = new Map<string, number>();
   let lastStatus: string | undefined;
   let lastEventAt: string | undefined;
+  const failAttempt = (step: string, attempt: number) => {
+    open.delete(step);
+    failedSeen.add(step);
+    steps[step] = { ...(steps[step] ?? { attempts: attempt }), status: 'failed', attempts: attempt };
+  };
   for (const event of events) {
     lastEventAt = event.time ?? lastEventAt;
     // An item's command is not the step's: items are rebuilt apart (itemStates).
@@ -81,11 +86,14 @@ export function resumeState(events: readonly Timed[], saved: SavedContext | unde
         // An attempt stopped by Ctrl-C stays open: like a crash, it may or may not have done its work.
         if (attempt && event.interrupted) break;
         if (attempt && event.exitCode === 0 && !event.timedOut) attempt.status = 'verifying';
-        else if (attempt) {
-          open.delete(event.step);
-          failedSeen.add(event.step);
-          steps[event.step] = { ...(steps[event.step] ?? { attempts: attempt.attempt }), status: 'failed', attempts: attempt.attempt };
-        }
+        else if (attempt) failAttempt(event.step, attempt.attempt);
+        break;
+      }
+      case 'check.failed': {
+        // A verify check failing on its own after the command exited 0 ends the attempt as failed,
+        // as a failing exit does: a run stopped there was not interrupted, and its snapshot is right.
+        const attempt = open.get(event.step);
+        if (attempt?.status === 'verifying' && event.set === 'verify' && !event.interrupted) failAttempt(event.step, attempt.attempt);
         break;
       }
       case 'step.finished':
