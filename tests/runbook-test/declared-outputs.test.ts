@@ -36,9 +36,10 @@ const PLAN = oneStep(`      - id: info
           timeout: 5m
 `);
 
-async function runWith(declared: Record<string, PretendAttempt[]>) {
+/** Runs `plan` unattended against declared outputs (per step, and per foreach item), observed as `lifeboat test` observes it. */
+async function runPlan(plan: typeof PLAN, order: string[], declared: Record<string, PretendAttempt[]>, items: Record<string, Record<string, PretendAttempt[]>> = {}) {
   const events: RunEvent[] = [];
-  const ports = createDeclaredOutputs(declared);
+  const ports = createDeclaredOutputs(declared, items);
   const outcome = await executeRun(
     {
       runner: ports.runner,
@@ -52,10 +53,12 @@ async function runWith(declared: Record<string, PretendAttempt[]>) {
       },
       clock: createVirtualClock(0),
     },
-    { runId: 't', plan: PLAN, secrets: new Map(), stepsDir: '/nonexistent', nodePath: process.execPath, unattended: true },
+    { runId: 't', plan, secrets: new Map(), stepsDir: '/nonexistent', nodePath: process.execPath, unattended: true },
   );
-  return observedRun(['info', 'vote', 'restore', 'cable', 'boot'], events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id });
+  return observedRun(order, events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id });
 }
+
+const runWith = (declared: Record<string, PretendAttempt[]>) => runPlan(PLAN, ['info', 'vote', 'restore', 'cable', 'boot'], declared);
 
 describe('declared outputs', () => {
   it('a step not named exits 0 with nothing: its capture cannot be read, so it fails', async () => {
@@ -114,26 +117,7 @@ const FAN = oneStep(`      - id: restore
           - run: qm status {{ item }} | grep running
 `);
 
-async function fanWith(declared: Record<string, PretendAttempt[]>, items: Record<string, Record<string, PretendAttempt[]>>) {
-  const events: RunEvent[] = [];
-  const ports = createDeclaredOutputs(declared, items);
-  const outcome = await executeRun(
-    {
-      runner: ports.runner,
-      checks: ports.checks,
-      prompter: createScriptedPrompter(unattendedPolicyFor(new Set())),
-      sink: {
-        emit(event) {
-          ports.observe(event);
-          events.push(event);
-        },
-      },
-      clock: createVirtualClock(0),
-    },
-    { runId: 't', plan: FAN, secrets: new Map(), stepsDir: '/nonexistent', nodePath: process.execPath, unattended: true },
-  );
-  return observedRun(['restore'], events, { status: outcome.status, message: outcome.message, stoppedAt: outcome.stoppedAt?.id });
-}
+const fanWith = (declared: Record<string, PretendAttempt[]>, items: Record<string, Record<string, PretendAttempt[]>>) => runPlan(FAN, ['restore'], declared, items);
 
 describe('declared outputs of foreach items', () => {
   it('without items declared, every item pretends what its step does', async () => {
