@@ -52,6 +52,8 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/services.sh"
 # shellcheck source=lib/pve.sh
 . "$LAB_SRC/lib/pve.sh"
+# shellcheck source=lib/crypt.sh
+. "$LAB_SRC/lib/crypt.sh"
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
@@ -244,6 +246,8 @@ case "$cmd" in
     log "nas: a file was written into the empty mountpoint $LAB_DIR/nas/tank/data: the datasets will not mount" ;;
   fix-stray-files)
     if findmnt -rn --mountpoint "$LAB_DIR/nas/tank/data" >/dev/null; then die "tank/data is mounted: nothing stray is in the way"; fi
+    # the plaintext of tank/private first (its key stays loaded, as ZFS keeps it over an unmount)
+    if findmnt -rn --mountpoint "$CRYPT_PLAIN" >/dev/null; then fusermount -u "$CRYPT_PLAIN" 2>/dev/null || umount -l "$CRYPT_PLAIN"; fi
     if zpool list -H -o name "$POOL" >/dev/null 2>&1; then zfs umount -a 2>/dev/null || true; fi
     if [ -z "$(findmnt -rn -o TARGET | grep -F "$LAB_DIR/nas/tank" || true)" ]; then
       rm -rf "${LAB_DIR:?}/nas/tank"

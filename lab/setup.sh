@@ -30,9 +30,11 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/services.sh"
 # shellcheck source=lib/pve.sh
 . "$LAB_SRC/lib/pve.sh"
+# shellcheck source=lib/crypt.sh
+. "$LAB_SRC/lib/crypt.sh"
 
 PACKAGES=(openssh-server openssh-client unbound bind9-dnsutils zfs-fuse samba smbclient nfs-ganesha
-  nfs-ganesha-vfs libnfs-utils rclone iproute2 iputils-ping procps)
+  nfs-ganesha-vfs libnfs-utils rclone gocryptfs iproute2 iputils-ping procps)
 # Paths outside the state dir that the lab's daemons may create; teardown removes the ones that
 # did not exist before the lab first came up.
 # (Samba's rpcd_* helpers open empty logs under /var/log/samba whatever the configuration says.)
@@ -72,7 +74,7 @@ install_packages() {
   fi
   local t
   for t in nsenter setsid flock ssh ssh-keygen sshd unbound unbound-checkconf dig zpool zfs smbd smbclient \
-    testparm ganesha.nfsd nfs-ls rclone fusermount ping ss findmnt; do
+    testparm ganesha.nfsd nfs-ls rclone gocryptfs gocryptfs-xray fusermount ping ss findmnt; do
     command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || [ -x "/sbin/$t" ] || die "$t is missing"
   done
   command -v node >/dev/null || die "node is missing (the guests' stand-in services run on it)"
@@ -116,6 +118,7 @@ install_lab_files() {
   install -m 0755 "$LAB_SRC/shims/pihole" "$LAB_DIR/router/bin/"
   install -m 0755 "$LAB_SRC/shims/qm" "$LAB_SRC/shims/pct" "$LAB_SRC/shims/qmrestore" \
     "$LAB_SRC/shims/pvesh" "$LAB_SRC/shims/pvecm" "$LAB_DIR/pve1/bin/"
+  install -m 0755 "$LAB_SRC/shims/zfs" "$LAB_DIR/nas/bin/"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -461,7 +464,6 @@ populate_pool() {
     head -c 131072 /dev/urandom >"$POOL_MNT/data/media/Movies/Sintel (2010).mkv"
   echo "lab media share on tank/data (lifeboat lab)" >"$POOL_MNT/data/media/README.txt"
   echo "household paperwork" >"$POOL_MNT/data/documents/insurance.txt"
-  echo "would be encrypted on the real NAS (zfs-fuse has no encryption)" >"$POOL_MNT/private/README.txt"
   # Last night's vzdump backups of pve1's guests, as the stand-in qmrestore/pct restore read
   # them: a header line, then the guest's configuration.
   day=$(date -d '-1 day' +%Y_%m_%d)
@@ -707,6 +709,7 @@ break_lab() {
   # nas: shares stopped, pool exported, the default route lost
   svc_stop nas smbd
   svc_stop nas nfs-ganesha
+  crypt_lock
   if zpool list -H -o name "$POOL" >/dev/null 2>&1; then export_pool; fi
   ip -n lbnas route del default 2>/dev/null || true
   # router: DNS stopped, the LAN port lan1 down without its address, forwarding off
@@ -729,6 +732,7 @@ heal_lab() {
   svc_start router pihole-FTL || die "pihole-FTL did not start"
   ip -n lbnas route replace default via "$ROUTER_IP"
   zfs mount -a
+  crypt_unlock || die "cannot unlock $CRYPT_DATASET"
   svc_start nas nfs-ganesha || die "nfs-ganesha did not start"
   svc_start nas smbd || die "smbd did not start"
   backup_activate || die "pve1 cannot reach the NAS's NFS export /backup"
@@ -764,7 +768,9 @@ start_zfs
 # stop the shares before touching the pool (a rebuild may find them serving)
 svc_stop nas smbd
 svc_stop nas nfs-ganesha
+crypt_lock
 ensure_pool
+crypt_ensure
 write_pve_state
 if [ "$mode" = healthy ]; then
   log "leaving every service running (--healthy)"
@@ -780,7 +786,7 @@ client_mount || die "the laptop cannot mount //$NAS_IP/media with rclone (see $L
 elapsed=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 cat <<EOF
 [lab] ready in ${elapsed}s ($mode). Hosts: router $ROUTER_IP, nas $NAS_IP, pve1 $PVE1_IP; laptop $LAPTOP_IP
-[lab] restore it:  LIFEBOAT_ZFS_KEY=x node bin/lifeboat.js run runbooks/homelab.yaml --inventory lab/inventory.yaml \\
+[lab] restore it:  LIFEBOAT_ZFS_KEY='lifeboat lab passphrase' node bin/lifeboat.js run runbooks/homelab.yaml --inventory lab/inventory.yaml \\
 [lab]                --yes --confirm scrub --logs /tmp/lab-logs
 [lab] check it:    lab/verify.sh        remove it: lab/teardown.sh
 EOF

@@ -15,6 +15,8 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/services.sh"
 # shellcheck source=lib/pve.sh
 . "$LAB_SRC/lib/pve.sh"
+# shellcheck source=lib/crypt.sh
+. "$LAB_SRC/lib/crypt.sh"
 
 case "${1:-}" in
   '') ;;
@@ -63,7 +65,9 @@ if [ -d "$LAB_DIR" ]; then
   done
 fi
 
-# 3. the pool: destroyed if it is the lab's (its disks are files of the state dir)
+# 3. the pool: destroyed if it is the lab's (its disks are files of the state dir), once the
+# plaintext of its encrypted dataset (gocryptfs, which holds the dataset open) is unmounted
+crypt_lock
 if proc_running zfs-fuse && zpool list -H -o name "$POOL" >/dev/null 2>&1; then
   if zpool status "$POOL" 2>/dev/null | grep -qF "$LAB_DIR/nas/disks/"; then
     zpool scrub -s "$POOL" >/dev/null 2>&1 || true

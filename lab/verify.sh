@@ -128,10 +128,15 @@ check "nas resolves pve1.home.arpa through the router" "DNS or the NAS's network
 # --- ZFS
 check "nas: pool $POOL is imported and ONLINE" "the pool is exported or degraded (zpool import -d $LAB_DIR/nas/disks $POOL)" -- \
   expect ONLINE on nas zpool list -H -o health "$POOL"
+check "nas: $POOL/private is unlocked (its key is loaded)" "zfs load-key -L prompt $POOL/private with its passphrase (the runbook's unlock-private)" -- \
+  expect available on nas zfs get -H -o value keystatus "$POOL/private"
 for ds in data private backup; do
   check "nas: $POOL/$ds is mounted" "zfs mount -a on the NAS" -- \
     expect yes on nas zfs get -H -o value mounted "$POOL/$ds"
 done
+
+check "nas: the files of $POOL/private read back in plaintext" "its key is loaded but it is not mounted: zfs mount $POOL/private" -- \
+  contains "encrypted at rest" on nas cat "$LAB_DIR/nas/tank/private/tax-2025.txt"
 
 # --- shares, with the real clients
 check "SMB: the NAS lists the share media (smbclient -L, anonymous)" "smbd is stopped or not on :$SMB_PORT" -- \

@@ -9,9 +9,9 @@ import { BIN, ROOT } from '../helpers/cli.js';
 // namespaces, sshd, unbound, zfs-fuse, samba, nfs-ganesha, Proxmox stand-ins), as root.
 // This machine is the laptop: it mounts the NAS's SMB share media with rclone over FUSE, and
 // lists the NFS export with nfs-ls. The lab has no internet: Unbound recurses from the lab's own
-// DNS root (namespace lbinet), which delegates org. to a lab TLD server. zfs-fuse has no
-// encryption: unlock-private fails, and the run goes on without tank/private (as the runbook
-// wants it to).
+// DNS root (namespace lbinet), which delegates org. to a lab TLD server. tank/private is encrypted
+// (gocryptfs behind the NAS's zfs stand-in, as zfs-fuse has no encryption): the run unlocks it
+// with the lab's passphrase.
 // The laptop's mount of //nas/media (lab/inventory.yaml's client_media_path is a folder in it).
 const CLIENT_MNT = '/tmp/lifeboat-lab/laptop/mnt/nas/media';
 // A file of the media dataset (lab/setup.sh), as the clients must see it after the restore.
@@ -20,6 +20,8 @@ const MOVIE = 'Big Buck Bunny (2008).mkv';
 const PVE = '/tmp/lifeboat-lab/pve1';
 // The steps that decide which guests come back from backup and restore them.
 const RESTORE = 'list-backups,guests-to-restore,restore-guests';
+// The passphrase of the lab's tank/private (lab/lib/crypt.sh).
+const ZFS_KEY = 'lifeboat lab passphrase';
 
 const logs = mkdtempSync(join(tmpdir(), 'lifeboat-e2e-'));
 
@@ -28,12 +30,12 @@ async function lab(script: string, ...args: string[]) {
   return { code: result.exitCode, all: result.all ?? '' };
 }
 
-function run(args: string[]) {
+function run(args: string[], zfsKey = ZFS_KEY) {
   return execa('node', [BIN, ...args, '--logs', logs], {
     cwd: ROOT,
     reject: false,
     all: true,
-    env: { NO_COLOR: '1', LIFEBOAT_ZFS_KEY: 'not-the-passphrase' },
+    env: { NO_COLOR: '1', LIFEBOAT_ZFS_KEY: zfsKey },
     timeout: 12 * 60_000,
   });
 }
@@ -151,8 +153,8 @@ describe('the homelab runbook restores a lab of real services', () => {
     // The backup the power cut interrupted left VM 102 locked: unlocked, then started.
     expect(outcome(result.all, 'unlock-guests'), result.all).toBe('done');
     expect(result.all).toContain('vm:102: unlocked (was locked by a backup)');
-    // zfs-fuse cannot unlock tank/private: recorded, and every other dataset is mounted and served.
-    expect(finished(result.all, 'unlock-private')?.status).toBe('failed');
+    // tank/private is unlocked with the passphrase, then mounted with the others.
+    expect(outcome(result.all, 'unlock-private'), result.all).toBe('done');
     expect(finished(result.all, 'mount-datasets')?.status).toBe('done');
     // Unbound resolves a public name from the lab's own root; Pi-hole's gravity, empty after the
     // disaster, was rebuilt (pihole -g) and a blocked and an allowed name checked.
@@ -189,9 +191,8 @@ describe('the homelab runbook restores a lab of real services', () => {
 
   describe('lifeboat ready: the restored lab is ready; a broken one, or a missed RPO, is not', () => {
     const prom = join(logs, 'lifeboat.prom');
-    // zfs-fuse has no encryption: tank/private can never be unlocked here, so the readiness of
-    // unlock-private (the key loaded) could never pass; every other step's checks are in.
-    const ready = () => run(['ready', 'runbooks/homelab.yaml', '--inventory', 'lab/inventory.yaml', '--skip', 'unlock-private', '--prometheus', prom]);
+    // Every step's read-only checks, unlock-private's (the key loaded) too.
+    const ready = () => run(['ready', 'runbooks/homelab.yaml', '--inventory', 'lab/inventory.yaml', '--prometheus', prom]);
     const metric = (name: string, labels: string) => {
       const line = readFileSync(prom, 'utf8')
         .split('\n')
@@ -482,6 +483,46 @@ describe('the homelab runbook restores a lab of real services', () => {
       }
       expect(await smbMovies()).toContain('Big Buck Bunny (2008).mkv');
       expect(await nfsData()).toMatch(/\smedia$/m);
+    });
+  });
+
+  describe('the encrypted dataset tank/private: a wrong passphrase fails alone, the right one unlocks it', () => {
+    const POOL = 'import-pool,force-import-pool,unlock-private,mount-datasets';
+    const PLAIN = '/tmp/lifeboat-lab/nas/tank/private/tax-2025.txt';
+    /** A command on the NAS over the lab's ssh, with the NAS's zfs (its encryption stand-in). */
+    const onNas = async (command: string) => (await execa('bash', ['-c', `. ${join(ROOT, 'lab/lib/common.sh')}; lab_ssh nas "$1"`, '_', command], { reject: false, all: true })).all ?? '';
+
+    beforeAll(async () => {
+      const setup = await lab('setup.sh');
+      expect(setup.code, setup.all).toBe(0);
+    });
+
+    it('with a wrong passphrase unlock-private fails as ZFS does, and every other dataset is mounted', async () => {
+      const wrong = await run(['run', 'runbooks/homelab.yaml', '--inventory', 'lab/inventory.yaml', '--yes', '--only', POOL], 'an old passphrase');
+      expect(wrong.exitCode, wrong.all).toBe(0);
+      expect(outcome(wrong.all, 'unlock-private'), wrong.all).toBe('failed');
+      expect(exitOf(wrong.all, 'unlock-private')).toBe(255);
+      expect(wrong.all).toContain("Key load error: Incorrect key provided for 'tank/private'.");
+      expect(outcome(wrong.all, 'mount-datasets'), wrong.all).toBe('done');
+      expect(await onNas('zfs get -H -o value mounted tank/data')).toBe('yes');
+      expect((await onNas('zfs get -H -o value keystatus,mounted tank/private')).split('\n')).toEqual(['unavailable', 'no']);
+      expect(existsSync(PLAIN)).toBe(false);
+    });
+
+    it('with the right one it is unlocked and mounted, its files read back, and a second run finds it done', async () => {
+      const right = await restore(['--only', POOL]);
+      expect(right.exitCode, right.all).toBe(0);
+      expect(outcome(right.all, 'unlock-private'), right.all).toBe('done');
+      expect(outcome(right.all, 'mount-datasets'), right.all).toBe('done');
+      expect(readFileSync(PLAIN, 'utf8')).toContain('encrypted at rest');
+      // On the pool only ciphertext: the file's name and contents are not there in the clear.
+      expect(await onNas('grep -rl "encrypted at rest" /tmp/lifeboat-lab/nas/tank/.private.raw; ls /tmp/lifeboat-lab/nas/tank/.private.raw')).not.toMatch(/tax-2025|raw\//);
+      // The passphrase went to zfs on its standard input: no journal of the run holds it.
+      const file = /^Run log: (\S+events\.jsonl)$/m.exec(right.all)?.[1];
+      expect(readFileSync(file!, 'utf8')).not.toContain(ZFS_KEY);
+      const again = await restore(['--only', 'unlock-private']);
+      expect(again.exitCode, again.all).toBe(0);
+      expect(outcome(again.all, 'unlock-private'), again.all).toBe('already');
     });
   });
 
