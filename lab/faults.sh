@@ -60,8 +60,7 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 [ "$(id -u)" = 0 ] || die "run me as root"
 [ -d "$LAB_DIR/run" ] || die "there is no lab: run lab/setup.sh first"
 close_inherited_fds
-exec 9<"$LAB_SRC/lib/common.sh"
-flock -w 30 9 || die "another lab script is running"
+lab_lock 30
 
 need_host() {
   lab_is_host "${1:-}" || die "name a host: router, nas or pve1"

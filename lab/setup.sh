@@ -58,8 +58,7 @@ esac
 
 [ "$(id -u)" = 0 ] || die "run me as root (network namespaces, mounts)"
 close_inherited_fds
-exec 9<"$LAB_SRC/lib/common.sh"
-flock -n 9 || die "another lab script is running"
+lab_lock 120
 started=$(date +%s.%N)
 
 install_packages() {

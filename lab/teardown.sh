@@ -24,8 +24,7 @@ case "${1:-}" in
   *) echo "usage: lab/teardown.sh" >&2; exit 2 ;;
 esac
 [ "$(id -u)" = 0 ] || die "run me as root"
-exec 9<"$LAB_SRC/lib/common.sh"
-flock -n 9 || die "another lab script is running"
+lab_lock 120
 started=$(date +%s.%N)
 
 # Kills every process of a namespace: TERM, a grace period, then KILL.

@@ -91,6 +91,15 @@ close_inherited_fds() {
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
 
+# One lab per machine (fixed state dir, namespaces, addresses): its scripts take one lock of the
+# machine, whichever checkout they run from, waiting up to SECONDS for another script to end.
+LAB_LOCK=/run/lock/lifeboat-lab.lock
+lab_lock() {
+  mkdir -p "${LAB_LOCK%/*}"
+  exec 9>>"$LAB_LOCK"
+  flock -w "$1" 9 || die "another lab script is running (it holds $LAB_LOCK)"
+}
+
 # ssh from the laptop (root namespace) to a lab host, exactly as the runbook's inventory says.
 lab_ssh() {
   local host=$1 ip
