@@ -11,9 +11,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 runs=${1:-5}
+case "$runs" in '' | *[!0-9]*) echo "usage: lab/e2e-repeat.sh [N [DIR]]" >&2; exit 2 ;; esac
 dir=${2:-$(mktemp -d /tmp/lifeboat-e2e-repeat.XXXXXX)}
 mkdir -p "$dir"
-case "$runs" in '' | *[!0-9]*) echo "usage: lab/e2e-repeat.sh [N [DIR]]" >&2; exit 2 ;; esac
 
 echo "| date (UTC) | result | wall time |"
 echo "|---|---|---|"
