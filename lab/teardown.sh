@@ -15,6 +15,8 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/services.sh"
 # shellcheck source=lib/pve.sh
 . "$LAB_SRC/lib/pve.sh"
+# shellcheck source=lib/vlans.sh
+. "$LAB_SRC/lib/vlans.sh"
 
 case "${1:-}" in
   '') ;;
