@@ -17,6 +17,10 @@
 #   lbpve1    pve1 10.213.7.30: Proxmox stand-ins; guests on 10.213.7.41/.42/.50 when running
 #   lbinet    "the internet's DNS": the lab's root server 10.213.7.53 (zone .), which delegates
 #             org. to the TLD server 10.213.7.54; Unbound's only root hint is the lab root
+#   VLANs     (lib/vlans.sh) a bridge per VLAN in lbswitch: br20 (clients, 10.213.20.0/24) and
+#             br30 (IoT, 10.213.30.0/24), the router's ports lan0.20/lan0.30 (.1) on them, a
+#             client namespace on each (lbclient, lbiot: .10); the router's saved nftables
+#             ruleset router/nftables.conf (empty in the disaster, as its VLAN ports are down)
 # The laptop mounts the NAS's SMB share media (rclone over FUSE) on
 # /tmp/lifeboat-lab/laptop/mnt/nas/media: in the disaster the mount is there, but shows nothing.
 # Each host runs a real sshd (port 22) with its own host key; the laptop's key and known_hosts
