@@ -11,6 +11,10 @@
 #                                       or a machine in the middle)
 #   lab/faults.sh fix-hostkey HOST      put the real host key back
 #   lab/faults.sh link-down             the router's lan1 goes down and loses its address
+#   lab/faults.sh vlans-down            the router's VLAN ports (lan0.20, lan0.30) go down and
+#                                       lose their addresses, forwarding goes off, the firewall
+#                                       ruleset is emptied: as a reboot that lost the network
+#                                       configuration and the nftables service
 #   lab/faults.sh cluster               pve1 is in a two-node cluster with pve2, both up (quorate)
 #   lab/faults.sh no-quorum             pve1 is in a two-node cluster whose other node, pve2, is
 #                                       down: not quorate, qm start refuses ("cluster not ready -
@@ -54,6 +58,8 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/pve.sh"
 # shellcheck source=lib/crypt.sh
 . "$LAB_SRC/lib/crypt.sh"
+# shellcheck source=lib/vlans.sh
+. "$LAB_SRC/lib/vlans.sh"
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
@@ -151,6 +157,10 @@ case "$cmd" in
     ip -n lbrouter addr flush dev lan1
     ip -n lbrouter link set lan1 down
     log "router: lan1 down, without its address" ;;
+  vlans-down)
+    vlans_break
+    nsenter --net=/run/netns/lbrouter -- sysctl -qw net.ipv4.ip_forward=0
+    log "router: VLAN ports down without their addresses, forwarding off, firewall ruleset empty" ;;
   cluster | no-quorum)
     write_corosync
     rm -f "$PVE_ETC/.expected_votes"

@@ -17,6 +17,10 @@
 #   lbpve1    pve1 10.213.7.30: Proxmox stand-ins; guests on 10.213.7.41/.42/.50 when running
 #   lbinet    "the internet's DNS": the lab's root server 10.213.7.53 (zone .), which delegates
 #             org. to the TLD server 10.213.7.54; Unbound's only root hint is the lab root
+#   VLANs     (lib/vlans.sh) a bridge per VLAN in lbswitch: br20 (clients, 10.213.20.0/24) and
+#             br30 (IoT, 10.213.30.0/24), the router's ports lan0.20/lan0.30 (.1) on them, a
+#             client namespace on each (lbclient, lbiot: .10); the router's saved nftables
+#             ruleset router/nftables.conf (empty in the disaster, as its VLAN ports are down)
 # The laptop mounts the NAS's SMB share media (rclone over FUSE) on
 # /tmp/lifeboat-lab/laptop/mnt/nas/media: in the disaster the mount is there, but shows nothing.
 # Each host runs a real sshd (port 22) with its own host key; the laptop's key and known_hosts
@@ -32,9 +36,11 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/pve.sh"
 # shellcheck source=lib/crypt.sh
 . "$LAB_SRC/lib/crypt.sh"
+# shellcheck source=lib/vlans.sh
+. "$LAB_SRC/lib/vlans.sh"
 
 PACKAGES=(openssh-server openssh-client unbound bind9-dnsutils zfs-fuse samba smbclient nfs-ganesha
-  nfs-ganesha-vfs libnfs-utils rclone gocryptfs iproute2 iputils-ping procps)
+  nfs-ganesha-vfs libnfs-utils rclone gocryptfs iproute2 iputils-ping procps nftables)
 # Paths outside the state dir that the lab's daemons may create; teardown removes the ones that
 # did not exist before the lab first came up.
 # (Samba's rpcd_* helpers open empty logs under /var/log/samba whatever the configuration says.)
@@ -89,6 +95,7 @@ check_subnet() {
   [ -z "$clash" ] || die "$LAB_SUBNET is already routed here: $clash"
   clash=$(ip -4 -o addr show | grep ' 10\.213\.7\.' | grep -v " $LAB_HOST_IF " || true)
   [ -z "$clash" ] || die "an address of $LAB_SUBNET is already in use: $clash"
+  check_vlan_subnets
 }
 
 record_host_paths() {
@@ -125,9 +132,10 @@ install_lab_files() {
 
 ns_sysctl() { nsenter --net="/run/netns/$1" -- sysctl -qw "${@:2}"; }
 
-# plug NS IFNAME PORT: a cable from IFNAME in NS (or the root namespace) to switch port PORT.
+# plug NS IFNAME PORT [BRIDGE]: a cable from IFNAME in NS (or the root namespace) to switch port
+# PORT, a port of the LAN's bridge br0 or of another segment's (a VLAN's).
 plug() {
-  local ns=$1 ifname=$2 port=$3
+  local ns=$1 ifname=$2 port=$3 bridge=${4:-br0}
   if ! ip -n lbswitch link show dev "$port" >/dev/null 2>&1; then
     if [ "$ns" = root ]; then
       ip link del "$ifname" 2>/dev/null || true
@@ -137,7 +145,7 @@ plug() {
       ip -n "$ns" link add "$ifname" type veth peer name "$port" netns lbswitch
     fi
   fi
-  ip -n lbswitch link set "$port" master br0 up
+  ip -n lbswitch link set "$port" master "$bridge" up
 }
 
 build_network() {
@@ -186,6 +194,80 @@ build_network() {
     done
     die "$ip does not answer pings from the laptop ($LAB_HOST_IF)"
   done
+  build_vlans
+}
+
+# The VLAN subnets must be free too: no route or address of this machine may touch them.
+check_vlan_subnets() {
+  local v net clash
+  for v in "${LAB_VLANS[@]}"; do
+    net="$(vlan_field "$v" 3).0/$VLAN_PREFIXLEN"
+    clash=$( {
+      ip -4 route show root "$net"
+      ip -4 route show match "$net" | grep -v '^default '
+      ip -4 -o addr show | grep -F " $(vlan_field "$v" 3)."
+    } || true)
+    [ -z "$clash" ] || die "the lab's VLAN subnet $net is already in use here: $clash"
+  done
+}
+
+# Each VLAN a segment of its own (lib/vlans.sh): a bridge brID in the switch, the router's port
+# VLAN_PARENT.ID on it, a client namespace with one address and its default route via the
+# router. Only the router has a foot in every segment; it has no route off the lab.
+build_vlans() {
+  local v id ns
+  command -v nft >/dev/null || die "nft is missing (package nftables)"
+  for v in "${LAB_VLANS[@]}"; do
+    id=$(vlan_field "$v" 1) ns=$(vlan_field "$v" 4)
+    ip -n lbswitch link show dev "br$id" >/dev/null 2>&1 || ip -n lbswitch link add "br$id" type bridge
+    ip -n lbswitch link set "br$id" up
+    plug lbrouter "$(vlan_if "$v")" "sw-router$id" "br$id"
+    plug "$ns" eth0 "sw-$(vlan_field "$v" 2)" "br$id"
+    ip -n "$ns" addr replace "$(vlan_client_ip "$v")/$VLAN_PREFIXLEN" dev eth0
+    ip -n "$ns" link set eth0 up
+    # the router's port up with its address while the client's route is added (break_lab then
+    # takes both away)
+    ip -n lbrouter link set "$(vlan_if "$v")" up
+    ip -n lbrouter addr replace "$(vlan_router_ip "$v")/$VLAN_PREFIXLEN" dev "$(vlan_if "$v")"
+    ip -n "$ns" route replace default via "$(vlan_router_ip "$v")"
+  done
+  write_nft_ruleset
+}
+
+# The router's saved firewall (what /etc/nftables.conf is on the real one): the runbook's
+# router-firewall step loads it with `nft -f`.
+write_nft_ruleset() {
+  local clients iot
+  clients=$(vlan_if "${LAB_VLANS[0]}") iot=$(vlan_if "${LAB_VLANS[1]}")
+  mkdir -p "$(dirname "$NFT_FILE")"
+  cat >"$NFT_FILE" <<EOF
+#!/usr/sbin/nft -f
+# The lab router's firewall (written by lab/setup.sh). Loaded with \`nft -f\`, as the nftables
+# service does at boot; loading it again replaces the table, and no other table is touched.
+#
+# Only traffic routed between the segments is filtered (chain forward). The router's own
+# services (SSH, DNS) have no rule here, and traffic within one segment never reaches the
+# router's forward hook: the laptop, the NAS and pve1 talk as before.
+#   the LAN ($VLAN_PARENT, lan1: servers, the laptop) -> anywhere            allowed
+#   clients, VLAN $(vlan_field "${LAB_VLANS[0]}" 1) ($clients) -> anywhere                 allowed (the NAS's shares, ...)
+#   IoT, VLAN $(vlan_field "${LAB_VLANS[1]}" 1) ($iot) -> Home Assistant $IOT_ALLOWED_IP:$IOT_ALLOWED_PORT   allowed
+#   IoT -> anything else (the NAS's ssh and SMB, ...)                 dropped
+#   answers to an allowed connection                                  allowed
+table $NFT_FAMILY $NFT_TABLE
+delete table $NFT_FAMILY $NFT_TABLE
+table $NFT_FAMILY $NFT_TABLE {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		ct state invalid drop
+		iifname { "$VLAN_PARENT", "lan1" } accept comment "the LAN: anywhere"
+		iifname "$clients" counter accept comment "clients VLAN: anywhere"
+		iifname "$iot" ip daddr $IOT_ALLOWED_IP tcp dport $IOT_ALLOWED_PORT counter accept comment "IoT VLAN: Home Assistant only"
+		iifname "$iot" counter drop comment "IoT VLAN: nothing else"
+	}
+}
+EOF
+  nsenter --net=/run/netns/lbrouter -- nft -c -f "$NFT_FILE" || die "the router's ruleset $NFT_FILE is invalid"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -719,6 +801,8 @@ break_lab() {
   ip -n lbrouter addr flush dev lan1
   ip -n lbrouter link set lan1 down
   ns_sysctl lbrouter net.ipv4.ip_forward=0
+  # and its VLAN ports down without their addresses, its firewall ruleset empty
+  vlans_break
 }
 
 heal_lab() {
@@ -727,6 +811,7 @@ heal_lab() {
   ip -n lbrouter link set lan1 up
   ip -n lbrouter addr replace "$ROUTER_LAN1_IP/$LAB_PREFIXLEN" dev lan1
   ns_sysctl lbrouter net.ipv4.ip_forward=1
+  vlans_heal
   svc_start router unbound || die "unbound did not start"
   svc_start router pihole-FTL || die "pihole-FTL did not start"
   ip -n lbnas route replace default via "$ROUTER_IP"

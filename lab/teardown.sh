@@ -17,6 +17,8 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/pve.sh"
 # shellcheck source=lib/crypt.sh
 . "$LAB_SRC/lib/crypt.sh"
+# shellcheck source=lib/vlans.sh
+. "$LAB_SRC/lib/vlans.sh"
 
 case "${1:-}" in
   '') ;;

@@ -11,6 +11,8 @@ set -euo pipefail
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib/common.sh
 . "$LAB_SRC/lib/common.sh"
+# shellcheck source=lib/vlans.sh
+. "$LAB_SRC/lib/vlans.sh"
 
 keep_going=0 quiet=0
 for a in "$@"; do
@@ -83,6 +85,21 @@ on() { lab_ssh "$@"; }
 
 # this machine's routes that cover the lab, other than its default route
 lab_routes() { ip -4 route show match "$LAPTOP_IP" | grep -v '^default '; }
+
+# in_vlan NS COMMAND...: COMMAND on a VLAN's client machine (lib/vlans.sh).
+in_vlan() { nsenter --net="/run/netns/$1" -- "${@:2}"; }
+# tcp_open NS ADDRESS PORT: from namespace NS, a TCP connection is accepted within 3 seconds.
+tcp_open() { in_vlan "$1" timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$2" "$3"; }
+# vlan_iface_up IF: the router's interface IF is UP; prints its addresses.
+vlan_iface_up() { ip -n lbrouter -br addr show dev "$1" | grep -E '^\S+\s+UP\s'; }
+# The router's live table is the one the saved file defines (the file loaded into an empty
+# namespace, both listed without counters), as the runbook's router-firewall step checks it.
+vlan_ruleset_matches() {
+  local live saved
+  live=$(in_ns router nft -s list table "$NFT_FAMILY" "$NFT_TABLE") || return 1
+  saved=$(unshare --net sh -c 'nft -f "$1" && nft -s list table "$2" "$3"' _ "$NFT_FILE" "$NFT_FAMILY" "$NFT_TABLE") || return 1
+  [ "$live" = "$saved" ] || { diff <(printf '%s\n' "$live") <(printf '%s\n' "$saved"); return 1; }
+}
 
 # not COMMAND...: passes when COMMAND fails.
 not() {
@@ -174,11 +191,35 @@ for g in "${LAB_GUESTS[@]}"; do
   fi
 done
 
+# --- VLANs: a client machine on each, routed by the router, filtered by its firewall
+check "router: its firewall (table $NFT_FAMILY $NFT_TABLE) is the saved $NFT_FILE" "the runbook's router-firewall step" -- \
+  vlan_ruleset_matches
+for v in "${LAB_VLANS[@]}"; do
+  vif=$(vlan_if "$v")
+  check "router: $vif is UP with $(vlan_router_ip "$v")/$VLAN_PREFIXLEN" "the runbook's router-vlan-links and router-vlan-addresses steps" -- \
+    contains "$(vlan_router_ip "$v")/$VLAN_PREFIXLEN" vlan_iface_up "$vif"
+done
+clients=${LAB_VLANS[0]} iot=${LAB_VLANS[1]}
+cns=$(vlan_field "$clients" 4) ins=$(vlan_field "$iot" 4)
+# the NAS's answer comes back with TTL 63: one router crossed
+check "VLAN $(vlan_field "$clients" 1): $cns ($(vlan_client_ip "$clients")) pings the NAS through the router (ttl=63)" \
+  "the router's VLAN port, forwarding, or the NAS's default route" -- \
+  contains "ttl=63" in_vlan "$cns" ping -c1 -W2 "$NAS_IP"
+check "VLAN $(vlan_field "$clients" 1): $cns lists //$NAS_IP/media with smbclient (allowed by the firewall)" \
+  "smbd, the router's forwarding or its firewall" -- \
+  contains "Big Buck Bunny (2008).mkv" in_vlan "$cns" smbclient "//$NAS_IP/media" -p "$SMB_PORT" -N -c 'ls Movies/*'
+check "VLAN $(vlan_field "$iot" 1): $ins reaches Home Assistant $IOT_ALLOWED_IP:$IOT_ALLOWED_PORT (allowed)" \
+  "the router's forwarding or its firewall, or VM 101 is down" -- tcp_open "$ins" "$IOT_ALLOWED_IP" "$IOT_ALLOWED_PORT"
+check "VLAN $(vlan_field "$iot" 1): $ins cannot reach the NAS's ssh $NAS_IP:22 (blocked by the firewall)" \
+  "the router's firewall is not loaded: the runbook's router-firewall step" -- not tcp_open "$ins" "$NAS_IP" 22
+
 # --- containment: the lab must not reach (or be reached from) anything beyond its subnet
 check "containment: the router has no route off $LAB_SUBNET" "a route was added on the router: lab/setup.sh rebuilds it" -- \
   not on router ip route get 1.1.1.1
 check "containment: the NAS cannot reach beyond the lab (ping 1.1.1.1 fails)" "a route off the lab exists" -- \
   not on nas ping -c1 -W1 1.1.1.1
+check "containment: a VLAN client cannot reach beyond the lab (ping 1.1.1.1 fails)" "a route off the lab exists on the router" -- \
+  not in_vlan "$(vlan_field "${LAB_VLANS[0]}" 4)" ping -c1 -W1 1.1.1.1
 check "containment: this machine's only route into the lab is $LAB_SUBNET dev $LAB_HOST_IF" "a route to the lab changed" -- \
   expect "$LAB_SUBNET dev $LAB_HOST_IF proto kernel scope link src $LAPTOP_IP" lab_routes
 
