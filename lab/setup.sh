@@ -316,7 +316,9 @@ MaxSessions 64
 MaxStartups 64:30:128
 ClientAliveInterval 30
 # The host's stand-ins (systemctl, pihole, qm, ...) come first in every session's PATH.
-SetEnv PATH=$LAB_DIR/$host/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LIFEBOAT_LAB_HOST=$host
+# SHLVL=1: bash then does not read ~/.bashrc for an SSH command (it does so only as a top-level
+# shell): the hosts share this machine's /root, whose .bashrc belongs to the laptop, not to them.
+SetEnv PATH=$LAB_DIR/$host/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LIFEBOAT_LAB_HOST=$host SHLVL=1
 Subsystem sftp /usr/lib/openssh/sftp-server
 EOF
 }
