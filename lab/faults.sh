@@ -11,13 +11,16 @@
 #                                       or a machine in the middle)
 #   lab/faults.sh fix-hostkey HOST      put the real host key back
 #   lab/faults.sh link-down             the router's lan1 goes down and loses its address
-#   lab/faults.sh cluster               pve1 is in a two-node cluster with pve2, both up (quorate)
+#   lab/faults.sh cluster               pve1 is in a two-node cluster with pve2, both up (quorate;
+#                                       pve2 answers a ping on 10.213.7.31: namespace lbpve2)
 #   lab/faults.sh no-quorum             pve1 is in a two-node cluster whose other node, pve2, is
 #                                       down: not quorate, qm start refuses ("cluster not ready -
 #                                       no quorum?"); `pvecm expected 1` lets pve1 run alone
 #   lab/faults.sh lose-pve2             no-quorum, and pve2 is lost for good: its container 210
 #                                       (paperless) has its configuration in pve2's folder of
 #                                       /etc/pve/nodes and its replica on pve1's local-zfs
+#   lab/faults.sh pve2-answers          pve2 answers a ping on 10.213.7.31 but is no cluster
+#                                       member (its corosync link is down, the machine runs)
 #   lab/faults.sh lose-replica ID       pve1 has no replica of pve2's guest ID (210)
 #   lab/faults.sh fix-quorum            pve1 is a standalone node again (as setup.sh leaves it),
 #                                       without pve2's guests
@@ -162,16 +165,23 @@ case "$cmd" in
     rm -f "$PVE_ETC/.expected_votes"
     if [ "$cmd" = cluster ]; then
       touch "$PVE_ETC/.pve2-up"
-      log "pve1: in the two-node cluster homelab, pve2 up: quorate"
+      peer_answers
+      log "pve1: in the two-node cluster homelab, pve2 up (answering on $PVE_PEER_IP): quorate"
     else
       rm -f "$PVE_ETC/.pve2-up"
+      peer_silent
       log "pve1: in the two-node cluster homelab, pve2 down: 1 of 2 expected votes, not quorate"
     fi ;;
   lose-pve2)
     write_corosync
     rm -f "$PVE_ETC/.expected_votes" "$PVE_ETC/.pve2-up"
+    peer_silent
     peer_lost
     log "pve1: in the two-node cluster homelab, pve2 lost; its guests ${PVE_PEER_GUESTS[*]%% *} in /etc/pve/nodes/pve2, replicated to pve1's local-zfs" ;;
+  pve2-answers)
+    [ -f "$PVE_ETC/corosync.conf" ] || die "pve1 is standalone: lose-pve2 first"
+    peer_answers
+    log "pve2 answers on $PVE_PEER_IP but is not in the cluster (its corosync link is down): it may run its guests" ;;
   lose-replica)
     [ -n "$arg" ] || die "name a guest id of pve2: 210"
     rm -rf "${PVE_LOCAL:?}"/*-"$arg"-disk-*

@@ -25,6 +25,8 @@ esac
 exec 9<"$LAB_SRC/lib/common.sh"
 flock -n 9 || die "another lab script is running"
 started=$(date +%s.%N)
+# pve2's namespace, which lab/faults.sh makes while pve2 "runs" (lab/lib/pve.sh peer_answers)
+LAB_NAMESPACES+=(lbpve2)
 
 # Kills every process of a namespace: TERM, a grace period, then KILL.
 kill_namespace() {

@@ -18,6 +18,9 @@ PVE_PEER_IP=10.213.7.31
 # on pve2's local-zfs, which storage replication (pvesr) copies to pve1's local-zfs every 15
 # minutes; pve1 can run them once their configuration is moved to its own folder.
 PVE_PEER_GUESTS=("210 lxc paperless 10.213.7.51 8000")
+# pve2's network, while pve2 "runs" (lab/faults.sh cluster, pve2-answers): a namespace on the
+# lab's switch with pve2's address, answering a ping; no namespace while pve2 is off.
+PVE_PEER_NS=lbpve2
 PVE_START_LOG="$LAB_DIR/log/pve1-guest-starts.log" # "EPOCH.NANOS ID" per guest start
 PVE_LOCAL="$LAB_DIR/pve1/local-zfs"       # storage local-zfs: vm-ID-disk-N files, subvol-ID-disk-N folders
 PVE_LVM="$LAB_DIR/pve1/local-lvm"         # storage local-lvm (lvmthin): vm-ID-disk-N files
@@ -472,4 +475,24 @@ peer_clear() {
     rm -rf "${PVE_LOCAL:?}"/*-"$id"-disk-*
   done
   rm -rf "${PVE_ETC:?}/nodes/$PVE_PEER" "$PVE_ETC/replication.cfg"
+  peer_silent
+}
+
+# pve2 runs: its address answers on the lab's switch (port sw-pve2).
+peer_answers() {
+  ns_exists "$PVE_PEER_NS" || ip netns add "$PVE_PEER_NS"
+  nsenter --net="/run/netns/$PVE_PEER_NS" -- sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip -n "$PVE_PEER_NS" link set lo up
+  if ! ip -n lbswitch link show dev sw-pve2 >/dev/null 2>&1; then
+    ip -n "$PVE_PEER_NS" link del eth0 2>/dev/null || true
+    ip -n "$PVE_PEER_NS" link add eth0 type veth peer name sw-pve2 netns lbswitch
+  fi
+  ip -n lbswitch link set sw-pve2 master br0 up
+  ip -n "$PVE_PEER_NS" addr replace "$PVE_PEER_IP/$LAB_PREFIXLEN" dev eth0
+  ip -n "$PVE_PEER_NS" link set eth0 up
+}
+
+# pve2 is off: nothing answers on its address.
+peer_silent() {
+  if ns_exists "$PVE_PEER_NS"; then ip netns del "$PVE_PEER_NS" 2>/dev/null || ! ns_exists "$PVE_PEER_NS"; fi
 }

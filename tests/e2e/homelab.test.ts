@@ -578,7 +578,7 @@ describe('the homelab runbook restores a lab of real services', () => {
       }
     });
 
-    it('pve2 back in the cluster, or no replica of the disks on pve1: nothing is moved or started', async () => {
+    it('pve2 back in the cluster, answering outside it, or without a replica of its disks on pve1: nothing is moved or started', async () => {
       expect((await lab('faults.sh', 'lose-pve2')).code).toBe(0);
       try {
         // pve2 answers as a cluster member again: its guests are its own (no split brain)
@@ -587,6 +587,18 @@ describe('the homelab runbook restores a lab of real services', () => {
         expect(member.exitCode, member.all).toBe(0);
         expect(member.all).toContain('pve2 is a member of the cluster: its guests are its own');
         expect(outcome(member.all, 'take-over-guests')).toBe('not-applicable');
+        expect(existsSync(join(ETC, 'pve2/lxc/210.conf'))).toBe(true);
+        expect((await onPve1('pct status 210')).code).toBe(2);
+
+        // pve2 out of the cluster while its machine answers (its corosync link is down): never taken over
+        expect((await lab('faults.sh', 'lose-pve2')).code).toBe(0);
+        const alone = await restore(['--only', 'cluster,quorum,run-alone', '--var', 'quorum_wait=3s', '--confirm', 'run-alone']);
+        expect(alone.exitCode, alone.all).toBe(0);
+        expect((await lab('faults.sh', 'pve2-answers')).code).toBe(0);
+        const answers = await restore(['--only', FAILOVER, '--var', 'quorum_wait=3s', '--confirm', 'take-over-guests']);
+        expect(answers.exitCode, answers.all).toBe(1);
+        expect(answers.all).toContain('pve2 answers on 10.213.7.31: it may still run guest 210 (a split brain), not taking it over');
+        expect(itemOutcome(answers.all, 'take-over-guests', '210')).toBe('failed');
         expect(existsSync(join(ETC, 'pve2/lxc/210.conf'))).toBe(true);
         expect((await onPve1('pct status 210')).code).toBe(2);
 
