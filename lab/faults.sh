@@ -15,11 +15,21 @@
 #                                       lose their addresses, forwarding goes off, the firewall
 #                                       ruleset is emptied: as a reboot that lost the network
 #                                       configuration and the nftables service
-#   lab/faults.sh cluster               pve1 is in a two-node cluster with pve2, both up (quorate)
+#   lab/faults.sh cluster               pve1 is in a two-node cluster with pve2, both up (quorate;
+#                                       pve2 answers a ping on 10.213.7.31: namespace lbpve2)
 #   lab/faults.sh no-quorum             pve1 is in a two-node cluster whose other node, pve2, is
 #                                       down: not quorate, qm start refuses ("cluster not ready -
 #                                       no quorum?"); `pvecm expected 1` lets pve1 run alone
-#   lab/faults.sh fix-quorum            pve1 is a standalone node again (as setup.sh leaves it)
+#   lab/faults.sh lose-pve2             no-quorum, and pve2 is lost for good: its container 210
+#                                       (paperless) has its configuration in pve2's folder of
+#                                       /etc/pve/nodes and its replica on pve1's local-zfs
+#   lab/faults.sh pve2-answers          pve2 answers a ping on 10.213.7.31 but is no cluster
+#                                       member (its corosync link is down, the machine runs)
+#   lab/faults.sh lose-replica ID       pve1 has no replica of pve2's guest ID (210)
+#   lab/faults.sh fix-quorum            pve1 is a standalone node again (as setup.sh leaves it),
+#                                       without pve2's guests
+#   lab/faults.sh onboot-off ID         guest ID is not started at boot (`qm set ID --onboot 0`)
+#   lab/faults.sh fix-onboot ID         it is again (onboot 1)
 #   lab/faults.sh lock-backup ID        guest ID stopped with "lock: backup" in its configuration,
 #                                       as a power cut during its nightly backup leaves it
 #   lab/faults.sh fix-lock ID           remove the lock
@@ -166,13 +176,37 @@ case "$cmd" in
     rm -f "$PVE_ETC/.expected_votes"
     if [ "$cmd" = cluster ]; then
       touch "$PVE_ETC/.pve2-up"
-      log "pve1: in the two-node cluster homelab, pve2 up: quorate"
+      peer_answers
+      log "pve1: in the two-node cluster homelab, pve2 up (answering on $PVE_PEER_IP): quorate"
     else
       rm -f "$PVE_ETC/.pve2-up"
+      peer_silent
       log "pve1: in the two-node cluster homelab, pve2 down: 1 of 2 expected votes, not quorate"
     fi ;;
+  lose-pve2)
+    write_corosync
+    rm -f "$PVE_ETC/.expected_votes" "$PVE_ETC/.pve2-up"
+    peer_silent
+    peer_lost
+    log "pve1: in the two-node cluster homelab, pve2 lost; its guests ${PVE_PEER_GUESTS[*]%% *} in /etc/pve/nodes/pve2, replicated to pve1's local-zfs" ;;
+  pve2-answers)
+    [ -f "$PVE_ETC/corosync.conf" ] || die "pve1 is standalone: lose-pve2 first"
+    peer_answers
+    log "pve2 answers on $PVE_PEER_IP but is not in the cluster (its corosync link is down): it may run its guests" ;;
+  lose-replica)
+    [ -n "$arg" ] || die "name a guest id of pve2: 210"
+    rm -rf "${PVE_LOCAL:?}"/*-"$arg"-disk-*
+    log "pve1: no replica of guest $arg's disks" ;;
+  onboot-off | fix-onboot)
+    [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
+    guest_info "$arg" || die "no guest $arg in the lab (102, 101, 200)"
+    conf=$(guest_conf "$G_KIND" "$arg")
+    [ -f "$conf" ] || die "guest $arg has no configuration (fix-config $arg)"
+    sed -i "/^\[/,\$!{s/^onboot: .*/onboot: $([ "$cmd" = onboot-off ] && echo 0 || echo 1)/}" "$conf"
+    log "pve1: guest $arg onboot $(conf_get "$conf" onboot)" ;;
   fix-quorum)
     rm -f "$PVE_ETC/corosync.conf" "$PVE_ETC/.expected_votes" "$PVE_ETC/.pve2-up"
+    peer_clear
     log "pve1: a standalone node again" ;;
   lock-backup | fix-lock)
     [ -n "$arg" ] || die "name a guest id: 102, 101 or 200"
@@ -285,12 +319,14 @@ case "$cmd" in
       svc_start "$h" ssh || die "sshd on $h did not start"
     done
     rm -f "$PVE_ETC/corosync.conf" "$PVE_ETC/.expected_votes" "$PVE_ETC/.pve2-up" "$PVE_FAULTS"/timeout-*
+    peer_clear
     if [ -f "$LAB_DIR/run/pve1-vzdump.pid" ]; then kill_pid "$(pid_of "$LAB_DIR/run/pve1-vzdump.pid")" 5; fi
     rm -f "$LAB_DIR/run/pve1-vzdump.pid"
     for g in "${LAB_GUESTS[@]}"; do
       read -r id _ <<<"$g"
       "$0" fix-config "$id" 9<&- >/dev/null 2>&1 || true
       "$0" fix-guest "$id" 9<&- >/dev/null 2>&1 || true
+      "$0" fix-onboot "$id" 9<&- >/dev/null 2>&1 || true
     done
     log "sshd and host keys, quorum and guest disks repaired (DNS, links and shares are the runbook's to restore; fix-dns starts DNS)" ;;
   status)

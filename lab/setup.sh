@@ -686,9 +686,21 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # pve1: the guests' configurations and disks, the storages, the cluster.
 
+# The boot order pve1 gives its guests (`startup:`), as `qm set ID --startup order=N,up=S` sets
+# it: the Docker VM first (the others need its reverse proxy and MQTT), then Home Assistant,
+# then Jellyfin. The `up` delays are short for the lab; a real node waits its guests' boot.
+guest_startup() { # ID
+  case "$1" in
+    102) echo order=1,up=5 ;;
+    101) echo order=2,up=3 ;;
+    200) echo order=3 ;;
+    210) echo order=2,up=10 ;;
+  esac
+}
+
 guest_config() { # ID: the guest's Proxmox configuration
   local g id kind name ip port
-  for g in "${LAB_GUESTS[@]}"; do
+  for g in "${LAB_GUESTS[@]}" "${PVE_PEER_GUESTS[@]}"; do
     read -r id kind name ip port <<<"$g"
     [ "$id" = "$1" ] || continue
     if [ "$kind" = qemu ]; then
@@ -704,6 +716,7 @@ onboot: 1
 ostype: l26
 scsi0: local-zfs:vm-$id-disk-0,size=32G
 scsihw: virtio-scsi-single
+startup: $(guest_startup "$id")
 EOF
     else
       cat <<EOF
@@ -716,6 +729,7 @@ net0: name=eth0,bridge=vmbr0,ip=$ip/$LAB_PREFIXLEN,gw=$ROUTER_IP,type=veth
 onboot: 1
 ostype: debian
 rootfs: local-zfs:subvol-$id-disk-0,size=8G
+startup: $(guest_startup "$id")
 unprivileged: 1
 EOF
     fi
@@ -724,9 +738,12 @@ EOF
 
 write_pve_state() {
   local g id kind name ip port conf when f
-  mkdir -p "$PVE_ETC/qemu-server" "$PVE_ETC/lxc"
-  # every volume and fault of an earlier run goes: the guests' disks are made again below
-  rm -rf "${PVE_LOCAL:?}" "${PVE_LVM:?}" "${PVE_FAULTS:?}" "${PBS_STORE:?}"
+  pve_etc_layout
+  peer_clear
+  # every volume and fault of an earlier run goes: the guests' disks are made again below;
+  # pve2's folder in pmxcfs too (lab/faults.sh lose-pve2 makes it), and the log of guest starts
+  rm -rf "${PVE_LOCAL:?}" "${PVE_LVM:?}" "${PVE_FAULTS:?}" "${PBS_STORE:?}" "${PVE_ETC:?}/nodes/$PVE_PEER"
+  rm -f "$PVE_START_LOG"
   rm -f "$PVE_ETC"/qemu-server/*.conf "$PVE_ETC"/lxc/*.conf
   mkdir -p "$PVE_LOCAL" "$PVE_LVM" "$PVE_FAULTS" "$PBS_STORE"
   cat >"$PVE_ETC/storage.cfg" <<EOF

@@ -28,6 +28,8 @@ esac
 [ "$(id -u)" = 0 ] || die "run me as root"
 lab_lock 120
 started=$(date +%s.%N)
+# pve2's namespace, which lab/faults.sh makes while pve2 "runs" (lab/lib/pve.sh peer_answers)
+LAB_NAMESPACES+=(lbpve2)
 
 # Kills every process of a namespace: TERM, a grace period, then KILL.
 kill_namespace() {

@@ -9,7 +9,19 @@
 # Needs lib/common.sh sourced first.
 
 PVE_NODE=pve1
-PVE_ETC="$LAB_DIR/pve1/etc-pve"           # stands for /etc/pve
+PVE_ETC="$LAB_DIR/pve1/etc-pve"           # stands for /etc/pve (pmxcfs, shared by the cluster's nodes)
+# The other node of the two-node cluster (lab/faults.sh cluster, no-quorum, lose-pve2): never a
+# running machine in the lab, only its folder in pmxcfs, its corosync vote and its guests.
+PVE_PEER=pve2
+PVE_PEER_IP=10.213.7.31
+# pve2's guests, as LAB_GUESTS: their configurations live in /etc/pve/nodes/pve2, their disks
+# on pve2's local-zfs, which storage replication (pvesr) copies to pve1's local-zfs every 15
+# minutes; pve1 can run them once their configuration is moved to its own folder.
+PVE_PEER_GUESTS=("210 lxc paperless 10.213.7.51 8000")
+# pve2's network, while pve2 "runs" (lab/faults.sh cluster, pve2-answers): a namespace on the
+# lab's switch with pve2's address, answering a ping; no namespace while pve2 is off.
+PVE_PEER_NS=lbpve2
+PVE_START_LOG="$LAB_DIR/log/pve1-guest-starts.log" # "EPOCH.NANOS ID" per guest start
 PVE_LOCAL="$LAB_DIR/pve1/local-zfs"       # storage local-zfs: vm-ID-disk-N files, subvol-ID-disk-N folders
 PVE_LVM="$LAB_DIR/pve1/local-lvm"         # storage local-lvm (lvmthin): vm-ID-disk-N files
 PVE_BACKUP_MNT=/mnt/pve/nas-backup        # where Proxmox mounts the storage nas-backup
@@ -26,7 +38,7 @@ pve_die() { # MESSAGE [EXIT]
 # guest_info ID: sets G_ID G_KIND (qemu|lxc) G_NAME G_IP G_PORT; returns 1 for an id not in the lab.
 guest_info() {
   local entry id kind name ip port
-  for entry in "${LAB_GUESTS[@]}"; do
+  for entry in "${LAB_GUESTS[@]}" "${PVE_PEER_GUESTS[@]}"; do
     read -r id kind name ip port <<<"$entry"
     if [ "$id" = "$1" ]; then
       G_ID=$id G_KIND=$kind G_NAME=$name G_IP=$ip G_PORT=$port
@@ -36,8 +48,36 @@ guest_info() {
   return 1
 }
 
-guest_conf() { # KIND ID
-  if [ "$1" = qemu ]; then printf '%s/qemu-server/%s.conf' "$PVE_ETC" "$2"; else printf '%s/lxc/%s.conf' "$PVE_ETC" "$2"; fi
+guest_conf() { # KIND ID [NODE]: where the guest's configuration is when NODE (default pve1) has it
+  if [ "$1" = qemu ]; then
+    printf '%s/nodes/%s/qemu-server/%s.conf' "$PVE_ETC" "${3:-$PVE_NODE}" "$2"
+  else
+    printf '%s/nodes/%s/lxc/%s.conf' "$PVE_ETC" "${3:-$PVE_NODE}" "$2"
+  fi
+}
+
+# pmxcfs's layout: each node's guests in nodes/NODE/{qemu-server,lxc}; /etc/pve/qemu-server,
+# /etc/pve/lxc and /etc/pve/local are links to the local node's folders, as pmxcfs shows them.
+pve_etc_layout() {
+  local d
+  mkdir -p "$PVE_ETC/nodes/$PVE_NODE/qemu-server" "$PVE_ETC/nodes/$PVE_NODE/lxc"
+  for d in qemu-server lxc; do
+    [ -L "$PVE_ETC/$d" ] || rm -rf "${PVE_ETC:?}/$d"
+    ln -sfn "nodes/$PVE_NODE/$d" "$PVE_ETC/$d"
+  done
+  ln -sfn "nodes/$PVE_NODE" "$PVE_ETC/local"
+}
+
+# The node whose folder holds a guest's configuration, if any.
+guest_owner() { # KIND ID
+  local f
+  for f in "$PVE_ETC"/nodes/*/"$([ "$1" = qemu ] && echo qemu-server || echo lxc)/$2.conf"; do
+    [ -f "$f" ] || continue
+    f=${f#"$PVE_ETC"/nodes/}
+    echo "${f%%/*}"
+    return 0
+  done
+  return 1
 }
 
 guest_pidfile() { printf '%s/run/pve1-guest-%s.pid' "$LAB_DIR" "$1"; }
@@ -144,6 +184,7 @@ guest_boot() { # ID
     </dev/null >>"$LAB_DIR/log/pve1-guest-$G_ID.log" 2>&1 9<&- &
   pid=$!
   echo "$pid" >"$pidfile"
+  echo "$(date +%s.%N) $G_ID" >>"$PVE_START_LOG"
   sleep 0.2
   if ! guest_running "$G_ID"; then
     echo "guest $G_ID did not start; see $LAB_DIR/log/pve1-guest-$G_ID.log" >&2
@@ -334,6 +375,10 @@ pct restore <vmid> <ostemplate> [OPTIONS]" 255
 vmid: type check ('integer') failed - got '$id'
 $tool $cmd <vmid>" 255
   conf=$(guest_conf "$kind" "$id")
+  if [ ! -f "$conf" ] && [ "$cmd" = start ] && guest_owner "$kind" "$id" >/dev/null; then
+    # the guest is another node's: its configuration is in that node's folder of pmxcfs
+    pve_die "unable to find configuration file for $word $id on node '$PVE_NODE'" 255
+  fi
   if [ ! -f "$conf" ]; then
     if [ "$kind" = qemu ]; then
       pve_die "Configuration file 'nodes/$PVE_NODE/qemu-server/$id.conf' does not exist" 2
@@ -382,4 +427,72 @@ $tool $cmd <vmid>" 255
       sed -i '/^\[/,$!{/^lock: /d}' "$conf" ;;
     *) pve_die "400 unknown command '$tool $cmd'" 255 ;;
   esac
+}
+
+# pve2 lost (lab/faults.sh lose-pve2): its guests' configurations stay in its folder of pmxcfs,
+# which pve1 holds a copy of, and storage replication (pvesr, /etc/pve/replication.cfg) has
+# copied their local-zfs volumes to pve1 every 15 minutes: the usual two-node homelab without
+# shared storage. A guest whose replica is missing cannot run on pve1 (lose-replica).
+peer_guest_config() { # ID
+  guest_info "$1" || return 1
+  cat <<EOF
+#$G_NAME (lab guest of pve2: answers on $G_IP:$G_PORT once running)
+arch: amd64
+cores: 2
+hostname: $G_NAME
+memory: 2048
+net0: name=eth0,bridge=vmbr0,ip=$G_IP/$LAB_PREFIXLEN,gw=$ROUTER_IP,type=veth
+onboot: 1
+ostype: debian
+rootfs: local-zfs:subvol-$G_ID-disk-0,size=8G
+startup: order=2,up=10
+unprivileged: 1
+EOF
+}
+
+peer_lost() {
+  local g id kind name ip port
+  : >"$PVE_ETC/replication.cfg"
+  for g in "${PVE_PEER_GUESTS[@]}"; do
+    read -r id kind name ip port <<<"$g"
+    guest_halt "$id"
+    rm -f "$(guest_conf "$kind" "$id")"
+    mkdir -p "$(dirname "$(guest_conf "$kind" "$id" "$PVE_PEER")")"
+    peer_guest_config "$id" >"$(guest_conf "$kind" "$id" "$PVE_PEER")"
+    mkdir -p "$PVE_LOCAL/subvol-$id-disk-0/etc"
+    echo "$name" >"$PVE_LOCAL/subvol-$id-disk-0/etc/hostname"
+    printf 'local: %s-0\n\ttarget %s\n\tschedule */15\n\n' "$id" "$PVE_NODE" >>"$PVE_ETC/replication.cfg"
+  done
+}
+
+# Back to a lab without pve2's guests: stopped, their configurations and replicas gone.
+peer_clear() {
+  local g id kind name ip port
+  for g in "${PVE_PEER_GUESTS[@]}"; do
+    read -r id kind name ip port <<<"$g"
+    guest_halt "$id"
+    rm -f "$(guest_conf "$kind" "$id")"
+    rm -rf "${PVE_LOCAL:?}"/*-"$id"-disk-*
+  done
+  rm -rf "${PVE_ETC:?}/nodes/$PVE_PEER" "$PVE_ETC/replication.cfg"
+  peer_silent
+}
+
+# pve2 runs: its address answers on the lab's switch (port sw-pve2).
+peer_answers() {
+  ns_exists "$PVE_PEER_NS" || ip netns add "$PVE_PEER_NS"
+  nsenter --net="/run/netns/$PVE_PEER_NS" -- sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip -n "$PVE_PEER_NS" link set lo up
+  if ! ip -n lbswitch link show dev sw-pve2 >/dev/null 2>&1; then
+    ip -n "$PVE_PEER_NS" link del eth0 2>/dev/null || true
+    ip -n "$PVE_PEER_NS" link add eth0 type veth peer name sw-pve2 netns lbswitch
+  fi
+  ip -n lbswitch link set sw-pve2 master br0 up
+  ip -n "$PVE_PEER_NS" addr replace "$PVE_PEER_IP/$LAB_PREFIXLEN" dev eth0
+  ip -n "$PVE_PEER_NS" link set eth0 up
+}
+
+# pve2 is off: nothing answers on its address.
+peer_silent() {
+  if ns_exists "$PVE_PEER_NS"; then ip netns del "$PVE_PEER_NS" 2>/dev/null || ! ns_exists "$PVE_PEER_NS"; fi
 }

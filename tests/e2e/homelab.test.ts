@@ -604,6 +604,139 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
   });
 
+  describe("Proxmox: onboot and startup order; a lost node's guests run on the survivor (lab/faults.sh onboot-off, lose-pve2)", () => {
+    const ETC = join(PVE, 'etc-pve/nodes');
+    /** The guests' start times, in the order the stand-ins started them (lab/lib/pve.sh). */
+    const starts = () =>
+      readFileSync('/tmp/lifeboat-lab/log/pve1-guest-starts.log', 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => ({ at: Number(line.split(' ')[0]), id: line.split(' ')[1] }));
+    const FAILOVER = 'cluster,quorum,run-alone,lost-node-guests,take-over-guests';
+
+    beforeAll(async () => {
+      const setup = await lab('setup.sh', '--healthy');
+      expect(setup.code, setup.all).toBe(0);
+    });
+
+    afterAll(async () => {
+      await lab('faults.sh', 'fix-all');
+    });
+
+    it("starts the onboot guests in their startup order, waiting each one's up delay; an onboot 0 guest stays off until a step names it", async () => {
+      for (const id of ['102', '101', '200']) expect((await lab('faults.sh', 'stop-guest', id)).code).toBe(0);
+      expect((await onPve1('qm config 102')).all).toMatch(/^startup: order=1,up=5$/m);
+      expect((await onPve1('pct config 200')).all).toMatch(/^onboot: 1$/m);
+      const from = starts().length;
+      const result = await restore(['--only', 'start-onboot']);
+      expect(result.exitCode, result.all).toBe(0);
+      const started = starts().slice(from);
+      expect(started.map((s) => s.id)).toEqual(['102', '101', '200']);
+      // VM 102 has up=5, VM 101 up=3: the next guest started no sooner
+      expect(started[1]!.at - started[0]!.at).toBeGreaterThanOrEqual(5);
+      expect(started[2]!.at - started[1]!.at).toBeGreaterThanOrEqual(3);
+      for (const cmd of ['qm status 102', 'qm status 101', 'pct status 200']) expect((await onPve1(cmd)).all).toContain('status: running');
+
+      expect((await lab('faults.sh', 'onboot-off', '200')).code).toBe(0);
+      for (const id of ['101', '200']) expect((await lab('faults.sh', 'stop-guest', id)).code).toBe(0);
+      expect((await onPve1('pct config 200')).all).toMatch(/^onboot: 0$/m);
+      const again = await restore(['--only', 'start-onboot']);
+      expect(again.exitCode, again.all).toBe(0);
+      expect(again.all).toContain('starting VM 101 (order 2, up 3s)');
+      expect(again.all).toContain('CT 200: onboot 0, not started at boot: left as it is');
+      expect((await onPve1('qm status 101')).all).toContain('status: running');
+      expect((await onPve1('pct status 200')).all).toContain('status: stopped');
+      // start-then names ct:200: a guest the runbook names starts whatever its onboot
+      const named = await restore(['--only', 'start-then']);
+      expect(named.exitCode, named.all).toBe(0);
+      expect(itemOutcome(named.all, 'start-then', 'ct:200')).toBe('done');
+      expect((await onPve1('pct status 200')).all).toContain('status: running');
+      await lab('faults.sh', 'fix-onboot', '200');
+    });
+
+    it('on a standalone node there is no lost node: the take-over does not apply and the run passes', async () => {
+      const result = await restore(['--only', FAILOVER]);
+      expect(result.exitCode, result.all).toBe(0);
+      expect(outcome(result.all, 'lost-node-guests')).toBe('not-applicable');
+      expect(outcome(result.all, 'take-over-guests')).toBe('not-applicable');
+    });
+
+    it('pve2 lost: its container moves to pve1 and runs there, only on the typed word', async () => {
+      expect((await lab('faults.sh', 'lose-pve2')).code).toBe(0);
+      try {
+        expect(existsSync(join(ETC, 'pve2/lxc/210.conf'))).toBe(true);
+        const foreign = await onPve1('pct start 210');
+        expect(foreign.code).toBe(255);
+        expect(foreign.all).toContain("unable to find configuration file for CT 210 on node 'pve1'");
+
+        const unconfirmed = await restore(['--only', FAILOVER, '--var', 'quorum_wait=3s', '--confirm', 'run-alone']);
+        expect(unconfirmed.exitCode, unconfirmed.all).toBe(1);
+        expect(journalOf(unconfirmed.all).find((e) => e.kind === 'operator.choice' && e.step === 'take-over-guests')?.choice).toBe('declined');
+        expect(existsSync(join(ETC, 'pve2/lxc/210.conf'))).toBe(true);
+        expect((await onPve1('pct status 210')).code).toBe(2);
+
+        const result = await restore(['--only', FAILOVER, '--var', 'quorum_wait=3s', '--confirm', 'run-alone', '--confirm', 'take-over-guests']);
+        expect(result.exitCode, result.all).toBe(0);
+        expect(result.all).toContain('pve2 does not answer on 10.213.7.31');
+        expect(result.all).toContain('disk local-zfs:subvol-210-disk-0 is here');
+        expect(itemOutcome(result.all, 'take-over-guests', '210')).toBe('done');
+        expect(existsSync(join(ETC, 'pve2/lxc/210.conf'))).toBe(false);
+        expect(readFileSync(join(ETC, 'pve1/lxc/210.conf'), 'utf8')).toContain('rootfs: local-zfs:subvol-210-disk-0');
+        expect((await onPve1('pct status 210')).all).toContain('status: running');
+        const resources = JSON.parse((await onPve1('pvesh get /cluster/resources --type vm --output-format json')).all) as Array<Record<string, unknown>>;
+        expect(resources.find((r) => r.vmid === 210)).toMatchObject({ node: 'pve1', status: 'running' });
+        // the guest's own service answers on its address
+        const answer = await execa('curl', ['-s', '-m', '5', 'http://10.213.7.51:8000/'], { reject: false });
+        expect(answer.exitCode, answer.stderr).toBe(0);
+
+        const second = await restore(['--only', FAILOVER, '--var', 'quorum_wait=3s']);
+        expect(second.exitCode, second.all).toBe(0);
+        expect(outcome(second.all, 'take-over-guests')).toBe('not-applicable');
+      } finally {
+        await lab('faults.sh', 'fix-quorum');
+      }
+    });
+
+    it('pve2 back in the cluster, answering outside it, or without a replica of its disks on pve1: nothing is moved or started', async () => {
+      expect((await lab('faults.sh', 'lose-pve2')).code).toBe(0);
+      try {
+        // pve2 answers as a cluster member again: its guests are its own (no split brain)
+        expect((await lab('faults.sh', 'cluster')).code).toBe(0);
+        const member = await restore(['--only', FAILOVER, '--var', 'quorum_wait=3s', '--confirm', 'take-over-guests']);
+        expect(member.exitCode, member.all).toBe(0);
+        expect(member.all).toContain('pve2 is a member of the cluster: its guests are its own');
+        expect(outcome(member.all, 'take-over-guests')).toBe('not-applicable');
+        expect(existsSync(join(ETC, 'pve2/lxc/210.conf'))).toBe(true);
+        expect((await onPve1('pct status 210')).code).toBe(2);
+
+        // pve2 out of the cluster while its machine answers (its corosync link is down): never taken over
+        expect((await lab('faults.sh', 'lose-pve2')).code).toBe(0);
+        const alone = await restore(['--only', 'cluster,quorum,run-alone', '--var', 'quorum_wait=3s', '--confirm', 'run-alone']);
+        expect(alone.exitCode, alone.all).toBe(0);
+        expect((await lab('faults.sh', 'pve2-answers')).code).toBe(0);
+        const answers = await restore(['--only', FAILOVER, '--var', 'quorum_wait=3s', '--confirm', 'take-over-guests']);
+        expect(answers.exitCode, answers.all).toBe(1);
+        expect(answers.all).toContain('pve2 answers on 10.213.7.31: it may still run guest 210 (a split brain), not taking it over');
+        expect(itemOutcome(answers.all, 'take-over-guests', '210')).toBe('failed');
+        expect(existsSync(join(ETC, 'pve2/lxc/210.conf'))).toBe(true);
+        expect((await onPve1('pct status 210')).code).toBe(2);
+
+        // pve2 lost, but pve1 has no replica of its container's disk
+        expect((await lab('faults.sh', 'lose-pve2')).code).toBe(0);
+        expect((await lab('faults.sh', 'lose-replica', '210')).code).toBe(0);
+        const refused = await restore(['--only', FAILOVER, '--var', 'quorum_wait=3s', '--confirm', 'run-alone', '--confirm', 'take-over-guests']);
+        expect(refused.exitCode, refused.all).toBe(1);
+        expect(refused.all).toContain("guest 210's disks are not on this node: local-zfs:subvol-210-disk-0");
+        expect(itemOutcome(refused.all, 'take-over-guests', '210')).toBe('failed');
+        expect(existsSync(join(ETC, 'pve2/lxc/210.conf'))).toBe(true);
+        expect(existsSync(join(ETC, 'pve1/lxc/210.conf'))).toBe(false);
+        expect((await onPve1('pct status 210')).code).toBe(2);
+      } finally {
+        await lab('faults.sh', 'fix-quorum');
+      }
+    });
+  });
+
   it('leaves no ssh control socket behind', () => {
     const dir = `/tmp/lifeboat-ssh-${process.getuid?.() ?? 'user'}`;
     const sockets = existsSync(dir)
