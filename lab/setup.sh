@@ -699,7 +699,8 @@ EOF
 # Restarts the lab's zfs-fuse, under libfaketime when given an offset ("-50h"): its clock then
 # reads FAKETIME_FILE, which replicate_to_backup moves. Pools are exported around the restart.
 restart_zfs() {
-  local pid=$(pid_of "$LAB_DIR/run/zfs-fuse.pid") i
+  local pid i
+  pid=$(pid_of "$LAB_DIR/run/zfs-fuse.pid")
   export_pool
   zpool export "$BACKUP_POOL" 2>/dev/null || true
   kill_pid "$pid" 10
