@@ -55,6 +55,12 @@
 #   lab/faults.sh age-backup ID         guest ID's vzdump archive on the NAS is three days old
 #                                       (a backup job that stopped): the RPO is missed
 #   lab/faults.sh fix-backup-age ID     make it two hours old again
+#   lab/faults.sh lose-dataset [NAME]   the NAS loses tank/NAME (backup, the default, or data): the
+#                                       dataset is destroyed with its snapshots while the pool
+#                                       stays; the runbook restores it from the backup pool
+#   lab/faults.sh stale-replica         replication stopped after the full send two days ago:
+#                                       the newest snapshot of each replica is 50 hours old
+#   lab/faults.sh fix-replica           send the missing increments again (2 hours old)
 #   lab/faults.sh fix-all               repair every fault above (not the disaster itself)
 #   lab/faults.sh status                what is broken right now
 set -euo pipefail
@@ -70,6 +76,8 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/crypt.sh"
 # shellcheck source=lib/vlans.sh
 . "$LAB_SRC/lib/vlans.sh"
+# shellcheck source=lib/replica.sh
+. "$LAB_SRC/lib/replica.sh"
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
@@ -308,6 +316,28 @@ case "$cmd" in
     done
     [ "$found" = 1 ] || die "no vzdump archive of guest $arg on the NAS (is the pool imported?)"
     if [ "$cmd" = age-backup ]; then log "nas: guest $arg's newest vzdump is three days old"; else log "nas: guest $arg's vzdump is two hours old again"; fi ;;
+  lose-dataset)
+    case "${arg:-backup}" in backup | data) ds="$POOL/${arg:-backup}" ;; *) die "name a dataset: backup or data" ;; esac
+    zfs list -H -o name "$ds" >/dev/null 2>&1 || die "$ds is not there (is the pool imported?)"
+    # the share daemons and pve1's mount of tank/backup hold the dataset: let go of it first
+    backup_deactivate
+    running=()
+    for unit in smbd nfs-ganesha; do
+      if svc_running nas "$unit"; then running+=("$unit") && svc_stop nas "$unit"; fi
+    done
+    zfs destroy -r "$ds" || die "zfs destroy -r $ds failed"
+    for unit in "${running[@]}"; do svc_start nas "$unit" || die "$unit did not start"; done
+    log "nas: $ds is lost with its snapshots (the shares still run: ${running[*]:-none})" ;;
+  stale-replica)
+    for d in "${REPLICATED[@]}"; do
+      snaps=$(replica_snapshots "$BACKUP_POOL/$POOL/$d")
+      [ "$(wc -l <<<"$snaps")" -ge 2 ] || die "$BACKUP_POOL/$POOL/$d has only its full replica: already stale?"
+      zfs destroy "$(tail -n 1 <<<"$snaps")"
+    done
+    log "nas: the replicas' newest snapshots are the full sends of $REPLICA_FULL_HOURS hours ago" ;;
+  fix-replica)
+    replica_catch_up
+    log "nas: the replicas are up to date with tank's newest replica_ snapshots" ;;
   fix-all)
     for h in "${LAB_HOSTS[@]}"; do
       key=$(hostkey "$h")

@@ -38,9 +38,11 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/crypt.sh"
 # shellcheck source=lib/vlans.sh
 . "$LAB_SRC/lib/vlans.sh"
+# shellcheck source=lib/replica.sh
+. "$LAB_SRC/lib/replica.sh"
 
 PACKAGES=(openssh-server openssh-client unbound bind9-dnsutils zfs-fuse samba smbclient nfs-ganesha
-  nfs-ganesha-vfs libnfs-utils rclone gocryptfs iproute2 iputils-ping procps nftables)
+  nfs-ganesha-vfs libnfs-utils rclone gocryptfs iproute2 iputils-ping procps nftables faketime)
 # Paths outside the state dir that the lab's daemons may create; teardown removes the ones that
 # did not exist before the lab first came up.
 # (Samba's rpcd_* helpers open empty logs under /var/log/samba whatever the configuration says.)
@@ -794,6 +796,88 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------
+# The backup pool on the NAS and its replicas of tank's datasets (lib/replica.sh).
+
+# Restarts the lab's zfs-fuse, under libfaketime when given an offset ("-50h"): its clock then
+# reads FAKETIME_FILE, which replicate_to_backup moves. Pools are exported around the restart.
+restart_zfs() {
+  local pid i
+  pid=$(pid_of "$LAB_DIR/run/zfs-fuse.pid")
+  export_pool
+  zpool export "$BACKUP_POOL" 2>/dev/null || true
+  kill_pid "$pid" 10
+  if [ -n "${1:-}" ]; then
+    echo "$1" >"$FAKETIME_FILE"
+    setsid nsenter --net=/run/netns/lbnas -- env LD_PRELOAD="$LIBFAKETIME" FAKETIME_TIMESTAMP_FILE="$FAKETIME_FILE" \
+      FAKETIME_CACHE_DURATION=1 FAKETIME_DONT_FAKE_MONOTONIC=1 /sbin/zfs-fuse --no-daemon --no-kstat-mount \
+      </dev/null >>"$LAB_DIR/log/nas-zfs-fuse.log" 2>&1 9<&- &
+    echo $! >"$LAB_DIR/run/zfs-fuse.pid"
+    for ((i = 0; i < 100; i++)); do
+      zpool list >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+  else
+    rm -f "$FAKETIME_FILE"
+    start_zfs
+  fi
+  zpool list >/dev/null 2>&1 || die "zfs-fuse does not answer after its restart (see $LAB_DIR/log/nas-zfs-fuse.log)"
+  zpool import -d "$DISK_DIR" "$POOL" || die "zpool import $POOL failed after restarting zfs-fuse"
+  zpool import -d "$BACKUP_DISK_DIR" "$BACKUP_POOL" 2>/dev/null || true
+}
+
+# Takes snapshot NAME of each replicated dataset, then sends it to the backup pool: in full,
+# or incrementally from BASE.
+replicate_snapshot() { # NAME [BASE]
+  local d
+  for d in "${REPLICATED[@]}"; do
+    zfs snapshot "$POOL/$d@$1"
+    if [ -z "${2:-}" ]; then
+      zfs send "$POOL/$d@$1" | zfs recv "$BACKUP_POOL/$POOL/$d" || die "full send of $POOL/$d@$1 failed"
+    else
+      zfs send -i "$2" "$POOL/$d@$1" | zfs recv "$BACKUP_POOL/$POOL/$d" || die "zfs send -i $2 $POOL/$d@$1 failed"
+    fi
+  done
+}
+
+# The backup pool, made again at every set-up, with a full then an incremental replication of
+# tank's datasets, taken REPLICA_FULL_HOURS and REPLICA_INCR_HOURS ago by zfs-fuse's clock.
+replicate_to_backup() {
+  local d s full incr aged=yes
+  if replicas_current; then
+    log "the backup pool's replicas are kept: as the last set-up left them"
+    return 0
+  fi
+  pid_alive "$LAB_DIR/run/zfs-fuse.pid" zfs-fuse || aged=no
+  full="replica_$(date -u -d "-$REPLICA_FULL_HOURS hours" +%Y-%m-%d_%H%M)"
+  incr="replica_$(date -u -d "-$REPLICA_INCR_HOURS hours" +%Y-%m-%d_%H%M)"
+  if [ "$aged" = yes ]; then
+    restart_zfs "-${REPLICA_FULL_HOURS}h"
+  else
+    log "zfs-fuse was not started by the lab: the replicas' snapshots are taken now, not aged"
+  fi
+  if zpool list -H -o name "$BACKUP_POOL" >/dev/null 2>&1; then
+    backup_pool_is_ours || die "a pool named $BACKUP_POOL that is not the lab's is imported on this machine"
+    zpool destroy -f "$BACKUP_POOL"
+  fi
+  mkdir -p "$BACKUP_DISK_DIR"
+  rm -f "$BACKUP_DISK"
+  truncate -s 128M "$BACKUP_DISK"
+  zpool create -f -m none "$BACKUP_POOL" "$BACKUP_DISK" 2>&1 | grep -v '^Defaulting to 4K blocksize' >&2 || true
+  zfs create "$BACKUP_POOL/$POOL"
+  for d in "${REPLICATED[@]}"; do
+    while read -r s; do [ -z "$s" ] || zfs destroy "$s"; done < <(replica_snapshots "$POOL/$d")
+  done
+  replicate_snapshot "$full"
+  if [ "$aged" = yes ]; then
+    echo "-${REPLICA_INCR_HOURS}h" >"$FAKETIME_FILE"
+    sleep 1.2 # FAKETIME_CACHE_DURATION
+  fi
+  replicate_snapshot "$incr" "$full"
+  if [ "$aged" = yes ]; then restart_zfs; fi
+  zfs mount -a
+}
+
+# ---------------------------------------------------------------------------------------------
 # The two states the lab can be left in.
 
 break_lab() {
@@ -873,6 +957,9 @@ svc_stop nas smbd
 svc_stop nas nfs-ganesha
 crypt_lock
 ensure_pool
+log "zfs: backup pool $BACKUP_POOL, replicas of ${REPLICATED[*]/#/$POOL/}"
+replicate_to_backup
+# after the replication, which restarts zfs-fuse (exporting the pools) to age its snapshots
 crypt_ensure
 write_pve_state
 if [ "$mode" = healthy ]; then

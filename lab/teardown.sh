@@ -19,6 +19,8 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/crypt.sh"
 # shellcheck source=lib/vlans.sh
 . "$LAB_SRC/lib/vlans.sh"
+# shellcheck source=lib/replica.sh
+. "$LAB_SRC/lib/replica.sh"
 
 case "${1:-}" in
   '') ;;
@@ -85,6 +87,15 @@ if proc_running zfs-fuse && zpool list -H -o name "$POOL" >/dev/null 2>&1; then
     fi
   else
     log "a pool named $POOL is imported but is not the lab's: left alone"
+  fi
+fi
+
+# 3b. the backup pool, destroyed if it is the lab's (lib/replica.sh)
+if proc_running zfs-fuse && zpool list -H -o name "$BACKUP_POOL" >/dev/null 2>&1; then
+  if backup_pool_is_ours; then
+    zpool destroy -f "$BACKUP_POOL" || zpool export -f "$BACKUP_POOL" || log "cannot destroy or export the pool $BACKUP_POOL"
+  else
+    log "a pool named $BACKUP_POOL is imported but is not the lab's: left alone"
   fi
 fi
 

@@ -154,6 +154,14 @@ done
 
 check "nas: the files of $POOL/private read back in plaintext" "its key is loaded but it is not mounted: zfs mount $POOL/private" -- \
   contains "encrypted at rest" on nas cat "$LAB_DIR/nas/tank/private/tax-2025.txt"
+# --- the backup pool: replicas of tank/data and tank/backup, the newest at most 26h old
+check "nas: pool backup is imported and ONLINE" "the backup pool is missing (lab/setup.sh makes it)" -- \
+  expect ONLINE on nas zpool list -H -o health backup
+for ds in data backup; do
+  # shellcheck disable=SC2016  # run by the NAS's shell
+  check "nas: the replica backup/$POOL/$ds has a snapshot at most 26h old" "replication stopped (faults.sh fix-replica)" -- \
+    on nas "r=backup/$POOL/$ds"'; n=$(zfs list -H -t snapshot -o name -s creation -r "$r" | grep -F -e "$r@" | tail -n 1) && [ -n "$n" ] && c=$(zfs get -H -p -o value creation "$n") && a=$(( $(date +%s) - c )) && echo "$n is ${a}s old" && [ "$a" -le 93600 ]'
+done
 
 # --- shares, with the real clients
 check "SMB: the NAS lists the share media (smbclient -L, anonymous)" "smbd is stopped or not on :$SMB_PORT" -- \

@@ -737,6 +737,80 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
   });
 
+  describe('the backup pool: replicas with real ages, and tank/backup restored from its replica (lab/faults.sh lose-dataset, stale-replica)', () => {
+    const DUMP = '/tmp/lifeboat-lab/nas/tank/backup/dump';
+    const zfs = async (...args: string[]) => (await execa('zfs', args, { reject: false, all: true })).all ?? '';
+    const nfsDump = async () => (await execa('nfs-ls', ['nfs://10.213.7.20/backup/dump?version=4&nfsport=2049'], { reject: false, all: true, timeout: 30_000 })).all ?? '';
+    /** The vzdump archives of tank/backup with their sha256, as the NAS holds them. */
+    const sums = async () => (await execa('bash', ['-c', `cd ${DUMP} && sha256sum vzdump-*`], { reject: false, all: true })).all ?? '';
+    const ready = () => run(['ready', 'runbooks/homelab.yaml', '--inventory', 'lab/inventory.yaml', '--skip', 'unlock-private']);
+
+    beforeAll(async () => {
+      const setup = await lab('setup.sh', '--healthy');
+      expect(setup.code, setup.all).toBe(0);
+    });
+
+    it('set-up sent tank/backup in full, then incrementally: the replica holds both snapshots, 50h and 2h old by their creation', async () => {
+      const now = Date.now() / 1000;
+      const lines = (await zfs('get', '-H', '-p', '-r', '-o', 'name,value', 'creation', 'backup/tank/backup')).split('\n').filter((l) => l.includes('@replica_'));
+      expect(lines.length, lines.join('\n')).toBe(2);
+      const ages = lines.map((l) => (now - Number(l.split('\t')[1])) / 3600);
+      expect(ages[0]).toBeGreaterThan(49.5);
+      expect(ages[0]).toBeLessThan(51);
+      expect(ages[1]).toBeGreaterThan(1.5);
+      expect(ages[1]).toBeLessThan(3);
+      const result = await restore(['--only', 'data-replica-age,restore-backup-dataset']);
+      expect(result.exitCode, result.all).toBe(0);
+      expect(outcome(result.all, 'data-replica-age')).toBe('done');
+      // tank/backup is there: nothing is received, nobody is asked.
+      expect(outcome(result.all, 'restore-backup-dataset')).toBe('already');
+      expect(journalOf(result.all).some((e) => e.kind === 'operator.choice')).toBe(false);
+    });
+
+    it('tank/backup lost: the restore is never given unattended; with --confirm it comes back from the replica, and NFS and Proxmox see the backups again', async () => {
+      const before = await sums();
+      expect(before).toMatch(/vzdump-qemu-101-/);
+      expect((await lab('faults.sh', 'lose-dataset', 'backup')).code).toBe(0);
+      expect(await zfs('list', '-H', '-o', 'name', 'tank/backup')).toContain('does not exist');
+      expect(await nfsDump()).toContain('NFS4ERR_NOENT');
+      const asked = await restore(['--only', 'restore-backup-dataset']);
+      expect(asked.exitCode, asked.all).toBe(1);
+      const choice = journalOf(asked.all).find((e) => e.kind === 'operator.choice' && e.step === 'restore-backup-dataset');
+      expect(choice?.choice, asked.all).toBe('declined');
+      expect(journalOf(asked.all).some((e) => e.kind === 'step.exited')).toBe(false);
+
+      const result = await restore(['--only', 'restore-backup-dataset', '--confirm', 'restore-backup-dataset']);
+      expect(result.exitCode, result.all).toBe(0);
+      expect(outcome(result.all, 'restore-backup-dataset')).toBe('done');
+      const newest = (await zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-s', 'creation', '-r', 'backup/tank/backup')).trim().split('\n').at(-1)!;
+      expect(await zfs('list', '-H', '-t', 'snapshot', '-o', 'name', '-r', 'tank/backup')).toContain(`tank/backup@${newest.split('@')[1]}`);
+      expect(await zfs('get', '-H', '-o', 'value', 'mounted', 'tank/backup')).toBe('yes');
+      expect(await sums()).toBe(before);
+      expect(await nfsDump()).toMatch(/vzdump-qemu-101-/);
+      const content = await onPve1('pvesh get /nodes/localhost/storage/nas-backup/content --content backup --output-format json');
+      expect(content.all).toContain('vzdump-qemu-101-');
+
+      const again = await restore(['--only', 'restore-backup-dataset']);
+      expect(again.exitCode, again.all).toBe(0);
+      expect(outcome(again.all, 'restore-backup-dataset')).toBe('already');
+    });
+
+    it('replication stopped after the full send: the replica is 50h old, data-replica-age fails and lifeboat ready reports the missed RPO', async () => {
+      expect((await lab('faults.sh', 'stale-replica')).code).toBe(0);
+      try {
+        const result = await restore(['--only', 'data-replica-age']);
+        expect(outcome(result.all, 'data-replica-age'), result.all).toBe('failed');
+        const stale = await ready();
+        expect(stale.exitCode, stale.all).toBe(1);
+        expect(stale.all.replace(/\n {4}/g, ' ')).toMatch(/newest replicated snapshot of backup\/tank\/data: the newest is 2d \d+h old .*more than max_age 26h/);
+      } finally {
+        await lab('faults.sh', 'fix-replica');
+      }
+      const fixed = await restore(['--only', 'data-replica-age']);
+      expect(outcome(fixed.all, 'data-replica-age'), fixed.all).toBe('done');
+    });
+  });
+
   it('leaves no ssh control socket behind', () => {
     const dir = `/tmp/lifeboat-ssh-${process.getuid?.() ?? 'user'}`;
     const sockets = existsSync(dir)
