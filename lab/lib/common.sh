@@ -94,10 +94,14 @@ die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
 # One lab per machine (fixed state dir, namespaces, addresses): its scripts take one lock of the
 # machine, whichever checkout they run from, waiting up to SECONDS for another script to end.
 LAB_LOCK=/run/lock/lifeboat-lab.lock
+# A script run by the one holding the lock (faults.sh fix-all runs faults.sh fix-config ...)
+# works under its lock: waiting for it would wait for its own parent.
 lab_lock() {
+  [ -n "${LAB_LOCK_HOLDER:-}" ] && [ "$LAB_LOCK_HOLDER" = "$PPID" ] && return 0
   mkdir -p "${LAB_LOCK%/*}"
   exec 9>>"$LAB_LOCK"
   flock -w "$1" 9 || die "another lab script is running (it holds $LAB_LOCK)"
+  export LAB_LOCK_HOLDER=$$
 }
 
 # ssh from the laptop (root namespace) to a lab host, exactly as the runbook's inventory says.
