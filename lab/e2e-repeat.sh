@@ -25,7 +25,7 @@ for ((i = 1; i <= runs; i++)); do
   NO_COLOR=1 npm run e2e >"$log" 2>&1 || rc=$?
   took=$(($(date +%s) - start))
   # vitest's summary line, e.g. "Tests  23 passed (23)", without its colours
-  tests=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | awk '/^ *Tests /{ $1 = ""; sub(/^ +/, ""); print; exit }')
+  tests=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | awk '/^ *Tests /{ $1 = ""; sub(/^ +/, ""); gsub(/ \| /, ", "); print; exit }')
   load=$(cut -d' ' -f1 /proc/loadavg)
   printf '| %s | run %d of %d: %s (load average %s at its end) | %dm %02ds |\n' \
     "$when" "$i" "$runs" "${tests:-no summary (see $log)}" "$load" $((took / 60)) $((took % 60))
