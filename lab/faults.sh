@@ -239,7 +239,16 @@ case "$cmd" in
     fi
     log "pve1: a vzdump runs (pid $(pid_of "$LAB_DIR/run/pve1-vzdump.pid"))" ;;
   fix-backup-running)
-    if [ -f "$LAB_DIR/run/pve1-vzdump.pid" ]; then kill_pid "$(pid_of "$LAB_DIR/run/pve1-vzdump.pid")" 5; fi
+    if [ -f "$LAB_DIR/run/pve1-vzdump.pid" ]; then
+      pid=$(pid_of "$LAB_DIR/run/pve1-vzdump.pid")
+      kill_pid "$pid" 5
+      # ended, and reaped: an orphan stays a zombie named vzdump until this machine's init reaps
+      # it (here up to a second), where a real node's task worker reaps its vzdump at once
+      for ((i = 0; i < 50; i++)); do
+        [ -d "/proc/$pid" ] || break
+        sleep 0.1
+      done
+    fi
     rm -f "$LAB_DIR/run/pve1-vzdump.pid"
     log "pve1: no vzdump runs" ;;
   lose-config)
