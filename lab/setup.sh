@@ -496,13 +496,26 @@ start_inet_dns() {
 # Storage on the NAS: zfs-fuse, the pool tank on two file "disks", Samba and NFS-Ganesha.
 
 # FUSE mounts whose daemon died (zfs-fuse killed or crashed) answer "Transport endpoint is not
-# connected" to everything: detach them before the lab touches its paths.
+# connected" to everything: detach them before the lab touches its paths. A mount that does not
+# answer at all is a wedged daemon (seen once of zfs-fuse: every thread waiting on a lock): the
+# lab's own zfs-fuse is then killed, which turns its mounts into dead ones, and start_zfs starts
+# a new one that imports the pool again.
 clear_dead_mounts() {
-  local m
+  local m rc
   while read -r m; do
     [ -n "$m" ] || continue
-    stat -t "$m" >/dev/null 2>&1 || umount -l "$m" 2>/dev/null || true
+    rc=0
+    timeout 5 stat -t "$m" >/dev/null 2>&1 || rc=$?
+    if [ "$rc" = 124 ] && [ "$(findmnt -rn -o FSTYPE --mountpoint "$m")" = fuse.zfs ] &&
+      [ -f "$LAB_DIR/run/zfs-fuse.pid" ] && pid_alive "$LAB_DIR/run/zfs-fuse.pid" zfs-fuse; then
+      log "zfs-fuse does not answer on $m: killing it (a new one is started below)"
+      kill -KILL "$(pid_of "$LAB_DIR/run/zfs-fuse.pid")" 2>/dev/null || true
+      sleep 0.5
+    fi
+    [ "$rc" = 0 ] || umount -l "$m" 2>/dev/null || true
   done < <(findmnt -rn -o TARGET | awk -v d="$LAB_DIR" -v b="$PVE_BACKUP_MNT" 'index($0, d) == 1 || $0 == b' | sort -r)
+  # a gocryptfs whose mount was detached above
+  pkill -KILL -f -- "gocryptfs .*$CRYPT_RAW $CRYPT_PLAIN" 2>/dev/null || true
 }
 
 start_zfs() {

@@ -71,7 +71,15 @@ if [ -d "$LAB_DIR" ]; then
 fi
 
 # 3. the pool: destroyed if it is the lab's (its disks are files of the state dir), once the
-# plaintext of its encrypted dataset (gocryptfs, which holds the dataset open) is unmounted
+# plaintext of its encrypted dataset (gocryptfs, which holds the dataset open) is unmounted.
+# A lab zfs-fuse that answers nothing on its mounts (wedged) would hang the destroy: it is
+# killed, and its dead mounts are detached in step 6.
+rc=0
+[ ! -d "$LAB_DIR/nas/tank" ] || timeout 5 stat -t "$LAB_DIR/nas/tank" >/dev/null 2>&1 || rc=$?
+if [ "$rc" = 124 ] && [ -f "$LAB_DIR/run/zfs-fuse.pid" ] && pid_alive "$LAB_DIR/run/zfs-fuse.pid" zfs-fuse; then
+  log "zfs-fuse does not answer on $LAB_DIR/nas/tank: killing it"
+  kill -KILL "$(pid_of "$LAB_DIR/run/zfs-fuse.pid")" 2>/dev/null || true
+fi
 crypt_lock
 if proc_running zfs-fuse && zpool list -H -o name "$POOL" >/dev/null 2>&1; then
   if zpool status "$POOL" 2>/dev/null | grep -qF "$LAB_DIR/nas/disks/"; then

@@ -29,6 +29,8 @@ crypt_lock() {
   if findmnt -rn --mountpoint "$CRYPT_PLAIN" >/dev/null 2>&1; then
     fusermount -u "$CRYPT_PLAIN" 2>/dev/null || umount -l "$CRYPT_PLAIN" 2>/dev/null || true
   fi
+  # one whose mount was detached while busy, or whose lower dataset went away
+  pkill -KILL -f -- "gocryptfs .*$CRYPT_RAW $CRYPT_PLAIN" 2>/dev/null || true
   rm -rf "$CRYPT_KEYS"
 }
 
