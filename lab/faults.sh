@@ -86,6 +86,25 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 close_inherited_fds
 lab_lock 30
 
+# zfs destroy -r, retried while the dataset is busy for a moment (a share daemon's last
+# request, a process leaving its mountpoint); when it stays busy, says who holds it.
+destroy_dataset() { # DATASET
+  local ds=$1 mnt i
+  for ((i = 0; i < 20; i++)); do
+    zfs destroy -r "$ds" 2>"$LAB_DIR/run/destroy.err" && return 0
+    grep -qiE 'busy' "$LAB_DIR/run/destroy.err" || break
+    sleep 0.5
+  done
+  cat "$LAB_DIR/run/destroy.err" >&2
+  mnt=$(zfs get -H -o value mountpoint "$ds" 2>/dev/null || true)
+  if [ -n "$mnt" ] && [ -d "$mnt" ]; then
+    echo "what holds $mnt:" >&2
+    fuser -vm "$mnt" >&2 2>&1 || true
+    findmnt -R "$mnt" >&2 || true
+  fi
+  die "zfs destroy -r $ds failed"
+}
+
 need_host() {
   lab_is_host "${1:-}" || die "name a host: router, nas or pve1"
 }
@@ -334,7 +353,7 @@ case "$cmd" in
     for unit in smbd nfs-ganesha; do
       if svc_running nas "$unit"; then running+=("$unit") && svc_stop nas "$unit"; fi
     done
-    zfs destroy -r "$ds" || die "zfs destroy -r $ds failed"
+    destroy_dataset "$ds"
     for unit in "${running[@]}"; do svc_start nas "$unit" || die "$unit did not start"; done
     log "nas: $ds is lost with its snapshots (the shares still run: ${running[*]:-none})" ;;
   stale-replica)

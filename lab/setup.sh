@@ -42,7 +42,7 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_SRC/lib/replica.sh"
 
 PACKAGES=(openssh-server openssh-client unbound bind9-dnsutils zfs-fuse samba smbclient nfs-ganesha
-  nfs-ganesha-vfs libnfs-utils rclone gocryptfs iproute2 iputils-ping procps nftables faketime)
+  nfs-ganesha-vfs libnfs-utils rclone gocryptfs iproute2 iputils-ping procps nftables faketime psmisc)
 # Paths outside the state dir that the lab's daemons may create; teardown removes the ones that
 # did not exist before the lab first came up.
 # (Samba's rpcd_* helpers open empty logs under /var/log/samba whatever the configuration says.)

@@ -30,6 +30,13 @@ async function lab(script: string, ...args: string[]) {
   return { code: result.exitCode, all: result.all ?? '' };
 }
 
+/** Runs a lab script that must succeed; its output is the failure's message. */
+async function labOk(script: string, ...args: string[]) {
+  const result = await lab(script, ...args);
+  expect(result.code, `lab/${[script, ...args].join(' ')}:\n${result.all}`).toBe(0);
+  return result;
+}
+
 function run(args: string[], zfsKey = ZFS_KEY) {
   return execa('node', [BIN, ...args, '--logs', logs], {
     cwd: ROOT,
@@ -211,7 +218,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it('after breaking it (sshd on pve1 stopped): not ready, naming the host and what it could not check', async () => {
-      expect((await lab('faults.sh', 'stop-sshd', 'pve1')).code).toBe(0);
+      await labOk('faults.sh', 'stop-sshd', 'pve1');
       try {
         const result = await ready();
         expect(result.exitCode, result.all).toBe(1);
@@ -229,7 +236,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it('with an aged backup: the RPO is missed, and the metrics say by how much', async () => {
-      expect((await lab('faults.sh', 'age-backup', '101')).code).toBe(0);
+      await labOk('faults.sh', 'age-backup', '101');
       try {
         const result = await ready();
         expect(result.exitCode, result.all).toBe(1);
@@ -249,7 +256,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     const conf101 = join(PVE, 'etc-pve/qemu-server/101.conf');
 
     it('a guest whose disks are on another storage than guest_storage is never restored over', async () => {
-      expect((await lab('faults.sh', 'stop-guest', '101')).code).toBe(0);
+      await labOk('faults.sh', 'stop-guest', '101');
       const inode = statSync(disk101).ino;
       const result = await restore(['--only', RESTORE, '--var', 'guest_storage=local-lvm', '--confirm', 'restore-guests']);
       expect(result.exitCode, result.all).toBe(0);
@@ -262,7 +269,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it('a storage that cannot list its volumes means "cannot tell", never "no disks": nothing is restored', async () => {
-      expect((await lab('faults.sh', 'storage-timeout', 'local-zfs')).code).toBe(0);
+      await labOk('faults.sh', 'storage-timeout', 'local-zfs');
       try {
         const inode = statSync(disk101).ino;
         const result = await restore(['--only', RESTORE, '--confirm', 'restore-guests']);
@@ -278,7 +285,7 @@ describe('the homelab runbook restores a lab of real services', () => {
 
     it('a guest whose configuration was lost but whose disks survive gets its configuration back, its disks untouched', async () => {
       const inode = statSync(disk101).ino;
-      expect((await lab('faults.sh', 'lose-config', '101')).code).toBe(0);
+      await labOk('faults.sh', 'lose-config', '101');
       const result = await restore(['--only', `recover-configs,${RESTORE}`, '--confirm', 'restore-guests']);
       expect(result.exitCode, result.all).toBe(0);
       expect(itemOutcome(result.all, 'recover-configs', '101'), result.all).toBe('done');
@@ -289,7 +296,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it('a guest whose disks are gone is restored from its newest backup, only with the typed confirmation', async () => {
-      expect((await lab('faults.sh', 'lose-guest', '101')).code).toBe(0);
+      await labOk('faults.sh', 'lose-guest', '101');
       const unconfirmed = await restore(['--only', RESTORE]);
       expect(unconfirmed.exitCode, unconfirmed.all).toBe(1);
       expect(journalOf(unconfirmed.all).find((e) => e.kind === 'operator.choice' && e.step === 'restore-guests')?.choice).toBe('declined');
@@ -305,8 +312,8 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it('a backup lock is cleared only while no backup runs; then the guest starts', async () => {
-      expect((await lab('faults.sh', 'lock-backup', '101')).code).toBe(0);
-      expect((await lab('faults.sh', 'backup-running')).code).toBe(0);
+      await labOk('faults.sh', 'lock-backup', '101');
+      await labOk('faults.sh', 'backup-running');
       try {
         expect((await onPve1('qm start 101')).all).toContain('VM is locked (backup)');
         const refused = await restore(['--only', 'unlock-guests']);
@@ -325,7 +332,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it("a two-node cluster with one node down: pvecm expected 1 only on the command line's word", async () => {
-      expect((await lab('faults.sh', 'no-quorum')).code).toBe(0);
+      await labOk('faults.sh', 'no-quorum');
       try {
         const stopped = await restore(['--only', 'cluster,quorum,run-alone', '--var', 'quorum_wait=3s']);
         expect(stopped.exitCode, stopped.all).toBe(1);
@@ -354,24 +361,24 @@ describe('the homelab runbook restores a lab of real services', () => {
   });
 
   it('DNS killed between phases: the storage steps work by IP, so the restore goes on and names the lookup that failed', async () => {
-    expect((await lab('setup.sh')).code).toBe(0);
+    await labOk('setup.sh');
     const first = await restore(['--only', 'network,dns']);
     expect(first.exitCode, first.all).toBe(0);
     // Between the DNS phase and the storage phase, DNS dies: the NAS's name lookup notices it.
-    expect((await lab('faults.sh', 'kill-dns')).code).toBe(0);
+    await labOk('faults.sh', 'kill-dns');
     const rest = await restore(['--from', 'storage', '--confirm', 'scrub']);
     expect(rest.exitCode, rest.all).toBe(0);
     expect(finished(rest.all, 'nas-dns')?.status, rest.all).toBe('failed');
     for (const step of ['import-pool', 'mount-datasets', 'serve-nfs', 'serve-smb', 'client-sees-share', 'client-lists-nfs', 'backup-share', 'start-first', 'start-then']) {
       expect(finished(rest.all, step)?.status, step).toMatch(/^(done|already)$/);
     }
-    expect((await lab('faults.sh', 'fix-dns')).code).toBe(0);
+    await labOk('faults.sh', 'fix-dns');
     const verify = await lab('verify.sh');
     expect(verify.code, verify.all).toBe(0);
   });
 
   it("a host's sshd stopped: reported as unreachable, never as a failed command", async () => {
-    expect((await lab('faults.sh', 'stop-sshd', 'nas')).code).toBe(0);
+    await labOk('faults.sh', 'stop-sshd', 'nas');
     try {
       const result = await restore(['--only', 'nas-route']);
       expect(result.exitCode, result.all).toBe(1);
@@ -390,7 +397,7 @@ describe('the homelab runbook restores a lab of real services', () => {
 
   it('a wrong host key: refused, never silently accepted', async () => {
     const knownHosts = readFileSync('/tmp/lifeboat-lab/ssh/known_hosts', 'utf8');
-    expect((await lab('faults.sh', 'wrong-hostkey', 'nas')).code).toBe(0);
+    await labOk('faults.sh', 'wrong-hostkey', 'nas');
     try {
       const result = await restore(['--only', 'nas-route']);
       expect(result.exitCode, result.all).toBe(1);
@@ -416,7 +423,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     const at = (events: Array<Record<string, unknown>>, kind: string, step: string) => events.findIndex((e) => e.kind === kind && e.step === step);
 
     it("the router's lan1 down without its address: the network steps bring both back, and find them done the second time", async () => {
-      expect((await lab('faults.sh', 'link-down')).code).toBe(0);
+      await labOk('faults.sh', 'link-down');
       expect(await lan1()).toMatch(/^lan1\S*\s+DOWN\s*$/m);
       const result = await restore(['--only', 'router-lan-link,router-lan-address']);
       expect(result.exitCode, result.all).toBe(0);
@@ -431,8 +438,8 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it('a file written into the mountpoint of tank/data: the run stops at mount-datasets naming it, deletes nothing, and a resume after fix-stray-files finishes', async () => {
-      expect((await lab('setup.sh')).code).toBe(0);
-      expect((await lab('faults.sh', 'stray-files')).code).toBe(0);
+      await labOk('setup.sh');
+      await labOk('faults.sh', 'stray-files');
       const stray = '/tmp/lifeboat-lab/nas/tank/data/stray.txt';
       const stopped = await restore(['--only', POOL]);
       expect(stopped.exitCode, stopped.all).toBe(1);
@@ -446,7 +453,7 @@ describe('the homelab runbook restores a lab of real services', () => {
       expect(outcome(stopped.all, 'serve-nfs')).toBeUndefined();
       expect(readFileSync(stray, 'utf8')).toBe('written while the pool was away\n');
 
-      expect((await lab('faults.sh', 'fix-stray-files')).code).toBe(0);
+      await labOk('faults.sh', 'fix-stray-files');
       const runId = journalOf(stopped.all)[0]?.runId as string;
       const resumed = await run(['resume', runId, '--yes']);
       expect(resumed.exitCode, resumed.all).toBe(0);
@@ -464,8 +471,8 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it('smbd and nfs-ganesha started before the pool: held back before the import, then serve the real data', async () => {
-      expect((await lab('setup.sh')).code).toBe(0);
-      expect((await lab('faults.sh', 'serve-empty')).code).toBe(0);
+      await labOk('setup.sh');
+      await labOk('faults.sh', 'serve-empty');
       // Both answer, without the data: what a client would see if they stayed up.
       expect(await smbMovies()).toContain('NT_STATUS_BAD_NETWORK_NAME');
       expect(await nfsData()).toContain('NFS4ERR_NOENT');
@@ -626,7 +633,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it("starts the onboot guests in their startup order, waiting each one's up delay; an onboot 0 guest stays off until a step names it", async () => {
-      for (const id of ['102', '101', '200']) expect((await lab('faults.sh', 'stop-guest', id)).code).toBe(0);
+      for (const id of ['102', '101', '200']) await labOk('faults.sh', 'stop-guest', id);
       expect((await onPve1('qm config 102')).all).toMatch(/^startup: order=1,up=5$/m);
       expect((await onPve1('pct config 200')).all).toMatch(/^onboot: 1$/m);
       const from = starts().length;
@@ -639,8 +646,8 @@ describe('the homelab runbook restores a lab of real services', () => {
       expect(started[2]!.at - started[1]!.at).toBeGreaterThanOrEqual(3);
       for (const cmd of ['qm status 102', 'qm status 101', 'pct status 200']) expect((await onPve1(cmd)).all).toContain('status: running');
 
-      expect((await lab('faults.sh', 'onboot-off', '200')).code).toBe(0);
-      for (const id of ['101', '200']) expect((await lab('faults.sh', 'stop-guest', id)).code).toBe(0);
+      await labOk('faults.sh', 'onboot-off', '200');
+      for (const id of ['101', '200']) await labOk('faults.sh', 'stop-guest', id);
       expect((await onPve1('pct config 200')).all).toMatch(/^onboot: 0$/m);
       const again = await restore(['--only', 'start-onboot']);
       expect(again.exitCode, again.all).toBe(0);
@@ -664,7 +671,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it('pve2 lost: its container moves to pve1 and runs there, only on the typed word', async () => {
-      expect((await lab('faults.sh', 'lose-pve2')).code).toBe(0);
+      await labOk('faults.sh', 'lose-pve2');
       try {
         expect(existsSync(join(ETC, 'pve2/lxc/210.conf'))).toBe(true);
         const foreign = await onPve1('pct start 210');
@@ -700,10 +707,10 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it('pve2 back in the cluster, answering outside it, or without a replica of its disks on pve1: nothing is moved or started', async () => {
-      expect((await lab('faults.sh', 'lose-pve2')).code).toBe(0);
+      await labOk('faults.sh', 'lose-pve2');
       try {
         // pve2 answers as a cluster member again: its guests are its own (no split brain)
-        expect((await lab('faults.sh', 'cluster')).code).toBe(0);
+        await labOk('faults.sh', 'cluster');
         const member = await restore(['--only', FAILOVER, '--var', 'quorum_wait=3s', '--confirm', 'take-over-guests']);
         expect(member.exitCode, member.all).toBe(0);
         expect(member.all).toContain('pve2 is a member of the cluster: its guests are its own');
@@ -712,10 +719,10 @@ describe('the homelab runbook restores a lab of real services', () => {
         expect((await onPve1('pct status 210')).code).toBe(2);
 
         // pve2 out of the cluster while its machine answers (its corosync link is down): never taken over
-        expect((await lab('faults.sh', 'lose-pve2')).code).toBe(0);
+        await labOk('faults.sh', 'lose-pve2');
         const alone = await restore(['--only', 'cluster,quorum,run-alone', '--var', 'quorum_wait=3s', '--confirm', 'run-alone']);
         expect(alone.exitCode, alone.all).toBe(0);
-        expect((await lab('faults.sh', 'pve2-answers')).code).toBe(0);
+        await labOk('faults.sh', 'pve2-answers');
         const answers = await restore(['--only', FAILOVER, '--var', 'quorum_wait=3s', '--confirm', 'take-over-guests']);
         expect(answers.exitCode, answers.all).toBe(1);
         expect(answers.all).toContain('pve2 answers on 10.213.7.31: it may still run guest 210 (a split brain), not taking it over');
@@ -724,8 +731,8 @@ describe('the homelab runbook restores a lab of real services', () => {
         expect((await onPve1('pct status 210')).code).toBe(2);
 
         // pve2 lost, but pve1 has no replica of its container's disk
-        expect((await lab('faults.sh', 'lose-pve2')).code).toBe(0);
-        expect((await lab('faults.sh', 'lose-replica', '210')).code).toBe(0);
+        await labOk('faults.sh', 'lose-pve2');
+        await labOk('faults.sh', 'lose-replica', '210');
         const refused = await restore(['--only', FAILOVER, '--var', 'quorum_wait=3s', '--confirm', 'run-alone', '--confirm', 'take-over-guests']);
         expect(refused.exitCode, refused.all).toBe(1);
         expect(refused.all).toContain("guest 210's disks are not on this node: local-zfs:subvol-210-disk-0");
@@ -772,7 +779,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     it('tank/backup lost: the restore is never given unattended; with --confirm it comes back from the replica, and NFS and Proxmox see the backups again', async () => {
       const before = await sums();
       expect(before).toMatch(/vzdump-qemu-101-/);
-      expect((await lab('faults.sh', 'lose-dataset', 'backup')).code).toBe(0);
+      await labOk('faults.sh', 'lose-dataset', 'backup');
       expect(await zfs('list', '-H', '-o', 'name', 'tank/backup')).toContain('does not exist');
       expect(await nfsDump()).toContain('NFS4ERR_NOENT');
       const asked = await restore(['--only', 'restore-backup-dataset']);
@@ -798,7 +805,7 @@ describe('the homelab runbook restores a lab of real services', () => {
     });
 
     it('replication stopped after the full send: the replica is 50h old, data-replica-age fails and lifeboat ready reports the missed RPO', async () => {
-      expect((await lab('faults.sh', 'stale-replica')).code).toBe(0);
+      await labOk('faults.sh', 'stale-replica');
       try {
         const result = await restore(['--only', 'data-replica-age']);
         expect(outcome(result.all, 'data-replica-age'), result.all).toBe('failed');
