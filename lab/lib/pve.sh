@@ -220,17 +220,31 @@ nas_backup_served() {
   in_ns pve1 timeout 10 nfs-ls "nfs://$NAS_IP/backup?version=4&nfsport=$NFS_PORT" 2>/dev/null | grep -qE '[[:space:]]dump$'
 }
 
-# What pvestatd does for an NFS storage: mount it once the server answers.
+# What pvestatd does for an NFS storage: mount it once the server answers. One at a time: two
+# pvesh calls at once (a fan-out of checks) must not stack two bind mounts, as the second one
+# would outlive a deactivation and keep tank/backup busy.
 backup_activate() {
-  if ! nas_backup_served; then return 1; fi
-  if ! backup_mounted; then
-    mkdir -p "$PVE_BACKUP_MNT"
-    mount --bind "$NAS_BACKUP_PATH" "$PVE_BACKUP_MNT"
-  fi
+  nas_backup_served || return 1
+  (
+    flock -w 30 8 || exit 1
+    if ! backup_mounted; then
+      mkdir -p "$PVE_BACKUP_MNT"
+      mount --bind "$NAS_BACKUP_PATH" "$PVE_BACKUP_MNT"
+    fi
+  ) 8>/run/lock/lifeboat-nas-backup.lock
 }
 
+# Unmounts the storage, every layer of it (a lab built before activations were serialised may
+# have stacked them); lazily when one is busy, so that the NAS may let go of the dataset.
 backup_deactivate() {
-  if backup_mounted; then umount "$PVE_BACKUP_MNT" 2>/dev/null || umount -l "$PVE_BACKUP_MNT"; fi
+  (
+    flock -w 30 8 || exit 1
+    for ((i = 0; i < 10; i++)); do
+      backup_mounted || exit 0
+      umount "$PVE_BACKUP_MNT" 2>/dev/null || umount -l "$PVE_BACKUP_MNT" || exit 1
+    done
+    ! backup_mounted
+  ) 8>/run/lock/lifeboat-nas-backup.lock
 }
 
 # Resolves a backup volume id or path to a file, activating the storage as Proxmox does.
