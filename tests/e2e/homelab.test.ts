@@ -58,10 +58,15 @@ async function dig(...args: string[]) {
   return result.all ?? '';
 }
 
-/** A command on pve1 over the lab's ssh (lab/lib/common.sh). */
-async function onPve1(command: string) {
-  const result = await execa('bash', ['-c', `. ${join(ROOT, 'lab/lib/common.sh')}; lab_ssh pve1 "$1"`, '_', command], { reject: false, all: true });
+/** Runs COMMAND on a lab host over the lab's ssh (lab/lib/common.sh). */
+async function onHost(host: string, command: string) {
+  const result = await execa('bash', ['-c', `. ${join(ROOT, 'lab/lib/common.sh')}; lab_ssh "$1" "$2"`, '_', host, command], { reject: false, all: true });
   return { code: result.exitCode, all: result.all ?? '' };
+}
+
+/** Runs COMMAND on pve1 over ssh. */
+function onPve1(command: string) {
+  return onHost('pve1', command);
 }
 
 /** The step.finished event of a step, in the journal of the run that printed OUTPUT. */
@@ -774,6 +779,25 @@ describe('the homelab runbook restores a lab of real services', () => {
       // tank/backup is there: nothing is received, nobody is asked.
       expect(outcome(result.all, 'restore-backup-dataset')).toBe('already');
       expect(journalOf(result.all).some((e) => e.kind === 'operator.choice')).toBe(false);
+    });
+
+    it('the stand-ins hold up to commands at the same time: nas-backup is mounted once, one nfs-ganesha runs after five restarts', async () => {
+      const layers = async () => (await execa('findmnt', ['-rn', '--mountpoint', '/mnt/pve/nas-backup'], { reject: false })).stdout.split('\n').filter(Boolean).length;
+      await execa('umount', ['/mnt/pve/nas-backup']);
+      const listings = await Promise.all(Array.from({ length: 6 }, () => onPve1('pvesh get /nodes/localhost/storage/nas-backup/content --output-format json')));
+      for (const listing of listings) expect(listing.all).toContain('vzdump-qemu-101-');
+      expect(await layers()).toBe(1);
+
+      const restarts = await Promise.all(Array.from({ length: 5 }, () => onHost('nas', 'systemctl restart nfs-ganesha')));
+      for (const restart of restarts) expect(restart.code, restart.all).toBe(0);
+      const pid = (await execa('cat', ['/tmp/lifeboat-lab/run/nas-nfs-ganesha.pid'])).stdout.trim();
+      const live = (await execa('ps', ['-o', 'pid=,stat=', '-C', 'ganesha.nfsd'], { reject: false })).stdout
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter(([, stat]) => stat && !stat.startsWith('Z'))
+        .map(([p]) => p);
+      expect(live).toEqual([pid]);
+      expect(await nfsDump()).toMatch(/vzdump-qemu-101-/);
     });
 
     it('tank/backup lost: the restore is never given unattended; with --confirm it comes back from the replica, and NFS and Proxmox see the backups again', async () => {
