@@ -181,7 +181,7 @@ guest_boot() { # ID
   mkdir -p "$LAB_DIR/run" "$LAB_DIR/log"
   in_ns pve1 ip addr replace "$G_IP/$LAB_PREFIXLEN" dev vmbr0
   setsid nsenter --net=/run/netns/lbpve1 -- "$NODE_BIN" "$LAB_DIR/lib/http-guest.mjs" "$G_NAME" "$G_IP" "$G_PORT" \
-    </dev/null >>"$LAB_DIR/log/pve1-guest-$G_ID.log" 2>&1 9<&- &
+    </dev/null >>"$LAB_DIR/log/pve1-guest-$G_ID.log" 2>&1 6<&- 9<&- &
   pid=$!
   echo "$pid" >"$pidfile"
   echo "$(date +%s.%N) $G_ID" >>"$PVE_START_LOG"
@@ -263,6 +263,16 @@ backup_file() { # ARCHIVE
   printf '%s' "$a"
 }
 
+# Proxmox takes a guest's configuration lock (a flock, 10 s) for every change to the guest: two
+# starts, or a start and a restore, at once wait for each other instead of both acting. Held on
+# fd 6 until the command exits; the guest's own process does not inherit it (guest_boot).
+guest_config_lock() { # KIND ID
+  local shown
+  if [ "$1" = qemu ]; then shown=/var/lock/qemu-server/lock-$2.conf; else shown=/run/lock/lxc/pve-config-$2.lock; fi
+  exec 6>"$LAB_DIR/run/guest-config-$2.lock"
+  flock -w 10 6 || pve_die "can't lock file '$shown' - got timeout"
+}
+
 # Restores a guest from a stand-in backup (a vzdump file on nas-backup, or a snapshot on
 # pbs-backup): its first line names the guest type, the rest is the guest's configuration.
 # As qmrestore and pct restore do: the archive and every target storage are checked first; only
@@ -279,6 +289,7 @@ guest_restore() { # KIND ID ARCHIVE STORAGE FORCE
     *) pve_die "unable to restore - '$archive' is not a $kind backup" ;;
   esac
   need_quorum
+  guest_config_lock "$kind" "$id"
   # the target storages, before anything is freed
   while read -r key vol; do
     store=${storage:-${vol%%:*}}
@@ -400,6 +411,7 @@ $tool $cmd <vmid>" 255
       pve_die "Configuration file 'nodes/$PVE_NODE/lxc/$id.conf' does not exist" 2
     fi
   fi
+  case "$cmd" in start | stop | shutdown | reboot | unlock) guest_config_lock "$kind" "$id" ;; esac
   local lock
   lock=$(conf_get "$conf" lock)
   case "$cmd" in

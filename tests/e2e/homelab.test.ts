@@ -781,7 +781,7 @@ describe('the homelab runbook restores a lab of real services', () => {
       expect(journalOf(result.all).some((e) => e.kind === 'operator.choice')).toBe(false);
     });
 
-    it('the stand-ins hold up to commands at the same time: nas-backup is mounted once, one nfs-ganesha runs after five restarts', async () => {
+    it('the stand-ins hold up to commands at the same time: nas-backup is mounted once, one nfs-ganesha after five restarts, one VM 101 after four starts, one gocryptfs after four mounts', async () => {
       const layers = async () => (await execa('findmnt', ['-rn', '--mountpoint', '/mnt/pve/nas-backup'], { reject: false })).stdout.split('\n').filter(Boolean).length;
       await execa('umount', ['/mnt/pve/nas-backup']);
       const listings = await Promise.all(Array.from({ length: 6 }, () => onPve1('pvesh get /nodes/localhost/storage/nas-backup/content --output-format json')));
@@ -798,6 +798,25 @@ describe('the homelab runbook restores a lab of real services', () => {
         .map(([p]) => p);
       expect(live).toEqual([pid]);
       expect(await nfsDump()).toMatch(/vzdump-qemu-101-/);
+
+      // qm takes the guest's configuration lock: one start starts it, the others find it running.
+      await labOk('faults.sh', 'stop-guest', '101');
+      const starts = await Promise.all(Array.from({ length: 4 }, () => onPve1('qm start 101')));
+      expect(
+        starts.filter((start) => start.code === 0),
+        starts.map((start) => start.all).join('\n'),
+      ).toHaveLength(1);
+      for (const start of starts.filter((one) => one.code !== 0)) expect(start.all).toContain('VM 101 already running');
+      const guests = (await execa('pgrep', ['-f', 'http-guest.mjs homeassistant '], { reject: false })).stdout.split('\n').filter(Boolean);
+      expect(guests).toEqual([(await execa('cat', ['/tmp/lifeboat-lab/run/pve1-guest-101.pid'])).stdout.trim()]);
+
+      // the encrypted dataset's stand-in mounts its plaintext once, however many ask at once
+      expect((await onHost('nas', 'zfs unmount tank/private')).code).toBe(0);
+      const mounts = await Promise.all(Array.from({ length: 4 }, () => onHost('nas', 'zfs mount -a')));
+      for (const mount of mounts) expect(mount.code, mount.all).toBe(0);
+      const gocryptfs = (await execa('pgrep', ['-f', 'gocryptfs .*/nas/tank/private'], { reject: false })).stdout.split('\n').filter(Boolean);
+      expect(gocryptfs).toHaveLength(1);
+      expect((await onHost('nas', 'cat /tmp/lifeboat-lab/nas/tank/private/tax-2025.txt')).all).toContain('household paperwork');
     });
 
     it('tank/backup lost: the restore is never given unattended; with --confirm it comes back from the replica, and NFS and Proxmox see the backups again', async () => {
