@@ -253,7 +253,7 @@ case "$cmd" in
       mkdir -p "$LAB_DIR/pve1/sbin"
       printf '#!/bin/bash\n# lab: a backup job that runs (its process is named vzdump)\nwhile :; do sleep 1; done\n' >"$LAB_DIR/pve1/sbin/vzdump"
       chmod 755 "$LAB_DIR/pve1/sbin/vzdump"
-      setsid nsenter --net=/run/netns/lbpve1 -- "$LAB_DIR/pve1/sbin/vzdump" </dev/null >/dev/null 2>&1 9<&- &
+      detached setsid nsenter --net=/run/netns/lbpve1 -- "$LAB_DIR/pve1/sbin/vzdump" </dev/null >/dev/null 2>&1 &
       echo $! >"$LAB_DIR/run/pve1-vzdump.pid"
     fi
     log "pve1: a vzdump runs (pid $(pid_of "$LAB_DIR/run/pve1-vzdump.pid"))" ;;

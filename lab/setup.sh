@@ -525,8 +525,8 @@ start_zfs() {
       log "using the zfs-fuse that already runs on this machine (the lab did not start it and will not stop it)"
     fi
   else
-    setsid nsenter --net=/run/netns/lbnas -- /sbin/zfs-fuse --no-daemon --no-kstat-mount \
-      </dev/null >>"$LAB_DIR/log/nas-zfs-fuse.log" 2>&1 9<&- &
+    detached setsid nsenter --net=/run/netns/lbnas -- /sbin/zfs-fuse --no-daemon --no-kstat-mount \
+      </dev/null >>"$LAB_DIR/log/nas-zfs-fuse.log" 2>&1 &
     echo $! >"$LAB_DIR/run/zfs-fuse.pid"
   fi
   for ((i = 0; i < 100; i++)); do
@@ -821,9 +821,9 @@ restart_zfs() {
   kill_pid "$pid" 10
   if [ -n "${1:-}" ]; then
     echo "$1" >"$FAKETIME_FILE"
-    setsid nsenter --net=/run/netns/lbnas -- env LD_PRELOAD="$LIBFAKETIME" FAKETIME_TIMESTAMP_FILE="$FAKETIME_FILE" \
+    detached setsid nsenter --net=/run/netns/lbnas -- env LD_PRELOAD="$LIBFAKETIME" FAKETIME_TIMESTAMP_FILE="$FAKETIME_FILE" \
       FAKETIME_CACHE_DURATION=1 FAKETIME_DONT_FAKE_MONOTONIC=1 /sbin/zfs-fuse --no-daemon --no-kstat-mount \
-      </dev/null >>"$LAB_DIR/log/nas-zfs-fuse.log" 2>&1 9<&- &
+      </dev/null >>"$LAB_DIR/log/nas-zfs-fuse.log" 2>&1 &
     echo $! >"$LAB_DIR/run/zfs-fuse.pid"
     for ((i = 0; i < 100; i++)); do
       zpool list >/dev/null 2>&1 && break

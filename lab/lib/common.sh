@@ -73,19 +73,27 @@ in_ns() {
 
 ns_exists() { [ -e "/run/netns/$1" ]; }
 
-# The lab scripts hold a lock on fd 9 (flock); every daemon they start closes it (9<&-), or
-# the daemon would hold the lock for as long as it runs.
+# The lab scripts hold a lock on fd 9 (flock), the stand-ins theirs on 5 to 8; every daemon
+# they start is started by `detached`, or it would hold those locks for as long as it runs.
 
 # A lock taken around a lab script (`flock FILE lab/setup.sh`, without -o) is an open file the
 # script inherits: its daemons would inherit it too and hold that lock until teardown. Closes
 # every inherited descriptor but stdin, stdout, stderr (and bash's own 255).
 close_inherited_fds() {
   local fd
-  for fd in /proc/$$/fd/*; do
+  for fd in /proc/$BASHPID/fd/*; do
     fd=${fd##*/}
     case "$fd" in 0 | 1 | 2 | 255) continue ;; esac
     eval "exec $fd>&-" 2>/dev/null || true
   done
+}
+
+# Runs COMMAND with no descriptor but stdin, stdout and stderr, so that a daemon keeps no lock
+# of the script that started it. Meant for the background (`detached CMD... &`): it execs, so
+# $! is the command's own pid.
+detached() {
+  close_inherited_fds
+  exec "$@"
 }
 
 log() { printf '[lab] %s\n' "$*" >&2; }

@@ -180,8 +180,8 @@ guest_boot() { # ID
   guest_running "$G_ID" && return 0
   mkdir -p "$LAB_DIR/run" "$LAB_DIR/log"
   in_ns pve1 ip addr replace "$G_IP/$LAB_PREFIXLEN" dev vmbr0
-  setsid nsenter --net=/run/netns/lbpve1 -- "$NODE_BIN" "$LAB_DIR/lib/http-guest.mjs" "$G_NAME" "$G_IP" "$G_PORT" \
-    </dev/null >>"$LAB_DIR/log/pve1-guest-$G_ID.log" 2>&1 6<&- 9<&- &
+  detached setsid nsenter --net=/run/netns/lbpve1 -- "$NODE_BIN" "$LAB_DIR/lib/http-guest.mjs" "$G_NAME" "$G_IP" "$G_PORT" \
+    </dev/null >>"$LAB_DIR/log/pve1-guest-$G_ID.log" 2>&1 &
   pid=$!
   echo "$pid" >"$pidfile"
   echo "$(date +%s.%N) $G_ID" >>"$PVE_START_LOG"
@@ -265,7 +265,7 @@ backup_file() { # ARCHIVE
 
 # Proxmox takes a guest's configuration lock (a flock, 10 s) for every change to the guest: two
 # starts, or a start and a restore, at once wait for each other instead of both acting. Held on
-# fd 6 until the command exits; the guest's own process does not inherit it (guest_boot).
+# fd 6 until the command exits; the guest's own process does not inherit it (`detached`).
 guest_config_lock() { # KIND ID
   local shown
   if [ "$1" = qemu ]; then shown=/var/lock/qemu-server/lock-$2.conf; else shown=/run/lock/lxc/pve-config-$2.lock; fi

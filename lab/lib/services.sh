@@ -79,9 +79,8 @@ svc_start() {
   rm -f "$pidfile"
   printf -- '--- %s starting %s\n' "$(date '+%F %T')" "$SVC_UNIT" >>"$logfile"
   # A background child of a non-interactive shell is no process group leader, so setsid
-  # does not fork and $! is the daemon itself (nsenter execs too). It keeps no lock's fd (7: the
-  # systemctl stand-in's unit lock, 9: the lab's lock).
-  setsid nsenter --net="/run/netns/$(lab_ns "$host")" -- "${SVC_CMD[@]}" </dev/null >>"$logfile" 2>&1 7<&- 9<&- &
+  # does not fork and $! is the daemon itself (nsenter execs too).
+  detached setsid nsenter --net="/run/netns/$(lab_ns "$host")" -- "${SVC_CMD[@]}" </dev/null >>"$logfile" 2>&1 &
   pid=$!
   echo "$pid" >"$pidfile"
   for ((i = 0; i < 200; i++)); do
@@ -187,10 +186,10 @@ port = $SMB_PORT
 user = guest
 CONF
   printf -- '--- %s mounting //%s/media on %s\n' "$(date '+%F %T')" "$NAS_IP" "$CLIENT_MNT" >>"$logfile"
-  setsid rclone mount nas:media "$CLIENT_MNT" --config "$LAB_DIR/laptop/rclone.conf" \
+  detached setsid rclone mount nas:media "$CLIENT_MNT" --config "$LAB_DIR/laptop/rclone.conf" \
     --cache-dir "$LAB_DIR/laptop/rclone-cache" --read-only --dir-cache-time 2s --attr-timeout 1s \
     --low-level-retries 2 --contimeout 3s --timeout 10s --log-level INFO \
-    </dev/null >>"$logfile" 2>&1 7<&- 9<&- &
+    </dev/null >>"$logfile" 2>&1 &
   pid=$!
   echo "$pid" >"$pidfile"
   for ((i = 0; i < 100; i++)); do
